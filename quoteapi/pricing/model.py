@@ -1,0 +1,226 @@
+"""The clinic's price list, an estimate request and its result, as plain values.
+
+Everything here is a frozen dataclass over ``Decimal``, ``int``, ``str`` and
+``date``: no Flask, no SQLAlchemy, so the rules can be tested without I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Mapping
+
+
+class BenefitType(StrEnum):
+    PERCENT = "percent"
+    FIXED = "fixed"
+    FREE_SESSIONS = "free_sessions"
+
+
+class LineKind(StrEnum):
+    AREA = "area"
+    PRODUCT = "product"
+    COMBINATION_DISCOUNT = "combination_discount"
+    SPECIALIST = "specialist"
+    SESSION_DISCOUNT = "session_discount"
+    CAMPAIGN = "campaign"
+
+
+class EligibilityStatus(StrEnum):
+    UNKNOWN = "unknown"
+    ELIGIBLE = "eligible"
+    NEEDS_DOCTOR_REVIEW = "needs_doctor_review"
+    POSTPONE = "postpone"
+    NOT_ELIGIBLE = "not_eligible"
+
+
+@dataclass(frozen=True, slots=True)
+class Clinic:
+    code: str
+    name: str
+    city: str
+    price_factor: Decimal
+    tax_rate: Decimal
+    prices_include_tax: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    code: str
+    name: str
+    size_cm2: int
+    price: Decimal
+    extra_cm2_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    code: str
+    name: str
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialistLevel:
+    code: str
+    name: str
+    multiplier: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTier:
+    min_sessions: int
+    discount_percent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Benefit:
+    type: BenefitType
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    code: str
+    name: str
+    starts_on: date
+    ends_on: date
+    clinics: tuple[str, ...]
+    min_sessions: int
+    required_areas: tuple[str, ...]
+    coupon: str | None
+    stackable: bool
+    priority: int
+    benefit: Benefit
+
+    def runs_on(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    def offered_at(self, clinic_code: str) -> bool:
+        return not self.clinics or clinic_code in self.clinics
+
+
+def _index(items: tuple, key: str) -> Mapping:
+    return MappingProxyType({getattr(item, key): item for item in items})
+
+
+@dataclass(frozen=True)
+class PriceList:
+    """One version of the whole price list document."""
+
+    currency: str
+    combination_discount_percent: Decimal
+    session_interval_days: int
+    clinics: tuple[Clinic, ...]
+    areas: tuple[Area, ...]
+    products: tuple[Product, ...]
+    specialist_levels: tuple[SpecialistLevel, ...]
+    session_tiers: tuple[SessionTier, ...]
+    campaigns: tuple[Campaign, ...]
+    version: int | None = None
+
+    # Look-ups by code, built once per version (a price list is read far more
+    # often than it changes).
+    clinic_by_code: Mapping[str, Clinic] = field(init=False, repr=False, compare=False)
+    area_by_code: Mapping[str, Area] = field(init=False, repr=False, compare=False)
+    product_by_code: Mapping[str, Product] = field(init=False, repr=False, compare=False)
+    level_by_code: Mapping[str, SpecialistLevel] = field(init=False, repr=False, compare=False)
+    tiers_descending: tuple[SessionTier, ...] = field(init=False, repr=False, compare=False)
+    campaigns_in_order: tuple[Campaign, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "clinic_by_code", _index(self.clinics, "code"))
+        set_(self, "area_by_code", _index(self.areas, "code"))
+        set_(self, "product_by_code", _index(self.products, "code"))
+        set_(self, "level_by_code", _index(self.specialist_levels, "code"))
+        set_(
+            self,
+            "tiers_descending",
+            tuple(sorted(self.session_tiers, key=lambda t: t.min_sessions, reverse=True)),
+        )
+        set_(
+            self,
+            "campaigns_in_order",
+            tuple(sorted(self.campaigns, key=lambda c: (c.priority, c.code))),
+        )
+
+    def tier_for(self, sessions: int) -> SessionTier | None:
+        """The session tier in force for a course of ``sessions``, if any."""
+        for tier in self.tiers_descending:
+            if tier.min_sessions <= sessions:
+                return tier
+        return None
+
+
+# --- An estimate request -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRequest:
+    code: str
+    size_cm2: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientAnswers:
+    age: int | None = None
+    pregnant: bool | None = None
+    active_skin_infection: bool | None = None
+    open_wounds: bool | None = None
+    serious_skin_condition: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateRequest:
+    clinic: str
+    areas: tuple[AreaRequest, ...]
+    specialist_level: str
+    sessions: int
+    start_date: date
+    products: tuple[str, ...] = ()
+    coupon: str | None = None
+    client: ClientAnswers | None = None
+
+
+# --- Its result ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    kind: LineKind
+    code: str | None
+    description: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    status: EligibilityStatus
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    clinic: str
+    currency: str
+    price_list_version: int | None
+    start_date: date
+    sessions: int
+    lines: tuple[Line, ...]
+    subtotal: Decimal
+    discount_total: Decimal
+    net: Decimal
+    tax_rate: Decimal
+    tax_total: Decimal
+    total: Decimal
+    per_session: Decimal
+    applied_campaigns: tuple[str, ...]
+    eligibility: Eligibility
+    schedule: tuple[date, ...]
+    advice: tuple[str, ...]
