@@ -1,0 +1,104 @@
+"""Settings classes, read from the environment when the app is created.
+
+Nothing here raises at import: a bad value is reported by :func:`load` with
+the variable's name, when ``create_app`` asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+PREFIX = "QUOTEAPI_"
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the app cannot use."""
+
+
+class BaseConfig:
+    """Defaults that work with no settings at all."""
+
+    DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'quoteapi.sqlite3'}"
+    CORS_ORIGINS: tuple[str, ...] = ()
+    PUBLIC_RATE_LIMIT = "120/minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    QUOTE_VALID_DAYS = 30
+    # How often a worker asks the database whether the price list changed.
+    PRICE_LIST_CHECK_SECONDS = 1.0
+    # Request bodies above this size get a 413 (a price list is ~10 KiB).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    TESTING = False
+    LOG_LEVEL = "INFO"
+
+
+class DevelopmentConfig(BaseConfig):
+    pass
+
+
+class ProductionConfig(BaseConfig):
+    pass
+
+
+class TestingConfig(BaseConfig):
+    TESTING = True
+    PRICE_LIST_CHECK_SECONDS = 0.0
+    PUBLIC_RATE_LIMIT = "none"
+
+
+ENVIRONMENTS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a whole number, not {raw!r}") from None
+
+
+def _float(name: str, raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a number, not {raw!r}") from None
+
+
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(o.strip() for o in raw.split(",") if o.strip())
+
+
+PARSERS = {
+    "DATABASE_URL": lambda n, v: v,
+    "CORS_ORIGINS": _origins,
+    "PUBLIC_RATE_LIMIT": lambda n, v: v.strip(),
+    "RATELIMIT_STORAGE_URI": lambda n, v: v,
+    "QUOTE_VALID_DAYS": _int,
+    "PRICE_LIST_CHECK_SECONDS": _float,
+    "MAX_CONTENT_LENGTH": _int,
+    "LOG_LEVEL": lambda n, v: v.upper(),
+}
+
+
+def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The settings for one app: class defaults, then ``QUOTEAPI_*``, then overrides."""
+    environ = os.environ if environ is None else environ
+    env_name = environ.get(f"{PREFIX}ENV", "development")
+    try:
+        cls = ENVIRONMENTS[env_name]
+    except KeyError:
+        raise ConfigError(f"{PREFIX}ENV must be one of {sorted(ENVIRONMENTS)}, not {env_name!r}") from None
+    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    for name, parse in PARSERS.items():
+        raw = environ.get(PREFIX + name)
+        if raw is not None and raw != "":
+            settings[name] = parse(name, raw)
+    if settings["QUOTE_VALID_DAYS"] < 1:
+        raise ConfigError(f"{PREFIX}QUOTE_VALID_DAYS must be at least 1")
+    settings.update(overrides or {})
+    return settings
