@@ -1,0 +1,13 @@
+"""The HTTP API: thin blueprints that parse, call a service, dump."""
+
+from __future__ import annotations
+
+from flask_smorest import Api
+
+from . import admin, health, public
+
+
+def register_blueprints(api: Api) -> None:
+    api.register_blueprint(health.blp)
+    api.register_blueprint(public.blp)
+    api.register_blueprint(admin.blp)

@@ -1,0 +1,31 @@
+"""Liveness and readiness, without auth."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import problem
+from ..schemas import HealthSchema
+from .common import state
+
+blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
+
+
+@blp.route("/healthz")
+@blp.response(200, HealthSchema)
+def healthz():
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@blp.route("/readyz")
+@blp.response(200, HealthSchema)
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def readyz():
+    """The database answers."""
+    try:
+        state().database.ping()
+    except SQLAlchemyError:
+        return problem(503, "The database is not reachable.", headers={"Retry-After": "5"})
+    return {"status": "ready"}

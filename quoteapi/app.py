@@ -1,0 +1,62 @@
+"""The application factory: reads as a table of contents."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+from flask_cors import CORS
+
+import config as settings
+
+from .api import register_blueprints
+from .api.openapi import build_api
+from .db import Database
+from .errors import check_body, register_error_handlers
+from .extensions import limiter
+from .services.price_lists import PriceListCache
+from .state import QuoteApi
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(settings.load(environ, overrides))
+    app.json.sort_keys = False
+    configure_logging(app)
+    register_extensions(app)
+    api = build_api(app)
+    register_blueprints(api)
+    register_error_handlers(app)
+    app.before_request(check_body)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic narrates every plugin it loads; its warnings are enough.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["quoteapi"] = QuoteApi(
+        database=database,
+        price_lists=PriceListCache(database, app.config["PRICE_LIST_CHECK_SECONDS"]),
+    )
+    limit = app.config["PUBLIC_RATE_LIMIT"]
+    app.config["RATELIMIT_ENABLED"] = limit.lower() not in ("none", "off", "")
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    limiter.init_app(app)
+    CORS(
+        app,
+        resources={r"/api/v1/(catalog|clinics|estimates|quote-requests)": {"origins": list(app.config["CORS_ORIGINS"])}},
+        expose_headers=["Retry-After", "Location"],
+    )
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

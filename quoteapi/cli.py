@@ -1,0 +1,235 @@
+"""The ``quoteapi`` command: a Flask CLI group for admins and the sales desk."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from marshmallow import ValidationError
+
+from .pricing import PricingError
+from .schemas import EstimateRequestSchema, flatten_messages
+from .services import price_lists, users
+from .services.errors import ServiceError
+from .services.estimates import estimate
+
+
+def _state():
+    return current_app.extensions["quoteapi"]
+
+
+def _fail(message: str, errors: dict[str, list[str]] | None = None) -> None:
+    click.echo(f"Error: {message}", err=True)
+    for path, msgs in (errors or {}).items():
+        click.echo(f"  {path}: {' '.join(msgs)}", err=True)
+    sys.exit(1)
+
+
+# --- db ---------------------------------------------------------------------
+
+db = click.Group("db", help="Database schema.")
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema (Alembic)."""
+    from .db.migrate import upgrade
+
+    upgrade(_state().database, revision)
+    click.echo(f"Database schema is at {revision}.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when a price list exists.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the demo price list (only into an empty database)."""
+    try:
+        info = price_lists.seed_demo(_state().database)
+    except ServiceError as exc:
+        if if_empty:
+            click.echo("A price list is already loaded; the demo was not loaded.")
+            return
+        _fail(str(exc))
+    click.echo(f"Demo price list loaded as version {info.version}.")
+
+
+# --- users ------------------------------------------------------------------
+
+users_group = click.Group("users", help="Users and their tokens.")
+
+
+@users_group.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(users.ROLES), required=True)
+def users_create(name: str, role: str) -> None:
+    """Create a user; prints the token, alone, as the last line."""
+    try:
+        token = users.create_user(_state().database, name, role)
+    except ServiceError as exc:
+        _fail(exc.detail)
+    click.echo(f"Created {role} user {name!r}. The token is shown once; keep it safe:")
+    click.echo(token)
+
+
+@users_group.command("revoke")
+@click.argument("name")
+def users_revoke(name: str) -> None:
+    """Revoke a user's token."""
+    try:
+        users.revoke_user(_state().database, name)
+    except ServiceError as exc:
+        _fail(exc.detail)
+    click.echo(f"Revoked {name!r}.")
+
+
+# --- price list -------------------------------------------------------------
+
+price_list_group = click.Group("price-list", help="Export and import the whole price list.")
+
+
+def _read_document(path: Path) -> Any:
+    text = path.read_text("utf-8")
+    if path.suffix.lower() == ".json":
+        return json.loads(text)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return yaml.safe_load(text)
+    raise click.BadParameter("Use a .json, .yaml or .yml file.", param_hint="FILE")
+
+
+@price_list_group.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def price_list_export(file: Path) -> None:
+    """Write the current price list to FILE (.json, .yaml)."""
+    info, doc = price_lists.get_document(_state().database)
+    if file.suffix.lower() == ".json":
+        file.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    elif file.suffix.lower() in (".yaml", ".yml"):
+        file.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), "utf-8")
+    else:
+        raise click.BadParameter("Use a .json, .yaml or .yml file.", param_hint="FILE")
+    click.echo(f"Exported version {info.version} to {file}.")
+
+
+@price_list_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", default="cli", show_default=True, help="Name recorded as the author of the version.")
+def price_list_import(file: Path, by: str) -> None:
+    """Replace the price list with FILE (.json, .yaml); nothing changes on any error."""
+    database = _state().database
+    try:
+        data = _read_document(file)
+        price_list = price_lists.parse_document(data)
+    except (ValueError, yaml.YAMLError) as exc:
+        _fail(f"{file} could not be read: {exc}")
+    except ValidationError as exc:
+        _fail(f"{file} is not a valid price list; nothing was changed.", flatten_messages(exc.messages))
+    except PricingError as exc:
+        _fail(f"{file} is not a valid price list; nothing was changed.", exc.errors)
+    current = price_lists.current_version(database)
+    info = price_lists.replace(
+        database, price_list, expected_version=current.version if current else None, by=by
+    )
+    click.echo(f"Imported {file} as version {info.version}: {info.summary}")
+
+
+# --- estimate ---------------------------------------------------------------
+
+
+def _resolve(code: str, known: list[str]) -> str:
+    """The desk may type a unique prefix or the initials of a code (``ha``)."""
+    if code in known:
+        return code
+    prefixed = [k for k in known if k.startswith(code)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    initials = [k for k in known if "".join(w[0] for w in k.split("-") if w) == code]
+    if len(initials) == 1:
+        return initials[0]
+    return code  # unknown: the engine names it
+
+
+@click.command("estimate")
+@click.option("--clinic", required=True)
+@click.option("--area", "areas", multiple=True, required=True, help="CODE or CODE:SIZE_CM2; repeat for more.")
+@click.option("--product", "products", multiple=True, help="Repeat for more.")
+@click.option("--level", required=True, help="Specialist level.")
+@click.option("--sessions", type=int, required=True)
+@click.option("--start-date", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--coupon")
+def estimate_command(clinic, areas, products, level, sessions, start_date, coupon) -> None:
+    """Print an itemised estimate as a table."""
+    price_list = _state().price_lists.current()
+    area_codes = [a.code for a in price_list.areas]
+    body: dict[str, Any] = {
+        "clinic": _resolve(clinic, [c.code for c in price_list.clinics]),
+        "areas": [],
+        "products": [_resolve(p, [p.code for p in price_list.products]) for p in products],
+        "specialist_level": _resolve(level, [lv.code for lv in price_list.specialist_levels]),
+        "sessions": sessions,
+        "coupon": coupon,
+    }
+    for area in areas:
+        code, _, size = area.partition(":")
+        body["areas"].append({"code": _resolve(code, area_codes), **({"size_cm2": size} if size else {})})
+    if start_date:
+        body["start_date"] = start_date.date().isoformat()
+    try:
+        loaded = EstimateRequestSchema().load(body)
+        result = estimate(price_list, loaded, date.today())
+    except ValidationError as exc:
+        _fail("The estimate has invalid options.", flatten_messages(exc.messages))
+    except PricingError as exc:
+        _fail("The estimate has invalid options.", exc.errors)
+    click.echo(render_table(result))
+
+
+def render_table(e) -> str:
+    """An estimate as a fixed-width table for a terminal."""
+    rows = [(line.description, str(line.quantity), f"{line.unit_price:.2f}", f"{line.amount:.2f}") for line in e.lines]
+    headers = ("Item", "Qty", "Unit", f"Amount ({e.currency})")
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(4)]
+
+    def fmt(row) -> str:
+        return "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        )
+
+    rule = "-" * len(fmt(headers))
+    out = [f"Estimate for {e.clinic}, {e.sessions} session(s) from {e.start_date} (price list v{e.price_list_version})", rule, fmt(headers), rule]
+    out += [fmt(r) for r in rows]
+    out.append(rule)
+    tax_note = "included" if e.total == e.net else "added"
+    for label, value in (
+        ("Subtotal", e.subtotal),
+        ("Discounts", -e.discount_total),
+        ("Net", e.net),
+        (f"Tax {(e.tax_rate * 100).normalize():f} % ({tax_note})", e.tax_total),
+        ("Total", e.total),
+        ("Per session", e.per_session),
+    ):
+        out.append(fmt((label, "", "", f"{value:.2f}")))
+    out.append(rule)
+    out.append("Campaigns: " + (", ".join(e.applied_campaigns) or "none"))
+    out.append(f"Eligibility: {e.eligibility.status.value}" + "".join(f"\n  - {r}" for r in e.eligibility.reasons))
+    out.append("Sessions: " + ", ".join(d.isoformat() for d in e.schedule))
+    return "\n".join(out)
+
+
+def register(app: Flask) -> None:
+    for command in (db, seed_demo, users_group, price_list_group, estimate_command):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from . import create_app
+
+    FlaskGroup(create_app=lambda: create_app(), add_default_commands=True)(prog_name="quoteapi")
+

@@ -1,0 +1,181 @@
+"""The one place where errors become HTTP answers: RFC 9457 problem+json.
+
+Domain errors, service errors, validation errors, HTTP exceptions and
+database trouble all leave the app in the same shape:
+``{"type", "title", "status", "detail", "errors": {"field.path": [...]}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .pricing.errors import PricingError
+from .schemas import flatten_messages
+from .services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+# Where webargs files its messages ("json", "query", ...): not part of a field path.
+_LOCATIONS = ("json", "query", "headers", "view_args", "path", "form", "files", "cookies")
+
+
+def problem(
+    status: int,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+    title: str | None = None,
+) -> Response:
+    """A problem+json response."""
+    body = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "errors": errors or {},
+    }
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON
+    )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _field_errors(messages: Any) -> dict[str, list[str]]:
+    if isinstance(messages, dict) and set(messages) <= set(_LOCATIONS):
+        out: dict[str, list[str]] = {}
+        for location_messages in messages.values():
+            for path, msgs in flatten_messages(location_messages).items():
+                out.setdefault(path, []).extend(msgs)
+        return out
+    return flatten_messages(messages)
+
+
+_DETAILS = {
+    400: "The request could not be read.",
+    401: "A valid bearer token is required.",
+    403: "Your role does not allow this.",
+    404: "There is nothing at this address.",
+    405: "This method is not allowed here.",
+    406: "None of the requested media types can be produced here.",
+    413: "The request body is too large.",
+    415: "Send the body as application/json.",
+    422: "The request has invalid fields; see errors.",
+    428: "This change needs an If-Match header with the ETag you read.",
+    429: "Too many requests; retry later.",
+}
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = _field_errors(data["messages"]) if "messages" in data else data.get("errors")
+    if status == 400 and errors and any("Invalid JSON" in " ".join(m) for m in errors.values()):
+        return problem(400, "The body is not valid JSON.")
+    detail = data.get("message") or _DETAILS.get(status) or error.description or HTTPStatus(status).phrase
+    if status == 422 and errors:
+        detail = _summary(errors)
+    if status >= 500:
+        log.error("HTTP %s on %s %s", status, request.method, request.path)
+        detail = "The server could not answer this request."
+    headers = dict(data.get("headers") or {})
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="quoteapi"')
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return problem(status, detail, errors, headers)
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    parts = [f"{path}: {' '.join(msgs).rstrip('.')}" for path, msgs in errors.items()]
+    text = "; ".join(parts) + "."
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def handle_pricing_error(error: PricingError) -> Response:
+    return problem(422, _summary(error.errors), error.errors)
+
+
+def handle_service_error(error: ServiceError) -> Response:
+    return problem(error.status, error.detail, error.errors, title=error.title)
+
+
+def handle_validation_error(error: ValidationError) -> Response:
+    errors = flatten_messages(error.messages)
+    return problem(422, _summary(errors), errors)
+
+
+def handle_database_unavailable(error: OperationalError) -> Response:
+    log.error("database unavailable: %s", error.orig)
+    return problem(
+        503,
+        "The database is busy or unreachable; retry shortly.",
+        headers={"Retry-After": "2"},
+    )
+
+
+def handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return handle_http_exception(InternalServerError())
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(PricingError, handle_pricing_error)
+    app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+# --- Guards on request bodies -------------------------------------------------
+
+JSON_TYPES = ("application/json",)
+
+
+def is_json_mimetype(mimetype: str) -> bool:
+    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+
+
+def check_body() -> Response | None:
+    """Before a view: 415 for a body of the wrong type, 400 for bad JSON or a non-object.
+
+    The parsed object is kept in ``g.json_body`` so the arguments parser does
+    not parse it again.
+    """
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    raw = request.get_data(cache=True)  # 413 past MAX_CONTENT_LENGTH
+    if not raw.strip():
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    accepted = getattr(view, "accepts_content_types", ())
+    if request.mimetype in accepted:
+        return None
+    if not is_json_mimetype(request.mimetype):
+        accepted_text = ", ".join(("application/json", *accepted))
+        return problem(415, f"Send the body as {accepted_text} (got {request.mimetype or 'no Content-Type'}).")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return problem(400, "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        return problem(400, "The body must be a JSON object.")
+    g.json_body = body
+    return None

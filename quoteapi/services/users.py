@@ -1,0 +1,72 @@
+"""Users and their bearer tokens; only a SHA-256 of each token is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ..db import Database, User
+from .errors import Conflict, NotFound, ServiceError
+
+ROLES = ("sales", "admin")
+NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+TOKEN_PREFIX = "qa_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a user's name and role."""
+
+    name: str
+    role: str
+
+    def can(self, role: str) -> bool:
+        return self.role == "admin" or self.role == role
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a plain fast hash is enough: there is
+    # nothing to brute-force, and look-ups stay one indexed equality.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(database: Database, name: str, role: str) -> str:
+    """Create (or re-activate a revoked) user; returns the new token, shown only once."""
+    if not NAME.match(name):
+        raise ServiceError("A user name is 1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'.", {"name": ["Invalid name."]})
+    if role not in ROLES:
+        raise ServiceError(f"The role must be one of {', '.join(ROLES)}.", {"role": ["Unknown role."]})
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with database.transaction() as session:
+        user = session.scalars(select(User).where(User.name == name)).first()
+        if user is not None and user.revoked_at is None:
+            raise Conflict(f"User {name!r} already exists; revoke it first to issue a new token.")
+        if user is None:
+            user = User(name=name, role=role, token_hash=hash_token(token), created_at=now)
+            session.add(user)
+        else:
+            user.role, user.token_hash, user.created_at, user.revoked_at = role, hash_token(token), now, None
+    return token
+
+
+def revoke_user(database: Database, name: str) -> None:
+    with database.transaction() as session:
+        user = session.scalars(select(User).where(User.name == name)).first()
+        if user is None or user.revoked_at is not None:
+            raise NotFound(f"No active user {name!r}.")
+        user.revoked_at = datetime.now(UTC)
+
+
+def authenticate(database: Database, token: str) -> Principal | None:
+    """The active user holding ``token``, or None."""
+    with database.reading() as session:
+        user = session.scalars(select(User).where(User.token_hash == hash_token(token))).first()
+        if user is None or user.revoked_at is not None:
+            return None
+        return Principal(user.name, user.role)

@@ -1,0 +1,5 @@
+"""The gunicorn entry point: ``gunicorn wsgi:app``."""
+
+from quoteapi import create_app
+
+app = create_app()
