@@ -11,7 +11,7 @@ from typing import Any
 import click
 import yaml
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from marshmallow import ValidationError
 
 from .pricing import PricingError
@@ -34,7 +34,7 @@ def _fail(message: str, errors: dict[str, list[str]] | None = None) -> None:
 
 # --- db ---------------------------------------------------------------------
 
-db = click.Group("db", help="Database schema.")
+db = AppGroup("db", help="Database schema.")
 
 
 @db.command("upgrade")
@@ -48,6 +48,7 @@ def db_upgrade(revision: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when a price list exists.")
 def seed_demo(if_empty: bool) -> None:
     """Load the demo price list (only into an empty database)."""
@@ -63,7 +64,7 @@ def seed_demo(if_empty: bool) -> None:
 
 # --- users ------------------------------------------------------------------
 
-users_group = click.Group("users", help="Users and their tokens.")
+users_group = AppGroup("users", help="Users and their tokens.")
 
 
 @users_group.command("create")
@@ -92,7 +93,7 @@ def users_revoke(name: str) -> None:
 
 # --- price list -------------------------------------------------------------
 
-price_list_group = click.Group("price-list", help="Export and import the whole price list.")
+price_list_group = AppGroup("price-list", help="Export and import the whole price list.")
 
 
 def _read_document(path: Path) -> Any:
@@ -157,6 +158,7 @@ def _resolve(code: str, known: list[str]) -> str:
 
 
 @click.command("estimate")
+@with_appcontext
 @click.option("--clinic", required=True)
 @click.option("--area", "areas", multiple=True, required=True, help="CODE or CODE:SIZE_CM2; repeat for more.")
 @click.option("--product", "products", multiple=True, help="Repeat for more.")

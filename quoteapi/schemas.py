@@ -13,6 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from .pricing.engine import MAX_SIZE_CM2
 from .pricing.model import BenefitType, EligibilityStatus, LineKind
 
 CODE = r"^[a-z0-9_-]{1,64}$"
@@ -23,7 +24,6 @@ DECIMAL_TEXT = re.compile(r"^\d+(\.\d+)?$")
 # Decimal's precision (documented in docs/decisions.md).
 MAX_MONEY = Decimal("1000000000")
 MAX_FACTOR = Decimal("100")
-MAX_SIZE_CM2 = 1_000_000
 
 
 class DecimalString(fields.String):
@@ -202,12 +202,12 @@ class AreaChoiceSchema(Schema):
         load_default=None,
         places=None,
         allow_nan=False,
-        # > 0 is checked by the engine, so that it is reported with unknown codes.
-        validate=validate.Range(max=MAX_SIZE_CM2),
+        # The range is checked by the engine, so that it is reported with unknown codes.
         metadata={
             "description": "The measured size; defaults to the area's reference size.",
             "exclusiveMinimum": True,
             "minimum": 0,
+            "maximum": MAX_SIZE_CM2,
         },
     )
 

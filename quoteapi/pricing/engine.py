@@ -24,6 +24,8 @@ from .model import (
 
 MIN_SESSIONS = 1
 MAX_SESSIONS = 24
+# Far above any body area; keeps every figure well inside Decimal's precision.
+MAX_SIZE_CM2 = 1_000_000
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -184,8 +186,8 @@ def _resolve(price_list: PriceList, request: EstimateRequest):
             fail(f"areas.{i}.code", f"Unknown area {wanted.code!r}.")
         elif wanted.code in seen:
             fail(f"areas.{i}.code", f"Area {wanted.code!r} is listed twice.")
-        if wanted.size_cm2 is not None and wanted.size_cm2 <= 0:
-            fail(f"areas.{i}.size_cm2", "Must be greater than 0.")
+        if wanted.size_cm2 is not None and not 0 < wanted.size_cm2 <= MAX_SIZE_CM2:
+            fail(f"areas.{i}.size_cm2", f"Must be greater than 0 and at most {MAX_SIZE_CM2}.")
         seen.add(wanted.code)
         if area is not None:
             size = area.size_cm2 if wanted.size_cm2 is None else wanted.size_cm2

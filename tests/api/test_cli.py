@@ -1,0 +1,94 @@
+"""The `quoteapi` command, run in-process through Flask's CLI runner."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from quoteapi.services import price_lists
+
+
+def test_users_create_prints_the_token_alone_as_the_last_line(app, client):
+    result = app.test_cli_runner().invoke(args=["users", "create", "desk", "--role", "sales"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("qa_") and " " not in token
+    # A sales token reads no admin data, but it is a valid token (403, not 401).
+    r = client.get("/api/v1/admin/price-list", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403
+
+
+def test_users_create_twice_and_revoke(app, client):
+    runner = app.test_cli_runner()
+    token = runner.invoke(args=["users", "create", "boss", "--role", "admin"]).output.strip().splitlines()[-1]
+    again = runner.invoke(args=["users", "create", "boss", "--role", "admin"])
+    assert again.exit_code == 1 and "already exists" in again.output
+    assert runner.invoke(args=["users", "revoke", "boss"]).exit_code == 0
+    assert client.get("/api/v1/admin/price-list", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert runner.invoke(args=["users", "revoke", "boss"]).exit_code == 1
+    bad_role = runner.invoke(args=["users", "create", "eve", "--role", "root"])
+    assert bad_role.exit_code == 2
+
+
+def test_seed_demo_only_into_an_empty_database(app):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code == 1
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+
+
+def test_db_upgrade_is_idempotent(app):
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+
+
+def test_estimate_prints_a_table(app):
+    result = app.test_cli_runner().invoke(
+        args=["estimate", "--clinic", "ist-nisantasi", "--area", "face", "--area", "neck:260",
+              "--product", "ha", "--level", "nurse", "--sessions", "4", "--start-date", "2026-11-24"]
+    )
+    assert result.exit_code == 0, result.output
+    # face 4800.00 + neck 2200*1.2 = 2640.00 (260 cm2, extra price 0); combo 528.00;
+    # nurse (7440 - 528) * 0.15 = 1036.80; HA 1080.00; S = 9028.80; course 36115.20;
+    # tier 10% = 3611.52; net 32503.68
+    assert "Hyaluronic acid serum" in result.output
+    assert "Neck, 260 cm²" in result.output
+    assert "32503.68" in result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("Total") and line.endswith("32503.68") for line in lines)
+
+
+def test_estimate_reports_bad_options(app):
+    result = app.test_cli_runner().invoke(
+        args=["estimate", "--clinic", "paris", "--area", "elbow", "--level", "nurse", "--sessions", "40"]
+    )
+    assert result.exit_code == 1
+    assert "clinic" in result.output and "areas.0.code" in result.output and "sessions" in result.output
+
+
+def test_export_then_import_round_trips(app, database, tmp_path):
+    runner = app.test_cli_runner()
+    for suffix in (".json", ".yaml"):
+        path = tmp_path / f"prices{suffix}"
+        assert runner.invoke(args=["price-list", "export", str(path)]).exit_code == 0
+        _, before = price_lists.get_document(database)
+        loaded = json.loads(path.read_text()) if suffix == ".json" else yaml.safe_load(path.read_text())
+        assert loaded == before
+        result = runner.invoke(args=["price-list", "import", str(path)])
+        assert result.exit_code == 0, result.output
+        info, after = price_lists.get_document(database)
+        assert after == before
+        assert "No changes." in result.output
+
+
+def test_import_with_errors_changes_nothing(app, database, tmp_path):
+    _, doc = price_lists.get_document(database)
+    doc["areas"][0]["price"] = "-5"
+    doc["session_tiers"].append({"min_sessions": 3, "discount_percent": "12"})
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(doc))
+    result = app.test_cli_runner().invoke(args=["price-list", "import", str(path)])
+    assert result.exit_code == 1
+    assert "areas.0.price" in result.output
+    assert price_lists.current_version(database).version == 1

@@ -1,0 +1,91 @@
+"""Fixtures shared by every test layer.
+
+API and database tests run twice: on SQLite and on a throw-away PostgreSQL
+cluster that the run starts itself (see ``tests/pg_cluster.py``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete
+
+from quoteapi import create_app
+from quoteapi.db import Base, Database
+from quoteapi.db.migrate import upgrade
+from quoteapi.services import price_lists, users
+
+TEST_SETTINGS = {
+    "TESTING": True,
+    "PRICE_LIST_CHECK_SECONDS": 0.0,
+    "PUBLIC_RATE_LIMIT": "none",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    from .pg_cluster import PostgresUnavailable, ThrowawayCluster
+
+    cluster = ThrowawayCluster()
+    try:
+        cluster.start()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL tests skipped: no PostgreSQL server binaries on this machine ({exc})")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(
+    scope="session",
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+    ],
+)
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated, empty database of each kind, shared by the session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'quoteapi.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database("quoteapi_api")
+    database = Database(url)
+    upgrade(database)
+    database.dispose()
+    return url
+
+
+def empty(database: Database) -> None:
+    with database.transaction() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+
+
+@pytest.fixture
+def app(database_url):
+    """An app on an emptied database holding the demo price list."""
+    app = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS}, environ={"QUOTEAPI_ENV": "testing"})
+    database = app.extensions["quoteapi"].database
+    empty(database)
+    price_lists.seed_demo(database)
+    yield app
+    database.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def database(app) -> Database:
+    return app.extensions["quoteapi"].database
+
+
+@pytest.fixture
+def admin_headers(database) -> dict[str, str]:
+    return {"Authorization": f"Bearer {users.create_user(database, 'ada', 'admin')}"}
+
+
+@pytest.fixture
+def sales_headers(database) -> dict[str, str]:
+    return {"Authorization": f"Bearer {users.create_user(database, 'sam', 'sales')}"}

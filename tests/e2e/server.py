@@ -1,0 +1,74 @@
+"""Start the real thing: the `quoteapi` CLI and gunicorn with `make run`'s config."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    """Run the `quoteapi` console script; its standard output."""
+    done = subprocess.run(
+        [str(BIN / "quoteapi"), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"quoteapi {' '.join(args)} failed: {done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTEAPI_")}
+    env.update(QUOTEAPI_DATABASE_URL=database_url, QUOTEAPI_ACCESS_LOG="/dev/null", **extra)
+    return env
+
+
+class Gunicorn:
+    """One gunicorn server, started as `make run` starts it."""
+
+    def __init__(self, env: dict[str, str], workers: int = 3) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**env, "QUOTEAPI_BIND": f"127.0.0.1:{self.port}", "QUOTEAPI_WORKERS": str(workers)}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Gunicorn":
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "wsgi:app"],
+            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read()}")
+            try:
+                if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not become ready in 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -1,0 +1,77 @@
+"""The real server: gunicorn with several workers, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from .server import Gunicorn, cli, server_env
+
+ESTIMATE = {
+    "clinic": "ist-nisantasi",
+    "areas": [{"code": "face"}, {"code": "acne-scars-back", "size_cm2": 1800}],
+    "products": ["hyaluronic-acid"],
+    "specialist_level": "dermatologist",
+    "sessions": 4,
+    "start_date": "2026-12-05",
+}
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def deployment(request, tmp_path_factory):
+    """Two gunicorn servers sharing one database, as behind a load balancer."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'quoteapi.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database("quoteapi_e2e")
+    env = server_env(url)
+    cli(env, "db", "upgrade")
+    cli(env, "seed-demo", "--if-empty")
+    token = cli(env, "users", "create", "e2e-admin", "--role", "admin").strip().splitlines()[-1]
+    servers = [Gunicorn(env).start(), Gunicorn(env).start()]
+    yield servers, {"Authorization": f"Bearer {token}"}
+    for server in servers:
+        server.stop()
+
+
+def test_estimate_over_http(deployment):
+    servers, _ = deployment
+    r = requests.post(servers[0].url + "/api/v1/estimates", json=ESTIMATE, timeout=10)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "application/json"
+    body = r.json()
+    assert body["net"] == "51885.36" and body["total"] == "51885.36"
+
+
+def test_bad_input_over_http_is_a_problem(deployment):
+    servers, _ = deployment
+    r = requests.post(servers[1].url + "/api/v1/estimates", data="{", headers={"Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 400
+    assert r.headers["Content-Type"] == "application/problem+json"
+
+
+def test_every_worker_of_every_server_sees_an_admin_change_within_two_seconds(deployment):
+    servers, admin = deployment
+    doc = requests.get(servers[0].url + "/api/v1/admin/price-list", headers=admin, timeout=10)
+    body = doc.json()
+    body["products"][1]["price"] = "950.00"  # hyaluronic acid
+    put = requests.put(
+        servers[0].url + "/api/v1/admin/price-list", json=body,
+        headers={**admin, "If-Match": doc.headers["ETag"]}, timeout=10,
+    )
+    assert put.status_code == 200, put.text
+    new_version = put.json()["version"]
+    # Workers re-check the newest version at most once a second.
+    time.sleep(2.0)
+    seen = set()
+    for i in range(30):
+        server = servers[i % 2]
+        r = requests.post(server.url + "/api/v1/estimates", json=ESTIMATE, timeout=10).json()
+        seen.add(r["price_list_version"])
+        hyaluronic = next(line for line in r["lines"] if line["code"] == "hyaluronic-acid")
+        assert hyaluronic["unit_price"] == "1140.00"  # 950.00 * 1.20
+    assert seen == {new_version}
