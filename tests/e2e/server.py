@@ -40,21 +40,23 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 class Gunicorn:
     """One gunicorn server, started as `make run` starts it."""
 
-    def __init__(self, env: dict[str, str], workers: int = 3) -> None:
+    def __init__(self, env: dict[str, str], log: Path, workers: int = 3) -> None:
+        self.log = log
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "QUOTEAPI_BIND": f"127.0.0.1:{self.port}", "QUOTEAPI_WORKERS": str(workers)}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Gunicorn":
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "wsgi:app"],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "wsgi:app"],
+                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read()}")
+                raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-3000:]}")
             try:
                 if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
                     return self
@@ -62,7 +64,7 @@ class Gunicorn:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError("gunicorn did not become ready in 30 s")
+        raise RuntimeError(f"gunicorn was not ready in 30 s: {self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

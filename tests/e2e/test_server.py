@@ -32,7 +32,8 @@ def deployment(request, tmp_path_factory):
     cli(env, "db", "upgrade")
     cli(env, "seed-demo", "--if-empty")
     token = cli(env, "users", "create", "e2e-admin", "--role", "admin").strip().splitlines()[-1]
-    servers = [Gunicorn(env).start(), Gunicorn(env).start()]
+    logs = tmp_path_factory.mktemp("logs")
+    servers = [Gunicorn(env, logs / f"gunicorn-{i}.log").start() for i in range(2)]
     yield servers, {"Authorization": f"Bearer {token}"}
     for server in servers:
         server.stop()

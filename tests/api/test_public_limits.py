@@ -1,0 +1,79 @@
+"""Rate limits and CORS on the public endpoints."""
+
+from __future__ import annotations
+
+import pytest
+
+from quoteapi import create_app
+from quoteapi.services import price_lists, users
+
+from ..conftest import TEST_SETTINGS, empty
+
+
+@pytest.fixture
+def limited_app(database_url):
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            **TEST_SETTINGS,
+            "PUBLIC_RATE_LIMIT": "3/minute",
+            "CORS_ORIGINS": ("https://clinic.example",),
+        },
+        environ={"QUOTEAPI_ENV": "testing"},
+    )
+    database = app.extensions["quoteapi"].database
+    empty(database)
+    price_lists.seed_demo(database)
+    yield app
+    database.dispose()
+
+
+def test_public_budget_is_shared_and_answers_429_with_retry_after(limited_app):
+    client = limited_app.test_client()
+    assert client.get("/api/v1/clinics").status_code == 200
+    assert client.get("/api/v1/catalog?clinic=ist-kadikoy").status_code == 200
+    assert client.post("/api/v1/estimates", json={}).status_code == 422
+    r = client.get("/api/v1/clinics")
+    assert r.status_code == 429
+    assert r.content_type == "application/problem+json"
+    assert int(r.headers["Retry-After"]) > 0
+    assert r.get_json()["status"] == 429
+
+
+def test_staff_endpoints_do_not_spend_the_public_budget(limited_app):
+    client = limited_app.test_client()
+    token = users.create_user(limited_app.extensions["quoteapi"].database, "ops", "admin")
+    for _ in range(4):
+        client.get("/api/v1/clinics")
+    assert client.get("/api/v1/clinics").status_code == 429
+    for _ in range(10):
+        r = client.get("/api/v1/admin/price-list", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_each_client_address_has_its_own_budget(limited_app):
+    client = limited_app.test_client()
+    for _ in range(4):
+        client.get("/api/v1/clinics", environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert client.get("/api/v1/clinics", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 429
+    assert client.get("/api/v1/clinics", environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 200
+
+
+def test_cors_only_for_configured_origins(limited_app):
+    client = limited_app.test_client()
+    ok = client.options(
+        "/api/v1/estimates",
+        headers={"Origin": "https://clinic.example", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"},
+    )
+    assert ok.headers["Access-Control-Allow-Origin"] == "https://clinic.example"
+    other = client.get("/api/v1/clinics", headers={"Origin": "https://elsewhere.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    admin = client.get("/api/v1/admin/price-list", headers={"Origin": "https://clinic.example"})
+    assert "Access-Control-Allow-Origin" not in admin.headers
+
+
+def test_rate_limit_none_turns_it_off(app):
+    client = app.test_client()
+    assert all(client.get("/api/v1/clinics").status_code == 200 for _ in range(200))
