@@ -35,8 +35,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
 
 def configure_logging(app: Flask) -> None:
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Alembic narrates every plugin it loads; its warnings are enough.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # These narrate every step (plugins, PDF layout, font subsetting); their
+    # warnings are enough.
+    for noisy in ("alembic", "weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:

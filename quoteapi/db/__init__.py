@@ -1,6 +1,25 @@
 """Database access: engine and sessions built from config, never at import."""
 
 from .database import Database
-from .models import Base, PriceListVersion, User
+from .models import (
+    Base,
+    IdempotencyKey,
+    PriceListVersion,
+    Quote,
+    QuoteActivity,
+    QuoteCounter,
+    QuoteRevision,
+    User,
+)
 
-__all__ = ["Base", "Database", "PriceListVersion", "User"]
+__all__ = [
+    "Base",
+    "Database",
+    "IdempotencyKey",
+    "PriceListVersion",
+    "Quote",
+    "QuoteActivity",
+    "QuoteCounter",
+    "QuoteRevision",
+    "User",
+]

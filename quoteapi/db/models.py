@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Named constraints, so that migrations can refer to them on every database.
 NAMING = {
@@ -45,3 +58,99 @@ class User(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Quote(Base):
+    """A customer's quote; its figures live in its revisions and never change."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (
+        # The listing pages newest first (by id) within each filter.
+        Index("ix_quotes_status_id", "status", "id"),
+        Index("ix_quotes_clinic_id", "clinic", "id"),
+        Index("ix_quotes_follow_up_on", "follow_up_on"),
+        Index("ix_quotes_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    clinic: Mapped[str] = mapped_column(String(64))
+    customer_name: Mapped[str] = mapped_column(String(200))
+    customer_email: Mapped[str | None] = mapped_column(String(254))
+    customer_phone: Mapped[str | None] = mapped_column(String(40))
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assigned_to: Mapped[str | None] = mapped_column(String(64))
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Copied from the newest revision, so the listing filters without a join.
+    revision: Mapped[int] = mapped_column(Integer)
+    valid_until: Mapped[date] = mapped_column(Date)
+    eligibility_status: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3))
+    total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+
+    revisions: Mapped[list["QuoteRevision"]] = relationship(
+        back_populates="quote", order_by="QuoteRevision.revision", cascade="all, delete-orphan"
+    )
+    activity: Mapped[list["QuoteActivity"]] = relationship(
+        back_populates="quote", order_by="QuoteActivity.id", cascade="all, delete-orphan"
+    )
+
+
+class QuoteRevision(Base):
+    """One pricing of a quote: its inputs and the estimate exactly as answered."""
+
+    __tablename__ = "quote_revisions"
+    __table_args__ = (UniqueConstraint("quote_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    price_list_version: Mapped[int] = mapped_column(Integer)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    estimate: Mapped[dict[str, Any]] = mapped_column(JSON)
+    valid_until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+    quote: Mapped[Quote] = relationship(back_populates="revisions")
+
+
+class QuoteActivity(Base):
+    """A note or a status change on a quote, with who and when."""
+
+    __tablename__ = "quote_activity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    by: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+
+    quote: Mapped[Quote] = relationship(back_populates="activity")
+
+
+class QuoteCounter(Base):
+    """The last quote number given out in a year; numbers are never reused."""
+
+    __tablename__ = "quote_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotencyKey(Base):
+    """The first answer to a POST made with an Idempotency-Key."""
+
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
