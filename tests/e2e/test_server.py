@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -76,3 +78,52 @@ def test_every_worker_of_every_server_sees_an_admin_change_within_two_seconds(de
         hyaluronic = next(line for line in r["lines"] if line["code"] == "hyaluronic-acid")
         assert hyaluronic["unit_price"] == "1140.00"  # 950.00 * 1.20
     assert seen == {new_version}
+
+
+QUOTE = {**ESTIMATE, "customer": {"name": "Load Test", "email": "load@example.com"}}
+
+
+def test_quotes_created_from_32_threads_get_distinct_numbers(deployment, request):
+    """Every 201 is stored once with its own number, across servers and workers."""
+    servers, admin = deployment
+    total = 1000 if "postgresql" in request.node.callspec.id else 320
+    local = threading.local()
+
+    def create(i: int) -> tuple[int, str | None]:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        body = {**QUOTE, "customer": {"name": f"Load {i}", "email": f"load{i}@example.com"}}
+        r = session.post(servers[i % 2].url + "/api/v1/quotes", json=body, headers=admin, timeout=60)
+        return r.status_code, r.json().get("number")
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        results = list(pool.map(create, range(total)))
+    assert [status for status, _ in results] == [201] * total
+    numbers = [number for _, number in results]
+    assert len(set(numbers)) == total
+    listed, cursor = [], None
+    while True:
+        query = "?limit=200&q=load" + (f"&cursor={cursor}" if cursor else "")
+        page = requests.get(servers[1].url + "/api/v1/quotes" + query, headers=admin, timeout=30).json()
+        listed += [item["number"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(listed) == sorted(numbers)
+
+
+def test_concurrent_retries_across_servers_store_one_quote(deployment):
+    servers, admin = deployment
+    body = {**QUOTE, "customer": {"name": "Retry Once", "email": "retry@example.com"}}
+    headers = {**admin, "Idempotency-Key": "e2e-retry-1"}
+
+    def post(i: int):
+        r = requests.post(servers[i % 2].url + "/api/v1/quotes", json=body, headers=headers, timeout=60)
+        return r.status_code, r.json()["number"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(post, range(16)))
+    assert {status for status, _ in results} == {201}
+    assert len({number for _, number in results}) == 1
+    page = requests.get(servers[0].url + "/api/v1/quotes?q=retry%40example", headers=admin, timeout=30).json()
+    assert len(page["items"]) == 1
