@@ -1,0 +1,113 @@
+"""The cross-field rules of price-list.md (quoteapi.pricing.document)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from quoteapi.pricing import PriceListInvalid
+from quoteapi.pricing.document import check, summarize, to_dict
+from quoteapi.pricing.model import Benefit, BenefitType, SessionTier
+
+from .builders import campaign, demo, with_changes
+
+D = Decimal
+DEMO = demo()
+
+
+def problems(price_list) -> dict[str, list[str]]:
+    with pytest.raises(PriceListInvalid) as caught:
+        check(price_list)
+    return caught.value.errors
+
+
+def test_the_demo_list_is_valid():
+    check(DEMO)
+
+
+@pytest.mark.parametrize("name", ["clinics", "areas", "products", "specialist_levels", "campaigns"])
+def test_codes_are_unique_in_each_list(name):
+    items = getattr(DEMO, name)
+    doubled = items + (items[0],)
+    assert f"{name}.{len(items)}.code" in problems(with_changes(DEMO, **{name: doubled}))
+
+
+@pytest.mark.parametrize("name", ["clinics", "areas", "specialist_levels"])
+def test_at_least_one_clinic_area_and_level(name):
+    broken = with_changes(DEMO, **{name: ()}, campaigns=())
+    assert name in problems(broken)
+
+
+def test_campaigns_name_only_existing_clinics_and_areas():
+    c = campaign("X", ("percent", "10"), clinics=("ist-kadikoy", "paris"), required_areas=("elbow",))
+    errors = problems(with_changes(DEMO, campaigns=(c,)))
+    assert set(errors) == {"campaigns.0.clinics.1", "campaigns.0.required_areas.0"}
+
+
+def test_campaign_dates_and_benefits():
+    bad = (
+        campaign("BACKWARDS", ("percent", "10"), starts_on=date(2027, 1, 2), ends_on=date(2027, 1, 1)),
+        campaign("TOO-MUCH", ("percent", "100.01")),
+        campaign("HALF-FREE", ("free_sessions", "1.5")),
+        campaign("NONE-FREE", ("free_sessions", "0")),
+        campaign("NO-SESSIONS", ("fixed", "10.00"), min_sessions=25),
+    )
+    errors = problems(with_changes(DEMO, campaigns=bad))
+    assert set(errors) == {
+        "campaigns.0.ends_on",
+        "campaigns.1.benefit.value",
+        "campaigns.2.benefit.value",
+        "campaigns.3.benefit.value",
+        "campaigns.4.min_sessions",
+    }
+    ok = campaign("ONE-DAY", ("percent", "100"), starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 1))
+    check(with_changes(DEMO, campaigns=(ok,)))
+
+
+def test_tier_minimums_are_unique_and_in_range():
+    tiers = (SessionTier(3, D("10")), SessionTier(3, D("12")), SessionTier(1, D("0")), SessionTier(25, D("30")))
+    errors = problems(with_changes(DEMO, session_tiers=tiers))
+    assert {"session_tiers.1.min_sessions", "session_tiers.2.min_sessions", "session_tiers.3.min_sessions"} <= set(errors)
+
+
+def test_a_longer_course_may_not_cost_less():
+    # 3 sessions at 0 %: 3.00; 4 sessions at 30 %: 4 * 0.70 = 2.80 < 3 -> refused
+    errors = problems(with_changes(DEMO, session_tiers=(SessionTier(4, D("30")),)))
+    assert "4 sessions would cost less than one of 3" in " ".join(errors["session_tiers"])
+    # 4 sessions at 25 %: 4 * 0.75 = 3.00 = 3 * 1.00 -> allowed (equal is fine)
+    check(with_changes(DEMO, session_tiers=(SessionTier(4, D("25")),)))
+    # 10 sessions at 20 %: 10 * 0.80 = 8.00 < 9 * 1.00 -> refused
+    assert "session_tiers" in problems(with_changes(DEMO, session_tiers=(SessionTier(10, D("20")),)))
+    # A discount that drops again: 3 at 10 % (2.70 >= 2), 4 at 5 % (3.80 >= 2.70) -> allowed
+    check(with_changes(DEMO, session_tiers=(SessionTier(3, D("10")), SessionTier(4, D("5")))))
+
+
+def test_summary_lists_what_changed():
+    before = to_dict(DEMO)
+    areas = (replace(DEMO.areas[0], price=D("4200.00")),) + DEMO.areas[1:]
+    after = to_dict(with_changes(DEMO, areas=areas, products=DEMO.products[1:], combination_discount_percent=D("25")))
+    text = summarize(before, after)
+    assert "areas.face.price 4000.00 → 4200.00" in text
+    assert "products.numbing-cream removed" in text
+    assert "combination_discount_percent 20 → 25" in text
+    assert summarize(before, before) == "No changes."
+    assert summarize(None, before) == "First price list."
+    changed = campaign("FRIEND", ("percent", "12"), coupon="FRIEND10", stackable=True, priority=3)
+    with_new = to_dict(with_changes(DEMO, campaigns=DEMO.campaigns[:3] + (changed,) + DEMO.campaigns[4:]))
+    assert "campaigns.FRIEND.benefit.value 10 → 12" in summarize(before, with_new)
+
+
+def test_json_form_writes_money_with_two_decimals():
+    doc = to_dict(with_changes(DEMO, products=(replace(DEMO.products[0], price=D("250")),)))
+    assert doc["products"][0]["price"] == "250.00"
+    assert doc["clinics"][0]["price_factor"] == "1.20"
+    assert doc["campaigns"][2]["benefit"] == {"type": "free_sessions", "value": "1"}
+    assert doc["campaigns"][1]["benefit"] == {"type": "fixed", "value": "500.00"}
+
+
+def test_benefit_types():
+    assert {t.value for t in BenefitType} == {"percent", "fixed", "free_sessions"}
+    assert Benefit(BenefitType.FIXED, D("1")).type is BenefitType.FIXED

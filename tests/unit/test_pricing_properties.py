@@ -1,0 +1,110 @@
+"""Hypothesis properties: the invariants of pricing-rules.md for any valid price list."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quoteapi.pricing import price
+from quoteapi.pricing.document import check
+
+from .strategies import price_lists, priced
+
+CENT = Decimal("0.01")
+FAST = settings(max_examples=300, deadline=None)
+
+
+def money_figures(e):
+    yield from (e.subtotal, e.discount_total, e.net, e.tax_total, e.total, e.per_session)
+    for line in e.lines:
+        yield line.unit_price
+        yield line.amount
+
+
+@FAST
+@given(price_lists())
+def test_generated_price_lists_are_valid(price_list):
+    check(price_list)  # raises PriceListInvalid otherwise
+
+
+@FAST
+@given(priced())
+def test_invariants_of_every_estimate(case):
+    price_list, request = case
+    e = price(price_list, request)
+    for line in e.lines:
+        assert line.amount == line.unit_price * line.quantity
+    assert e.net == sum((line.amount for line in e.lines), Decimal(0))
+    assert e.subtotal == sum((line.amount for line in e.lines if line.amount > 0), Decimal(0))
+    assert e.discount_total == -sum((line.amount for line in e.lines if line.amount < 0), Decimal(0))
+    assert e.net == e.subtotal - e.discount_total
+    rate = e.tax_rate
+    if price_list.clinic_by_code[request.clinic].prices_include_tax:
+        assert e.tax_total == (e.net * rate / (1 + rate)).quantize(CENT, ROUND_HALF_UP)
+        assert e.total == e.net
+    else:
+        assert e.tax_total == (e.net * rate).quantize(CENT, ROUND_HALF_UP)
+        assert e.total == e.net + e.tax_total
+    assert e.per_session == (e.total / request.sessions).quantize(CENT, ROUND_HALF_UP)
+    assert all(figure.as_tuple().exponent >= -2 for figure in money_figures(e))
+    assert e.total >= 0 and e.net >= 0
+    assert all(line.amount != 0 for line in e.lines if line.kind.value not in ("area", "product"))
+
+
+@FAST
+@given(priced())
+def test_lines_come_in_the_contract_order(case):
+    price_list, request = case
+    order = ["area", "combination_discount", "specialist", "product", "session_discount", "campaign"]
+    kinds = [line.kind.value for line in price(price_list, request).lines]
+    assert kinds == sorted(kinds, key=order.index)
+    assert [line.code for line in price(price_list, request).lines if line.kind.value == "area"] == [a.code for a in request.areas]
+
+
+@FAST
+@given(priced())
+def test_schedule_and_determinism(case):
+    price_list, request = case
+    e = price(price_list, request)
+    assert e == price(price_list, request)
+    assert len(e.schedule) == request.sessions and e.schedule[0] == request.start_date
+    step = timedelta(days=price_list.session_interval_days)
+    assert all(b - a == step for a, b in zip(e.schedule, e.schedule[1:]))
+
+
+@FAST
+@given(priced(with_campaigns=False, sessions=st.integers(1, 23)))
+def test_adding_a_session_never_lowers_the_total(case):
+    """Holds for every valid price list without campaigns (the tier rule's promise).
+
+    With campaigns the policy promises no such thing: a campaign whose
+    min_sessions is n + 1 (or a free session that starts at 2) can make the
+    longer course cheaper, and price-list.md does not forbid it.
+    """
+    price_list, request = case
+    shorter = price(price_list, request)
+    longer = price(price_list, replace(request, sessions=request.sessions + 1))
+    assert longer.total >= shorter.total
+
+
+@FAST
+@given(priced())
+def test_a_coupon_never_raises_the_total(case):
+    """More eligible campaigns can only add candidates, and each discount step only lowers the base."""
+    price_list, request = case
+    without = price(price_list, replace(request, coupon=None))
+    for coupon in ("SAVE", "friend10", "vip"):
+        assert price(price_list, replace(request, coupon=coupon)).total <= without.total
+
+
+@FAST
+@given(priced())
+def test_campaign_lines_match_applied_campaigns(case):
+    price_list, request = case
+    e = price(price_list, request)
+    assert [line.code for line in e.lines if line.kind.value == "campaign"] == list(e.applied_campaigns)
+    assert all(line.quantity == 1 for line in e.lines if line.kind.value in ("campaign", "session_discount"))
