@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from datetime import date
@@ -9,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from marshmallow import ValidationError
 
+from . import spreadsheet
 from .pricing import PricingError
 from .schemas import EstimateRequestSchema, flatten_messages
 from .services import price_lists, users
@@ -23,6 +24,11 @@ from .services.estimates import estimate
 
 def _state():
     return current_app.extensions["quoteapi"]
+
+
+def _actor() -> str:
+    """Who made a change from the command line, for versions and the audit log."""
+    return f"cli:{getpass.getuser()}"
 
 
 def _fail(message: str, errors: dict[str, list[str]] | None = None) -> None:
@@ -73,11 +79,19 @@ users_group = AppGroup("users", help="Users and their tokens.")
 def users_create(name: str, role: str) -> None:
     """Create a user; prints the token, alone, as the last line."""
     try:
-        token = users.create_user(_state().database, name, role)
+        token = users.create_user(_state().database, name, role, by=_actor())
     except ServiceError as exc:
         _fail(exc.detail)
     click.echo(f"Created {role} user {name!r}. The token is shown once; keep it safe:")
     click.echo(token)
+
+
+@users_group.command("list")
+def users_list() -> None:
+    """List users: name, role, active or revoked."""
+    for user in users.list_users(_state().database):
+        state = "active" if user.active else f"revoked {user.revoked_at:%Y-%m-%d}"
+        click.echo(f"{user.name:<24} {user.role:<6} {state}")
 
 
 @users_group.command("revoke")
@@ -85,7 +99,7 @@ def users_create(name: str, role: str) -> None:
 def users_revoke(name: str) -> None:
     """Revoke a user's token."""
     try:
-        users.revoke_user(_state().database, name)
+        users.revoke_user(_state().database, name, by=_actor())
     except ServiceError as exc:
         _fail(exc.detail)
     click.echo(f"Revoked {name!r}.")
@@ -96,49 +110,63 @@ def users_revoke(name: str) -> None:
 price_list_group = AppGroup("price-list", help="Export and import the whole price list.")
 
 
-def _read_document(path: Path) -> Any:
-    text = path.read_text("utf-8")
-    if path.suffix.lower() == ".json":
-        return json.loads(text)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return yaml.safe_load(text)
-    raise click.BadParameter("Use a .json, .yaml or .yml file.", param_hint="FILE")
+FORMATS = (".json", ".yaml", ".yml", ".csv")
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise click.BadParameter("Use a .json, .yaml, .yml or .csv file.", param_hint="FILE")
+    return suffix
 
 
 @price_list_group.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def price_list_export(file: Path) -> None:
-    """Write the current price list to FILE (.json, .yaml)."""
+    """Write the current price list to FILE (.json, .yaml, .csv)."""
+    suffix = _format(file)
     info, doc = price_lists.get_document(_state().database)
-    if file.suffix.lower() == ".json":
-        file.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    elif file.suffix.lower() in (".yaml", ".yml"):
-        file.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), "utf-8")
+    if suffix == ".json":
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    elif suffix == ".csv":
+        text = spreadsheet.to_csv(doc)
     else:
-        raise click.BadParameter("Use a .json, .yaml or .yml file.", param_hint="FILE")
+        text = spreadsheet.to_yaml(doc)
+    file.write_text(text, "utf-8")
     click.echo(f"Exported version {info.version} to {file}.")
 
 
 @price_list_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--by", default="cli", show_default=True, help="Name recorded as the author of the version.")
-def price_list_import(file: Path, by: str) -> None:
-    """Replace the price list with FILE (.json, .yaml); nothing changes on any error."""
+@click.option("--by", default=None, help="Name recorded as the author of the version (default: cli:<login>).")
+def price_list_import(file: Path, by: str | None) -> None:
+    """Replace the price list with FILE (.json, .yaml, .csv); nothing changes on any error."""
     database = _state().database
+    suffix = _format(file)
+    rows: dict = {}
     try:
-        data = _read_document(file)
+        text = file.read_text("utf-8")
+        if suffix == ".json":
+            data = json.loads(text)
+        elif suffix == ".csv":
+            data, rows = spreadsheet.from_csv(text)
+        else:
+            data = spreadsheet.from_yaml(text)
         price_list = price_lists.parse_document(data)
-    except (ValueError, yaml.YAMLError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:
         _fail(f"{file} could not be read: {exc}")
     except ValidationError as exc:
-        _fail(f"{file} is not a valid price list; nothing was changed.", flatten_messages(exc.messages))
+        _fail(f"{file} is not a valid price list; nothing was changed.", spreadsheet.relabel(flatten_messages(exc.messages), rows))
     except PricingError as exc:
-        _fail(f"{file} is not a valid price list; nothing was changed.", exc.errors)
+        _fail(f"{file} is not a valid price list; nothing was changed.", spreadsheet.relabel(exc.errors, rows))
     current = price_lists.current_version(database)
     info = price_lists.replace(
-        database, price_list, expected_version=current.version if current else None, by=by
+        database, price_list, expected_version=current.version if current else None, by=by or _actor()
     )
-    click.echo(f"Imported {file} as version {info.version}: {info.summary}")
+    if current and info.version == current.version:
+        click.echo(f"{file} holds no changes; the price list stays at version {info.version}.")
+    else:
+        click.echo(f"Imported {file} as version {info.version}: {info.summary}")
 
 
 # --- estimate ---------------------------------------------------------------

@@ -12,11 +12,12 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import spreadsheet
 from .pricing.errors import PricingError
 from .schemas import flatten_messages
 from .services.errors import ServiceError
@@ -58,8 +59,14 @@ def _field_errors(messages: Any) -> dict[str, list[str]]:
         for location_messages in messages.values():
             for path, msgs in flatten_messages(location_messages).items():
                 out.setdefault(path, []).extend(msgs)
-        return out
-    return flatten_messages(messages)
+        return _in_request_terms(out)
+    return _in_request_terms(flatten_messages(messages))
+
+
+def _in_request_terms(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """For a CSV body, document paths become the spreadsheet's rows and cells."""
+    rows = g.get("csv_rows") if has_request_context() else None
+    return spreadsheet.relabel(errors, rows) if rows else errors
 
 
 _DETAILS = {
@@ -107,7 +114,8 @@ def _summary(errors: dict[str, list[str]]) -> str:
 
 
 def handle_pricing_error(error: PricingError) -> Response:
-    return problem(422, _summary(error.errors), error.errors)
+    errors = _in_request_terms(error.errors)
+    return problem(422, _summary(errors), errors)
 
 
 def handle_service_error(error: ServiceError) -> Response:
@@ -115,7 +123,7 @@ def handle_service_error(error: ServiceError) -> Response:
 
 
 def handle_validation_error(error: ValidationError) -> Response:
-    errors = flatten_messages(error.messages)
+    errors = _in_request_terms(flatten_messages(error.messages))
     return problem(422, _summary(errors), errors)
 
 

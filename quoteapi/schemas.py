@@ -526,3 +526,58 @@ class RevisionChangesSchema(EstimateRequestSchema):
     @post_load(pass_original=True)
     def only_given(self, data: dict, original: Any, **kwargs: Any) -> dict:
         return {key: value for key, value in data.items() if key in original}
+
+
+# --- Admin ---------------------------------------------------------------------
+
+
+class PriceListVersionDocumentSchema(PriceListSchema):
+    created_at = fields.DateTime()
+    created_by = fields.String(allow_none=True)
+    summary = fields.String()
+
+
+class ItemListSchema(Schema):
+    version = fields.Integer(metadata={"description": "The price-list version read."})
+    items = fields.List(fields.Dict(), metadata={"description": "The items, as in the price-list document."})
+
+
+class AuditQuerySchema(Schema):
+    kind = fields.String(validate=validate.OneOf(("price_list", "user", "quote")))
+    since = fields.AwareDateTime(default_timezone=None, metadata={"description": "ISO 8601 with offset; entries at or after."})
+    until = fields.AwareDateTime(default_timezone=None, metadata={"description": "ISO 8601 with offset; entries before."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(validate=validate.Length(max=200))
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    kind = fields.String()
+    action = fields.String()
+    subject = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class UserCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._@-]{1,64}$", error="1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'."))
+    role = fields.String(required=True, validate=validate.OneOf(("sales", "admin")))
+
+
+class UserSchema(Schema):
+    name = fields.String()
+    role = fields.String()
+    active = fields.Boolean()
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class NewUserSchema(UserSchema):
+    token = fields.String(metadata={"description": "Shown once: only its hash is stored."})

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import problem
 from ..schemas import HealthSchema
+from .openapi import Blueprint
 from .common import state
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")

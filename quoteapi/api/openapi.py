@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import flask_smorest
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, g, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 from webargs.flaskparser import FlaskParser
 
+from .. import spreadsheet
 from ..auth import BEARER
 from ..errors import handle_http_exception
 from ..schemas import DecimalString, ProblemSchema
@@ -21,21 +24,44 @@ Staff endpoints need `Authorization: Bearer <token>` (made with
 
 
 class BodyOnceParser(FlaskParser):
-    """Reuses the JSON body that ``errors.check_body`` already parsed and checked."""
+    """Reuses the JSON body ``errors.check_body`` parsed; reads CSV and YAML documents too.
+
+    A spreadsheet body becomes the same document a JSON body would be, so one
+    schema checks all three; the rows of a CSV are kept to name them in errors.
+    """
 
     def _raw_load_json(self, req):
         body = g.get("json_body")
         if body is not None:
             return body
+        if req.mimetype == "text/csv":
+            doc, g.csv_rows = spreadsheet.from_csv(req.get_data(as_text=True))
+            return doc
+        if req.mimetype == "application/yaml":
+            return spreadsheet.from_yaml(req.get_data(as_text=True))
         return super()._raw_load_json(req)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The project's blueprints: their arguments go through :class:`BodyOnceParser`."""
+
+    ARGUMENTS_PARSER = BodyOnceParser()
 
 
 class QuoteApiSpec(Api):
     ERROR_SCHEMA = ProblemSchema
-    ARGUMENTS_PARSER = BodyOnceParser()
 
     def handle_http_exception(self, error):
         return handle_http_exception(error)
+
+
+def schema_name(schema) -> str:
+    """Component names: the class name without "Schema"; "Patch" for a partial instance."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type) and schema.partial:
+        return name + "Patch"
+    return name
 
 
 def build_api(app: Flask) -> Api:
@@ -54,7 +80,7 @@ def build_api(app: Flask) -> Api:
             },
         },
     )
-    api = QuoteApiSpec(app)
+    api = QuoteApiSpec(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
     api.register_field(DecimalString, "string", "decimal")
 
     @app.get("/api/docs/assets/<path:filename>")

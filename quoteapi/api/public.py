@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 
 from ..extensions import limiter, public_rate_limit
 from ..schemas import (
@@ -14,6 +13,7 @@ from ..schemas import (
 )
 from ..services import catalog as catalog_service
 from ..services.estimates import estimate, estimate_to_dict
+from .openapi import Blueprint
 from .common import json_response, state, today
 
 blp = Blueprint(

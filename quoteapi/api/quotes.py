@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
-from flask_smorest import Blueprint
 
 from ..auth import requires
 from ..documents import render_quote
@@ -22,6 +21,7 @@ from ..schemas import (
     RevisionChangesSchema,
 )
 from ..services import quotes
+from .openapi import Blueprint
 from .common import json_response, state, today
 
 blp = Blueprint(
@@ -165,7 +165,7 @@ def revise_quote(changes: dict, number: str):
     return json_response(quote, status=201, headers={"Location": location})
 
 
-@blp.route("/quotes/<string:number>/revisions/<int:revision>")
+@blp.route("/quotes/<string:number>/revisions/<int(max=2147483647):revision>")
 @requires("sales")
 @blp.response(200, QuoteRevisionSchema)
 @blp.alt_response(404, response="NOT_FOUND")

@@ -2,6 +2,7 @@
 
 from .database import Database
 from .models import (
+    AuditEntry,
     Base,
     IdempotencyKey,
     PriceListVersion,
@@ -13,6 +14,7 @@ from .models import (
 )
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Database",
     "IdempotencyKey",

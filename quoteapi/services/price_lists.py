@@ -17,6 +17,7 @@ from ..db import Database, PriceListVersion
 from ..pricing import document
 from ..pricing.model import PriceList
 from ..schemas import PriceListSchema, check
+from . import audit
 from .errors import Conflict, NotFound, PreconditionFailed
 
 _SCHEMA = PriceListSchema()
@@ -125,6 +126,8 @@ def replace(
     expected_version: int | None,
     by: str | None,
     summary: str | None = None,
+    action: str = "replace",
+    subject: str = "price list",
 ) -> VersionInfo:
     """Store ``price_list`` as the next version, if the newest is still ``expected_version``.
 
@@ -138,17 +141,28 @@ def replace(
             newest = session.scalar(select(func.max(PriceListVersion.version)))
             if newest != expected_version:
                 raise PreconditionFailed(_stale_message(newest, expected_version))
-            if summary is None:
-                old_doc = session.get(PriceListVersion, newest).document if newest else None
-                summary = document.summarize(old_doc, new_doc)
+            current = session.get(PriceListVersion, newest) if newest else None
+            old_doc = current.document if current else None
+            if old_doc == new_doc:
+                return _info(current)  # nothing changed: no new version
             row = PriceListVersion(
                 version=(newest or 0) + 1,
                 document=new_doc,
                 created_at=datetime.now(UTC),
                 created_by=by,
-                summary=summary,
+                summary=summary or document.summarize(old_doc, new_doc),
             )
             session.add(row)
+            changes = document.diff(old_doc, new_doc) if old_doc else []
+            audit.record(
+                session,
+                actor=by,
+                kind="price_list",
+                action=action,
+                subject=f"{subject} (version {row.version})",
+                before={path: was for path, was, _ in changes} if old_doc else None,
+                after={path: now for path, _, now in changes} if old_doc else {"version": row.version},
+            )
             session.flush()
             return _info(row)
     except IntegrityError:

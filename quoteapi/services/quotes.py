@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..db import Database, IdempotencyKey, Quote, QuoteActivity, QuoteCounter, QuoteRevision, User
 from ..pricing.model import EligibilityStatus, PriceList
 from ..schemas import EstimateRequestSchema
+from . import audit
 from .errors import Conflict, NotFound, ServiceError
 from .estimates import estimate, estimate_to_dict
 
@@ -368,10 +369,7 @@ def update_quote(database: Database, number: str, changes: Mapping[str, Any], by
         now = _now()
         if "status" in changes:
             _move(quote, changes["status"], today)
-            quote.activity.append(
-                QuoteActivity(at=now, by=by, kind="status", text=f"Status {quote.status} → {changes['status']}.")
-            )
-            quote.status = changes["status"]
+            _status(session, quote, changes["status"], by, now)
         if "assigned_to" in changes and changes["assigned_to"] != quote.assigned_to:
             name = changes["assigned_to"]
             if name is not None and not _active_user(session, name):
@@ -385,6 +383,16 @@ def update_quote(database: Database, number: str, changes: Mapping[str, Any], by
             quote.activity.append(QuoteActivity(at=now, by=by, kind="follow-up", text=f"Follow-up on {when}."))
         session.flush()
         return quote_to_dict(quote, today)
+
+
+def _status(session: Session, quote: Quote, target: str, by: str | None, now: datetime) -> None:
+    """Change the stored status, with its activity line and audit entry."""
+    quote.activity.append(QuoteActivity(at=now, by=by, kind="status", text=f"Status {quote.status} → {target}."))
+    audit.record(
+        session, actor=by, kind="quote", action="status", subject=quote.number,
+        before={"status": quote.status}, after={"status": target},
+    )
+    quote.status = target
 
 
 def _move(quote: Quote, target: str, today: date) -> None:
@@ -445,8 +453,7 @@ def revise_quote(
         quote.activity.append(QuoteActivity(at=now, by=by, kind="revision", text=text))
         if quote.status == "sent":
             # The customer has not seen the new figures yet.
-            quote.status = "draft"
-            quote.activity.append(QuoteActivity(at=now, by=by, kind="status", text="Status sent → draft."))
+            _status(session, quote, "draft", by, now)
         session.flush()
         return quote_to_dict(quote, today)
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from ..db import Database, User
+from . import audit
 from .errors import Conflict, NotFound, ServiceError
 
 ROLES = ("sales", "admin")
@@ -35,7 +36,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_user(database: Database, name: str, role: str) -> str:
+def create_user(database: Database, name: str, role: str, by: str | None = None) -> str:
     """Create (or re-activate a revoked) user; returns the new token, shown only once."""
     if not NAME.match(name):
         raise ServiceError("A user name is 1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'.", {"name": ["Invalid name."]})
@@ -47,20 +48,55 @@ def create_user(database: Database, name: str, role: str) -> str:
         user = session.scalars(select(User).where(User.name == name)).first()
         if user is not None and user.revoked_at is None:
             raise Conflict(f"User {name!r} already exists; revoke it first to issue a new token.")
+        before = None
         if user is None:
             user = User(name=name, role=role, token_hash=hash_token(token), created_at=now)
             session.add(user)
         else:
+            before = {"name": name, "role": user.role, "active": False}
             user.role, user.token_hash, user.created_at, user.revoked_at = role, hash_token(token), now, None
+        audit.record(
+            session, actor=by, kind="user", action="create", subject=f"user {name}",
+            before=before, after={"name": name, "role": role, "active": True},
+        )
     return token
 
 
-def revoke_user(database: Database, name: str) -> None:
+def revoke_user(database: Database, name: str, by: str | None = None) -> None:
     with database.transaction() as session:
         user = session.scalars(select(User).where(User.name == name)).first()
         if user is None or user.revoked_at is not None:
             raise NotFound(f"No active user {name!r}.")
         user.revoked_at = datetime.now(UTC)
+        audit.record(
+            session, actor=by, kind="user", action="revoke", subject=f"user {name}",
+            before={"name": name, "role": user.role, "active": True},
+            after={"name": name, "role": user.role, "active": False},
+        )
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def list_users(database: Database) -> list[UserInfo]:
+    """Every user, active or revoked, by name."""
+    def aware(moment: datetime | None) -> datetime | None:
+        return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+    with database.reading() as session:
+        return [
+            UserInfo(u.name, u.role, aware(u.created_at), aware(u.revoked_at))
+            for u in session.scalars(select(User).order_by(User.name))
+        ]
 
 
 def authenticate(database: Database, token: str) -> Principal | None:

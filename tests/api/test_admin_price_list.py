@@ -159,6 +159,14 @@ def test_every_problem_is_listed_at_once(client, admin_headers):
 def test_a_version_field_in_the_body_is_ignored(client, admin_headers):
     doc, etag = read(client, admin_headers)
     doc["version"] = 99
+    doc["products"][0]["price"] = "260.00"
     r = client.put(URL, json=doc, headers={**admin_headers, "If-Match": etag})
     assert r.status_code == 200
     assert r.get_json()["version"] == 2
+
+
+def test_a_put_that_changes_nothing_makes_no_version(client, admin_headers):
+    doc, etag = read(client, admin_headers)
+    r = client.put(URL, json=doc, headers={**admin_headers, "If-Match": etag})
+    assert r.status_code == 200 and r.get_json()["version"] == 1 and r.headers["ETag"] == etag
+    assert len(client.get(URL + "/versions", headers=admin_headers).get_json()) == 1

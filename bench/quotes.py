@@ -1,0 +1,178 @@
+"""Quote benchmarks: creation per second (SQLite, PostgreSQL) and listing at 10k / 1M quotes.
+
+Run with `.venv/bin/python bench/quotes.py [--quick]`; it prints figures, it
+asserts nothing. PostgreSQL figures need the server binaries (as for the
+tests); the cluster is a throw-away one with fsync off, like the test suite's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import requests
+from sqlalchemy import Integer, String, cast, func, insert, literal, select, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from quoteapi import create_app  # noqa: E402
+from quoteapi.db import Database, Quote  # noqa: E402
+from quoteapi.db.migrate import upgrade  # noqa: E402
+from quoteapi.services import price_lists, quotes, users  # noqa: E402
+from tests.e2e.server import Gunicorn, cli, server_env  # noqa: E402
+from tests.pg_cluster import ThrowawayCluster  # noqa: E402
+
+BODY = {
+    "clinic": "ist-nisantasi",
+    "areas": [{"code": "face"}, {"code": "neck"}],
+    "products": ["hyaluronic-acid", "vitamin-cocktail"],
+    "specialist_level": "nurse",
+    "sessions": 6,
+    "start_date": "2026-12-25",
+    "customer": {"name": "Bench Mark", "email": "bench@example.com"},
+}
+
+
+def creation_rate(database_url: str, seconds: float, threads: int = 16) -> tuple[float, int]:
+    """Quotes created per second over HTTP against `make run`'s gunicorn settings."""
+    env = server_env(database_url)
+    cli(env, "db", "upgrade")
+    cli(env, "seed-demo", "--if-empty")
+    token = cli(env, "users", "create", f"bench-{time.time_ns()}", "--role", "sales").strip().splitlines()[-1]
+    log = Path(tempfile.mkdtemp()) / "gunicorn.log"
+    server = Gunicorn(env, log, workers=int(os.environ.get("QUOTEAPI_WORKERS", os.cpu_count() * 2 + 1))).start()
+    headers = {"Authorization": f"Bearer {token}"}
+    deadline = time.monotonic() + seconds
+
+    def worker(_: int) -> int:
+        made = 0
+        with requests.Session() as session:
+            while time.monotonic() < deadline:
+                r = session.post(server.url + "/api/v1/quotes", json=BODY, headers=headers, timeout=30)
+                if r.status_code != 201:
+                    raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
+                made += 1
+        return made
+
+    try:
+        started = time.monotonic()
+        with ThreadPoolExecutor(threads) as pool:
+            made = sum(pool.map(worker, range(threads)))
+        elapsed = time.monotonic() - started
+    finally:
+        server.stop()
+    return made / elapsed, made
+
+
+def fill(database: Database, count: int) -> None:
+    """Insert `count` quotes directly, set-based (one INSERT ... SELECT on PostgreSQL)."""
+    series = func.generate_series(1, count).table_valued("n").render_derived()
+    n = series.c.n
+    rows = select(
+        func.concat(literal("B-"), cast(n, String)),
+        literal("staff"),
+        func.split_part(literal("new,draft,sent,accepted,declined"), literal(","), cast(n % 5 + 1, Integer)),
+        func.split_part(literal("ist-nisantasi,ist-kadikoy,ank-cankaya"), literal(","), cast(n % 3 + 1, Integer)),
+        func.concat(literal("Customer "), cast(n, String)),
+        func.concat(literal("c"), cast(n, String), literal("@example.com")),
+        literal("bench"),
+        func.now() - func.make_interval(0, 0, 0, 0, 0, 0, cast(count - n, Integer)),
+        literal(1),
+        literal(date.today() + timedelta(days=30)),
+        literal("unknown"),
+        literal("TRY"),
+        literal(1000),
+    ).select_from(series)
+    with database.transaction() as session:
+        session.execute(
+            insert(Quote).from_select(
+                [
+                    "number", "source", "status", "clinic", "customer_name", "customer_email", "created_by",
+                    "created_at", "revision", "valid_until", "eligibility_status", "currency", "total",
+                ],
+                rows,
+            )
+        )
+    with database.engine.connect() as conn:
+        # Fresh statistics, as autovacuum would give a real database.
+        conn.execute(text("ANALYZE quotes"))
+        conn.commit()
+
+
+def listing_time(database: Database, filters: dict, runs: int) -> float:
+    """Median milliseconds for one filtered page through the service."""
+    today = date.today()
+    quotes.list_quotes(database, filters, today)  # warm
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        page = quotes.list_quotes(database, filters, today)
+        samples.append((time.perf_counter() - started) * 1000)
+    assert page["items"], "the filter found nothing: the figure would be meaningless"
+    return statistics.median(samples)
+
+
+def listing(cluster: ThrowawayCluster, sizes: list[int], runs: int) -> list[tuple[int, str, float]]:
+    results = []
+    filters = {
+        "status=sent": {"status": "sent", "limit": 50},
+        "clinic=ank-cankaya": {"clinic": "ank-cankaya", "limit": 50},
+        "status=sent, page 3": None,
+    }
+    for size in sizes:
+        url = cluster.create_database(f"bench_list_{size}")
+        database = Database(url)
+        upgrade(database)
+        started = time.monotonic()
+        fill(database, size)
+        print(f"  filled {size:,} quotes in {time.monotonic() - started:.1f} s", flush=True)
+        for label, f in filters.items():
+            if f is None:
+                first = quotes.list_quotes(database, {"status": "sent", "limit": 50}, date.today())
+                second = quotes.list_quotes(database, {"status": "sent", "limit": 50, "cursor": first["next_cursor"]}, date.today())
+                f = {"status": "sent", "limit": 50, "cursor": second["next_cursor"]}
+            results.append((size, label, listing_time(database, f, runs)))
+        database.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short runs, 10k and 100k quotes")
+    args = parser.parse_args()
+    seconds = 5 if args.quick else 15
+    sizes = [10_000, 100_000] if args.quick else [10_000, 1_000_000]
+
+    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d}")
+    tmp = Path(tempfile.mkdtemp(prefix="quoteapi-bench-"))
+    rate, made = creation_rate(f"sqlite:///{tmp / 'bench.sqlite3'}", seconds)
+    print(f"quote creation, SQLite, HTTP, 16 client threads: {rate:,.0f} quotes/s ({made} in {seconds} s)")
+    cluster = ThrowawayCluster()
+    cluster.start()
+    try:
+        rate, made = creation_rate(cluster.create_database("bench_create"), seconds)
+        print(f"quote creation, PostgreSQL, HTTP, 16 client threads: {rate:,.0f} quotes/s ({made} in {seconds} s)")
+        print("listing, PostgreSQL, one page of 50 (service call, median):")
+        results = listing(cluster, sizes, runs=50 if args.quick else 200)
+        for size, label, ms in results:
+            print(f"  {size:>9,} quotes  {label:<22} {ms:7.2f} ms")
+        small = {label: ms for size, label, ms in results if size == sizes[0]}
+        for size, label, ms in results:
+            if size == sizes[-1]:
+                print(f"  ratio {sizes[-1]:,} / {sizes[0]:,} for {label}: {ms / small[label]:.2f}")
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The price list as one CSV file, and as YAML, for spreadsheets and editors.
+
+CSV layout: one row per setting or item, the first column `section` saying
+which table the row belongs to (`setting`, `clinic`, `area`, `product`,
+`specialist_level`, `session_tier`, `campaign`); each table fills only its own
+columns. A setting row has the setting's name in `code` and its value in
+`value`. List cells (`clinics`, `required_areas`) separate codes with spaces.
+Empty cells are left out, so defaults apply and missing required fields are
+reported. The values stay text: the same schema as for JSON checks them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+from marshmallow import ValidationError
+
+SETTINGS = ("currency", "combination_discount_percent", "session_interval_days")
+SECTIONS = {
+    "clinic": ("clinics", ("code", "name", "city", "price_factor", "tax_rate", "prices_include_tax")),
+    "area": ("areas", ("code", "name", "size_cm2", "price", "extra_cm2_price")),
+    "product": ("products", ("code", "name", "price")),
+    "specialist_level": ("specialist_levels", ("code", "name", "multiplier")),
+    "session_tier": ("session_tiers", ("min_sessions", "discount_percent")),
+    "campaign": (
+        "campaigns",
+        ("code", "name", "starts_on", "ends_on", "clinics", "min_sessions", "required_areas", "coupon",
+         "stackable", "priority", "benefit_type", "benefit_value"),
+    ),
+}
+COLUMNS = ["section"] + list(dict.fromkeys(c for _, cols in SECTIONS.values() for c in cols)) + ["value"]
+INTEGERS = {"size_cm2", "min_sessions", "priority", "session_interval_days"}
+BOOLEANS = {"prices_include_tax", "stackable"}
+LISTS = {"clinics", "required_areas"}
+TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
+
+
+def to_csv(doc: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for name in SETTINGS:
+        writer.writerow({"section": "setting", "code": name, "value": doc[name]})
+    for section, (key, columns) in SECTIONS.items():
+        for item in doc[key]:
+            row = {"section": section}
+            for column in columns:
+                row[column] = _cell(column, _get(item, column))
+            writer.writerow(row)
+    return out.getvalue()
+
+
+def _get(item: dict[str, Any], column: str) -> Any:
+    if column.startswith("benefit_"):
+        return item["benefit"][column.removeprefix("benefit_")]
+    return item.get(column)
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if column in LISTS:
+        return " ".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
+    """The document the CSV describes, and the row number of each item and setting.
+
+    Raises ValidationError (keyed ``row N.column``) for rows it cannot place.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "section" not in reader.fieldnames:
+        raise ValidationError({"_body": ["The CSV needs a header row with a 'section' column."]})
+    doc: dict[str, Any] = {key: [] for key, _ in SECTIONS.values()}
+    rows: dict[tuple[str, Any], int] = {}
+    errors: dict[str, list[str]] = {}
+    for number, row in enumerate(reader, start=2):
+        section = (row.get("section") or "").strip()
+        if section == "setting":
+            name = (row.get("code") or "").strip()
+            if name not in SETTINGS:
+                errors[f"row {number}.code"] = [f"Unknown setting {name!r}; one of {', '.join(SETTINGS)}."]
+                continue
+            doc[name] = _value(name, row.get("value") or "")
+            rows[("setting", name)] = number
+        elif section in SECTIONS:
+            key, columns = SECTIONS[section]
+            item: dict[str, Any] = {}
+            for column in columns:
+                raw = (row.get(column) or "").strip()
+                if raw == "" and column not in LISTS:
+                    continue
+                item[column] = _value(column, raw)
+            if section == "campaign" and ("benefit_type" in item or "benefit_value" in item):
+                item["benefit"] = {
+                    k: v for k, v in (("type", item.pop("benefit_type", None)), ("value", item.pop("benefit_value", None))) if v is not None
+                }
+            rows[(key, len(doc[key]))] = number
+            doc[key].append(item)
+        elif any((v or "").strip() for v in row.values()):
+            errors[f"row {number}.section"] = [f"Unknown section {section!r}; one of setting, {', '.join(SECTIONS)}."]
+    if errors:
+        raise ValidationError(errors)
+    return doc, rows
+
+
+def _value(column: str, raw: str) -> Any:
+    text = raw.strip()
+    if column in LISTS:
+        return text.split()
+    if column in INTEGERS and text.lstrip("-").isdigit():
+        return int(text)
+    if column in BOOLEANS and text.lower() in TRUE | FALSE:
+        return text.lower() in TRUE
+    return text
+
+
+def relabel(errors: dict[str, list[str]], rows: dict[tuple[str, Any], int]) -> dict[str, list[str]]:
+    """Document paths (``areas.2.price``) as spreadsheet cells (``row 9.price``)."""
+    out: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        parts = path.split(".")
+        row = None
+        if len(parts) >= 2 and parts[1].isdigit():
+            row = rows.get((parts[0], int(parts[1])))
+            rest = ".".join(parts[2:]) or "row"
+        elif parts[0] in SETTINGS:
+            row = rows.get(("setting", parts[0]))
+            rest = "value"
+        key = f"row {row}.{rest}" if row else path
+        out.setdefault(key, []).extend(messages)
+    return out
+
+
+def to_yaml(doc: dict[str, Any]) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def from_yaml(text: str) -> Any:
+    try:
+        return _plain(yaml.safe_load(text))
+    except yaml.YAMLError as exc:
+        raise ValidationError({"_body": [f"Not valid YAML: {exc}"]}) from None
+
+
+def _plain(value: Any) -> Any:
+    """Hand-written YAML's bare decimals and dates as the text JSON would carry."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
