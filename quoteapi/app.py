@@ -10,6 +10,7 @@ from flask_cors import CORS
 
 import config as settings
 
+from . import estimator
 from .api import register_blueprints
 from .api.openapi import build_api
 from .db import Database
@@ -27,6 +28,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     register_extensions(app)
     api = build_api(app)
     register_blueprints(api)
+    app.register_blueprint(estimator.bp)
     register_error_handlers(app)
     app.before_request(check_body)
     register_commands(app)

@@ -1,0 +1,222 @@
+"""The website's estimator in a real browser: Debian's Chromium driven by Playwright.
+
+The real server (gunicorn, `make run`'s settings) serves the page; screenshots
+at 375 px and 1280 px land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect, sync_playwright
+
+from .server import ROOT, Gunicorn, cli, free_port, server_env
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+# As root (CI) Chromium needs --no-sandbox; the rest keeps it off this closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The API server, plus a second origin that embeds the page (the clinic's own site)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (Debian package chromium; `make test` installs it as root)")
+    base = tmp_path_factory.mktemp("estimator")
+    embed_port = free_port()
+    embed_origin = f"http://127.0.0.1:{embed_port}"
+    env = server_env(f"sqlite:///{base / 'quoteapi.sqlite3'}", QUOTEAPI_CORS_ORIGINS=embed_origin)
+    cli(env, "db", "upgrade")
+    cli(env, "seed-demo", "--if-empty")
+    token = cli(env, "users", "create", "desk", "--role", "sales").strip().splitlines()[-1]
+    server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
+
+    # The clinic's site: the same page, its script and stylesheet loaded from the API server.
+    page = (ROOT / "quoteapi" / "static" / "estimator" / "index.html").read_text()
+    page = page.replace('href="/estimator/', f'href="{server.url}/estimator/').replace('src="/estimator/', f'src="{server.url}/estimator/')
+    docroot = base / "clinic-site"
+    docroot.mkdir()
+    (docroot / "index.html").write_text(page)
+    httpd = ThreadingHTTPServer(("127.0.0.1", embed_port), partial(QuietHandler, directory=str(docroot)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield {"api": server.url, "embed": embed_origin, "sales": {"Authorization": f"Bearer {token}"}}
+    httpd.shutdown()
+    httpd.server_close()
+    server.stop()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
+    page.goto(site["api"] + "/estimator")
+    page.wait_for_selector("#total[data-amount]")
+    yield page
+    context.close()
+
+
+# What the page shows before the visitor touches anything: the first clinic,
+# the first area, the first level, 3 sessions from today.
+DEFAULT_CHOICE = {"clinic": "ist-nisantasi", "areas": [{"code": "face"}], "specialist_level": "aesthetician", "sessions": 3}
+
+
+def wait_for_total(page: Page, amount: str) -> None:
+    expect(page.locator("#total")).to_have_attribute("data-amount", amount)
+
+
+def choose_course(page: Page) -> dict:
+    """Pick options as a visitor would; the same choice as an API body."""
+    page.select_option("#clinic", "ank-cankaya")
+    expect(page.locator("#area-acne-scars-back")).to_be_visible()
+    page.check("#area-face")
+    page.fill("#size-acne-scars-back", "1800")  # checks the area too
+    page.check("#product-hyaluronic-acid")
+    page.check("#level-nurse")
+    page.fill("#sessions", "4")
+    page.fill("#start_date", "2026-12-05")
+    page.fill("#coupon", "friend10")
+    page.fill("#age", "34")
+    return {
+        "clinic": "ank-cankaya",
+        "areas": [{"code": "face"}, {"code": "acne-scars-back", "size_cm2": 1800}],
+        "products": ["hyaluronic-acid"],
+        "specialist_level": "nurse",
+        "sessions": 4,
+        "start_date": "2026-12-05",
+        "coupon": "friend10",
+        "client": {"age": 34, "pregnant": False, "active_skin_infection": False, "open_wounds": False, "serious_skin_condition": False},
+    }
+
+
+def test_the_first_view_is_priced(page, site):
+    expected = requests.post(site["api"] + "/api/v1/estimates", json=DEFAULT_CHOICE, timeout=10).json()
+    wait_for_total(page, expected["total"])
+
+
+def test_the_page_shows_the_total_the_api_gives(page, site):
+    body = choose_course(page)
+    expected = requests.post(site["api"] + "/api/v1/estimates", json=body, timeout=10).json()
+    wait_for_total(page, expected["total"])
+    assert page.locator("#lines tbody tr").count() == len(expected["lines"])
+    assert page.get_attribute("#tax_total", "data-amount") == expected["tax_total"]
+    assert page.get_attribute("#per_session", "data-amount") == expected["per_session"]
+    # Intl.NumberFormat for the currency, in the visitor's language (en-US here).
+    assert page.text_content("#total") == page.evaluate(
+        "([v, c]) => new Intl.NumberFormat('en-US', {style: 'currency', currency: c}).format(Number(v))",
+        [expected["total"], expected["currency"]],
+    )
+    assert page.locator("#schedule li").count() == 4
+    assert page.locator("#advice li").count() == len(expected["advice"])
+    assert page.locator("#eligibility").is_hidden()
+    assert page.problems == []
+
+
+def test_an_eligibility_warning_in_plain_words(page):
+    page.check("input[name=pregnant]")
+    expect(page.locator("#eligibility")).to_be_visible()
+    expect(page.locator("#eligibility")).to_contain_text("postponed until after pregnancy")
+    page.fill("#age", "16")
+    expect(page.locator("#eligibility")).to_contain_text("adults (18 or older)")
+
+
+def test_api_errors_appear_next_to_their_field(page):
+    page.fill("#sessions", "30")
+    expect(page.locator("#error-sessions")).to_contain_text("between 1 and 24")
+    expect(page.locator("#sessions")).to_have_attribute("aria-invalid", "true")
+    page.fill("#sessions", "2")
+    expect(page.locator("#error-sessions")).to_be_empty()
+    page.check("#area-scalp")
+    page.fill("#size-scalp", "0")
+    expect(page.locator('[data-error-for="area:scalp"]')).to_contain_text("greater than 0")
+
+
+def test_send_me_this_quote_lands_in_the_staff_list(page, site):
+    body = choose_course(page)
+    expected = requests.post(site["api"] + "/api/v1/estimates", json=body, timeout=10).json()
+    wait_for_total(page, expected["total"])
+    page.fill("#customer-name", "Zeynep Kaya")
+    page.fill("#customer-email", "not-an-email")
+    page.click("#send")
+    expect(page.locator("#error-customer\\.email")).not_to_be_empty()
+    expect(page.locator("#error-consent")).not_to_be_empty()
+    page.fill("#customer-email", "zeynep@example.com")
+    page.check("#consent")
+    page.click("#send")
+    expect(page.locator("#sent")).to_be_visible()
+    number = page.get_attribute("#sent", "data-number")
+    assert number and number in page.text_content("#sent")
+    listed = requests.get(site["api"] + "/api/v1/quotes?q=zeynep", headers=site["sales"], timeout=10).json()["items"]
+    assert [(q["number"], q["source"], q["status"], q["total"]) for q in listed] == [(number, "website", "new", expected["total"])]
+
+
+def test_every_control_has_a_label_and_works_by_keyboard(page):
+    unlabelled = page.evaluate(
+        "() => [...document.querySelectorAll('input, select, button')]"
+        ".filter(e => e.tagName !== 'BUTTON' && e.labels.length === 0).map(e => e.id || e.name)"
+    )
+    assert unlabelled == []
+    page.focus("#area-neck")
+    page.keyboard.press("Space")
+    expect(page.locator("#lines tbody tr", has_text="Neck")).to_have_count(1)
+    page.focus("#level-aesthetician")
+    page.keyboard.press("ArrowDown")
+    assert page.is_checked("#level-nurse")
+
+
+def test_screenshots_and_no_sideways_scrolling_on_a_phone(browser, site):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((375, 812), (1280, 900)):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+        page = context.new_page()
+        page.goto(site["api"] + "/estimator")
+        page.wait_for_selector("#total[data-amount]")
+        page.check("#area-neck")
+        page.check("#product-hyaluronic-acid")
+        expect(page.locator("#lines tbody tr", has_text="Hyaluronic acid serum")).to_have_count(1)
+        expect(page.locator("#lines tbody tr", has_text="Neck")).to_have_count(1)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if width == 375:
+            expect(page.locator("#total-bar")).to_be_visible()
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(ARTIFACTS / f"estimator-{width}.png"))
+        context.close()
+        assert (ARTIFACTS / f"estimator-{width}.png").stat().st_size > 10_000
+
+
+def test_embedded_on_the_clinics_own_site(browser, site):
+    """Served from another origin, the page calls the API across origins (CORS)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site["embed"] + "/index.html")
+    expected = requests.post(site["api"] + "/api/v1/estimates", json=DEFAULT_CHOICE, timeout=10).json()
+    wait_for_total(page, expected["total"])
+    assert page.evaluate("location.origin") == site["embed"]
+    context.close()
