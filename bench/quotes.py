@@ -24,10 +24,9 @@ from sqlalchemy import Integer, String, cast, func, insert, literal, select, tex
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from quoteapi import create_app  # noqa: E402
 from quoteapi.db import Database, Quote  # noqa: E402
 from quoteapi.db.migrate import upgrade  # noqa: E402
-from quoteapi.services import price_lists, quotes, users  # noqa: E402
+from quoteapi.services import quotes  # noqa: E402
 from tests.e2e.server import Gunicorn, cli, server_env  # noqa: E402
 from tests.pg_cluster import ThrowawayCluster  # noqa: E402
 

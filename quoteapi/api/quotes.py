@@ -21,6 +21,7 @@ from ..schemas import (
     RevisionChangesSchema,
 )
 from ..services import quotes
+from ..services.errors import Unprocessable
 from .openapi import Blueprint
 from .common import json_response, state, today
 
@@ -46,7 +47,7 @@ def _idempotency_key() -> str | None:
     if not key:
         return None
     if len(key) > 255:
-        raise quotes.Unprocessable("Idempotency-Key is at most 255 characters.", {"Idempotency-Key": ["Too long."]})
+        raise Unprocessable("Idempotency-Key is at most 255 characters.", {"Idempotency-Key": ["Too long."]})
     return key
 
 

@@ -1,6 +1,6 @@
 """Database access: engine and sessions built from config, never at import."""
 
-from .database import Database
+from .database import Database, aware
 from .models import (
     AuditEntry,
     Base,
@@ -24,4 +24,5 @@ __all__ = [
     "QuoteCounter",
     "QuoteRevision",
     "User",
+    "aware",
 ]

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC, datetime
 from typing import Any, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import AuditEntry, Database
-from .errors import ServiceError
+from ..db import AuditEntry, Database, aware
+from .paging import decode_cursor, encode_cursor
 
 KINDS = ("price_list", "user", "quote")
-
-
-class BadCursor(ServiceError):
-    status = 422
-    title = "Unprocessable Content"
 
 
 def record(
@@ -32,20 +25,6 @@ def record(
     )
 
 
-def _cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"a:{last_id}".encode()).decode().rstrip("=")
-
-
-def _after(cursor: str) -> int:
-    try:
-        prefix, _, value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
-        if prefix != "a":
-            raise ValueError(prefix)
-        return int(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadCursor("The cursor is not one this API gave out.", {"cursor": ["Invalid cursor."]}) from None
-
-
 def entries(database: Database, filters: Mapping[str, Any]) -> dict[str, Any]:
     """Newest first, filtered by kind and time, keyset-paginated."""
     limit = filters.get("limit", 50)
@@ -57,7 +36,7 @@ def entries(database: Database, filters: Mapping[str, Any]) -> dict[str, Any]:
     if filters.get("until"):
         stmt = stmt.where(AuditEntry.at < filters["until"])
     if filters.get("cursor"):
-        stmt = stmt.where(AuditEntry.id < _after(filters["cursor"]))
+        stmt = stmt.where(AuditEntry.id < decode_cursor("a", filters["cursor"]))
     with database.reading() as session:
         rows = list(session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
@@ -66,7 +45,7 @@ def entries(database: Database, filters: Mapping[str, Any]) -> dict[str, Any]:
         "items": [
             {
                 "id": r.id,
-                "at": (r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC)).isoformat(),
+                "at": aware(r.at).isoformat(),
                 "actor": r.actor,
                 "kind": r.kind,
                 "action": r.action,
@@ -76,5 +55,5 @@ def entries(database: Database, filters: Mapping[str, Any]) -> dict[str, Any]:
             }
             for r in rows
         ],
-        "next_cursor": _cursor(rows[-1].id) if more else None,
+        "next_cursor": encode_cursor("a", rows[-1].id) if more else None,
     }

@@ -8,12 +8,7 @@ from typing import Any
 from ..pricing import round_money
 from ..pricing.document import campaign_to_dict, campaigns_running, money
 from ..pricing.model import Clinic, PriceList
-from .errors import ServiceError
-
-
-class UnknownClinic(ServiceError):
-    status = 422
-    title = "Unprocessable Content"
+from .errors import Unprocessable
 
 
 def clinic_summary(c: Clinic) -> dict[str, Any]:
@@ -37,7 +32,7 @@ def clinics(price_list: PriceList) -> dict[str, Any]:
 def catalog(price_list: PriceList, clinic_code: str, today: date) -> dict[str, Any]:
     clinic = price_list.clinic_by_code.get(clinic_code)
     if clinic is None:
-        raise UnknownClinic(f"Unknown clinic {clinic_code!r}.", {"clinic": [f"Unknown clinic {clinic_code!r}."]})
+        raise Unprocessable(f"Unknown clinic {clinic_code!r}.", {"clinic": [f"Unknown clinic {clinic_code!r}."]})
     factor = clinic.price_factor
     return {
         "clinic": clinic_summary(clinic),

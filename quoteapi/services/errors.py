@@ -31,3 +31,10 @@ class PreconditionFailed(ServiceError):
 class PreconditionRequired(ServiceError):
     status = 428
     title = "Precondition Required"
+
+
+class Unprocessable(ServiceError):
+    """The request is well-formed but cannot be carried out as asked (422)."""
+
+    status = 422
+    title = "Unprocessable Content"

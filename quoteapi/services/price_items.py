@@ -20,7 +20,7 @@ from marshmallow import Schema
 from ..db import Database
 from ..schemas import AreaSchema, CampaignSchema, ClinicSchema, ProductSchema, SpecialistLevelSchema
 from . import price_lists
-from .errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, ServiceError
+from .errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,6 @@ KINDS = {
 # Lists of a campaign that name items of other lists.
 REFERENCES = {"clinics": "clinics", "areas": "required_areas"}
 RETRIES = 5
-
-
-class Unprocessable(ServiceError):
-    status = 422
-    title = "Unprocessable Content"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import Database, PriceListVersion
+from ..db import Database, PriceListVersion, aware
 from ..pricing import document
 from ..pricing.model import PriceList
 from ..schemas import PriceListSchema, check
@@ -43,13 +43,8 @@ def parse_document(data: Any, version: int | None = None) -> PriceList:
     return price_list
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _info(row: PriceListVersion) -> VersionInfo:
-    return VersionInfo(row.version, _aware(row.created_at), row.created_by, row.summary)
+    return VersionInfo(row.version, aware(row.created_at), row.created_by, row.summary)
 
 
 class PriceListCache:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from dataclasses import dataclass
@@ -17,11 +15,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ..db import Database, IdempotencyKey, Quote, QuoteActivity, QuoteCounter, QuoteRevision, User
+from ..db import Database, IdempotencyKey, Quote, QuoteActivity, QuoteCounter, QuoteRevision, User, aware
 from ..pricing.model import EligibilityStatus, PriceList
 from ..schemas import EstimateRequestSchema
 from . import audit
-from .errors import Conflict, NotFound, ServiceError
+from .errors import Conflict, NotFound, Unprocessable
+from .paging import decode_cursor, encode_cursor
 from .estimates import estimate, estimate_to_dict
 
 OPEN = ("new", "draft", "sent")
@@ -33,11 +32,6 @@ MOVES = {
     "declined": set(),
 }
 _INPUTS = EstimateRequestSchema()
-
-
-class Unprocessable(ServiceError):
-    status = 422
-    title = "Unprocessable Content"
 
 
 @dataclass(frozen=True)
@@ -58,10 +52,6 @@ def effective_status(quote: Quote, today: date) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- numbering and idempotency ---------------------------------------------
@@ -241,12 +231,12 @@ def quote_to_dict(quote: Quote, today: date) -> dict[str, Any]:
         "customer": _customer(quote),
         "notes": quote.notes,
         "created_by": quote.created_by,
-        "created_at": _aware(quote.created_at).isoformat(),
+        "created_at": aware(quote.created_at).isoformat(),
         "valid_until": quote.valid_until.isoformat(),
         "follow_up_on": quote.follow_up_on.isoformat() if quote.follow_up_on else None,
         "assigned_to": quote.assigned_to,
         "activity": [
-            {"at": _aware(a.at).isoformat(), "by": a.by, "kind": a.kind, "text": a.text}
+            {"at": aware(a.at).isoformat(), "by": a.by, "kind": a.kind, "text": a.text}
             for a in quote.activity
         ],
     }
@@ -268,27 +258,12 @@ def get_revision(database: Database, number: str, revision: int) -> dict[str, An
             "number": quote.number,
             "revision": found.revision,
             "valid_until": found.valid_until.isoformat(),
-            "created_at": _aware(found.created_at).isoformat(),
+            "created_at": aware(found.created_at).isoformat(),
             "created_by": found.created_by,
         }
 
 
 # --- listing ----------------------------------------------------------------------
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"q:{last_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = text.partition(":")
-        if prefix != "q":
-            raise ValueError(text)
-        return int(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Unprocessable("The cursor is not one this API gave out.", {"cursor": ["Invalid cursor."]}) from None
 
 
 def _filtered(filters: Mapping[str, Any], today: date) -> Select:
@@ -332,7 +307,7 @@ def summary(quote: Quote, today: date) -> dict[str, Any]:
         "clinic": quote.clinic,
         "customer": _customer(quote),
         "created_by": quote.created_by,
-        "created_at": _aware(quote.created_at).isoformat(),
+        "created_at": aware(quote.created_at).isoformat(),
         "valid_until": quote.valid_until.isoformat(),
         "follow_up_on": quote.follow_up_on.isoformat() if quote.follow_up_on else None,
         "assigned_to": quote.assigned_to,
@@ -347,7 +322,7 @@ def list_quotes(database: Database, filters: Mapping[str, Any], today: date) -> 
     limit = filters.get("limit", 50)
     stmt = _filtered(filters, today)
     if filters.get("cursor"):
-        stmt = stmt.where(Quote.id < decode_cursor(filters["cursor"]))
+        stmt = stmt.where(Quote.id < decode_cursor("q", filters["cursor"]))
     stmt = stmt.order_by(Quote.id.desc()).limit(limit + 1)
     with database.reading() as session:
         rows = list(session.scalars(stmt))
@@ -355,7 +330,7 @@ def list_quotes(database: Database, filters: Mapping[str, Any], today: date) -> 
     rows = rows[:limit]
     return {
         "items": [summary(q, today) for q in rows],
-        "next_cursor": encode_cursor(rows[-1].id) if more else None,
+        "next_cursor": encode_cursor("q", rows[-1].id) if more else None,
     }
 
 

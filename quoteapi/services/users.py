@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from ..db import Database, User
+from ..db import Database, User, aware
 from . import audit
 from .errors import Conflict, NotFound, ServiceError
 
@@ -89,9 +89,6 @@ class UserInfo:
 
 def list_users(database: Database) -> list[UserInfo]:
     """Every user, active or revoked, by name."""
-    def aware(moment: datetime | None) -> datetime | None:
-        return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
-
     with database.reading() as session:
         return [
             UserInfo(u.name, u.role, aware(u.created_at), aware(u.revoked_at))

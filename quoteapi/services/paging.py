@@ -1,0 +1,25 @@
+"""Keyset pagination: opaque cursors over a descending integer id."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from .errors import Unprocessable
+
+
+def encode_cursor(kind: str, last_id: int) -> str:
+    """A cursor meaning "after the row with ``last_id``" in a listing of ``kind``."""
+    return base64.urlsafe_b64encode(f"{kind}:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str) -> int:
+    """The id a cursor of this listing names; 422 for any other text."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = text.partition(":")
+        if prefix != kind:
+            raise ValueError(text)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Unprocessable("The cursor is not one this API gave out.", {"cursor": ["Invalid cursor."]}) from None
