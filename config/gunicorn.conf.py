@@ -16,3 +16,7 @@ loglevel = os.environ.get("QUOTEAPI_LOG_LEVEL", "info").lower()
 # Behind a proxy, forwarded client addresses (for the rate limit) are trusted
 # only from these addresses.
 forwarded_allow_ips = os.environ.get("QUOTEAPI_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Gunicorn's control socket (for `gunicornc`) is off unless a path is given:
+# its default path is shared by every server of the same user on the host.
+control_socket = os.environ.get("QUOTEAPI_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

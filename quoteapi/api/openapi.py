@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import http
+
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, g, send_from_directory
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from swagger_ui_bundle import swagger_ui_path
 from webargs.flaskparser import FlaskParser
 
 from .. import spreadsheet
 from ..auth import BEARER
-from ..errors import handle_http_exception
+from ..errors import PROBLEM_JSON, handle_http_exception
 from ..schemas import DecimalString, ProblemSchema
 
 DESCRIPTION = """Pricing and quoting for dermatherapy clinics.
@@ -53,6 +56,18 @@ class QuoteApiSpec(Api):
 
     def handle_http_exception(self, error):
         return handle_http_exception(error)
+
+    def _register_responses(self):
+        """The shared error responses, documented as what they are: problem+json."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Any error", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
 
 def schema_name(schema) -> str:
