@@ -284,12 +284,6 @@ class ClinicSummarySchema(Schema):
     prices_include_tax = fields.Boolean()
 
 
-class ClinicListSchema(Schema):
-    currency = fields.String()
-    price_list_version = fields.Integer()
-    items = fields.List(fields.Nested(ClinicSummarySchema))
-
-
 class CatalogQuerySchema(Schema):
     clinic = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
@@ -324,7 +318,11 @@ class CatalogCampaignSchema(Schema):
 
 
 class CatalogSchema(Schema):
-    clinic = fields.Nested(ClinicSummarySchema)
+    clinic = fields.String(metadata={"description": "The clinic's code."})
+    clinic_name = fields.String()
+    city = fields.String()
+    tax_rate = DecimalString(places=4)
+    prices_include_tax = fields.Boolean()
     currency = fields.String()
     price_list_version = fields.Integer()
     session_interval_days = fields.Integer()

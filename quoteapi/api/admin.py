@@ -24,8 +24,8 @@ from ..schemas import (
 )
 from ..services import audit, price_items, price_lists, users
 from ..services.errors import PreconditionFailed, PreconditionRequired
-from .openapi import Blueprint
 from .common import json_response, state
+from .openapi import Blueprint
 
 blp = Blueprint(
     "admin",

@@ -6,8 +6,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import problem
 from ..schemas import HealthSchema
-from .openapi import Blueprint
 from .common import state
+from .openapi import Blueprint
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
 

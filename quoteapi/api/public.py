@@ -7,14 +7,14 @@ from ..extensions import limiter, public_rate_limit
 from ..schemas import (
     CatalogQuerySchema,
     CatalogSchema,
-    ClinicListSchema,
+    ClinicSummarySchema,
     EstimateRequestSchema,
     EstimateSchema,
 )
 from ..services import catalog as catalog_service
 from ..services.estimates import estimate, estimate_to_dict
-from .openapi import Blueprint
 from .common import json_response, state, today
+from .openapi import Blueprint
 
 blp = Blueprint(
     "public",
@@ -29,7 +29,7 @@ public_limit = limiter.shared_limit(public_rate_limit, scope="public")
 
 @blp.route("/clinics")
 @public_limit
-@blp.response(200, ClinicListSchema)
+@blp.response(200, ClinicSummarySchema(many=True))
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def list_clinics():
     """The clinics of the current price list."""

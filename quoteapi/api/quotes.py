@@ -22,8 +22,8 @@ from ..schemas import (
 )
 from ..services import quotes
 from ..services.errors import Unprocessable
-from .openapi import Blueprint
 from .common import json_response, state, today
+from .openapi import Blueprint
 
 blp = Blueprint(
     "quotes",

@@ -21,12 +21,8 @@ def clinic_summary(c: Clinic) -> dict[str, Any]:
     }
 
 
-def clinics(price_list: PriceList) -> dict[str, Any]:
-    return {
-        "currency": price_list.currency,
-        "price_list_version": price_list.version,
-        "items": [clinic_summary(c) for c in price_list.clinics],
-    }
+def clinics(price_list: PriceList) -> list[dict[str, Any]]:
+    return [clinic_summary(c) for c in price_list.clinics]
 
 
 def catalog(price_list: PriceList, clinic_code: str, today: date) -> dict[str, Any]:
@@ -35,7 +31,12 @@ def catalog(price_list: PriceList, clinic_code: str, today: date) -> dict[str, A
         raise Unprocessable(f"Unknown clinic {clinic_code!r}.", {"clinic": [f"Unknown clinic {clinic_code!r}."]})
     factor = clinic.price_factor
     return {
-        "clinic": clinic_summary(clinic),
+        # `clinic` is the code, as in estimates and quotes; its details beside it.
+        "clinic": clinic.code,
+        "clinic_name": clinic.name,
+        "city": clinic.city,
+        "tax_rate": str(clinic.tax_rate),
+        "prices_include_tax": clinic.prices_include_tax,
         "currency": price_list.currency,
         "price_list_version": price_list.version,
         "session_interval_days": price_list.session_interval_days,

@@ -20,8 +20,8 @@ from ..pricing.model import EligibilityStatus, PriceList
 from ..schemas import EstimateRequestSchema
 from . import audit
 from .errors import Conflict, NotFound, Unprocessable
-from .paging import decode_cursor, encode_cursor
 from .estimates import estimate, estimate_to_dict
+from .paging import decode_cursor, encode_cursor
 
 OPEN = ("new", "draft", "sent")
 MOVES = {

@@ -59,9 +59,9 @@
     const { status, body } = await api("/api/v1/clinics");
     if (status !== 200) return showGeneral(problemText(status, body));
     const select = $("#clinic");
-    select.replaceChildren(...body.items.map((c) => el("option", { value: c.code, text: `${c.name} (${c.city})` })));
+    select.replaceChildren(...body.map((c) => el("option", { value: c.code, text: `${c.name} (${c.city})` })));
     const wanted = new URLSearchParams(location.search).get("clinic");
-    if (wanted && body.items.some((c) => c.code === wanted)) select.value = wanted;
+    if (wanted && body.some((c) => c.code === wanted)) select.value = wanted;
     await loadCatalog(select.value);
   }
 
