@@ -51,13 +51,18 @@ def register_extensions(app: Flask) -> None:
     )
     limit = app.config["PUBLIC_RATE_LIMIT"]
     app.config["RATELIMIT_ENABLED"] = limit.lower() not in ("none", "off", "")
-    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    # X-RateLimit-* headers cost a storage look-up on every public answer;
+    # the 429 carries Retry-After (see errors.handle_rate_limited).
+    app.config["RATELIMIT_HEADERS_ENABLED"] = False
     limiter.init_app(app)
-    CORS(
-        app,
-        resources={r"/api/v1/(catalog|clinics|estimates|quote-requests)": {"origins": list(app.config["CORS_ORIGINS"])}},
-        expose_headers=["Retry-After", "Location"],
-    )
+    if app.config["CORS_ORIGINS"]:
+        # Only with origins to allow: otherwise there is nothing to answer, and
+        # the extension would still cost every response a pattern match.
+        CORS(
+            app,
+            resources={r"/api/v1/(catalog|clinics|estimates|quote-requests)": {"origins": list(app.config["CORS_ORIGINS"])}},
+            expose_headers=["Retry-After"],
+        )
 
 
 def register_commands(app: Flask) -> None:

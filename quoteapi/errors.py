@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import time
 from http import HTTPStatus
 from typing import Any
 
+import orjson
 from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import spreadsheet
+from .extensions import limiter
 from .pricing.errors import PricingError
 from .schemas import flatten_messages
 from .services.errors import ServiceError
@@ -113,6 +118,19 @@ def _summary(errors: dict[str, list[str]]) -> str:
     return text if len(text) <= 500 else text[:497] + "..."
 
 
+def handle_rate_limited(error: RateLimitExceeded) -> Response:
+    """429 with Retry-After: the seconds until the client's window resets."""
+    seconds = 60
+    current = limiter.current_limit
+    if current is not None:
+        seconds = max(1, math.ceil(current.reset_at - time.time()))
+    return problem(
+        429,
+        f"Too many requests from your address ({error.limit.limit}); retry in {seconds} s.",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
 def handle_pricing_error(error: PricingError) -> Response:
     errors = _in_request_terms(error.errors)
     return problem(422, _summary(errors), errors)
@@ -145,6 +163,7 @@ def handle_unexpected(error: Exception) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limited)
     app.register_error_handler(PricingError, handle_pricing_error)
     app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(ValidationError, handle_validation_error)
@@ -159,6 +178,15 @@ JSON_TYPES = ("application/json",)
 
 def is_json_mimetype(mimetype: str) -> bool:
     return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+
+
+def _parse_json(raw: bytes) -> Any:
+    """orjson for speed; the standard library for what orjson refuses but JSON allows
+    (integers beyond 64 bits), so that valid JSON is never called invalid."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 def check_body() -> Response | None:
@@ -180,7 +208,7 @@ def check_body() -> Response | None:
         accepted_text = ", ".join(("application/json", *accepted))
         return problem(415, f"Send the body as {accepted_text} (got {request.mimetype or 'no Content-Type'}).")
     try:
-        body = json.loads(raw)
+        body = _parse_json(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return problem(400, "The body is not valid JSON.")
     if not isinstance(body, dict):

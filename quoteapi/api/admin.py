@@ -108,7 +108,7 @@ def get_price_list():
 @accepts(*SPREADSHEET_TYPES)
 @requires("admin")
 @blp.arguments(
-    PriceListSchema,
+    PriceListSchema(),
     description="The whole price list; replaces the current one atomically. "
     "Also accepted as `text/csv` (the layout of GET with Accept: text/csv) or `application/yaml`.",
 )
@@ -203,7 +203,7 @@ def _register_item_views(kind: price_items.Kind) -> None:
     blp.route(collection)(requires("admin")(blp.response(200, ItemListSchema)(list_view)))
     blp.route(collection, methods=["POST"])(
         requires("admin")(
-            blp.arguments(schema)(
+            blp.arguments(schema())(
                 blp.response(201, schema, headers=ETAG_HEADERS)(blp.alt_response(409, response="CONFLICT")(add_view))
             )
         )
@@ -259,7 +259,7 @@ def list_users():
 
 @blp.route("/users", methods=["POST"])
 @requires("admin")
-@blp.arguments(UserCreateSchema)
+@blp.arguments(UserCreateSchema())
 @blp.response(201, NewUserSchema)
 @blp.alt_response(409, response="CONFLICT")
 def create_user(body: dict):

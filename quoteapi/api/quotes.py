@@ -7,15 +7,12 @@ from flask import current_app, g, request
 from ..auth import requires
 from ..documents import render_quote
 from ..errors import problem
-from ..extensions import limiter, public_rate_limit
 from ..schemas import (
     NoteSchema,
     QuoteCreateSchema,
     QuoteListQuerySchema,
     QuotePageSchema,
     QuotePatchSchema,
-    QuoteRequestAnswerSchema,
-    QuoteRequestSchema,
     QuoteRevisionSchema,
     QuoteSchema,
     RevisionChangesSchema,
@@ -29,7 +26,7 @@ blp = Blueprint(
     "quotes",
     __name__,
     url_prefix="/api/v1",
-    description="Quotes for follow-up (roles sales and admin), and the website's quote requests.",
+    description="Quotes for follow-up, for the roles sales and admin.",
 )
 
 IDEMPOTENCY_KEY = {
@@ -42,7 +39,7 @@ IDEMPOTENCY_KEY = {
 LOCATION = {"Location": {"description": "The new quote.", "schema": {"type": "string"}}}
 
 
-def _idempotency_key() -> str | None:
+def idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return None
@@ -51,7 +48,7 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def _valid_days() -> int:
+def valid_days() -> int:
     return current_app.config["QUOTE_VALID_DAYS"]
 
 
@@ -60,31 +57,9 @@ def _created(created: quotes.Created):
     return json_response(created.body, status=created.status, headers=headers)
 
 
-@blp.route("/quote-requests", methods=["POST"])
-@limiter.shared_limit(public_rate_limit, scope="public")
-@blp.arguments(QuoteRequestSchema)
-@blp.response(201, QuoteRequestAnswerSchema, headers=LOCATION)
-@blp.alt_response(429, response="TOO_MANY_REQUESTS")
-@blp.doc(parameters=[IDEMPOTENCY_KEY])
-def create_quote_request(body: dict):
-    """The website's "send me this quote": stored for the sales desk; answers the number only."""
-    created = quotes.create_quote(
-        state().database,
-        state().price_lists.current(),
-        body,
-        source="website",
-        by=None,
-        today=today(),
-        valid_days=_valid_days(),
-        idempotency_key=_idempotency_key(),
-    )
-    # Nothing about the stored quote is reachable without a token.
-    return json_response(created.body, status=created.status)
-
-
 @blp.route("/quotes", methods=["POST"])
 @requires("sales")
-@blp.arguments(QuoteCreateSchema)
+@blp.arguments(QuoteCreateSchema())
 @blp.response(201, QuoteSchema, headers=LOCATION)
 @blp.alt_response(409, response="CONFLICT")
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
@@ -98,8 +73,8 @@ def create_quote(body: dict):
             source="staff",
             by=g.principal.name,
             today=today(),
-            valid_days=_valid_days(),
-            idempotency_key=_idempotency_key(),
+            valid_days=valid_days(),
+            idempotency_key=idempotency_key(),
         )
     )
 
@@ -124,7 +99,7 @@ def get_quote(number: str):
 
 @blp.route("/quotes/<string:number>", methods=["PATCH"])
 @requires("sales")
-@blp.arguments(QuotePatchSchema)
+@blp.arguments(QuotePatchSchema())
 @blp.response(200, QuoteSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
@@ -135,7 +110,7 @@ def patch_quote(changes: dict, number: str):
 
 @blp.route("/quotes/<string:number>/notes", methods=["POST"])
 @requires("sales")
-@blp.arguments(NoteSchema)
+@blp.arguments(NoteSchema())
 @blp.response(201, QuoteSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def add_note(body: dict, number: str):
@@ -160,7 +135,7 @@ def revise_quote(changes: dict, number: str):
         changes,
         by=g.principal.name,
         today=today(),
-        valid_days=_valid_days(),
+        valid_days=valid_days(),
     )
     location = f"/api/v1/quotes/{number}/revisions/{quote['revision']}"
     return json_response(quote, status=201, headers={"Location": location})
