@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 # The install is redone only when pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: run test sysdeps bench clean check-python
 
@@ -25,8 +26,9 @@ test: $(STAMP).dev sysdeps
 sysdeps:
 	@scripts/sysdeps.sh
 
-bench: $(STAMP).dev
-	$(BIN)/python bench/run.py
+bench: $(STAMP).dev sysdeps
+	$(BIN)/python bench/estimates.py $(BENCH_ARGS)
+	$(BIN)/python bench/quotes.py $(BENCH_ARGS)
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "quoteapi needs Python 3.11 or newer; set PYTHON=python3.11")'
