@@ -8,6 +8,8 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # The browser tests drive Debian's Chromium (Playwright never downloads one).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Rate limits shared by several servers are tested against a real Redis.
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 for pkg in fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
@@ -23,3 +25,8 @@ echo "sysdeps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The tests start their own servers on free ports; the packaged services
+# that apt starts are not needed.
+if [[ " ${missing[*]} " == *" redis-server "* ]]; then
+  (service redis-server stop || systemctl stop redis-server) >/dev/null 2>&1 || true
+fi
