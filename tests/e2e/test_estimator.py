@@ -220,3 +220,15 @@ def test_embedded_on_the_clinics_own_site(browser, site):
     wait_for_total(page, expected["total"])
     assert page.evaluate("location.origin") == site["embed"]
     context.close()
+
+
+def test_the_api_docs_page_renders_with_no_outside_request(browser, site):
+    context = browser.new_context()
+    page = context.new_page()
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(site["api"] + "/api/docs")
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() >= 40
+    assert all(url.startswith(site["api"]) for url in requested), [u for u in requested if not u.startswith(site["api"])]
+    context.close()
