@@ -27,18 +27,11 @@ sys.path.insert(0, str(ROOT))
 from quoteapi.db import Database, Quote  # noqa: E402
 from quoteapi.db.migrate import upgrade  # noqa: E402
 from quoteapi.services import quotes  # noqa: E402
+from bench.estimates import BODY as ESTIMATE  # noqa: E402
 from tests.e2e.server import Gunicorn, cli, server_env  # noqa: E402
 from tests.pg_cluster import ThrowawayCluster  # noqa: E402
 
-BODY = {
-    "clinic": "ist-nisantasi",
-    "areas": [{"code": "face"}, {"code": "neck"}],
-    "products": ["hyaluronic-acid", "vitamin-cocktail"],
-    "specialist_level": "nurse",
-    "sessions": 6,
-    "start_date": "2026-12-25",
-    "customer": {"name": "Bench Mark", "email": "bench@example.com"},
-}
+BODY = {**ESTIMATE, "customer": {"name": "Bench Mark", "email": "bench@example.com"}}
 
 
 def creation_rate(database_url: str, seconds: float, threads: int = 16) -> tuple[float, int]:

@@ -6,6 +6,9 @@ cluster that the run starts itself (see ``tests/pg_cluster.py``).
 
 from __future__ import annotations
 
+import threading
+from typing import Any, Callable
+
 import pytest
 from sqlalchemy import delete
 
@@ -89,3 +92,20 @@ def admin_headers(database) -> dict[str, str]:
 @pytest.fixture
 def sales_headers(database) -> dict[str, str]:
     return {"Authorization": f"Bearer {users.create_user(database, 'sam', 'sales')}"}
+
+
+def run_together(*calls: Callable[[], Any]) -> list[Any]:
+    """Run the calls in threads released at the same moment; their results, in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

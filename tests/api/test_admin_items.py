@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 
 import pytest
 import yaml
 
 from quoteapi.services import price_lists
+
+from ..conftest import run_together
 
 A = "/api/v1/admin"
 NEW = {
@@ -118,19 +119,11 @@ def test_editing_different_items_from_old_reads_both_succeed(client, admin_heade
 def test_two_admins_editing_one_item_from_one_etag(app, admin_headers):
     client = app.test_client()
     etag = client.get(f"{A}/products/prp", headers=admin_headers).headers["ETag"]
-    results: dict[str, int] = {}
-    barrier = threading.Barrier(2)
-
-    def edit(new_price: str) -> None:
-        barrier.wait()
+    def edit(new_price: str):
         r = app.test_client().patch(f"{A}/products/prp", json={"price": new_price}, headers={**admin_headers, "If-Match": etag})
-        results[new_price] = r.status_code
+        return new_price, r.status_code
 
-    threads = [threading.Thread(target=edit, args=(p,)) for p in ("2600.00", "2700.00")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = dict(run_together(lambda: edit("2600.00"), lambda: edit("2700.00")))
     assert sorted(results.values()) == [200, 412]
     winner = next(p for p, status in results.items() if status == 200)
     assert client.get(f"{A}/products/prp", headers=admin_headers).get_json()["price"] == winner

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
-import threading
 
 import pytest
+
+from ..conftest import run_together
 
 URL = "/api/v1/admin/price-list"
 
@@ -80,21 +81,12 @@ def test_two_admins_racing_from_one_etag(app, admin_headers):
     """One wins, the other gets 412; what is stored is exactly the winner's."""
     client = app.test_client()
     doc, etag = read(client, admin_headers)
-    results: dict[str, int] = {}
-    barrier = threading.Barrier(2)
-
-    def edit(price: str) -> None:
+    def edit(price: str):
         body = copy.deepcopy(doc)
         body["areas"][1]["price"] = price
-        barrier.wait()
-        r = app.test_client().put(URL, json=body, headers={**admin_headers, "If-Match": etag})
-        results[price] = r.status_code
+        return price, app.test_client().put(URL, json=body, headers={**admin_headers, "If-Match": etag}).status_code
 
-    threads = [threading.Thread(target=edit, args=(p,)) for p in ("1600.00", "1700.00")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = dict(run_together(lambda: edit("1600.00"), lambda: edit("1700.00")))
     assert sorted(results.values()) == [200, 412]
     winner = next(p for p, status in results.items() if status == 200)
     now, _ = read(client, admin_headers)

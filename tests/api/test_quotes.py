@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import io
 import re
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from quoteapi.db import Quote, QuoteRevision
 
+from ..conftest import run_together
 from .test_estimates import CONTRACT_EXAMPLE
 
 QUOTE = {
@@ -118,38 +118,26 @@ def test_idempotency_key_replays_the_first_answer(client, sales_headers, databas
 
 
 def test_concurrent_retries_with_one_key_store_one_quote(app, sales_headers, database):
-    numbers, barrier = [], threading.Barrier(8)
-
     def retry():
-        barrier.wait()
         r = app.test_client().post("/api/v1/quotes", json=QUOTE, headers={**sales_headers, "Idempotency-Key": "same"})
-        numbers.append((r.status_code, r.get_json()["number"]))
+        return r.status_code, r.get_json()["number"]
 
-    threads = [threading.Thread(target=retry) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    numbers = run_together(*[retry] * 8)
     assert len(numbers) == 8 and {status for status, _ in numbers} == {201}
     assert len({number for _, number in numbers}) == 1
     assert stored_count(database) == 1
 
 
 def test_concurrent_creation_gives_distinct_numbers(app, sales_headers, database):
-    results, barrier = [], threading.Barrier(32)
-
     def make(i):
-        barrier.wait()
         body = {**QUOTE, "customer": {"name": f"Customer {i}", "email": f"c{i}@example.com"}}
+        made = []
         for _ in range(3):
             r = app.test_client().post("/api/v1/quotes", json=body, headers=sales_headers)
-            results.append((r.status_code, r.get_json().get("number")))
+            made.append((r.status_code, r.get_json().get("number")))
+        return made
 
-    threads = [threading.Thread(target=make, args=(i,)) for i in range(32)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = [pair for made in run_together(*[lambda i=i: make(i) for i in range(32)]) for pair in made]
     assert [s for s, _ in results] == [201] * 96
     numbers = [n for _, n in results]
     assert len(set(numbers)) == 96

@@ -9,16 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from ..api.test_estimates import CONTRACT_EXAMPLE
 from .server import Gunicorn, cli, server_env
 
-ESTIMATE = {
-    "clinic": "ist-nisantasi",
-    "areas": [{"code": "face"}, {"code": "acne-scars-back", "size_cm2": 1800}],
-    "products": ["hyaluronic-acid"],
-    "specialist_level": "dermatologist",
-    "sessions": 4,
-    "start_date": "2026-12-05",
-}
+ESTIMATE = {k: v for k, v in CONTRACT_EXAMPLE.items() if k not in ("coupon", "client")}
 
 pytestmark = pytest.mark.e2e
 
