@@ -26,11 +26,13 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from quoteapi.pricing import price  # noqa: E402
-from quoteapi.pricing.model import AreaRequest, EstimateRequest  # noqa: E402
-from quoteapi.schemas import EstimateRequestSchema  # noqa: E402
-from quoteapi.services.estimates import estimate, estimate_to_dict  # noqa: E402
-from quoteapi.services.price_lists import demo_document, parse_document  # noqa: E402
+from quoteapi.domain.pricing import price  # noqa: E402
+from quoteapi.domain.pricing.model import AreaRequest, EstimateRequest  # noqa: E402
+from quoteapi.api.schemas.estimates import EstimateRequestSchema, estimate_request  # noqa: E402
+from quoteapi.domain.price_list import from_plain  # noqa: E402
+from quoteapi.domain.pricing.plain import estimate_to_plain  # noqa: E402
+from quoteapi.services.estimates import price_on  # noqa: E402
+from quoteapi.services.price_lists import demo_document  # noqa: E402
 from tests.e2e.server import BIN, free_port, server_env  # noqa: E402
 
 # 2 areas, 2 products, 6 sessions, on a day when campaigns run.
@@ -58,7 +60,7 @@ def per_second(call, seconds: float, rounds: int = 3) -> float:
 
 
 def in_process(seconds: float) -> dict[str, float]:
-    price_list = parse_document(demo_document(), version=1)
+    price_list = from_plain(demo_document(), version=1)
     request = EstimateRequest(
         clinic="ist-nisantasi",
         areas=(AreaRequest("face"), AreaRequest("neck")),
@@ -74,7 +76,7 @@ def in_process(seconds: float) -> dict[str, float]:
 
     def full_path() -> None:
         loaded = schema.load(json.loads(raw))
-        json.dumps(estimate_to_dict(estimate(price_list, loaded, date.today())))
+        json.dumps(estimate_to_plain(price_on(price_list, estimate_request(loaded), date.today())))
 
     return {
         "engine": per_second(lambda: price(price_list, request), seconds),

@@ -24,9 +24,10 @@ from sqlalchemy import Integer, String, cast, func, insert, literal, select, tex
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from quoteapi.db import Database, Quote  # noqa: E402
-from quoteapi.db.migrate import upgrade  # noqa: E402
+from quoteapi.adapters.db import Database, Quote  # noqa: E402
+from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
 from quoteapi.services import quotes  # noqa: E402
+from quoteapi.services.context import Context  # noqa: E402
 from bench.estimates import BODY as ESTIMATE  # noqa: E402
 from tests.e2e.server import Gunicorn, cli, server_env  # noqa: E402
 from tests.pg_cluster import ThrowawayCluster  # noqa: E402
@@ -100,16 +101,15 @@ def fill(database: Database, count: int) -> None:
         conn.commit()
 
 
-def listing_time(database: Database, filters: dict, runs: int) -> float:
+def listing_time(ctx: Context, filters: dict, runs: int) -> float:
     """Median milliseconds for one filtered page through the service."""
-    today = date.today()
-    quotes.list_quotes(database, filters, today)  # warm
+    quotes.list_quotes(ctx, filters)  # warm
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
-        page = quotes.list_quotes(database, filters, today)
+        page = quotes.list_quotes(ctx, filters)
         samples.append((time.perf_counter() - started) * 1000)
-    assert page["items"], "the filter found nothing: the figure would be meaningless"
+    assert page.items, "the filter found nothing: the figure would be meaningless"
     return statistics.median(samples)
 
 
@@ -122,17 +122,18 @@ def listing(cluster: ThrowawayCluster, sizes: list[int], runs: int) -> list[tupl
     }
     for size in sizes:
         url = cluster.create_database(f"bench_list_{size}")
-        database = Database(url)
+        ctx = Context.build(url)
+        database = ctx.database
         upgrade(database)
         started = time.monotonic()
         fill(database, size)
         print(f"  filled {size:,} quotes in {time.monotonic() - started:.1f} s", flush=True)
         for label, f in filters.items():
             if f is None:
-                first = quotes.list_quotes(database, {"status": "sent", "limit": 50}, date.today())
-                second = quotes.list_quotes(database, {"status": "sent", "limit": 50, "cursor": first["next_cursor"]}, date.today())
-                f = {"status": "sent", "limit": 50, "cursor": second["next_cursor"]}
-            results.append((size, label, listing_time(database, f, runs)))
+                first = quotes.list_quotes(ctx, {"status": "sent", "limit": 50})
+                second = quotes.list_quotes(ctx, {"status": "sent", "limit": 50, "cursor": first.next_cursor})
+                f = {"status": "sent", "limit": 50, "cursor": second.next_cursor}
+            results.append((size, label, listing_time(ctx, f, runs)))
         database.dispose()
     return results
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +13,17 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from marshmallow import ValidationError
 
-from . import spreadsheet
-from .pricing import PricingError
-from .schemas import EstimateRequestSchema, flatten_messages
-from .services import price_lists, users
-from .services.errors import ServiceError
-from .services.estimates import estimate
+from .adapters import spreadsheets
+from .api.schemas.estimates import EstimateRequestSchema, estimate_request
+from .api.schemas.fields import flatten_messages
+from .api.schemas.price_list import PriceListSchema
+from .domain import price_list as document
+from .domain.errors import DomainError
+from .services import estimates, price_lists, users
+from .services.context import Context
 
 
-def _state():
+def _ctx() -> Context:
     return current_app.extensions["quoteapi"]
 
 
@@ -47,9 +48,9 @@ db = AppGroup("db", help="Database schema.")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create or migrate the schema (Alembic)."""
-    from .db.migrate import upgrade
+    from .adapters.db.migrate import upgrade
 
-    upgrade(_state().database, revision)
+    upgrade(_ctx().database, revision)
     click.echo(f"Database schema is at {revision}.")
 
 
@@ -59,8 +60,8 @@ def db_upgrade(revision: str) -> None:
 def seed_demo(if_empty: bool) -> None:
     """Load the demo price list (only into an empty database)."""
     try:
-        info = price_lists.seed_demo(_state().database)
-    except ServiceError as exc:
+        info = price_lists.seed_demo(_ctx())
+    except DomainError as exc:
         if if_empty:
             click.echo("A price list is already loaded; the demo was not loaded.")
             return
@@ -79,17 +80,17 @@ users_group = AppGroup("users", help="Users and their tokens.")
 def users_create(name: str, role: str) -> None:
     """Create a user; prints the token, alone, as the last line."""
     try:
-        token = users.create_user(_state().database, name, role, by=_actor())
-    except ServiceError as exc:
+        created = users.create_user(_ctx(), name, role, by=_actor())
+    except DomainError as exc:
         _fail(exc.detail)
     click.echo(f"Created {role} user {name!r}. The token is shown once; keep it safe:")
-    click.echo(token)
+    click.echo(created.token)
 
 
 @users_group.command("list")
 def users_list() -> None:
     """List users: name, role, active or revoked."""
-    for user in users.list_users(_state().database):
+    for user in users.list_users(_ctx()):
         state = "active" if user.active else f"revoked {user.revoked_at:%Y-%m-%d}"
         click.echo(f"{user.name:<24} {user.role:<6} {state}")
 
@@ -99,8 +100,8 @@ def users_list() -> None:
 def users_revoke(name: str) -> None:
     """Revoke a user's token."""
     try:
-        users.revoke_user(_state().database, name, by=_actor())
-    except ServiceError as exc:
+        users.revoke_user(_ctx(), name, by=_actor())
+    except DomainError as exc:
         _fail(exc.detail)
     click.echo(f"Revoked {name!r}.")
 
@@ -125,15 +126,16 @@ def _format(path: Path) -> str:
 def price_list_export(file: Path) -> None:
     """Write the current price list to FILE (.json, .yaml, .csv)."""
     suffix = _format(file)
-    info, doc = price_lists.get_document(_state().database)
+    stored = price_lists.get_document(_ctx())
+    doc = stored.document
     if suffix == ".json":
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     elif suffix == ".csv":
-        text = spreadsheet.to_csv(doc)
+        text = spreadsheets.to_csv(doc)
     else:
-        text = spreadsheet.to_yaml(doc)
+        text = spreadsheets.to_yaml(doc)
     file.write_text(text, "utf-8")
-    click.echo(f"Exported version {info.version} to {file}.")
+    click.echo(f"Exported version {stored.info.version} to {file}.")
 
 
 @price_list_group.command("import")
@@ -141,29 +143,31 @@ def price_list_export(file: Path) -> None:
 @click.option("--by", default=None, help="Name recorded as the author of the version (default: cli:<login>).")
 def price_list_import(file: Path, by: str | None) -> None:
     """Replace the price list with FILE (.json, .yaml, .csv); nothing changes on any error."""
-    database = _state().database
+    ctx = _ctx()
     suffix = _format(file)
     rows: dict = {}
+    invalid = f"{file} is not a valid price list; nothing was changed."
     try:
         text = file.read_text("utf-8")
         if suffix == ".json":
             data = json.loads(text)
         elif suffix == ".csv":
-            data, rows = spreadsheet.from_csv(text)
+            data, rows = spreadsheets.from_csv(text)
         else:
-            data = spreadsheet.from_yaml(text)
-        price_list = price_lists.parse_document(data)
+            data = spreadsheets.from_yaml(text)
+        if not isinstance(data, dict):
+            _fail(invalid, {"_body": ["Must be a JSON object."]})
+        data.pop("version", None)
+        price_list = document.from_plain(PriceListSchema().load(data))
+        before = price_lists.current_version(ctx)
+        info = price_lists.replace_price_list(ctx, price_list, expected_version=price_lists.ANY_VERSION, by=by or _actor())
     except (ValueError, UnicodeDecodeError) as exc:
         _fail(f"{file} could not be read: {exc}")
     except ValidationError as exc:
-        _fail(f"{file} is not a valid price list; nothing was changed.", spreadsheet.relabel(flatten_messages(exc.messages), rows))
-    except PricingError as exc:
-        _fail(f"{file} is not a valid price list; nothing was changed.", spreadsheet.relabel(exc.errors, rows))
-    current = price_lists.current_version(database)
-    info = price_lists.replace(
-        database, price_list, expected_version=current.version if current else None, by=by or _actor()
-    )
-    if current and info.version == current.version:
+        _fail(invalid, spreadsheets.relabel(flatten_messages(exc.messages), rows))
+    except DomainError as exc:
+        _fail(invalid, spreadsheets.relabel(exc.errors, rows))
+    if before and info.version == before.version:
         click.echo(f"{file} holds no changes; the price list stays at version {info.version}.")
     else:
         click.echo(f"Imported {file} as version {info.version}: {info.summary}")
@@ -196,7 +200,7 @@ def _resolve(code: str, known: list[str]) -> str:
 @click.option("--coupon")
 def estimate_command(clinic, areas, products, level, sessions, start_date, coupon) -> None:
     """Print an itemised estimate as a table."""
-    price_list = _state().price_lists.current()
+    price_list = _ctx().price_lists.current()
     area_codes = [a.code for a in price_list.areas]
     body: dict[str, Any] = {
         "clinic": _resolve(clinic, [c.code for c in price_list.clinics]),
@@ -212,11 +216,10 @@ def estimate_command(clinic, areas, products, level, sessions, start_date, coupo
     if start_date:
         body["start_date"] = start_date.date().isoformat()
     try:
-        loaded = EstimateRequestSchema().load(body)
-        result = estimate(price_list, loaded, date.today())
+        result = estimates.estimate(_ctx(), estimate_request(EstimateRequestSchema().load(body)))
     except ValidationError as exc:
         _fail("The estimate has invalid options.", flatten_messages(exc.messages))
-    except PricingError as exc:
+    except DomainError as exc:
         _fail("The estimate has invalid options.", exc.errors)
     click.echo(render_table(result))
 

@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import delete
 
 from quoteapi import create_app
-from quoteapi.db import Base, Database
-from quoteapi.db.migrate import upgrade
+from quoteapi.adapters.db import Base, Database
+from quoteapi.adapters.db.migrate import upgrade
 from quoteapi.services import price_lists, users
+from quoteapi.services.context import Context
 
 TEST_SETTINGS = {
     "TESTING": True,
@@ -67,11 +68,11 @@ def empty(database: Database) -> None:
 def app(database_url):
     """An app on an emptied database holding the demo price list."""
     app = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS}, environ={"QUOTEAPI_ENV": "testing"})
-    database = app.extensions["quoteapi"].database
-    empty(database)
-    price_lists.seed_demo(database)
+    ctx = app.extensions["quoteapi"]
+    empty(ctx.database)
+    price_lists.seed_demo(ctx)
     yield app
-    database.dispose()
+    ctx.database.dispose()
 
 
 @pytest.fixture
@@ -80,18 +81,28 @@ def client(app):
 
 
 @pytest.fixture
-def database(app) -> Database:
-    return app.extensions["quoteapi"].database
+def ctx(app) -> Context:
+    """The app's use-case context: what the views pass to the services."""
+    return app.extensions["quoteapi"]
 
 
 @pytest.fixture
-def admin_headers(database) -> dict[str, str]:
-    return {"Authorization": f"Bearer {users.create_user(database, 'ada', 'admin')}"}
+def database(ctx) -> Database:
+    return ctx.database
+
+
+def token_for(ctx: Context, name: str, role: str) -> str:
+    return users.create_user(ctx, name, role).token
 
 
 @pytest.fixture
-def sales_headers(database) -> dict[str, str]:
-    return {"Authorization": f"Bearer {users.create_user(database, 'sam', 'sales')}"}
+def admin_headers(ctx) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(ctx, 'ada', 'admin')}"}
+
+
+@pytest.fixture
+def sales_headers(ctx) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(ctx, 'sam', 'sales')}"}
 
 
 def run_together(*calls: Callable[[], Any]) -> list[Any]:

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import re
-from typing import Callable
+from flask import Response, request
+from marshmallow import Schema
 
-from flask import Response, g, request
-
-from .. import spreadsheet
-from ..auth import requires
-from ..errors import problem
-from ..pricing import document
-from ..schemas import (
-    AuditPageSchema,
-    AuditQuerySchema,
-    ItemListSchema,
-    NewUserSchema,
+from ..adapters import spreadsheets
+from ..domain import price_list as document
+from ..services import audit, price_items, price_lists, users
+from ..services.price_items import KINDS, Kind
+from .auth import current_user
+from .bodies import CSV, JSON, YAML
+from .errors import problem
+from .etags import expected_price_list_version, if_match_tags, price_list_tag, quoted
+from .openapi import Blueprint
+from .responses import json_response, services
+from .schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserSchema
+from .schemas.price_list import (
+    AreaSchema,
+    CampaignSchema,
+    ClinicSchema,
     PriceListSchema,
     PriceListVersionDocumentSchema,
     PriceListVersionSchema,
-    UserCreateSchema,
-    UserSchema,
+    ProductSchema,
+    SpecialistLevelSchema,
 )
-from ..services import audit, price_items, price_lists, users
-from ..services.errors import PreconditionFailed, PreconditionRequired
-from .common import json_response, state
-from .openapi import Blueprint
 
 blp = Blueprint(
     "admin",
@@ -43,51 +43,28 @@ IF_MATCH = {
     "schema": {"type": "string"},
     "description": "The ETag of what this change is based on.",
 }
-ETAG_VERSION = re.compile(r'^(?:W/)?"pl-(\d+)"')
-SPREADSHEET_TYPES = ("text/csv", "application/yaml")
 
 
-def quoted(tag: str) -> str:
-    return f'"{tag}"'
+class PriceListBodySchema(PriceListSchema):
+    """The whole price list as a PUT sends it: JSON, or the same document as CSV or YAML."""
 
-
-def accepts(*content_types: str) -> Callable:
-    """Let a view take these body types besides JSON (see errors.check_body)."""
-
-    def decorator(view: Callable) -> Callable:
-        view.accepts_content_types = content_types
-        return view
-
-    return decorator
-
-
-def expected_version() -> int | None:
-    """The version If-Match names: 428 without it, 412 when it names none."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        raise PreconditionRequired("Send If-Match with the ETag from GET /api/v1/admin/price-list.")
-    if header == "*":
-        current = price_lists.current_version(state().database)
-        return current.version if current else None
-    match = ETAG_VERSION.search(header)
-    if match is None:
-        raise PreconditionFailed(f"If-Match {header} names no price-list version; GET the price list for its ETag.")
-    return int(match.group(1))
+    BODY_TYPES = (JSON, CSV, YAML)
 
 
 def _document_response(version: int, doc: dict) -> Response:
     """The document as JSON, CSV or YAML, as Accept asks."""
-    headers = {"ETag": quoted(price_lists.etag_for(version))}
-    chosen = "application/json"
+    headers = {"ETag": price_list_tag(version)}
+    chosen = JSON
     if request.headers.get("Accept"):
-        chosen = request.accept_mimetypes.best_match(["application/json", *SPREADSHEET_TYPES])
-    if chosen == "text/csv":
+        chosen = request.accept_mimetypes.best_match([JSON, CSV, YAML])
+    if chosen == CSV:
         headers["Content-Disposition"] = f'attachment; filename="price-list-v{version}.csv"'
-        return Response(spreadsheet.to_csv(doc), mimetype="text/csv", headers=headers)
-    if chosen == "application/yaml":
-        return Response(spreadsheet.to_yaml({"version": version, **doc}), mimetype="application/yaml", headers=headers)
+        return Response(spreadsheets.to_csv(doc), mimetype=CSV, headers=headers)
+    if chosen == YAML:
+        return Response(spreadsheets.to_yaml({"version": version, **doc}), mimetype=YAML, headers=headers)
     if chosen is None:
         return problem(406, "The price list is available as application/json, text/csv or application/yaml.")
+    # The stored plain document equals PriceListSchema's dump (a test checks it).
     return json_response({"version": version, **doc}, headers=headers)
 
 
@@ -95,20 +72,19 @@ def _document_response(version: int, doc: dict) -> Response:
 
 
 @blp.route("/price-list")
-@requires("admin")
+@blp.requires("admin")
 @blp.response(200, PriceListSchema, headers=ETAG_HEADERS)
-@blp.alt_response(200, description="The same document as CSV or YAML.", content_type="text/csv", success=True)
+@blp.alt_response(200, description="The same document as CSV or YAML.", content_type=CSV, success=True)
 def get_price_list():
     """The whole current price list with its version and ETag; `Accept: text/csv` or `application/yaml` for a spreadsheet."""
-    info, doc = price_lists.get_document(state().database)
-    return _document_response(info.version, doc)
+    stored = price_lists.get_document(services())
+    return _document_response(stored.info.version, stored.document)
 
 
 @blp.route("/price-list", methods=["PUT"])
-@accepts(*SPREADSHEET_TYPES)
-@requires("admin")
+@blp.requires("admin")
 @blp.arguments(
-    PriceListSchema(),
+    PriceListBodySchema(),
     description="The whole price list; replaces the current one atomically. "
     "Also accepted as `text/csv` (the layout of GET with Accept: text/csv) or `application/yaml`.",
 )
@@ -118,162 +94,155 @@ def get_price_list():
 @blp.doc(parameters=[IF_MATCH])
 def put_price_list(body: dict):
     """Replace the whole price list; every accepted change is a new version."""
-    expected = expected_version()
+    expected = expected_price_list_version()
     body.pop("version", None)
-    new_list = document.from_dict(body)
-    document.check(new_list)
-    info = price_lists.replace(state().database, new_list, expected_version=expected, by=g.principal.name)
-    state().price_lists.invalidate()
-    return json_response(
-        {"version": info.version, **document.to_dict(new_list)},
-        headers={"ETag": quoted(price_lists.etag_for(info.version))},
+    new_list = document.from_plain(body)
+    info = price_lists.replace_price_list(
+        services(),
+        new_list,
+        expected_version=price_lists.ANY_VERSION if expected is None else expected,
+        by=current_user().name,
     )
+    return json_response({"version": info.version, **document.to_plain(new_list)}, headers={"ETag": price_list_tag(info.version)})
 
 
 @blp.route("/price-list/versions")
-@requires("admin")
+@blp.requires("admin")
 @blp.response(200, PriceListVersionSchema(many=True))
-def list_versions():
+def list_price_list_versions():
     """Every version, newest first: when, by whom, and what changed."""
-    return price_lists.list_versions(state().database)
+    return price_lists.list_versions(services())
 
 
 @blp.route("/price-list/versions/<int(max=2147483647):version>")
-@requires("admin")
+@blp.requires("admin")
 @blp.response(200, PriceListVersionDocumentSchema)
 @blp.alt_response(404, response="NOT_FOUND")
-def get_version(version: int):
+def get_price_list_version(version: int):
     """The full document of any version."""
-    info, doc = price_lists.get_document(state().database, version)
+    stored = price_lists.get_document(services(), version)
+    info = stored.info
     return json_response(
         {"version": info.version, "created_at": info.created_at.isoformat(), "created_by": info.created_by,
-         "summary": info.summary, **doc}
+         "summary": info.summary, **stored.document}
     )
 
 
 # --- One item at a time -------------------------------------------------------------
 
 
-def _item_response(kind: price_items.Kind, item: price_items.Item, status: int = 200) -> Response:
+def _item_response(kind: Kind, item: price_items.Item, status: int = 200) -> Response:
     headers = {"ETag": quoted(item.etag)}
     if status == 201:
         headers["Location"] = f"/api/v1/admin/{kind.url}/{item.data['code']}"
+    # Items are stored in the document's plain form, which is what their schema dumps.
     return json_response(item.data, status=status, headers=headers)
 
 
-def _register_item_views(kind: price_items.Kind) -> None:
-    """List, add, read, change and delete for one list of the document."""
+def item_endpoints(kind: Kind, schema: type[Schema]) -> None:
+    """List, add, read, change and delete for one list of the document, at /{kind.url}."""
     name = kind.key
-    schema = kind.schema
 
-    def list_view():
-        items, version = price_items.list_items(state().database, kind)
-        return json_response({"version": version, "items": items})
+    def list_items():
+        found = price_items.list_items(services(), kind)
+        return json_response({"version": found.version, "items": found.items})
 
-    def add_view(body: dict):
-        item = price_items.add_item(state().database, kind, body, g.principal.name)
-        state().price_lists.invalidate()
-        return _item_response(kind, item, 201)
+    def add_item(body: dict):
+        return _item_response(kind, price_items.add_item(services(), kind, body, current_user().name), 201)
 
-    def get_view(code: str):
-        return _item_response(kind, price_items.get_item(state().database, kind, code))
+    def get_item(code: str):
+        return _item_response(kind, price_items.get_item(services(), kind, code))
 
-    def patch_view(changes: dict, code: str):
-        item = price_items.update_item(
-            state().database, kind, code, changes, request.headers.get("If-Match"), g.principal.name
-        )
-        state().price_lists.invalidate()
-        return _item_response(kind, item)
+    def patch_item(changes: dict, code: str):
+        tags = if_match_tags()
+        return _item_response(kind, price_items.update_item(services(), kind, code, changes, tags, current_user().name))
 
-    def delete_view(code: str):
-        price_items.delete_item(state().database, kind, code, request.headers.get("If-Match"), g.principal.name)
-        state().price_lists.invalidate()
+    def delete_item(code: str):
+        tags = if_match_tags()
+        price_items.delete_item(services(), kind, code, tags, current_user().name)
         return Response(status=204)
 
-    for view, verb in ((list_view, "list"), (add_view, "add"), (get_view, "get"), (patch_view, "patch"), (delete_view, "delete")):
-        view.__name__ = f"{verb}_{name}"
-        view.__qualname__ = view.__name__
-    list_view.__doc__ = f"Every {kind.label} of the current price list."
-    add_view.__doc__ = f"Add a {kind.label}; the whole price list is checked and a new version stored."
-    get_view.__doc__ = f"One {kind.label}, with its ETag."
-    patch_view.__doc__ = f"Change fields of a {kind.label} (not its code); needs If-Match."
-    delete_view.__doc__ = f"Delete a {kind.label}; needs If-Match. Refused (422) while a campaign names it."
+    # The view names become the operationIds: listAdminAreas, patchAdminArea, ...
+    singular = name.removesuffix("s")
+    for view, verb, noun in (
+        (list_items, "list", name), (add_item, "add", singular), (get_item, "get", singular),
+        (patch_item, "patch", singular), (delete_item, "delete", singular),
+    ):
+        view.__name__ = view.__qualname__ = f"{verb}_admin_{noun}"
+    list_items.__doc__ = f"Every {kind.label} of the current price list."
+    add_item.__doc__ = f"Add a {kind.label}; the whole price list is checked and a new version stored."
+    get_item.__doc__ = f"One {kind.label}, with its ETag."
+    patch_item.__doc__ = f"Change fields of a {kind.label} (not its code); needs If-Match."
+    delete_item.__doc__ = f"Delete a {kind.label}; needs If-Match. Refused (422) while a campaign names it."
 
     collection, member = f"/{kind.url}", f"/{kind.url}/<string:code>"
-    blp.route(collection)(requires("admin")(blp.response(200, ItemListSchema)(list_view)))
+    blp.route(collection)(blp.requires("admin")(blp.response(200, ItemListSchema)(list_items)))
     blp.route(collection, methods=["POST"])(
-        requires("admin")(
+        blp.requires("admin")(
             blp.arguments(schema())(
-                blp.response(201, schema, headers=ETAG_HEADERS)(blp.alt_response(409, response="CONFLICT")(add_view))
+                blp.response(201, schema, headers=ETAG_HEADERS)(blp.alt_response(409, response="CONFLICT")(add_item))
             )
         )
     )
     blp.route(member)(
-        requires("admin")(blp.response(200, schema, headers=ETAG_HEADERS)(blp.alt_response(404, response="NOT_FOUND")(get_view)))
+        blp.requires("admin")(
+            blp.response(200, schema, headers=ETAG_HEADERS)(blp.alt_response(404, response="NOT_FOUND")(get_item))
+        )
     )
     patched = blp.alt_response(412, response="PRECONDITION_FAILED")(
-        blp.alt_response(428, response="PRECONDITION_REQUIRED")(blp.doc(parameters=[IF_MATCH])(patch_view))
+        blp.alt_response(428, response="PRECONDITION_REQUIRED")(blp.doc(parameters=[IF_MATCH])(patch_item))
     )
     blp.route(member, methods=["PATCH"])(
-        requires("admin")(blp.arguments(schema(partial=True))(blp.response(200, schema, headers=ETAG_HEADERS)(patched)))
+        blp.requires("admin")(blp.arguments(schema(partial=True))(blp.response(200, schema, headers=ETAG_HEADERS)(patched)))
     )
     deleted = blp.alt_response(412, response="PRECONDITION_FAILED")(
-        blp.alt_response(428, response="PRECONDITION_REQUIRED")(blp.doc(parameters=[IF_MATCH])(delete_view))
+        blp.alt_response(428, response="PRECONDITION_REQUIRED")(blp.doc(parameters=[IF_MATCH])(delete_item))
     )
-    blp.route(member, methods=["DELETE"])(requires("admin")(blp.response(204)(deleted)))
+    blp.route(member, methods=["DELETE"])(blp.requires("admin")(blp.response(204)(deleted)))
 
 
-for _kind in price_items.KINDS.values():
-    _register_item_views(_kind)
+item_endpoints(KINDS["clinics"], ClinicSchema)
+item_endpoints(KINDS["areas"], AreaSchema)
+item_endpoints(KINDS["products"], ProductSchema)
+item_endpoints(KINDS["specialist-levels"], SpecialistLevelSchema)
+item_endpoints(KINDS["campaigns"], CampaignSchema)
 
 
 # --- Audit log and users ---------------------------------------------------------------
 
 
 @blp.route("/audit-log")
-@requires("admin")
+@blp.requires("admin")
 @blp.arguments(AuditQuerySchema(unknown="exclude"), location="query")
 @blp.response(200, AuditPageSchema)
-def audit_log(filters: dict):
+def list_audit_entries(filters: dict):
     """Every change to prices, users and quote statuses, newest first: who, when, before and after."""
-    return json_response(audit.entries(state().database, filters))
-
-
-def _user(info: users.UserInfo) -> dict:
-    return {
-        "name": info.name,
-        "role": info.role,
-        "active": info.active,
-        "created_at": info.created_at.isoformat(),
-        "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
-    }
+    return audit.entries(services(), filters)
 
 
 @blp.route("/users")
-@requires("admin")
+@blp.requires("admin")
 @blp.response(200, UserSchema(many=True))
 def list_users():
     """Every user, active or revoked."""
-    return json_response([_user(u) for u in users.list_users(state().database)])
+    return users.list_users(services())
 
 
 @blp.route("/users", methods=["POST"])
-@requires("admin")
+@blp.requires("admin")
 @blp.arguments(UserCreateSchema())
 @blp.response(201, NewUserSchema)
 @blp.alt_response(409, response="CONFLICT")
 def create_user(body: dict):
     """Create a user; the answer shows the token, once."""
-    token = users.create_user(state().database, body["name"], body["role"], by=g.principal.name)
-    info = next(u for u in users.list_users(state().database) if u.name == body["name"])
-    return json_response({**_user(info), "token": token}, status=201)
+    return users.create_user(services(), body["name"], body["role"], by=current_user().name)
 
 
 @blp.route("/users/<string:name>", methods=["DELETE"])
-@requires("admin")
+@blp.requires("admin")
 @blp.response(204)
 @blp.alt_response(404, response="NOT_FOUND")
 def revoke_user(name: str):
     """Revoke a user's token (the user stays listed, inactive)."""
-    users.revoke_user(state().database, name, by=g.principal.name)
+    users.revoke_user(services(), name, by=current_user().name)
     return Response(status=204)

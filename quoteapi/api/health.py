@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import problem
-from ..schemas import HealthSchema
-from .common import state
+from .errors import problem
 from .openapi import Blueprint
+from .responses import services
+from .schemas.problems import HealthSchema
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
 
@@ -25,7 +25,7 @@ def healthz():
 def readyz():
     """The database answers."""
     try:
-        state().database.ping()
+        services().database.ping()
     except SQLAlchemyError:
         return problem(503, "The database is not reachable.", headers={"Retry-After": "5"})
     return {"status": "ready"}

@@ -1,21 +1,23 @@
-"""The flask-smorest Api: OpenAPI description, Swagger UI served locally."""
+"""The flask-smorest Api and the project's Blueprint: OpenAPI description, Swagger UI served locally."""
 
 from __future__ import annotations
 
 import http
+from typing import Callable
 
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask, g, send_from_directory
+from flask import Flask, send_from_directory
+from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from swagger_ui_bundle import swagger_ui_path
-from webargs.flaskparser import FlaskParser
 
-from .. import spreadsheet
-from ..auth import BEARER
-from ..errors import PROBLEM_JSON, handle_http_exception
-from ..schemas import DecimalString, ProblemSchema
+from . import auth
+from .bodies import BodyParser
+from .errors import PROBLEM_JSON, handle_http_exception
+from .schemas.fields import DecimalString
+from .schemas.problems import ProblemSchema
 
 DESCRIPTION = """Pricing and quoting for dermatherapy clinics.
 
@@ -26,29 +28,37 @@ Staff endpoints need `Authorization: Bearer <token>` (made with
 """
 
 
-class BodyOnceParser(FlaskParser):
-    """Reuses the JSON body ``errors.check_body`` parsed; reads CSV and YAML documents too.
-
-    A spreadsheet body becomes the same document a JSON body would be, so one
-    schema checks all three; the rows of a CSV are kept to name them in errors.
-    """
-
-    def _raw_load_json(self, req):
-        body = g.get("json_body")
-        if body is not None:
-            return body
-        if req.mimetype == "text/csv":
-            doc, g.csv_rows = spreadsheet.from_csv(req.get_data(as_text=True))
-            return doc
-        if req.mimetype == "application/yaml":
-            return spreadsheet.from_yaml(req.get_data(as_text=True))
-        return super()._raw_load_json(req)
+def operation_id(name: str) -> str:
+    """``create_quote`` → ``createQuote``: a view's name as its stable operationId."""
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """The project's blueprints: their arguments go through :class:`BodyOnceParser`."""
+    """The project's blueprints: bodies through :class:`BodyParser`, an operationId
+    from each view's name, and :meth:`requires` for token-protected views."""
 
-    ARGUMENTS_PARSER = BodyOnceParser()
+    ARGUMENTS_PARSER = BodyParser()
+
+    def requires(self, role: str) -> Callable:
+        """Protect a view by role (see :func:`auth.requires`) and document it: bearer, 401, 403."""
+
+        def decorator(view: Callable) -> Callable:
+            protected = auth.requires(role)(view)
+            protected = self.doc(security=[{auth.BEARER: []}])(protected)
+            protected = self.alt_response(401, response="UNAUTHORIZED")(protected)
+            return self.alt_response(403, response="FORBIDDEN")(protected)
+
+        return decorator
+
+    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):
+        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
+        is_class = isinstance(obj, type) and issubclass(obj, MethodView)
+        for method, doc in self._docs[endpoint].items():
+            if method == "parameters" or doc is None:
+                continue
+            name = f"{method}_{obj.__name__}" if is_class else obj.__name__
+            doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id(name))
 
 
 class QuoteApiSpec(Api):
@@ -91,7 +101,7 @@ def build_api(app: Flask) -> Api:
         API_SPEC_OPTIONS={
             "info": {"description": DESCRIPTION},
             "components": {
-                "securitySchemes": {BEARER: {"type": "http", "scheme": "bearer"}},
+                "securitySchemes": {auth.BEARER: {"type": "http", "scheme": "bearer"}},
             },
         },
     )

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from ..extensions import limiter, public_rate_limit
-from ..schemas import (
-    CatalogQuerySchema,
-    CatalogSchema,
-    ClinicSummarySchema,
-    EstimateRequestSchema,
-    EstimateSchema,
-    QuoteRequestAnswerSchema,
-    QuoteRequestSchema,
-)
-from ..services import catalog as catalog_service
-from ..services import quotes
-from ..services.estimates import estimate, estimate_to_dict
-from .common import json_response, state, today
+from ..domain.pricing.plain import estimate_to_plain
+from ..services import catalog as catalogs
+from ..services import estimates, quotes
+from .limits import limiter, public_rate_limit
 from .openapi import Blueprint
-from .quotes import IDEMPOTENCY_KEY, idempotency_key, valid_days
+from .quotes import IDEMPOTENCY_KEY, create_command
+from .responses import json_response, services
+from .schemas.catalog import CatalogQuerySchema, CatalogSchema, ClinicSummarySchema
+from .schemas.estimates import EstimateRequestSchema, EstimateSchema, estimate_request
+from .schemas.quotes import QuoteRequestAnswerSchema, QuoteRequestSchema
 
 blp = Blueprint(
     "public",
@@ -36,7 +30,7 @@ limiter.shared_limit(public_rate_limit, scope="public")(blp)
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def list_clinics():
     """The clinics of the current price list."""
-    return json_response(catalog_service.clinics(state().price_lists.current()))
+    return catalogs.clinics(services())
 
 
 @blp.route("/catalog")
@@ -45,7 +39,7 @@ def list_clinics():
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def get_catalog(clinic: str):
     """Areas, products, levels, tiers and today's campaigns, priced for one clinic."""
-    return json_response(catalog_service.catalog(state().price_lists.current(), clinic, today()))
+    return catalogs.catalog(services(), clinic)
 
 
 @blp.route("/estimates", methods=["POST"])
@@ -54,8 +48,8 @@ def get_catalog(clinic: str):
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def create_estimate(body: dict):
     """Price a course of sessions; nothing is stored."""
-    result = estimate(state().price_lists.current(), body, today())
-    return json_response(estimate_to_dict(result))
+    # The hot path: the plain form equals EstimateSchema's dump (a test checks it).
+    return json_response(estimate_to_plain(estimates.estimate(services(), estimate_request(body))))
 
 
 @blp.route("/quote-requests", methods=["POST"])
@@ -65,15 +59,5 @@ def create_estimate(body: dict):
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 def create_quote_request(body: dict):
     """The website's "send me this quote": stored for the sales desk; answers the number only."""
-    created = quotes.create_quote(
-        state().database,
-        state().price_lists.current(),
-        body,
-        source="website",
-        by=None,
-        today=today(),
-        valid_days=valid_days(),
-        idempotency_key=idempotency_key(),
-    )
     # Nothing about the stored quote is reachable without a token.
-    return json_response(created.body, status=created.status)
+    return quotes.create_quote(services(), create_command(body, source="website", by=None)).quote

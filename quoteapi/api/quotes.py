@@ -1,13 +1,22 @@
-"""The sales desk's quotes, and the website's quote requests."""
+"""The sales desk's quotes."""
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from typing import Any
 
-from ..auth import requires
-from ..documents import render_quote
-from ..errors import problem
-from ..schemas import (
+from flask import current_app, request
+
+from ..adapters import documents
+from ..domain.errors import Invalid
+from ..domain.quotes import Customer
+from ..services import quotes
+from ..services.commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
+from .auth import current_user
+from .errors import problem
+from .openapi import Blueprint
+from .responses import services
+from .schemas.estimates import estimate_request, request_fields
+from .schemas.quotes import (
     NoteSchema,
     QuoteCreateSchema,
     QuoteListQuerySchema,
@@ -17,10 +26,6 @@ from ..schemas import (
     QuoteSchema,
     RevisionChangesSchema,
 )
-from ..services import quotes
-from ..services.errors import Unprocessable
-from .common import json_response, state, today
-from .openapi import Blueprint
 
 blp = Blueprint(
     "quotes",
@@ -44,114 +49,112 @@ def idempotency_key() -> str | None:
     if not key:
         return None
     if len(key) > 255:
-        raise Unprocessable("Idempotency-Key is at most 255 characters.", {"Idempotency-Key": ["Too long."]})
+        raise Invalid("Idempotency-Key is at most 255 characters.", {"Idempotency-Key": ["Too long."]})
     return key
 
 
-def valid_days() -> int:
-    return current_app.config["QUOTE_VALID_DAYS"]
+def create_command(body: dict[str, Any], *, source: str, by: str | None) -> CreateQuote:
+    """The use case's command from a loaded quote (or quote request) body."""
+    customer = body["customer"]
+    return CreateQuote(
+        inputs=estimate_request(body),
+        customer=Customer(customer["name"], customer.get("email"), customer.get("phone")),
+        source=source,
+        by=by,
+        notes=body.get("notes"),
+        follow_up_on=body.get("follow_up_on"),
+        valid_days=body.get("valid_days"),
+        idempotency_key=idempotency_key(),
+    )
 
 
-def _created(created: quotes.Created):
-    headers = {"Location": created.location} if created.location else {}
-    return json_response(created.body, status=created.status, headers=headers)
+def quote_location(number: str) -> str:
+    return f"/api/v1/quotes/{number}"
 
 
 @blp.route("/quotes", methods=["POST"])
-@requires("sales")
+@blp.requires("sales")
 @blp.arguments(QuoteCreateSchema())
 @blp.response(201, QuoteSchema, headers=LOCATION)
 @blp.alt_response(409, response="CONFLICT")
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 def create_quote(body: dict):
     """Price an estimate for a named customer and store it as a quote."""
-    return _created(
-        quotes.create_quote(
-            state().database,
-            state().price_lists.current(),
-            body,
-            source="staff",
-            by=g.principal.name,
-            today=today(),
-            valid_days=valid_days(),
-            idempotency_key=idempotency_key(),
-        )
-    )
+    created = quotes.create_quote(services(), create_command(body, source="staff", by=current_user().name))
+    return created.quote, {"Location": quote_location(created.quote.number)}
 
 
 @blp.route("/quotes")
-@requires("sales")
+@blp.requires("sales")
 @blp.arguments(QuoteListQuerySchema(unknown="exclude"), location="query")
 @blp.response(200, QuotePageSchema)
 def list_quotes(filters: dict):
     """Quotes newest first, filtered; pass `next_cursor` as `cursor` for the next page."""
-    return json_response(quotes.list_quotes(state().database, filters, today()))
+    return quotes.list_quotes(services(), filters)
 
 
 @blp.route("/quotes/<string:number>")
-@requires("sales")
+@blp.requires("sales")
 @blp.response(200, QuoteSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_quote(number: str):
     """One quote with its current revision, status and activity."""
-    return json_response(quotes.get_quote(state().database, number, today()))
+    return quotes.get_quote(services(), number)
 
 
 @blp.route("/quotes/<string:number>", methods=["PATCH"])
-@requires("sales")
+@blp.requires("sales")
 @blp.arguments(QuotePatchSchema())
 @blp.response(200, QuoteSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def patch_quote(changes: dict, number: str):
     """Move the status along the workflow, set the follow-up date or the assignee."""
-    return json_response(quotes.update_quote(state().database, number, changes, g.principal.name, today()))
+    command = UpdateQuote(
+        number,
+        current_user().name,
+        status=changes.get("status", UNSET),
+        follow_up_on=changes.get("follow_up_on", UNSET),
+        assigned_to=changes.get("assigned_to", UNSET),
+    )
+    return quotes.update_quote(services(), command)
 
 
 @blp.route("/quotes/<string:number>/notes", methods=["POST"])
-@requires("sales")
+@blp.requires("sales")
 @blp.arguments(NoteSchema())
 @blp.response(201, QuoteSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def add_note(body: dict, number: str):
     """Add a note to the quote's activity."""
-    return json_response(
-        quotes.add_note(state().database, number, body["text"], g.principal.name, today()), status=201
-    )
+    return quotes.add_note(services(), AddNote(number, current_user().name, body["text"]))
 
 
 @blp.route("/quotes/<string:number>/revisions", methods=["POST"])
-@requires("sales")
-@blp.arguments(RevisionChangesSchema(partial=True))
+@blp.requires("sales")
+# Partial at the top only: an area sent still needs its code.
+@blp.arguments(RevisionChangesSchema(partial=tuple(RevisionChangesSchema._declared_fields)))
 @blp.response(201, QuoteSchema, headers=LOCATION)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def revise_quote(changes: dict, number: str):
     """Reprice with today's price list (and any changed estimate fields) as a new revision."""
-    quote = quotes.revise_quote(
-        state().database,
-        state().price_lists.current(),
-        number,
-        changes,
-        by=g.principal.name,
-        today=today(),
-        valid_days=valid_days(),
-    )
-    location = f"/api/v1/quotes/{number}/revisions/{quote['revision']}"
-    return json_response(quote, status=201, headers={"Location": location})
+    command = ReviseQuote(number, current_user().name, request_fields(changes), changes.get("valid_days"))
+    quote = quotes.revise_quote(services(), command)
+    return quote, {"Location": f"{quote_location(number)}/revisions/{quote.revision}"}
 
 
 @blp.route("/quotes/<string:number>/revisions/<int(max=2147483647):revision>")
-@requires("sales")
+@blp.requires("sales")
 @blp.response(200, QuoteRevisionSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_revision(number: str, revision: int):
     """An earlier (or the current) revision, exactly as it was priced."""
-    return json_response(quotes.get_revision(state().database, number, revision))
+    return quotes.get_revision(services(), number, revision)
 
 
 @blp.route("/quotes/<string:number>/document")
-@requires("sales")
+@blp.requires("sales")
 @blp.response(
     200,
     description="The quote as a PDF (default) or a printable HTML page, chosen by Accept.",
@@ -167,6 +170,11 @@ def get_document(number: str):
         chosen = request.accept_mimetypes.best_match(["application/pdf", "text/html"])
     if chosen is None:
         return problem(406, "This document is available as application/pdf or text/html.")
-    quote = quotes.get_quote(state().database, number, today())
-    price_list = state().price_lists.current()
-    return render_quote(quote, price_list, chosen, current_app.config["DOCUMENT_LOCALE"])
+    quote = quotes.get_quote(services(), number)
+    clinic = services().price_lists.current().clinic_by_code.get(quote.estimate.clinic)
+    html = documents.render_html(quote, clinic, current_app.config["DOCUMENT_LOCALE"])
+    if chosen == "text/html":
+        return current_app.response_class(html, mimetype="text/html")
+    response = current_app.response_class(documents.render_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{documents.file_name(quote)}.pdf"'
+    return response

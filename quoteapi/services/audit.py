@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import AuditEntry, Database, aware
-from .paging import decode_cursor, encode_cursor
+from ..adapters.db import AuditEntry as AuditRow
+from ..adapters.db import aware
+from .paging import Page, decode_cursor, encode_cursor
+
+if TYPE_CHECKING:
+    from .context import Context
 
 KINDS = ("price_list", "user", "quote")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str | None
+    kind: str
+    action: str
+    subject: str
+    before: Any
+    after: Any
 
 
 def record(
@@ -19,41 +36,27 @@ def record(
 ) -> None:
     """Add one entry; it commits (or not) with the change it describes."""
     session.add(
-        AuditEntry(
-            at=datetime.now(UTC), actor=actor, kind=kind, action=action, subject=subject, before=before, after=after
-        )
+        AuditRow(at=datetime.now(UTC), actor=actor, kind=kind, action=action, subject=subject, before=before, after=after)
     )
 
 
-def entries(database: Database, filters: Mapping[str, Any]) -> dict[str, Any]:
-    """Newest first, filtered by kind and time, keyset-paginated."""
+def entries(ctx: Context, filters: Mapping[str, Any]) -> Page[AuditEntry]:
+    """Newest first, filtered by ``kind``, ``since`` and ``until``; keyset-paginated (``limit``, ``cursor``)."""
     limit = filters.get("limit", 50)
-    stmt = select(AuditEntry)
+    stmt = select(AuditRow)
     if filters.get("kind"):
-        stmt = stmt.where(AuditEntry.kind == filters["kind"])
+        stmt = stmt.where(AuditRow.kind == filters["kind"])
     if filters.get("since"):
-        stmt = stmt.where(AuditEntry.at >= filters["since"])
+        stmt = stmt.where(AuditRow.at >= filters["since"])
     if filters.get("until"):
-        stmt = stmt.where(AuditEntry.at < filters["until"])
+        stmt = stmt.where(AuditRow.at < filters["until"])
     if filters.get("cursor"):
-        stmt = stmt.where(AuditEntry.id < decode_cursor("a", filters["cursor"]))
-    with database.reading() as session:
-        rows = list(session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "items": [
-            {
-                "id": r.id,
-                "at": aware(r.at).isoformat(),
-                "actor": r.actor,
-                "kind": r.kind,
-                "action": r.action,
-                "subject": r.subject,
-                "before": r.before,
-                "after": r.after,
-            }
-            for r in rows
-        ],
-        "next_cursor": encode_cursor("a", rows[-1].id) if more else None,
-    }
+        stmt = stmt.where(AuditRow.id < decode_cursor("a", filters["cursor"]))
+    with ctx.database.reading() as session:
+        found = list(session.scalars(stmt.order_by(AuditRow.id.desc()).limit(limit + 1)))
+    more = len(found) > limit
+    found = found[:limit]
+    return Page(
+        items=[AuditEntry(r.id, aware(r.at), r.actor, r.kind, r.action, r.subject, r.before, r.after) for r in found],
+        next_cursor=encode_cursor("a", found[-1].id) if more else None,
+    )

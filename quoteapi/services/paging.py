@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from .errors import Unprocessable
+from ..domain.errors import Invalid
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing; ``next_cursor`` is None on the last one."""
+
+    items: list[T]
+    next_cursor: str | None
 
 
 def encode_cursor(kind: str, last_id: int) -> str:
@@ -14,7 +26,7 @@ def encode_cursor(kind: str, last_id: int) -> str:
 
 
 def decode_cursor(kind: str, cursor: str) -> int:
-    """The id a cursor of this listing names; 422 for any other text."""
+    """The id a cursor of this listing names; :class:`Invalid` for any other text."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, value = text.partition(":")
@@ -22,4 +34,4 @@ def decode_cursor(kind: str, cursor: str) -> int:
             raise ValueError(text)
         return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Unprocessable("The cursor is not one this API gave out.", {"cursor": ["Invalid cursor."]}) from None
+        raise Invalid("The cursor is not one this API gave out.", {"cursor": ["Invalid cursor."]}) from None

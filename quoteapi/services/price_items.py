@@ -1,10 +1,10 @@
 """One item of the price list at a time: list, add, read, change, delete.
 
-Every change is applied to the whole current document, checked by the rules
-of price-list.md like any other path, and stored as a new version. Each item
-has its own ETag (a hash of its content), so two admins editing different
-items do not block each other, while two editing the same item from the same
-ETag cannot both win.
+Every change is applied to the whole newest document and stored through
+:func:`price_lists.replace_price_list`, like any other change. Each item has
+its own ETag (a hash of its content), so two admins editing different items
+do not block each other, while two editing the same item from the same ETag
+cannot both win.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping
 
-from marshmallow import Schema
-
-from ..db import Database
-from ..schemas import AreaSchema, CampaignSchema, ClinicSchema, ProductSchema, SpecialistLevelSchema
+from ..domain import price_list as document
+from ..domain.errors import Conflict, Invalid, NotFound, StaleVersion, VersionRequired
+from ..domain.price_list.codec import item_to_plain
 from . import price_lists
-from .errors import Conflict, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
+
+if TYPE_CHECKING:
+    from .context import Context
 
 
 @dataclass(frozen=True)
@@ -29,18 +30,17 @@ class Kind:
 
     url: str
     key: str
-    schema: type[Schema]
     label: str
 
 
 KINDS = {
     kind.url: kind
     for kind in (
-        Kind("clinics", "clinics", ClinicSchema, "clinic"),
-        Kind("areas", "areas", AreaSchema, "area"),
-        Kind("products", "products", ProductSchema, "product"),
-        Kind("specialist-levels", "specialist_levels", SpecialistLevelSchema, "specialist level"),
-        Kind("campaigns", "campaigns", CampaignSchema, "campaign"),
+        Kind("clinics", "clinics", "clinic"),
+        Kind("areas", "areas", "area"),
+        Kind("products", "products", "product"),
+        Kind("specialist-levels", "specialist_levels", "specialist level"),
+        Kind("campaigns", "campaigns", "campaign"),
     )
 }
 # Lists of a campaign that name items of other lists.
@@ -55,6 +55,12 @@ class Item:
     version: int
 
 
+@dataclass(frozen=True)
+class ItemList:
+    version: int
+    items: list[dict[str, Any]]
+
+
 def etag_of(kind: Kind, item: Mapping[str, Any]) -> str:
     digest = hashlib.sha256(json.dumps(item, sort_keys=True).encode()).hexdigest()[:20]
     return f"{kind.url}-{item['code']}-{digest}"
@@ -67,51 +73,58 @@ def _find(doc: Mapping[str, Any], kind: Kind, code: str) -> int:
     raise NotFound(f"No {kind.label} {code!r}.")
 
 
-def list_items(database: Database, kind: Kind) -> tuple[list[dict[str, Any]], int]:
-    info, doc = price_lists.get_document(database)
-    return doc[kind.key], info.version
+def _require_match(if_match: Collection[str] | None, current: str) -> None:
+    """:class:`VersionRequired` without ``if_match`` (the ETags a change is based on);
+    :class:`StaleVersion` unless it names the item's current ETag (or ``*``)."""
+    if if_match is None:
+        raise VersionRequired("Send If-Match with the ETag you read from GET.")
+    if "*" not in if_match and current not in if_match:
+        raise StaleVersion("The item changed since you read it; GET it again and retry.")
 
 
-def get_item(database: Database, kind: Kind, code: str) -> Item:
-    info, doc = price_lists.get_document(database)
-    item = doc[kind.key][_find(doc, kind, code)]
-    return Item(item, etag_of(kind, item), info.version)
+def _merge(old: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``old`` with ``changes`` applied, nested objects (a campaign's benefit) field by field."""
+    out = dict(old)
+    for key, value in changes.items():
+        out[key] = _merge(old[key], value) if isinstance(value, Mapping) and isinstance(old.get(key), Mapping) else value
+    return out
 
 
-def check_if_match(if_match: str | None, current: str) -> None:
-    """428 without If-Match; 412 unless it names the current ETag (or is *)."""
-    if not if_match:
-        raise PreconditionRequired("Send If-Match with the ETag you read from GET.")
-    tags = {tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(",")}
-    if "*" not in tags and current not in tags:
-        raise PreconditionFailed("The item changed since you read it; GET it again and retry.")
+def list_items(ctx: Context, kind: Kind) -> ItemList:
+    stored = price_lists.get_document(ctx)
+    return ItemList(stored.info.version, stored.document[kind.key])
 
 
-def _change(
-    database: Database, kind: Kind, by: str, action: str, subject: str, edit: Callable[[dict[str, Any]], Any]
-) -> tuple[Any, int]:
+def get_item(ctx: Context, kind: Kind, code: str) -> Item:
+    stored = price_lists.get_document(ctx)
+    item = stored.document[kind.key][_find(stored.document, kind, code)]
+    return Item(item, etag_of(kind, item), stored.info.version)
+
+
+def _change(ctx: Context, kind: Kind, by: str, action: str, code: str, edit: Callable[[dict[str, Any]], Any]) -> tuple[Any, int]:
     """Apply ``edit`` to a copy of the newest document and store it as a version.
 
     When another change lands between read and write, the edit is tried again
     on the newer document; ``edit`` re-checks its own preconditions each time.
     """
     for _ in range(RETRIES):
-        info, doc = price_lists.get_document(database)
-        doc = copy.deepcopy(doc)
+        stored = price_lists.get_document(ctx)
+        doc = copy.deepcopy(stored.document)
         result = edit(doc)
-        price_list = price_lists.parse_document(doc)
         try:
-            stored = price_lists.replace(
-                database, price_list, expected_version=info.version, by=by, action=action, subject=subject
+            info = price_lists.replace_price_list(
+                ctx, document.from_plain(doc), expected_version=stored.info.version, by=by, action=action,
+                subject=f"{kind.key}.{code}",
             )
-        except PreconditionFailed:
+        except StaleVersion:
             continue
-        return result, stored.version
-    raise PreconditionFailed("The price list kept changing; try again.")
+        return result, info.version
+    raise StaleVersion("The price list kept changing; try again.")
 
 
-def add_item(database: Database, kind: Kind, data: Mapping[str, Any], by: str) -> Item:
-    item = kind.schema().dump(data)
+def add_item(ctx: Context, kind: Kind, data: Mapping[str, Any], by: str) -> Item:
+    """Add an item (its fields already checked one by one); the whole list is checked too."""
+    item = item_to_plain(kind.key, data)
     code = item["code"]
 
     def edit(doc: dict[str, Any]) -> None:
@@ -119,41 +132,40 @@ def add_item(database: Database, kind: Kind, data: Mapping[str, Any], by: str) -
             raise Conflict(f"A {kind.label} {code!r} already exists.", {"code": ["Already exists."]})
         doc[kind.key].append(item)
 
-    _, version = _change(database, kind, by, "add", f"{kind.key}.{code}", edit)
+    _, version = _change(ctx, kind, by, "add", code, edit)
     return Item(item, etag_of(kind, item), version)
 
 
 def update_item(
-    database: Database, kind: Kind, code: str, changes: Mapping[str, Any], if_match: str | None, by: str
+    ctx: Context, kind: Kind, code: str, changes: Mapping[str, Any], if_match: Collection[str] | None, by: str
 ) -> Item:
     if "code" in changes and changes["code"] != code:
-        raise Unprocessable(
+        raise Invalid(
             "A code cannot change; add the item under its new code and delete the old one.",
             {"code": ["Cannot be changed."]},
         )
-    patch = kind.schema(partial=True).dump(changes)
 
     def edit(doc: dict[str, Any]) -> dict[str, Any]:
         i = _find(doc, kind, code)
-        check_if_match(if_match, etag_of(kind, doc[kind.key][i]))
-        doc[kind.key][i] = {**doc[kind.key][i], **patch}
+        _require_match(if_match, etag_of(kind, doc[kind.key][i]))
+        doc[kind.key][i] = item_to_plain(kind.key, _merge(doc[kind.key][i], changes))
         return doc[kind.key][i]
 
-    item, version = _change(database, kind, by, "update", f"{kind.key}.{code}", edit)
+    item, version = _change(ctx, kind, by, "update", code, edit)
     return Item(item, etag_of(kind, item), version)
 
 
-def delete_item(database: Database, kind: Kind, code: str, if_match: str | None, by: str) -> int:
+def delete_item(ctx: Context, kind: Kind, code: str, if_match: Collection[str] | None, by: str) -> int:
     def edit(doc: dict[str, Any]) -> None:
         i = _find(doc, kind, code)
-        check_if_match(if_match, etag_of(kind, doc[kind.key][i]))
+        _require_match(if_match, etag_of(kind, doc[kind.key][i]))
         field = REFERENCES.get(kind.key)
         if field:
             naming = [c["code"] for c in doc["campaigns"] if code in c[field]]
             if naming:
                 message = f"The {kind.label} {code!r} is named by campaign {', '.join(naming)}; change or delete the campaign first."
-                raise Unprocessable(message, {"code": [message]})
+                raise Invalid(message, {"code": [message]})
         del doc[kind.key][i]
 
-    _, version = _change(database, kind, by, "delete", f"{kind.key}.{code}", edit)
+    _, version = _change(ctx, kind, by, "delete", code, edit)
     return version

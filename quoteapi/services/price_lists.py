@@ -1,4 +1,10 @@
-"""Price-list use cases: read the current version, replace it, seed the demo."""
+"""Price-list use cases: read a version, replace the whole list, seed the demo.
+
+Every change (whole list, one item, import) goes through
+:func:`replace_price_list`: the whole-document rules are checked, the list is
+stored as the next version with its audit entry, and this process's cache is
+told at once (other processes see it within their check interval).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,22 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import Database, PriceListVersion, aware
-from ..pricing import document
-from ..pricing.model import PriceList
-from ..schemas import PriceListSchema, check
+from ..adapters.db import Database, PriceListVersion, aware
+from ..domain import price_list as document
+from ..domain.errors import Conflict, NotFound, StaleVersion
+from ..domain.pricing.model import PriceList
 from . import audit
-from .errors import Conflict, NotFound, PreconditionFailed
 
-_SCHEMA = PriceListSchema()
+if TYPE_CHECKING:
+    from .context import Context
+
+# ``expected_version`` of a change that may replace whatever version is newest.
+ANY_VERSION: Any = object()
 
 
 @dataclass(frozen=True)
@@ -31,16 +40,12 @@ class VersionInfo:
     summary: str
 
 
-def etag_for(version: int) -> str:
-    return f"pl-{version}"
+@dataclass(frozen=True)
+class StoredDocument:
+    """One version's document (plain JSON form) with when and by whom it was stored."""
 
-
-def parse_document(data: Any, version: int | None = None) -> PriceList:
-    """A raw JSON document as a checked price list (raises ValidationError or PriceListInvalid)."""
-    loaded = check(_SCHEMA, data)
-    price_list = document.from_dict(loaded, version)
-    document.check(price_list)
-    return price_list
+    info: VersionInfo
+    document: dict[str, Any]
 
 
 def _info(row: PriceListVersion) -> VersionInfo:
@@ -48,7 +53,7 @@ def _info(row: PriceListVersion) -> VersionInfo:
 
 
 class PriceListCache:
-    """The current price list, kept in memory and re-checked at most every few seconds.
+    """The newest price list, kept in memory and re-checked at most every few seconds.
 
     Every worker asks the database for the newest version number (one indexed
     ``max()``) at most once per ``check_seconds``, and reloads the document only
@@ -77,7 +82,7 @@ class PriceListCache:
                     raise NotFound("No price list has been loaded yet (run `quoteapi seed-demo`).")
                 if self._current is None or self._current.version != newest:
                     row = session.get(PriceListVersion, newest)
-                    self._current = document.from_dict(_SCHEMA.load(row.document), newest)
+                    self._current = document.from_plain(row.document, newest)
             self._checked_at = time.monotonic()
             return self._current
 
@@ -86,36 +91,33 @@ class PriceListCache:
             self._checked_at = float("-inf")
 
 
-def current_version(database: Database) -> VersionInfo | None:
-    with database.reading() as session:
-        row = session.scalars(
-            select(PriceListVersion).order_by(PriceListVersion.version.desc()).limit(1)
-        ).first()
+def _newest_row(session) -> PriceListVersion | None:
+    return session.scalars(select(PriceListVersion).order_by(PriceListVersion.version.desc()).limit(1)).first()
+
+
+def current_version(ctx: Context) -> VersionInfo | None:
+    with ctx.database.reading() as session:
+        row = _newest_row(session)
         return _info(row) if row else None
 
 
-def get_document(database: Database, version: int | None = None) -> tuple[VersionInfo, dict[str, Any]]:
+def get_document(ctx: Context, version: int | None = None) -> StoredDocument:
     """A version's document (the newest when ``version`` is None)."""
-    with database.reading() as session:
-        if version is None:
-            row = session.scalars(
-                select(PriceListVersion).order_by(PriceListVersion.version.desc()).limit(1)
-            ).first()
-        else:
-            row = session.get(PriceListVersion, version)
+    with ctx.database.reading() as session:
+        row = _newest_row(session) if version is None else session.get(PriceListVersion, version)
         if row is None:
             raise NotFound("No such price list version." if version else "No price list has been loaded yet.")
-        return _info(row), row.document
+        return StoredDocument(_info(row), row.document)
 
 
-def list_versions(database: Database) -> list[VersionInfo]:
-    with database.reading() as session:
-        rows = session.scalars(select(PriceListVersion).order_by(PriceListVersion.version.desc()))
-        return [_info(r) for r in rows]
+def list_versions(ctx: Context) -> list[VersionInfo]:
+    with ctx.database.reading() as session:
+        found = session.scalars(select(PriceListVersion).order_by(PriceListVersion.version.desc()))
+        return [_info(r) for r in found]
 
 
-def replace(
-    database: Database,
+def replace_price_list(
+    ctx: Context,
     price_list: PriceList,
     *,
     expected_version: int | None,
@@ -124,18 +126,21 @@ def replace(
     action: str = "replace",
     subject: str = "price list",
 ) -> VersionInfo:
-    """Store ``price_list`` as the next version, if the newest is still ``expected_version``.
+    """Check ``price_list`` and store it as the next version, if the newest is still ``expected_version``.
 
-    ``expected_version`` None means "only into an empty database". Two writers
-    from the same version race for the same primary key: one wins, the other
-    gets PreconditionFailed and nothing of it is stored.
+    ``expected_version`` None means "only into an empty database";
+    :data:`ANY_VERSION` means "whatever is newest". A list equal to the newest
+    stores nothing and answers the newest version. Two writers from the same
+    version race for the same primary key: one wins, the other gets
+    :class:`StaleVersion` and nothing of it is stored.
     """
-    new_doc = document.to_dict(price_list)
+    document.validate(price_list)
+    new_doc = document.to_plain(price_list)
     try:
-        with database.transaction() as session:
+        with ctx.database.transaction() as session:
             newest = session.scalar(select(func.max(PriceListVersion.version)))
-            if newest != expected_version:
-                raise PreconditionFailed(_stale_message(newest, expected_version))
+            if expected_version is not ANY_VERSION and newest != expected_version:
+                raise StaleVersion(_stale_message(newest, expected_version))
             current = session.get(PriceListVersion, newest) if newest else None
             old_doc = current.document if current else None
             if old_doc == new_doc:
@@ -145,7 +150,7 @@ def replace(
                 document=new_doc,
                 created_at=datetime.now(UTC),
                 created_by=by,
-                summary=summary or document.summarize(old_doc, new_doc),
+                summary=summary or document.describe(old_doc, new_doc),
             )
             session.add(row)
             changes = document.diff(old_doc, new_doc) if old_doc else []
@@ -159,11 +164,11 @@ def replace(
                 after={path: now for path, _, now in changes} if old_doc else {"version": row.version},
             )
             session.flush()
-            return _info(row)
+            stored = _info(row)
     except IntegrityError:
-        raise PreconditionFailed(
-            "Another change to the price list was saved first; reload it and try again."
-        ) from None
+        raise StaleVersion("Another change to the price list was saved first; reload it and try again.") from None
+    ctx.price_lists.invalidate()
+    return stored
 
 
 def _stale_message(newest: int | None, expected: int | None) -> str:
@@ -180,12 +185,12 @@ def demo_document() -> dict[str, Any]:
     return json.loads(text)
 
 
-def seed_demo(database: Database) -> VersionInfo:
-    """Load the demo price list into an empty database; Conflict when it is not empty."""
-    price_list = parse_document(demo_document())
+def seed_demo(ctx: Context) -> VersionInfo:
+    """Load the demo price list into an empty database; :class:`Conflict` when it is not empty."""
     try:
-        return replace(
-            database, price_list, expected_version=None, by="seed-demo", summary="Demo price list loaded."
+        return replace_price_list(
+            ctx, document.from_plain(demo_document()), expected_version=None, by="seed-demo",
+            summary="Demo price list loaded.",
         )
-    except PreconditionFailed as exc:
+    except StaleVersion as exc:
         raise Conflict(str(exc)) from None

@@ -1,13 +1,17 @@
-"""Quotes: create, read, list, move through the workflow, annotate, revise."""
+"""Quotes: create, read, list, move through the workflow, annotate, revise.
+
+Each use case runs in one transaction and returns :mod:`quoteapi.domain.quotes`
+objects; the workflow rules themselves live in the domain.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,39 +19,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ..db import Database, IdempotencyKey, Quote, QuoteActivity, QuoteCounter, QuoteRevision, User, aware
-from ..pricing.model import EligibilityStatus, PriceList
-from ..schemas import EstimateRequestSchema
+from ..adapters.db import models as rows
+from ..adapters.db import aware
+from ..domain import quotes as workflow
+from ..domain.errors import Conflict, Invalid, NotFound
+from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest, PriceList
+from ..domain.pricing.plain import estimate_from_plain, estimate_to_plain, request_from_plain, request_to_plain
+from ..domain.quotes import Activity, Customer, Quote, QuoteCreated, QuoteSummary, Revision
 from . import audit
-from .errors import Conflict, NotFound, Unprocessable
-from .estimates import estimate, estimate_to_dict
-from .paging import decode_cursor, encode_cursor
+from .commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
+from .estimates import price_on
+from .paging import Page, decode_cursor, encode_cursor
 
-OPEN = ("new", "draft", "sent")
-MOVES = {
-    "new": {"draft", "sent", "declined"},
-    "draft": {"sent", "declined"},
-    "sent": {"accepted", "declined", "draft"},
-    "accepted": set(),
-    "declined": set(),
-}
-_INPUTS = EstimateRequestSchema()
-
-
-@dataclass(frozen=True)
-class Created:
-    """The answer to a creation: stored with an Idempotency-Key for retries."""
-
-    status: int
-    body: dict[str, Any]
-    location: str | None
-
-
-def effective_status(quote: Quote, today: date) -> str:
-    """A quote still open after its last valid day reads as ``expired``."""
-    if quote.status in OPEN and today > quote.valid_until:
-        return "expired"
-    return quote.status
+if TYPE_CHECKING:
+    from .context import Context
 
 
 def _now() -> datetime:
@@ -61,22 +46,19 @@ def _next_number(session: Session, year: int) -> str:
     """The next number of the year; concurrent creators queue on the counter row."""
     dialect = session.get_bind().dialect.name
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(make_insert(QuoteCounter).values(year=year, last=0).on_conflict_do_nothing())
+    session.execute(make_insert(rows.QuoteCounter).values(year=year, last=0).on_conflict_do_nothing())
     last = session.scalar(
-        update(QuoteCounter)
-        .where(QuoteCounter.year == year)
-        .values(last=QuoteCounter.last + 1)
-        .returning(QuoteCounter.last)
+        update(rows.QuoteCounter)
+        .where(rows.QuoteCounter.year == year)
+        .values(last=rows.QuoteCounter.last + 1)
+        .returning(rows.QuoteCounter.last)
     )
-    return f"Q-{year}-{last:06d}"
+    return workflow.format_number(year, last)
 
 
-def request_hash(body: Any) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _replay(session: Session, scope: str, key: str, digest: str) -> Created | None:
-    row = session.get(IdempotencyKey, (scope, key))
+def _replayed_number(session: Session, scope: str, key: str, digest: str) -> str | None:
+    """The quote an earlier request with this key created, if any."""
+    row = session.get(rows.IdempotencyKey, (scope, key))
     if row is None:
         return None
     if row.request_hash != digest:
@@ -84,129 +66,123 @@ def _replay(session: Session, scope: str, key: str, digest: str) -> Created | No
             "This Idempotency-Key was used with another body; use a new key for a new request.",
             {"Idempotency-Key": ["Reused with another body."]},
         )
-    return Created(row.status, row.response["body"], row.response.get("location"))
+    # Rows written before the quote number was stored kept the whole answer.
+    return row.response.get("number") or row.response["body"]["number"]
 
 
-def idempotent(
-    database: Database, scope: str, key: str | None, body: Any, create: Callable[[Session], Created]
-) -> Created:
-    """Run ``create`` once per (scope, key): a retry answers the first result again."""
-    if key is None:
-        with database.transaction() as session:
-            return create(session)
-    digest = request_hash(body)
-    try:
-        with database.transaction() as session:
-            replayed = _replay(session, scope, key, digest)
-            if replayed is not None:
-                return replayed
-            # Claim the key first: a concurrent retry waits here, then fails
-            # on the primary key and reads this answer below.
-            row = IdempotencyKey(
-                scope=scope, key=key, request_hash=digest, status=0, response={}, created_at=_now()
-            )
-            session.add(row)
-            session.flush()
-            created = create(session)
-            row.status = created.status
-            row.response = {"body": created.body, "location": created.location}
-            return created
-    except IntegrityError:
-        with database.reading() as session:
-            replayed = _replay(session, scope, key, digest)
-        if replayed is None:  # pragma: no cover - the winner's row is committed by now
-            raise
-        return replayed
+def _fingerprint(cmd: CreateQuote) -> str:
+    return workflow.fingerprint(
+        {
+            "inputs": request_to_plain(cmd.inputs),
+            "customer": asdict(cmd.customer),
+            "notes": cmd.notes,
+            "follow_up_on": cmd.follow_up_on,
+            "valid_days": cmd.valid_days,
+        }
+    )
 
 
 # --- creating -----------------------------------------------------------------
 
 
-def _price(price_list: PriceList, inputs: Mapping[str, Any], today: date):
-    result = estimate(price_list, inputs, today)
+def _price(price_list: PriceList, inputs: EstimateRequest, today: date) -> Estimate:
+    result = price_on(price_list, inputs, today)
     if result.eligibility.status is EligibilityStatus.NOT_ELIGIBLE:
-        raise Unprocessable(
+        raise Invalid(
             "The client is not eligible for this treatment: " + " ".join(result.eligibility.reasons),
             {"client": list(result.eligibility.reasons)},
         )
     return result
 
 
-def create_quote(
-    database: Database,
-    price_list: PriceList,
-    body: Mapping[str, Any],
-    *,
-    source: str,
-    by: str | None,
-    today: date,
-    valid_days: int,
-    idempotency_key: str | None = None,
-) -> Created:
-    """Price ``body`` and store it as a new quote (status ``new``)."""
-    inputs = {k: body[k] for k in _INPUTS.fields if k in body}
-    result = _price(price_list, inputs, today)
-    days = body.get("valid_days") or valid_days
-    customer = body["customer"]
+def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
+    """Price the inputs and store them as a new quote (status ``new``).
 
-    def create(session: Session) -> Created:
+    With an idempotency key, the first request creates the quote and every
+    retry with the same key and request answers that quote again.
+    """
+    today = ctx.today()
+    result = _price(ctx.price_lists.current(), cmd.inputs, today)
+    days = cmd.valid_days or ctx.quote_valid_days
+
+    def create(session: Session) -> str:
         now = _now()
-        quote = Quote(
+        quote = rows.Quote(
             number=_next_number(session, today.year),
-            source=source,
+            source=cmd.source,
             status="new",
             clinic=result.clinic,
-            customer_name=customer["name"],
-            customer_email=customer.get("email"),
-            customer_phone=customer.get("phone"),
-            created_by=by,
+            customer_name=cmd.customer.name,
+            customer_email=cmd.customer.email,
+            customer_phone=cmd.customer.phone,
+            created_by=cmd.by,
             created_at=now,
             assigned_to=None,
-            follow_up_on=body.get("follow_up_on"),
-            notes=body.get("notes"),
+            follow_up_on=cmd.follow_up_on,
+            notes=cmd.notes,
             revision=1,
             valid_until=today + timedelta(days=days),
             eligibility_status=result.eligibility.status.value,
             currency=result.currency,
             total=result.total,
         )
-        quote.revisions.append(_revision(1, result, inputs, quote.valid_until, now, by))
-        text = "Requested on the website." if source == "website" else f"Created by {by}."
-        quote.activity.append(QuoteActivity(at=now, by=by, kind="created", text=text))
+        quote.revisions.append(_revision_row(1, result, cmd.inputs, quote.valid_until, now, cmd.by))
+        text = "Requested on the website." if cmd.source == "website" else f"Created by {cmd.by}."
+        quote.activity.append(rows.QuoteActivity(at=now, by=cmd.by, kind="created", text=text))
         session.add(quote)
         session.flush()
-        if source == "website":
-            answer = {"number": quote.number, "status": quote.status}
-        else:
-            answer = quote_to_dict(quote, today)
-        return Created(201, answer, f"/api/v1/quotes/{quote.number}")
+        return quote.number
 
-    scope = f"{source}:{by or 'public'}"
-    return idempotent(database, scope, idempotency_key, _json(body), create)
+    if cmd.idempotency_key is None:
+        with ctx.database.transaction() as session:
+            return QuoteCreated(_quote(_load(session, create(session)), today))
+    scope = f"{cmd.source}:{cmd.by or 'public'}"
+    digest = _fingerprint(cmd)
+    try:
+        with ctx.database.transaction() as session:
+            number = _replayed_number(session, scope, cmd.idempotency_key, digest)
+            if number is not None:
+                return QuoteCreated(_quote(_load(session, number), today), replayed=True)
+            # Claim the key first: a concurrent retry waits here, then fails
+            # on the primary key and reads this quote below.
+            claim = rows.IdempotencyKey(
+                scope=scope, key=cmd.idempotency_key, request_hash=digest, status=0, response={}, created_at=_now()
+            )
+            session.add(claim)
+            session.flush()
+            number = create(session)
+            claim.status, claim.response = 1, {"number": number}
+            return QuoteCreated(_quote(_load(session, number), today))
+    except IntegrityError:
+        with ctx.database.reading() as session:
+            number = _replayed_number(session, scope, cmd.idempotency_key, digest)
+            if number is None:  # pragma: no cover - the winner's row is committed by now
+                raise
+            return QuoteCreated(_quote(_load(session, number), today), replayed=True)
 
 
-def _revision(number: int, result, inputs, valid_until: date, now: datetime, by: str | None) -> QuoteRevision:
-    return QuoteRevision(
+def _revision_row(
+    number: int, result: Estimate, inputs: EstimateRequest, valid_until: date, now: datetime, by: str | None
+) -> rows.QuoteRevision:
+    return rows.QuoteRevision(
         revision=number,
         price_list_version=result.price_list_version,
-        inputs=_INPUTS.dump(inputs),
-        estimate=estimate_to_dict(result),
+        inputs=request_to_plain(inputs),
+        estimate=estimate_to_plain(result),
         valid_until=valid_until,
         created_at=now,
         created_by=by,
     )
 
 
-def _json(body: Mapping[str, Any]) -> Any:
-    return json.loads(json.dumps(body, sort_keys=True, default=str))
-
-
 # --- reading ----------------------------------------------------------------------
 
 
-def _load(session: Session, number: str, *, for_update: bool = False) -> Quote:
-    stmt = select(Quote).where(Quote.number == number).options(
-        selectinload(Quote.revisions), selectinload(Quote.activity)
+def _load(session: Session, number: str, *, for_update: bool = False) -> rows.Quote:
+    stmt = (
+        select(rows.Quote)
+        .where(rows.Quote.number == number)
+        .options(selectinload(rows.Quote.revisions), selectinload(rows.Quote.activity))
     )
     if for_update:
         stmt = stmt.with_for_update()
@@ -216,153 +192,155 @@ def _load(session: Session, number: str, *, for_update: bool = False) -> Quote:
     return quote
 
 
-def _customer(quote: Quote) -> dict[str, Any]:
-    return {"name": quote.customer_name, "email": quote.customer_email, "phone": quote.customer_phone}
+def _customer(row: rows.Quote) -> Customer:
+    return Customer(row.customer_name, row.customer_email, row.customer_phone)
 
 
-def quote_to_dict(quote: Quote, today: date) -> dict[str, Any]:
-    current = quote.revisions[-1]
-    return {
-        **current.estimate,
-        "number": quote.number,
-        "revision": quote.revision,
-        "status": effective_status(quote, today),
-        "source": quote.source,
-        "customer": _customer(quote),
-        "notes": quote.notes,
-        "created_by": quote.created_by,
-        "created_at": aware(quote.created_at).isoformat(),
-        "valid_until": quote.valid_until.isoformat(),
-        "follow_up_on": quote.follow_up_on.isoformat() if quote.follow_up_on else None,
-        "assigned_to": quote.assigned_to,
-        "activity": [
-            {"at": aware(a.at).isoformat(), "by": a.by, "kind": a.kind, "text": a.text}
-            for a in quote.activity
-        ],
-    }
+def _quote(row: rows.Quote, today: date) -> Quote:
+    return Quote(
+        number=row.number,
+        revision=row.revision,
+        status=workflow.effective_status(row.status, row.valid_until, today),
+        source=row.source,
+        customer=_customer(row),
+        notes=row.notes,
+        created_by=row.created_by,
+        created_at=aware(row.created_at),
+        valid_until=row.valid_until,
+        follow_up_on=row.follow_up_on,
+        assigned_to=row.assigned_to,
+        estimate=estimate_from_plain(row.revisions[-1].estimate),
+        activity=tuple(Activity(aware(a.at), a.by, a.kind, a.text) for a in row.activity),
+    )
 
 
-def get_quote(database: Database, number: str, today: date) -> dict[str, Any]:
-    with database.reading() as session:
-        return quote_to_dict(_load(session, number), today)
+def get_quote(ctx: Context, number: str) -> Quote:
+    with ctx.database.reading() as session:
+        return _quote(_load(session, number), ctx.today())
 
 
-def get_revision(database: Database, number: str, revision: int) -> dict[str, Any]:
-    with database.reading() as session:
+def get_revision(ctx: Context, number: str, revision: int) -> Revision:
+    with ctx.database.reading() as session:
         quote = _load(session, number)
         found = next((r for r in quote.revisions if r.revision == revision), None)
         if found is None:
             raise NotFound(f"Quote {number} has no revision {revision}.")
-        return {
-            **found.estimate,
-            "number": quote.number,
-            "revision": found.revision,
-            "valid_until": found.valid_until.isoformat(),
-            "created_at": aware(found.created_at).isoformat(),
-            "created_by": found.created_by,
-        }
+        return Revision(
+            number=quote.number,
+            revision=found.revision,
+            inputs=request_from_plain(found.inputs),
+            estimate=estimate_from_plain(found.estimate),
+            valid_until=found.valid_until,
+            created_at=aware(found.created_at),
+            created_by=found.created_by,
+        )
 
 
 # --- listing ----------------------------------------------------------------------
 
 
 def _filtered(filters: Mapping[str, Any], today: date) -> Select:
-    stmt = select(Quote)
+    Q = rows.Quote
+    stmt = select(Q)
     status = filters.get("status")
     if status == "expired":
-        stmt = stmt.where(Quote.status.in_(OPEN), Quote.valid_until < today)
-    elif status in OPEN:
-        stmt = stmt.where(Quote.status == status, Quote.valid_until >= today)
+        stmt = stmt.where(Q.status.in_(workflow.OPEN), Q.valid_until < today)
+    elif status in workflow.OPEN:
+        stmt = stmt.where(Q.status == status, Q.valid_until >= today)
     elif status:
-        stmt = stmt.where(Quote.status == status)
+        stmt = stmt.where(Q.status == status)
     if filters.get("clinic"):
-        stmt = stmt.where(Quote.clinic == filters["clinic"])
+        stmt = stmt.where(Q.clinic == filters["clinic"])
     if filters.get("follow_up_due"):
-        stmt = stmt.where(Quote.status.in_(OPEN), Quote.follow_up_on <= filters["follow_up_due"])
+        stmt = stmt.where(Q.status.in_(workflow.OPEN), Q.follow_up_on <= filters["follow_up_due"])
     if filters.get("q"):
         pattern = "%" + filters["q"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(
             or_(
                 *(
                     func.lower(column).like(pattern, escape="\\")
-                    for column in (Quote.customer_name, Quote.customer_email, Quote.customer_phone)
+                    for column in (Q.customer_name, Q.customer_email, Q.customer_phone)
                 )
             )
         )
     if filters.get("created_from"):
-        stmt = stmt.where(Quote.created_at >= datetime.combine(filters["created_from"], time.min, UTC))
+        stmt = stmt.where(Q.created_at >= datetime.combine(filters["created_from"], time.min, UTC))
     if filters.get("created_to"):
-        stmt = stmt.where(
-            Quote.created_at < datetime.combine(filters["created_to"] + timedelta(days=1), time.min, UTC)
-        )
+        stmt = stmt.where(Q.created_at < datetime.combine(filters["created_to"] + timedelta(days=1), time.min, UTC))
     return stmt
 
 
-def summary(quote: Quote, today: date) -> dict[str, Any]:
-    return {
-        "number": quote.number,
-        "revision": quote.revision,
-        "status": effective_status(quote, today),
-        "source": quote.source,
-        "clinic": quote.clinic,
-        "customer": _customer(quote),
-        "created_by": quote.created_by,
-        "created_at": aware(quote.created_at).isoformat(),
-        "valid_until": quote.valid_until.isoformat(),
-        "follow_up_on": quote.follow_up_on.isoformat() if quote.follow_up_on else None,
-        "assigned_to": quote.assigned_to,
-        "currency": quote.currency,
-        "total": f"{Decimal(quote.total):.2f}",
-        "eligibility": {"status": quote.eligibility_status},
-    }
+def _summary(row: rows.Quote, today: date) -> QuoteSummary:
+    return QuoteSummary(
+        number=row.number,
+        revision=row.revision,
+        status=workflow.effective_status(row.status, row.valid_until, today),
+        source=row.source,
+        clinic=row.clinic,
+        customer=_customer(row),
+        created_by=row.created_by,
+        created_at=aware(row.created_at),
+        valid_until=row.valid_until,
+        follow_up_on=row.follow_up_on,
+        assigned_to=row.assigned_to,
+        currency=row.currency,
+        total=Decimal(row.total),
+        eligibility_status=EligibilityStatus(row.eligibility_status),
+    )
 
 
-def list_quotes(database: Database, filters: Mapping[str, Any], today: date) -> dict[str, Any]:
-    """One page, newest first; the cursor is the last id seen (keyset pagination)."""
+def list_quotes(ctx: Context, filters: Mapping[str, Any]) -> Page[QuoteSummary]:
+    """One page, newest first; the cursor is the last id seen (keyset pagination).
+
+    ``filters``: status, clinic, follow_up_due, q, created_from, created_to, limit, cursor.
+    """
+    today = ctx.today()
     limit = filters.get("limit", 50)
     stmt = _filtered(filters, today)
     if filters.get("cursor"):
-        stmt = stmt.where(Quote.id < decode_cursor("q", filters["cursor"]))
-    stmt = stmt.order_by(Quote.id.desc()).limit(limit + 1)
-    with database.reading() as session:
-        rows = list(session.scalars(stmt))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {
-        "items": [summary(q, today) for q in rows],
-        "next_cursor": encode_cursor("q", rows[-1].id) if more else None,
-    }
+        stmt = stmt.where(rows.Quote.id < decode_cursor("q", filters["cursor"]))
+    stmt = stmt.order_by(rows.Quote.id.desc()).limit(limit + 1)
+    with ctx.database.reading() as session:
+        found = list(session.scalars(stmt))
+    more = len(found) > limit
+    found = found[:limit]
+    return Page(
+        items=[_summary(q, today) for q in found],
+        next_cursor=encode_cursor("q", found[-1].id) if more else None,
+    )
 
 
 # --- changing ----------------------------------------------------------------------
 
 
-def update_quote(database: Database, number: str, changes: Mapping[str, Any], by: str, today: date) -> dict[str, Any]:
-    """PATCH: status (along the workflow), follow-up date, assignee."""
-    with database.transaction() as session:
-        quote = _load(session, number, for_update=True)
+def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
+    """Move the status along the workflow, set the follow-up date or the assignee."""
+    today = ctx.today()
+    with ctx.database.transaction() as session:
+        quote = _load(session, cmd.number, for_update=True)
         now = _now()
-        if "status" in changes:
-            _move(quote, changes["status"], today)
-            _status(session, quote, changes["status"], by, now)
-        if "assigned_to" in changes and changes["assigned_to"] != quote.assigned_to:
-            name = changes["assigned_to"]
+        if cmd.status is not UNSET:
+            current = workflow.effective_status(quote.status, quote.valid_until, today)
+            workflow.check_move(quote.number, current, cmd.status, quote.valid_until)
+            _set_status(session, quote, cmd.status, cmd.by, now)
+        if cmd.assigned_to is not UNSET and cmd.assigned_to != quote.assigned_to:
+            name = cmd.assigned_to
             if name is not None and not _active_user(session, name):
-                raise Unprocessable(f"No active user {name!r}.", {"assigned_to": [f"No active user {name!r}."]})
+                raise Invalid(f"No active user {name!r}.", {"assigned_to": [f"No active user {name!r}."]})
             quote.assigned_to = name
             text = f"Assigned to {name}." if name else "Unassigned."
-            quote.activity.append(QuoteActivity(at=now, by=by, kind="assignment", text=text))
-        if "follow_up_on" in changes and changes["follow_up_on"] != quote.follow_up_on:
-            quote.follow_up_on = changes["follow_up_on"]
+            quote.activity.append(rows.QuoteActivity(at=now, by=cmd.by, kind="assignment", text=text))
+        if cmd.follow_up_on is not UNSET and cmd.follow_up_on != quote.follow_up_on:
+            quote.follow_up_on = cmd.follow_up_on
             when = quote.follow_up_on.isoformat() if quote.follow_up_on else "none"
-            quote.activity.append(QuoteActivity(at=now, by=by, kind="follow-up", text=f"Follow-up on {when}."))
+            quote.activity.append(rows.QuoteActivity(at=now, by=cmd.by, kind="follow-up", text=f"Follow-up on {when}."))
         session.flush()
-        return quote_to_dict(quote, today)
+        return _quote(quote, today)
 
 
-def _status(session: Session, quote: Quote, target: str, by: str | None, now: datetime) -> None:
+def _set_status(session: Session, quote: rows.Quote, target: str, by: str | None, now: datetime) -> None:
     """Change the stored status, with its activity line and audit entry."""
-    quote.activity.append(QuoteActivity(at=now, by=by, kind="status", text=f"Status {quote.status} → {target}."))
+    quote.activity.append(rows.QuoteActivity(at=now, by=by, kind="status", text=f"Status {quote.status} → {target}."))
     audit.record(
         session, actor=by, kind="quote", action="status", subject=quote.number,
         before={"status": quote.status}, after={"status": target},
@@ -370,77 +348,38 @@ def _status(session: Session, quote: Quote, target: str, by: str | None, now: da
     quote.status = target
 
 
-def _move(quote: Quote, target: str, today: date) -> None:
-    current = effective_status(quote, today)
-    if current == "expired":
-        raise Conflict(
-            f"Quote {quote.number} expired on {quote.valid_until}; revise it to make it valid again.",
-            {"status": ["The quote has expired."]},
-        )
-    if target not in MOVES[current]:
-        allowed = ", ".join(sorted(MOVES[current])) or "none"
-        raise Conflict(
-            f"A {current} quote cannot become {target} (allowed: {allowed}).",
-            {"status": [f"Cannot move from {current} to {target}."]},
-        )
-
-
 def _active_user(session: Session, name: str) -> bool:
+    User = rows.User
     return session.scalar(select(func.count()).select_from(User).where(User.name == name, User.revoked_at.is_(None))) > 0
 
 
-def add_note(database: Database, number: str, text: str, by: str, today: date) -> dict[str, Any]:
-    with database.transaction() as session:
-        quote = _load(session, number, for_update=True)
-        quote.activity.append(QuoteActivity(at=_now(), by=by, kind="note", text=text))
+def add_note(ctx: Context, cmd: AddNote) -> Quote:
+    with ctx.database.transaction() as session:
+        quote = _load(session, cmd.number, for_update=True)
+        quote.activity.append(rows.QuoteActivity(at=_now(), by=cmd.by, kind="note", text=cmd.text))
         session.flush()
-        return quote_to_dict(quote, today)
+        return _quote(quote, ctx.today())
 
 
-def revise_quote(
-    database: Database,
-    price_list: PriceList,
-    number: str,
-    changes: Mapping[str, Any],
-    *,
-    by: str,
-    today: date,
-    valid_days: int,
-) -> dict[str, Any]:
+def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
     """Reprice with today's price list and any changed inputs, as a new revision."""
-    with database.transaction() as session:
-        quote = _load(session, number, for_update=True)
-        if quote.status in ("accepted", "declined"):
-            raise Conflict(
-                f"Quote {number} is {quote.status}; only open or expired quotes are revised.",
-                {"status": [f"The quote is {quote.status}."]},
-            )
-        inputs = _INPUTS.load(quote.revisions[-1].inputs)
-        inputs.update({k: v for k, v in changes.items() if k != "valid_days"})
+    today = ctx.today()
+    price_list = ctx.price_lists.current()
+    with ctx.database.transaction() as session:
+        quote = _load(session, cmd.number, for_update=True)
+        workflow.check_revisable(quote.number, quote.status)
+        inputs = replace(request_from_plain(quote.revisions[-1].inputs), **cmd.changes)
         result = _price(price_list, inputs, today)
         now = _now()
         quote.revision += 1
-        quote.valid_until = today + timedelta(days=changes.get("valid_days") or valid_days)
-        quote.revisions.append(_revision(quote.revision, result, inputs, quote.valid_until, now, by))
+        quote.valid_until = today + timedelta(days=cmd.valid_days or ctx.quote_valid_days)
+        quote.revisions.append(_revision_row(quote.revision, result, inputs, quote.valid_until, now, cmd.by))
         quote.clinic, quote.total, quote.currency = result.clinic, result.total, result.currency
         quote.eligibility_status = result.eligibility.status.value
         text = f"Revision {quote.revision} priced with price list version {result.price_list_version}."
-        quote.activity.append(QuoteActivity(at=now, by=by, kind="revision", text=text))
-        if quote.status == "sent":
-            # The customer has not seen the new figures yet.
-            _status(session, quote, "draft", by, now)
+        quote.activity.append(rows.QuoteActivity(at=now, by=cmd.by, kind="revision", text=text))
+        after = workflow.status_after_revision(quote.status)
+        if after != quote.status:
+            _set_status(session, quote, after, cmd.by, now)
         session.flush()
-        return quote_to_dict(quote, today)
-
-
-__all__ = [
-    "Created",
-    "add_note",
-    "create_quote",
-    "effective_status",
-    "get_quote",
-    "get_revision",
-    "list_quotes",
-    "revise_quote",
-    "update_quote",
-]
+        return _quote(quote, today)

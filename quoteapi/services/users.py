@@ -7,12 +7,16 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from ..db import Database, User, aware
+from ..adapters.db import User, aware
+from ..domain.errors import Conflict, Invalid, NotFound
 from . import audit
-from .errors import Conflict, NotFound, ServiceError
+
+if TYPE_CHECKING:
+    from .context import Context
 
 ROLES = ("sales", "admin")
 NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
@@ -30,21 +34,45 @@ class Principal:
         return self.role == "admin" or self.role == role
 
 
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A user just created, with its token: shown once, only its hash is stored."""
+
+    user: UserInfo
+    token: str
+
+
 def hash_token(token: str) -> str:
     # Tokens are 256 random bits, so a plain fast hash is enough: there is
     # nothing to brute-force, and look-ups stay one indexed equality.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_user(database: Database, name: str, role: str, by: str | None = None) -> str:
-    """Create (or re-activate a revoked) user; returns the new token, shown only once."""
+def _info(user: User) -> UserInfo:
+    return UserInfo(user.name, user.role, aware(user.created_at), aware(user.revoked_at))
+
+
+def create_user(ctx: Context, name: str, role: str, by: str | None = None) -> NewUser:
+    """Create (or re-activate a revoked) user with a new token."""
     if not NAME.match(name):
-        raise ServiceError("A user name is 1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'.", {"name": ["Invalid name."]})
+        raise Invalid("A user name is 1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'.", {"name": ["Invalid name."]})
     if role not in ROLES:
-        raise ServiceError(f"The role must be one of {', '.join(ROLES)}.", {"role": ["Unknown role."]})
+        raise Invalid(f"The role must be one of {', '.join(ROLES)}.", {"role": ["Unknown role."]})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = datetime.now(UTC)
-    with database.transaction() as session:
+    with ctx.database.transaction() as session:
         user = session.scalars(select(User).where(User.name == name)).first()
         if user is not None and user.revoked_at is None:
             raise Conflict(f"User {name!r} already exists; revoke it first to issue a new token.")
@@ -59,11 +87,12 @@ def create_user(database: Database, name: str, role: str, by: str | None = None)
             session, actor=by, kind="user", action="create", subject=f"user {name}",
             before=before, after={"name": name, "role": role, "active": True},
         )
-    return token
+        session.flush()
+        return NewUser(_info(user), token)
 
 
-def revoke_user(database: Database, name: str, by: str | None = None) -> None:
-    with database.transaction() as session:
+def revoke_user(ctx: Context, name: str, by: str | None = None) -> None:
+    with ctx.database.transaction() as session:
         user = session.scalars(select(User).where(User.name == name)).first()
         if user is None or user.revoked_at is not None:
             raise NotFound(f"No active user {name!r}.")
@@ -75,30 +104,15 @@ def revoke_user(database: Database, name: str, by: str | None = None) -> None:
         )
 
 
-@dataclass(frozen=True)
-class UserInfo:
-    name: str
-    role: str
-    created_at: datetime
-    revoked_at: datetime | None
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
-
-
-def list_users(database: Database) -> list[UserInfo]:
+def list_users(ctx: Context) -> list[UserInfo]:
     """Every user, active or revoked, by name."""
-    with database.reading() as session:
-        return [
-            UserInfo(u.name, u.role, aware(u.created_at), aware(u.revoked_at))
-            for u in session.scalars(select(User).order_by(User.name))
-        ]
+    with ctx.database.reading() as session:
+        return [_info(u) for u in session.scalars(select(User).order_by(User.name))]
 
 
-def authenticate(database: Database, token: str) -> Principal | None:
+def authenticate(ctx: Context, token: str) -> Principal | None:
     """The active user holding ``token``, or None."""
-    with database.reading() as session:
+    with ctx.database.reading() as session:
         user = session.scalars(select(User).where(User.token_hash == hash_token(token))).first()
         if user is None or user.revoked_at is not None:
             return None

@@ -196,7 +196,7 @@ def test_the_audit_log_cannot_be_changed_through_the_api(client, admin_headers):
 # --- spreadsheets ---------------------------------------------------------------------------
 
 
-def test_csv_round_trip_through_the_api(client, admin_headers, database):
+def test_csv_round_trip_through_the_api(client, admin_headers, database, ctx):
     r = client.get(f"{A}/price-list", headers={**admin_headers, "Accept": "text/csv"})
     assert r.status_code == 200 and r.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
@@ -209,7 +209,7 @@ def test_csv_round_trip_through_the_api(client, admin_headers, database):
     assert edited != r.get_data(as_text=True)
     put = client.put(f"{A}/price-list", data=edited, content_type="text/csv", headers={**admin_headers, "If-Match": r.headers["ETag"]})
     assert put.status_code == 200 and put.get_json()["version"] == 2
-    assert price_lists.get_document(database)[1]["areas"][0]["price"] == "4100.00"
+    assert price_lists.get_document(ctx).document["areas"][0]["price"] == "4100.00"
 
 
 def test_csv_errors_name_every_bad_row_and_cell(client, admin_headers):
@@ -247,20 +247,20 @@ def test_unsupported_document_types(client, admin_headers):
     assert r.status_code == 415
 
 
-def test_cli_csv_round_trip_and_bad_rows(app, database, tmp_path):
+def test_cli_csv_round_trip_and_bad_rows(app, database, tmp_path, ctx):
     runner = app.test_cli_runner()
     path = tmp_path / "prices.csv"
     assert runner.invoke(args=["price-list", "export", str(path)]).exit_code == 0
-    before = price_lists.get_document(database)[1]
+    before = price_lists.get_document(ctx).document
     result = runner.invoke(args=["price-list", "import", str(path)])
     assert result.exit_code == 0 and "holds no changes" in result.output
-    assert price_lists.get_document(database)[1] == before
+    assert price_lists.get_document(ctx).document == before
     text = path.read_text().replace("2200.00", "22.000")
     path.write_text(text.replace("session_tier,,,,,,,,,,,3,10", "session_tier,,,,,,,,,,,3,95"))
     result = runner.invoke(args=["price-list", "import", str(path)])
     assert result.exit_code == 1
     assert ".price: At most 2 decimals" in result.output and "row " in result.output
-    assert price_lists.current_version(database).version == 1
+    assert price_lists.current_version(ctx).version == 1
     path.write_text(text.replace("session_tier,,,,,,,,,,,3,10", "session_tier,,,,,,,,,,,3,95").replace("22.000", "2200.00"))
     result = runner.invoke(args=["price-list", "import", str(path)])
     assert result.exit_code == 1 and "session_tiers" in result.output  # the tier rule, on the CLI path too

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from quoteapi.db import User
+from quoteapi.adapters.db import User
 from quoteapi.services import users
 
 
-def test_only_a_hash_of_the_token_is_stored(database):
-    token = users.create_user(database, "hana", "sales")
+def test_only_a_hash_of_the_token_is_stored(database, ctx):
+    token = users.create_user(ctx, "hana", "sales").token
     with database.reading() as s:
         stored = s.scalars(select(User).where(User.name == "hana")).one()
     assert token not in (stored.token_hash, stored.name)
     assert stored.token_hash == users.hash_token(token)
 
 
-def test_revoked_token_is_401(client, database):
-    token = users.create_user(database, "root", "admin")
+def test_revoked_token_is_401(client, database, ctx):
+    token = users.create_user(ctx, "root", "admin").token
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/admin/price-list", headers=headers).status_code == 200
-    users.revoke_user(database, "root")
+    users.revoke_user(ctx, "root")
     r = client.get("/api/v1/admin/price-list", headers=headers)
     assert r.status_code == 401
     assert r.headers["WWW-Authenticate"].startswith("Bearer")

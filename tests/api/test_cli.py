@@ -67,23 +67,24 @@ def test_estimate_reports_bad_options(app):
     assert "clinic" in result.output and "areas.0.code" in result.output and "sessions" in result.output
 
 
-def test_export_then_import_round_trips(app, database, tmp_path):
+def test_export_then_import_round_trips(app, database, tmp_path, ctx):
     runner = app.test_cli_runner()
     for suffix in (".json", ".yaml"):
         path = tmp_path / f"prices{suffix}"
         assert runner.invoke(args=["price-list", "export", str(path)]).exit_code == 0
-        _, before = price_lists.get_document(database)
+        before = price_lists.get_document(ctx).document
         loaded = json.loads(path.read_text()) if suffix == ".json" else yaml.safe_load(path.read_text())
         assert loaded == before
         result = runner.invoke(args=["price-list", "import", str(path)])
         assert result.exit_code == 0, result.output
-        info, after = price_lists.get_document(database)
+        stored = price_lists.get_document(ctx)
+        info, after = stored.info, stored.document
         assert after == before and info.version == 1
         assert "holds no changes" in result.output
 
 
-def test_import_with_errors_changes_nothing(app, database, tmp_path):
-    _, doc = price_lists.get_document(database)
+def test_import_with_errors_changes_nothing(app, database, tmp_path, ctx):
+    doc = price_lists.get_document(ctx).document
     doc["areas"][0]["price"] = "-5"
     doc["session_tiers"].append({"min_sessions": 3, "discount_percent": "12"})
     path = tmp_path / "broken.json"
@@ -91,4 +92,4 @@ def test_import_with_errors_changes_nothing(app, database, tmp_path):
     result = app.test_cli_runner().invoke(args=["price-list", "import", str(path)])
     assert result.exit_code == 1
     assert "areas.0.price" in result.output
-    assert price_lists.current_version(database).version == 1
+    assert price_lists.current_version(ctx).version == 1

@@ -167,7 +167,7 @@ def test_unknown_path_is_404_problem(client):
 def test_estimate_is_answered_with_no_token_and_stores_nothing(client, database):
     from sqlalchemy import func, select
 
-    from quoteapi.db import PriceListVersion, User
+    from quoteapi.adapters.db import PriceListVersion, User
 
     def counts():
         with database.reading() as s:

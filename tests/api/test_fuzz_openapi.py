@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from quoteapi import create_app
-from quoteapi.db.migrate import upgrade
+from quoteapi.adapters.db.migrate import upgrade
 from quoteapi.services import price_lists, users
 
 from ..conftest import TEST_SETTINGS
@@ -35,8 +35,8 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", APP)
 def admin_token():
     database = APP.extensions["quoteapi"].database
     upgrade(database)
-    price_lists.seed_demo(database)
-    yield users.create_user(database, "fuzzer", "admin")
+    price_lists.seed_demo(APP.extensions["quoteapi"])
+    yield users.create_user(APP.extensions["quoteapi"], "fuzzer", "admin").token
     database.dispose()
     shutil.rmtree(_DIR, ignore_errors=True)
 

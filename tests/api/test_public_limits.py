@@ -23,7 +23,7 @@ def limited_app(database_url):
     )
     database = app.extensions["quoteapi"].database
     empty(database)
-    price_lists.seed_demo(database)
+    price_lists.seed_demo(app.extensions["quoteapi"])
     yield app
     database.dispose()
 
@@ -42,7 +42,7 @@ def test_public_budget_is_shared_and_answers_429_with_retry_after(limited_app):
 
 def test_staff_endpoints_do_not_spend_the_public_budget(limited_app):
     client = limited_app.test_client()
-    token = users.create_user(limited_app.extensions["quoteapi"].database, "ops", "admin")
+    token = users.create_user(limited_app.extensions["quoteapi"], "ops", "admin").token
     for _ in range(4):
         client.get("/api/v1/clinics")
     assert client.get("/api/v1/clinics").status_code == 429

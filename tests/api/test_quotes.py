@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
-from quoteapi.db import Quote, QuoteRevision
+from quoteapi.adapters.db import Quote, QuoteRevision
 
 from ..conftest import run_together
 from .test_estimates import CONTRACT_EXAMPLE

@@ -55,9 +55,9 @@ def test_the_matrix_covers_the_staff_and_admin_endpoints(client):
     assert len(secured) >= 30
 
 
-def test_every_secured_endpoint_refuses_missing_bad_and_revoked_tokens(client, database, number):
-    revoked = users.create_user(database, "gone", "admin")
-    users.revoke_user(database, "gone")
+def test_every_secured_endpoint_refuses_missing_bad_and_revoked_tokens(client, database, number, ctx):
+    revoked = users.create_user(ctx, "gone", "admin").token
+    users.revoke_user(ctx, "gone")
     for path, method, secured in operations(client):
         if not secured:
             continue

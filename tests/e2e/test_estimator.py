@@ -44,7 +44,7 @@ def site(tmp_path_factory):
     server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
 
     # The clinic's site: the same page, its script and stylesheet loaded from the API server.
-    page = (ROOT / "quoteapi" / "static" / "estimator" / "index.html").read_text()
+    page = (ROOT / "quoteapi" / "web" / "static" / "estimator" / "index.html").read_text()
     page = page.replace('href="/estimator/', f'href="{server.url}/estimator/').replace('src="/estimator/', f'src="{server.url}/estimator/')
     docroot = base / "clinic-site"
     docroot.mkdir()

@@ -6,8 +6,8 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect
 
-from quoteapi.db import Base, Database
-from quoteapi.db.migrate import alembic_config, downgrade, upgrade
+from quoteapi.adapters.db import Base, Database
+from quoteapi.adapters.db.migrate import alembic_config, downgrade, upgrade
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from quoteapi.pricing.model import (
+from quoteapi.domain.pricing.model import (
     Area,
     AreaRequest,
     Benefit,

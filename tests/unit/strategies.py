@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from quoteapi.pricing.model import (
+from quoteapi.domain.pricing.model import (
     Area,
     AreaRequest,
     Benefit,

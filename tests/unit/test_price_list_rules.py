@@ -1,4 +1,4 @@
-"""The cross-field rules of price-list.md (quoteapi.pricing.document)."""
+"""The cross-field rules of price-list.md (quoteapi.domain.price_list)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from quoteapi.pricing import PriceListInvalid
-from quoteapi.pricing.document import check, summarize, to_dict
-from quoteapi.pricing.model import Benefit, BenefitType, SessionTier
+from quoteapi.domain.pricing import PriceListInvalid
+from quoteapi.domain.price_list import describe, to_plain, validate
+from quoteapi.domain.pricing.model import Benefit, BenefitType, SessionTier
 
 from .builders import campaign, demo, with_changes
 
@@ -20,12 +20,12 @@ DEMO = demo()
 
 def problems(price_list) -> dict[str, list[str]]:
     with pytest.raises(PriceListInvalid) as caught:
-        check(price_list)
+        validate(price_list)
     return caught.value.errors
 
 
 def test_the_demo_list_is_valid():
-    check(DEMO)
+    validate(DEMO)
 
 
 @pytest.mark.parametrize("name", ["clinics", "areas", "products", "specialist_levels", "campaigns"])
@@ -64,7 +64,7 @@ def test_campaign_dates_and_benefits():
         "campaigns.4.min_sessions",
     }
     ok = campaign("ONE-DAY", ("percent", "100"), starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 1))
-    check(with_changes(DEMO, campaigns=(ok,)))
+    validate(with_changes(DEMO, campaigns=(ok,)))
 
 
 def test_tier_minimums_are_unique_and_in_range():
@@ -78,30 +78,30 @@ def test_a_longer_course_may_not_cost_less():
     errors = problems(with_changes(DEMO, session_tiers=(SessionTier(4, D("30")),)))
     assert "4 sessions would cost less than one of 3" in " ".join(errors["session_tiers"])
     # 4 sessions at 25 %: 4 * 0.75 = 3.00 = 3 * 1.00 -> allowed (equal is fine)
-    check(with_changes(DEMO, session_tiers=(SessionTier(4, D("25")),)))
+    validate(with_changes(DEMO, session_tiers=(SessionTier(4, D("25")),)))
     # 10 sessions at 20 %: 10 * 0.80 = 8.00 < 9 * 1.00 -> refused
     assert "session_tiers" in problems(with_changes(DEMO, session_tiers=(SessionTier(10, D("20")),)))
     # A discount that drops again: 3 at 10 % (2.70 >= 2), 4 at 5 % (3.80 >= 2.70) -> allowed
-    check(with_changes(DEMO, session_tiers=(SessionTier(3, D("10")), SessionTier(4, D("5")))))
+    validate(with_changes(DEMO, session_tiers=(SessionTier(3, D("10")), SessionTier(4, D("5")))))
 
 
 def test_summary_lists_what_changed():
-    before = to_dict(DEMO)
+    before = to_plain(DEMO)
     areas = (replace(DEMO.areas[0], price=D("4200.00")),) + DEMO.areas[1:]
-    after = to_dict(with_changes(DEMO, areas=areas, products=DEMO.products[1:], combination_discount_percent=D("25")))
-    text = summarize(before, after)
+    after = to_plain(with_changes(DEMO, areas=areas, products=DEMO.products[1:], combination_discount_percent=D("25")))
+    text = describe(before, after)
     assert "areas.face.price 4000.00 → 4200.00" in text
     assert "products.numbing-cream removed" in text
     assert "combination_discount_percent 20 → 25" in text
-    assert summarize(before, before) == "No changes."
-    assert summarize(None, before) == "First price list."
+    assert describe(before, before) == "No changes."
+    assert describe(None, before) == "First price list."
     changed = campaign("FRIEND", ("percent", "12"), coupon="FRIEND10", stackable=True, priority=3)
-    with_new = to_dict(with_changes(DEMO, campaigns=DEMO.campaigns[:3] + (changed,) + DEMO.campaigns[4:]))
-    assert "campaigns.FRIEND.benefit.value 10 → 12" in summarize(before, with_new)
+    with_new = to_plain(with_changes(DEMO, campaigns=DEMO.campaigns[:3] + (changed,) + DEMO.campaigns[4:]))
+    assert "campaigns.FRIEND.benefit.value 10 → 12" in describe(before, with_new)
 
 
 def test_json_form_writes_money_with_two_decimals():
-    doc = to_dict(with_changes(DEMO, products=(replace(DEMO.products[0], price=D("250")),)))
+    doc = to_plain(with_changes(DEMO, products=(replace(DEMO.products[0], price=D("250")),)))
     assert doc["products"][0]["price"] == "250.00"
     assert doc["clinics"][0]["price_factor"] == "1.20"
     assert doc["campaigns"][2]["benefit"] == {"type": "free_sessions", "value": "1"}

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from quoteapi.pricing import EstimateInvalid, price
-from quoteapi.pricing.model import Clinic, ClientAnswers, EligibilityStatus, LineKind, SessionTier
+from quoteapi.domain.pricing import EstimateInvalid, price
+from quoteapi.domain.pricing.model import Clinic, ClientAnswers, EligibilityStatus, LineKind, SessionTier
 
 from .builders import ask, campaign, demo, with_changes
 

@@ -9,8 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quoteapi.pricing import price
-from quoteapi.pricing.document import check
+from quoteapi.domain.pricing import price
+from quoteapi.domain.price_list import validate
 
 from .strategies import price_lists, priced
 
@@ -28,7 +28,7 @@ def money_figures(e):
 @FAST
 @given(price_lists())
 def test_generated_price_lists_are_valid(price_list):
-    check(price_list)  # raises PriceListInvalid otherwise
+    validate(price_list)  # raises PriceListInvalid otherwise
 
 
 @FAST

@@ -1,7 +1,7 @@
 """The one place where errors become HTTP answers: RFC 9457 problem+json.
 
-Domain errors, service errors, validation errors, HTTP exceptions and
-database trouble all leave the app in the same shape:
+Domain errors, validation errors, HTTP exceptions and database trouble all
+leave the app in the same shape:
 ``{"type", "title", "status", "detail", "errors": {"field.path": [...]}}``.
 """
 
@@ -14,22 +14,32 @@ import time
 from http import HTTPStatus
 from typing import Any
 
-import orjson
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, request
 from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from . import spreadsheet
-from .extensions import limiter
-from .pricing.errors import PricingError
-from .schemas import flatten_messages
-from .services.errors import ServiceError
+from ..domain import errors as domain
+from ..domain.pricing.errors import PricingError
+from .bodies import in_request_terms
+from .limits import limiter
+from .schemas.fields import flatten_messages
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+
+# Each domain error's status; the first class an error is an instance of wins.
+STATUS_OF: tuple[tuple[type[domain.DomainError], int], ...] = (
+    (domain.NotFound, 404),
+    (domain.Conflict, 409),
+    (domain.StaleVersion, 412),
+    (domain.VersionRequired, 428),
+    (domain.Invalid, 422),
+)
+# One title per status, whatever raised it.
+TITLES = {422: "Unprocessable Content"}
 
 # Where webargs files its messages ("json", "query", ...): not part of a field path.
 _LOCATIONS = ("json", "query", "headers", "view_args", "path", "form", "files", "cookies")
@@ -40,19 +50,16 @@ def problem(
     detail: str,
     errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
-    title: str | None = None,
 ) -> Response:
     """A problem+json response."""
     body = {
         "type": "about:blank",
-        "title": title or HTTPStatus(status).phrase,
+        "title": TITLES.get(status) or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         "errors": errors or {},
     }
-    response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON
-    )
+    response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -64,14 +71,8 @@ def _field_errors(messages: Any) -> dict[str, list[str]]:
         for location_messages in messages.values():
             for path, msgs in flatten_messages(location_messages).items():
                 out.setdefault(path, []).extend(msgs)
-        return _in_request_terms(out)
-    return _in_request_terms(flatten_messages(messages))
-
-
-def _in_request_terms(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """For a CSV body, document paths become the spreadsheet's rows and cells."""
-    rows = g.get("csv_rows") if has_request_context() else None
-    return spreadsheet.relabel(errors, rows) if rows else errors
+        return in_request_terms(out)
+    return in_request_terms(flatten_messages(messages))
 
 
 _DETAILS = {
@@ -97,7 +98,7 @@ def handle_http_exception(error: HTTPException) -> Response:
         return problem(400, "The body is not valid JSON.")
     detail = data.get("message") or _DETAILS.get(status) or error.description or HTTPStatus(status).phrase
     if status == 422 and errors:
-        detail = _summary(errors)
+        detail = describe(errors)
     if status >= 500:
         log.error("HTTP %s on %s %s", status, request.method, request.path)
         detail = "The server could not answer this request."
@@ -112,7 +113,8 @@ def handle_http_exception(error: HTTPException) -> Response:
     return problem(status, detail, errors, headers)
 
 
-def _summary(errors: dict[str, list[str]]) -> str:
+def describe(errors: dict[str, list[str]]) -> str:
+    """Field errors as one sentence for ``detail``."""
     parts = [f"{path}: {' '.join(msgs).rstrip('.')}" for path, msgs in errors.items()]
     text = "; ".join(parts) + "."
     return text if len(text) <= 500 else text[:497] + "..."
@@ -131,27 +133,23 @@ def handle_rate_limited(error: RateLimitExceeded) -> Response:
     )
 
 
-def handle_pricing_error(error: PricingError) -> Response:
-    errors = _in_request_terms(error.errors)
-    return problem(422, _summary(errors), errors)
-
-
-def handle_service_error(error: ServiceError) -> Response:
-    return problem(error.status, error.detail, error.errors, title=error.title)
+def handle_domain_error(error: domain.DomainError) -> Response:
+    status = next(code for cls, code in STATUS_OF if isinstance(error, cls))
+    if isinstance(error, PricingError):
+        # Rules checked on a whole document or request: name the fields (or a CSV's cells).
+        errors = in_request_terms(error.errors)
+        return problem(status, describe(errors), errors)
+    return problem(status, error.detail, error.errors)
 
 
 def handle_validation_error(error: ValidationError) -> Response:
-    errors = _in_request_terms(flatten_messages(error.messages))
-    return problem(422, _summary(errors), errors)
+    errors = in_request_terms(flatten_messages(error.messages))
+    return problem(422, describe(errors), errors)
 
 
 def handle_database_unavailable(error: OperationalError) -> Response:
     log.error("database unavailable: %s", error.orig)
-    return problem(
-        503,
-        "The database is busy or unreachable; retry shortly.",
-        headers={"Retry-After": "2"},
-    )
+    return problem(503, "The database is busy or unreachable; retry shortly.", headers={"Retry-After": "2"})
 
 
 def handle_unexpected(error: Exception) -> Response:
@@ -164,54 +162,7 @@ def handle_unexpected(error: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(RateLimitExceeded, handle_rate_limited)
-    app.register_error_handler(PricingError, handle_pricing_error)
-    app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(domain.DomainError, handle_domain_error)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
-
-
-# --- Guards on request bodies -------------------------------------------------
-
-JSON_TYPES = ("application/json",)
-
-
-def is_json_mimetype(mimetype: str) -> bool:
-    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
-
-
-def _parse_json(raw: bytes) -> Any:
-    """orjson for speed; the standard library for what orjson refuses but JSON allows
-    (integers beyond 64 bits), so that valid JSON is never called invalid."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
-
-
-def check_body() -> Response | None:
-    """Before a view: 415 for a body of the wrong type, 400 for bad JSON or a non-object.
-
-    The parsed object is kept in ``g.json_body`` so the arguments parser does
-    not parse it again.
-    """
-    if request.method not in ("POST", "PUT", "PATCH"):
-        return None
-    raw = request.get_data(cache=True)  # 413 past MAX_CONTENT_LENGTH
-    if not raw.strip():
-        return None
-    view = current_app.view_functions.get(request.endpoint or "")
-    accepted = getattr(view, "accepts_content_types", ())
-    if request.mimetype in accepted:
-        return None
-    if not is_json_mimetype(request.mimetype):
-        accepted_text = ", ".join(("application/json", *accepted))
-        return problem(415, f"Send the body as {accepted_text} (got {request.mimetype or 'no Content-Type'}).")
-    try:
-        body = _parse_json(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return problem(400, "The body is not valid JSON.")
-    if not isinstance(body, dict):
-        return problem(400, "The body must be a JSON object.")
-    g.json_body = body
-    return None

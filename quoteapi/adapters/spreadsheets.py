@@ -17,7 +17,8 @@ from datetime import date, datetime
 from typing import Any
 
 import yaml
-from marshmallow import ValidationError
+
+from ..domain.errors import Invalid
 
 SETTINGS = ("currency", "combination_discount_percent", "session_interval_days")
 SECTIONS = {
@@ -73,11 +74,11 @@ def _cell(column: str, value: Any) -> str:
 def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
     """The document the CSV describes, and the row number of each item and setting.
 
-    Raises ValidationError (keyed ``row N.column``) for rows it cannot place.
+    Raises :class:`Invalid` (keyed ``row N.column``) for rows it cannot place.
     """
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "section" not in reader.fieldnames:
-        raise ValidationError({"_body": ["The CSV needs a header row with a 'section' column."]})
+        raise Invalid("The CSV needs a header row with a 'section' column.", {"_body": ["The CSV needs a header row with a 'section' column."]})
     doc: dict[str, Any] = {key: [] for key, _ in SECTIONS.values()}
     rows: dict[tuple[str, Any], int] = {}
     errors: dict[str, list[str]] = {}
@@ -107,7 +108,7 @@ def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
         elif any((v or "").strip() for v in row.values()):
             errors[f"row {number}.section"] = [f"Unknown section {section!r}; one of setting, {', '.join(SECTIONS)}."]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid("The CSV has rows that belong to no table; see errors.", errors)
     return doc, rows
 
 
@@ -147,7 +148,7 @@ def from_yaml(text: str) -> Any:
     try:
         return _plain(yaml.safe_load(text))
     except yaml.YAMLError as exc:
-        raise ValidationError({"_body": [f"Not valid YAML: {exc}"]}) from None
+        raise Invalid(f"Not valid YAML: {exc}", {"_body": [f"Not valid YAML: {exc}"]}) from None
 
 
 def _plain(value: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from quoteapi.db.models import Base
+from quoteapi.adapters.db.models import Base
 
 config = context.config
 engine = config.attributes["engine"]

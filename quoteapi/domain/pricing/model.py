@@ -102,6 +102,10 @@ class Campaign:
     def offered_at(self, clinic_code: str) -> bool:
         return not self.clinics or clinic_code in self.clinics
 
+    @property
+    def requires_coupon(self) -> bool:
+        return self.coupon is not None
+
 
 def _index(items: tuple, key: str) -> Mapping:
     return MappingProxyType({getattr(item, key): item for item in items})
@@ -148,6 +152,10 @@ class PriceList:
             tuple(sorted(self.campaigns, key=lambda c: (c.priority, c.code))),
         )
 
+    def campaigns_running(self, clinic: str, day: date) -> list[Campaign]:
+        """The campaigns a clinic offers on a day, in the order they are applied."""
+        return [c for c in self.campaigns_in_order if c.runs_on(day) and c.offered_at(clinic)]
+
     def tier_for(self, sessions: int) -> SessionTier | None:
         """The session tier in force for a course of ``sessions``, if any."""
         for tier in self.tiers_descending:
@@ -176,11 +184,13 @@ class ClientAnswers:
 
 @dataclass(frozen=True, slots=True)
 class EstimateRequest:
+    """What to price. ``start_date`` None means "today": the use case fills it in before pricing."""
+
     clinic: str
     areas: tuple[AreaRequest, ...]
     specialist_level: str
     sessions: int
-    start_date: date
+    start_date: date | None = None
     products: tuple[str, ...] = ()
     coupon: str | None = None
     client: ClientAnswers | None = None

@@ -5,23 +5,27 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
-from flask import current_app, g, request
-from flask_smorest import Blueprint
+from flask import g, request
 
+from ..services import users
+from ..services.users import Principal
 from .errors import problem
-from .services.users import Principal, authenticate
+from .responses import services
 
 BEARER = "bearerAuth"
-# Only lends its documentation decorators to the views of every blueprint.
-_DOC = Blueprint("auth-doc", __name__)
 
 
-def current_principal() -> Principal | None:
+def _principal_from_header() -> Principal | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return authenticate(current_app.extensions["quoteapi"].database, token.strip())
+    return users.authenticate(services(), token.strip())
+
+
+def current_user() -> Principal:
+    """Who is calling (set by :func:`requires` before the view runs)."""
+    return g._quoteapi_principal
 
 
 def requires(role: str) -> Callable:
@@ -30,7 +34,7 @@ def requires(role: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            principal = current_principal()
+            principal = _principal_from_header()
             if principal is None:
                 missing = "Authorization" not in request.headers
                 return problem(
@@ -40,11 +44,9 @@ def requires(role: str) -> Callable:
                 )
             if not principal.can(role):
                 return problem(403, f"This needs the {role} role; you are {principal.role}.")
-            g.principal = principal
+            g._quoteapi_principal = principal
             return view(*args, **kwargs)
 
-        documented = _DOC.doc(security=[{BEARER: []}])(wrapper)
-        documented = _DOC.alt_response(401, response="UNAUTHORIZED")(documented)
-        return _DOC.alt_response(403, response="FORBIDDEN")(documented)
+        return wrapper
 
     return decorator

@@ -46,6 +46,8 @@ def area_unit_price(area: Area, size_cm2: Decimal | int, price_factor: Decimal) 
 
 def price(price_list: PriceList, request: EstimateRequest) -> Estimate:
     """Price one estimate request against one price list version."""
+    if request.start_date is None:
+        raise ValueError("price() needs the start date; the use case fills in today's.")
     clinic, areas, products, level = _resolve(price_list, request)
     n = request.sessions
     factor = clinic.price_factor

@@ -1,4 +1,4 @@
-"""Flask extensions bound to each app in ``create_app``."""
+"""The public rate limit: one Flask-Limiter, bound to each app in ``create_app``."""
 
 from __future__ import annotations
 

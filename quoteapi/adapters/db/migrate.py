@@ -10,7 +10,7 @@ from .database import Database
 
 def alembic_config(database: Database) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", "quoteapi:migrations")
+    cfg.set_main_option("script_location", "quoteapi.adapters.db:migrations")
     cfg.attributes["engine"] = database.engine
     return cfg
 

@@ -1,0 +1,1 @@
+"""What the use cases use from outside: the database, documents (HTML and PDF), spreadsheets."""

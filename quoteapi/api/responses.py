@@ -1,0 +1,35 @@
+"""What every view uses: the app's use-case context and the fast JSON answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from flask import Response, current_app
+from flask.json.provider import DefaultJSONProvider
+
+from ..services.context import Context
+
+
+def services() -> Context:
+    """The use cases' context of this app (built in ``create_app``)."""
+    return current_app.extensions["quoteapi"]
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """JSON that is already plain (lists, dicts, strings, numbers), encoded with orjson."""
+    response = current_app.response_class(orjson.dumps(data), status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+class OrjsonProvider(DefaultJSONProvider):
+    """Flask's JSON (and so flask-smorest's answers) through orjson: UTF-8, fast, keys in order."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return orjson.dumps(obj, default=self.default).decode()
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(orjson.dumps(obj, default=self.default), mimetype=self.mimetype)

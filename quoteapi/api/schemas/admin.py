@@ -1,0 +1,60 @@
+"""The admins' items, audit log and users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, pre_dump, validate
+
+from ...services.users import ROLES
+from .fields import Flattened
+
+
+class ItemListSchema(Schema):
+    version = fields.Integer(metadata={"description": "The price-list version read."})
+    items = fields.List(fields.Dict(), metadata={"description": "The items, as in the price-list document."})
+
+
+class AuditQuerySchema(Schema):
+    kind = fields.String(validate=validate.OneOf(("price_list", "user", "quote")))
+    since = fields.AwareDateTime(default_timezone=None, metadata={"description": "ISO 8601 with offset; entries at or after."})
+    until = fields.AwareDateTime(default_timezone=None, metadata={"description": "ISO 8601 with offset; entries before."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(validate=validate.Length(max=200))
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    kind = fields.String()
+    action = fields.String()
+    subject = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class UserCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._@-]{1,64}$", error="1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'."))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class UserSchema(Schema):
+    name = fields.String()
+    role = fields.String()
+    active = fields.Boolean()
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class NewUserSchema(UserSchema):
+    token = fields.String(metadata={"description": "Shown once: only its hash is stored."})
+
+    @pre_dump
+    def with_user(self, new_user: Any, **kwargs: Any) -> Flattened:
+        return Flattened(new_user, "user")

@@ -1,0 +1,69 @@
+"""The clinics and one clinic's catalogue, as the website form reads them."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from .fields import DecimalString
+from .price_list import BenefitSchema, SessionTierSchema, SpecialistLevelSchema
+
+
+
+class ClinicSummarySchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    city = fields.String()
+    tax_rate = DecimalString(places=4)
+    prices_include_tax = fields.Boolean()
+
+
+class CatalogQuerySchema(Schema):
+    clinic = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class CatalogAreaSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    size_cm2 = fields.Integer()
+    price = DecimalString(places=2, money=True, metadata={"description": "One session at the reference size, at this clinic."})
+    extra_cm2_price = DecimalString(places=2, money=True, metadata={"description": "Per cm2 beyond the reference size, at this clinic, rounded for display."})
+    size_priced = fields.Boolean(metadata={"description": "Whether a measured size changes the price."})
+
+
+class CatalogProductSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    price = DecimalString(places=2, money=True)
+
+
+class CatalogCampaignSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    clinics = fields.List(fields.String())
+    min_sessions = fields.Integer()
+    required_areas = fields.List(fields.String())
+    stackable = fields.Boolean()
+    priority = fields.Integer()
+    requires_coupon = fields.Boolean()
+    benefit = fields.Nested(BenefitSchema)
+
+
+class CatalogSchema(Schema):
+    clinic = fields.String(attribute="clinic.code", metadata={"description": "The clinic's code."})
+    clinic_name = fields.String(attribute="clinic.name")
+    city = fields.String(attribute="clinic.city")
+    tax_rate = DecimalString(places=4, attribute="clinic.tax_rate")
+    prices_include_tax = fields.Boolean(attribute="clinic.prices_include_tax")
+    currency = fields.String()
+    price_list_version = fields.Integer()
+    session_interval_days = fields.Integer()
+    combination_discount_percent = DecimalString(places=2)
+    areas = fields.List(fields.Nested(CatalogAreaSchema))
+    products = fields.List(fields.Nested(CatalogProductSchema))
+    specialist_levels = fields.List(fields.Nested(SpecialistLevelSchema))
+    session_tiers = fields.List(fields.Nested(SessionTierSchema))
+    campaigns = fields.List(fields.Nested(CatalogCampaignSchema))
+
+

@@ -1,0 +1,114 @@
+"""What the estimator sends to be priced, and the estimate it gets."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from marshmallow import Schema, fields, validate
+
+from ...domain.pricing.engine import MAX_SIZE_CM2
+from ...domain.pricing.model import AreaRequest, ClientAnswers, EligibilityStatus, EstimateRequest, LineKind
+from .fields import DecimalString
+
+
+
+class AreaChoiceSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    size_cm2 = fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        load_default=None,
+        places=None,
+        allow_nan=False,
+        # The range is checked by the engine, so that it is reported with unknown codes.
+        metadata={
+            "description": "The measured size; defaults to the area's reference size.",
+            "exclusiveMinimum": True,
+            "minimum": 0,
+            "maximum": MAX_SIZE_CM2,
+        },
+    )
+
+
+class ClientAnswersSchema(Schema):
+    age = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=150))
+    pregnant = fields.Boolean(allow_none=True, load_default=None)
+    active_skin_infection = fields.Boolean(allow_none=True, load_default=None)
+    open_wounds = fields.Boolean(allow_none=True, load_default=None)
+    serious_skin_condition = fields.Boolean(allow_none=True, load_default=None)
+
+
+class EstimateRequestSchema(Schema):
+    clinic = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    areas = fields.List(
+        fields.Nested(AreaChoiceSchema), required=True, validate=validate.Length(min=1, max=50)
+    )
+    products = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
+    specialist_level = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    # 1-24 is checked by the engine, so that it is reported with unknown codes.
+    sessions = fields.Integer(strict=True, required=True, metadata={"minimum": 1, "maximum": 24})
+    start_date = fields.Date(load_default=None, allow_none=True, metadata={"description": "Defaults to today (the server's local date)."})
+    coupon = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    client = fields.Nested(ClientAnswersSchema, load_default=None, allow_none=True)
+
+
+class LineSchema(Schema):
+    kind = fields.Enum(LineKind, by_value=True)
+    code = fields.String(allow_none=True)
+    description = fields.String()
+    quantity = fields.Integer()
+    unit_price = DecimalString(places=2, money=True)
+    amount = DecimalString(places=2, money=True)
+
+
+class EligibilitySchema(Schema):
+    status = fields.Enum(EligibilityStatus, by_value=True)
+    reasons = fields.List(fields.String())
+
+
+class EstimateSchema(Schema):
+    clinic = fields.String()
+    currency = fields.String()
+    price_list_version = fields.Integer()
+    start_date = fields.Date()
+    sessions = fields.Integer()
+    lines = fields.List(fields.Nested(LineSchema))
+    subtotal = DecimalString(places=2, money=True)
+    discount_total = DecimalString(places=2, money=True)
+    net = DecimalString(places=2, money=True)
+    tax_rate = DecimalString(places=4)
+    tax_total = DecimalString(places=2, money=True)
+    total = DecimalString(places=2, money=True)
+    per_session = DecimalString(places=2, money=True)
+    applied_campaigns = fields.List(fields.String())
+    eligibility = fields.Nested(EligibilitySchema)
+    schedule = fields.List(fields.Date())
+    advice = fields.List(fields.String())
+
+
+
+
+def request_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The estimate fields of a loaded body, as :class:`EstimateRequest` takes them (only those given)."""
+    out: dict[str, Any] = {}
+    for name in ("clinic", "specialist_level", "sessions", "start_date", "coupon"):
+        if name in data:
+            out[name] = data[name]
+    if "areas" in data:
+        out["areas"] = tuple(AreaRequest(a["code"], a.get("size_cm2")) for a in data["areas"])
+    if "products" in data:
+        out["products"] = tuple(data["products"] or ())
+    if "coupon" in data:
+        out["coupon"] = data["coupon"] or None
+    if "client" in data:
+        out["client"] = None if data["client"] is None else ClientAnswers(**data["client"])
+    return out
+
+
+def estimate_request(data: Mapping[str, Any]) -> EstimateRequest:
+    """The engine's request from a body loaded by :class:`EstimateRequestSchema`."""
+    return EstimateRequest(**request_fields(data))

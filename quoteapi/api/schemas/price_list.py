@@ -1,0 +1,135 @@
+"""The price-list document of price-list.md, and its versions."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ...domain.pricing.engine import MAX_SIZE_CM2
+from ...domain.price_list.codec import benefit_value_text
+from ...domain.pricing.model import BenefitType
+from .fields import CAMPAIGN_CODE, MAX_FACTOR, MAX_MONEY, Code, DecimalString, Money, Name, Percent
+
+
+
+class ClinicSchema(Schema):
+    code = Code(required=True)
+    name = Name(required=True)
+    city = Name(required=True)
+    price_factor = DecimalString(
+        places=4,
+        required=True,
+        validate=validate.Range(min=0, min_inclusive=False, max=MAX_FACTOR),
+    )
+    tax_rate = DecimalString(
+        places=4, required=True, validate=validate.Range(min=0, max=1, max_inclusive=False)
+    )
+    prices_include_tax = fields.Boolean(required=True)
+
+
+class AreaSchema(Schema):
+    code = Code(required=True)
+    name = Name(required=True)
+    size_cm2 = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1, max=MAX_SIZE_CM2)
+    )
+    price = Money(required=True)
+    extra_cm2_price = Money(required=True)
+
+
+class ProductSchema(Schema):
+    code = Code(required=True)
+    name = Name(required=True)
+    price = Money(required=True)
+
+
+class SpecialistLevelSchema(Schema):
+    code = Code(required=True)
+    name = Name(required=True)
+    multiplier = DecimalString(
+        places=4, required=True, validate=validate.Range(min=1, max=MAX_FACTOR)
+    )
+
+
+class SessionTierSchema(Schema):
+    min_sessions = fields.Integer(strict=True, required=True, validate=validate.Range(min=2, max=24))
+    discount_percent = Percent(required=True)
+
+
+class BenefitValue(DecimalString):
+    """A benefit's value, written as the document writes it (money, whole sessions, a percentage)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None or obj is None:  # obj is None when apispec writes the range
+            return super()._serialize(value, attr, obj, **kwargs)
+        return benefit_value_text(obj)
+
+
+class BenefitSchema(Schema):
+    type = fields.Enum(BenefitType, by_value=True, required=True)
+    value = BenefitValue(
+        places=2,
+        required=True,
+        validate=validate.Range(min=0, max=MAX_MONEY, max_inclusive=False),
+        metadata={"description": "A percentage (percent), a money amount (fixed) or a whole number of sessions (free_sessions)."},
+    )
+
+
+class CampaignSchema(Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(CAMPAIGN_CODE, error="Codes are 1-64 of A-Z, a-z, 0-9, - and _."),
+    )
+    name = Name(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    clinics = fields.List(fields.String(), load_default=list)
+    min_sessions = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=24))
+    required_areas = fields.List(fields.String(), load_default=list)
+    coupon = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    stackable = fields.Boolean(load_default=False)
+    priority = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=-1_000_000, max=1_000_000))
+    benefit = fields.Nested(BenefitSchema, required=True)
+
+
+class PriceListSchema(Schema):
+    """The whole price list, as in ``price-list.md``."""
+
+    version = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The version number; ignored when sent (If-Match guards a change)."},
+    )
+    currency = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code such as TRY."),
+    )
+    combination_discount_percent = Percent(required=True)
+    session_interval_days = fields.Integer(
+        strict=True, load_default=28, validate=validate.Range(min=21, max=28)
+    )
+    clinics = fields.List(fields.Nested(ClinicSchema), required=True, validate=validate.Length(min=1))
+    areas = fields.List(fields.Nested(AreaSchema), required=True, validate=validate.Length(min=1))
+    products = fields.List(fields.Nested(ProductSchema), load_default=list)
+    specialist_levels = fields.List(
+        fields.Nested(SpecialistLevelSchema), required=True, validate=validate.Length(min=1)
+    )
+    session_tiers = fields.List(fields.Nested(SessionTierSchema), load_default=list)
+    campaigns = fields.List(fields.Nested(CampaignSchema), load_default=list)
+
+
+class PriceListVersionSchema(Schema):
+    """When a version was stored, by whom, and what changed."""
+
+    version = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    created_by = fields.String(allow_none=True)
+    summary = fields.String()
+
+
+
+
+class PriceListVersionDocumentSchema(PriceListSchema):
+    created_at = fields.DateTime()
+    created_by = fields.String(allow_none=True)
+    summary = fields.String()
+
+

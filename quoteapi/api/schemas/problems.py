@@ -1,0 +1,26 @@
+"""Errors (RFC 9457 problems) and health answers."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem: every error the API answers has this shape."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"example": "Unprocessable Content"})
+    status = fields.Integer(metadata={"example": 422})
+    detail = fields.String()
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Messages per field path, e.g. areas.1.code."},
+    )
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+
+

@@ -1,0 +1,172 @@
+"""Quotes: what the desk and the website send, and what they get back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
+
+from ...domain.pricing.model import EligibilityStatus
+from ...domain.quotes import SOURCES, STATUSES, STORED_STATUSES
+from .estimates import EstimateRequestSchema, EstimateSchema
+from .fields import DecimalString, Flattened
+
+
+QUOTE_STATUSES = STATUSES
+PHONE = r"^\+?[0-9 ()./-]{5,40}$"
+
+
+class CustomerSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    phone = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(PHONE, error="A phone number: digits, spaces and + ( ) . / -."),
+    )
+
+
+class StaffCustomerSchema(CustomerSchema):
+    @validates_schema
+    def email_or_phone(self, data: dict, **kwargs: Any) -> None:
+        if not data.get("email") and not data.get("phone"):
+            raise ValidationError("Give an email or a phone number.", "email")
+
+
+class WebsiteCustomerSchema(CustomerSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+class QuoteCreateSchema(EstimateRequestSchema):
+    customer = fields.Nested(StaffCustomerSchema, required=True)
+    notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    follow_up_on = fields.Date(load_default=None, allow_none=True)
+    valid_days = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=365),
+        metadata={"description": "Days the quote stays valid; defaults to QUOTEAPI_QUOTE_VALID_DAYS (30)."},
+    )
+
+
+class QuoteRequestSchema(EstimateRequestSchema):
+    customer = fields.Nested(WebsiteCustomerSchema, required=True)
+    consent = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error="Consent is required to store the quote."),
+        metadata={"description": "Must be true: the customer agrees to be contacted about this quote."},
+    )
+
+
+class QuoteRequestAnswerSchema(Schema):
+    number = fields.String()
+    status = fields.String()
+
+
+class ActivitySchema(Schema):
+    at = fields.DateTime()
+    by = fields.String(allow_none=True)
+    kind = fields.String(metadata={"description": "created, note, status, revision, assignment or follow-up"})
+    text = fields.String()
+
+
+class QuoteSchema(EstimateSchema):
+    """A quote: its current revision's estimate, with the quote's own fields beside it."""
+
+    number = fields.String(metadata={"example": "Q-2026-000001"})
+    revision = fields.Integer()
+    status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
+    source = fields.String(validate=validate.OneOf(SOURCES))
+    customer = fields.Nested(CustomerSchema)
+    notes = fields.String(allow_none=True)
+    created_by = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    valid_until = fields.Date()
+    follow_up_on = fields.Date(allow_none=True)
+    assigned_to = fields.String(allow_none=True)
+    activity = fields.List(fields.Nested(ActivitySchema))
+
+    @pre_dump
+    def with_estimate(self, quote: Any, **kwargs: Any) -> Flattened:
+        return Flattened(quote, "estimate")
+
+
+class QuoteRevisionSchema(EstimateSchema):
+    number = fields.String()
+    revision = fields.Integer()
+    valid_until = fields.Date()
+    created_at = fields.DateTime()
+    created_by = fields.String(allow_none=True)
+
+    @pre_dump
+    def with_estimate(self, revision: Any, **kwargs: Any) -> Flattened:
+        return Flattened(revision, "estimate")
+
+
+class EligibilityStatusSchema(Schema):
+    status = fields.Enum(EligibilityStatus, by_value=True)
+
+
+class QuoteSummarySchema(Schema):
+    number = fields.String()
+    revision = fields.Integer()
+    status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
+    source = fields.String()
+    clinic = fields.String()
+    customer = fields.Nested(CustomerSchema)
+    created_by = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    valid_until = fields.Date()
+    follow_up_on = fields.Date(allow_none=True)
+    assigned_to = fields.String(allow_none=True)
+    currency = fields.String()
+    total = DecimalString(places=2, money=True)
+    eligibility = fields.Nested(EligibilityStatusSchema)
+
+    @pre_dump
+    def with_eligibility(self, summary: Any, **kwargs: Any) -> dict[str, Any]:
+        return {name: getattr(summary, name) for name in self.fields if name != "eligibility"} | {
+            "eligibility": {"status": summary.eligibility_status}
+        }
+
+
+class QuotePageSchema(Schema):
+    items = fields.List(fields.Nested(QuoteSummarySchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class QuoteListQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
+    clinic = fields.String(validate=validate.Length(min=1, max=64))
+    follow_up_due = fields.Date(metadata={"description": "Open quotes to follow up on or before this date."})
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Part of the customer's name, email or phone."})
+    created_from = fields.Date()
+    created_to = fields.Date()
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(validate=validate.Length(max=200))
+
+
+class QuotePatchSchema(Schema):
+    status = fields.String(validate=validate.OneOf(STORED_STATUSES))
+    follow_up_on = fields.Date(allow_none=True)
+    assigned_to = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+
+
+class NoteSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class RevisionChangesSchema(EstimateRequestSchema):
+    """Any estimate field to change; the others are kept from the current revision.
+
+    Use it with ``partial=True``: only the fields sent are returned.
+    """
+
+    valid_days = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
+
+    @post_load(pass_original=True)
+    def only_given(self, data: dict, original: Any, **kwargs: Any) -> dict:
+        return {key: value for key, value in data.items() if key in original}
+
+

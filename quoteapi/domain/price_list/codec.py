@@ -1,0 +1,185 @@
+"""The price list's plain-data form: the JSON document of price-list.md.
+
+``from_plain`` takes a document whose values are either already typed (what
+the API's schema loads: ``Decimal``, ``date``) or still text (what the
+database stores); ``to_plain`` writes decimals as strings and dates as ISO.
+Field-by-field checks happen where an untrusted document is parsed (the API's
+schema); the rules that need the whole document are in :mod:`.rules`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping
+
+from ..pricing.model import (
+    Area,
+    Benefit,
+    BenefitType,
+    Campaign,
+    Clinic,
+    PriceList,
+    Product,
+    SessionTier,
+    SpecialistLevel,
+)
+
+ITEM_LISTS = ("clinics", "areas", "products", "specialist_levels", "campaigns")
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _clinic(c: Mapping[str, Any]) -> Clinic:
+    return Clinic(
+        code=c["code"], name=c["name"], city=c["city"], price_factor=Decimal(c["price_factor"]),
+        tax_rate=Decimal(c["tax_rate"]), prices_include_tax=bool(c["prices_include_tax"]),
+    )
+
+
+def _area(a: Mapping[str, Any]) -> Area:
+    return Area(
+        code=a["code"], name=a["name"], size_cm2=int(a["size_cm2"]), price=Decimal(a["price"]),
+        extra_cm2_price=Decimal(a["extra_cm2_price"]),
+    )
+
+
+def _product(p: Mapping[str, Any]) -> Product:
+    return Product(p["code"], p["name"], Decimal(p["price"]))
+
+
+def _level(lv: Mapping[str, Any]) -> SpecialistLevel:
+    return SpecialistLevel(lv["code"], lv["name"], Decimal(lv["multiplier"]))
+
+
+def from_plain(data: Mapping[str, Any], version: int | None = None) -> PriceList:
+    """Build a price list from its document (typed or text values)."""
+    return PriceList(
+        currency=data["currency"],
+        combination_discount_percent=Decimal(data["combination_discount_percent"]),
+        session_interval_days=int(data["session_interval_days"]),
+        clinics=tuple(_clinic(c) for c in data["clinics"]),
+        areas=tuple(_area(a) for a in data["areas"]),
+        products=tuple(_product(p) for p in data["products"]),
+        specialist_levels=tuple(_level(lv) for lv in data["specialist_levels"]),
+        session_tiers=tuple(
+            SessionTier(int(t["min_sessions"]), Decimal(t["discount_percent"])) for t in data["session_tiers"]
+        ),
+        campaigns=tuple(_campaign(c) for c in data["campaigns"]),
+        version=version,
+    )
+
+
+def _campaign(data: Mapping[str, Any]) -> Campaign:
+    benefit = data["benefit"]
+    return Campaign(
+        code=data["code"],
+        name=data["name"],
+        starts_on=_day(data["starts_on"]),
+        ends_on=_day(data["ends_on"]),
+        clinics=tuple(data["clinics"]),
+        min_sessions=int(data["min_sessions"]),
+        required_areas=tuple(data["required_areas"]),
+        coupon=data["coupon"],
+        stackable=bool(data["stackable"]),
+        priority=int(data["priority"]),
+        benefit=Benefit(BenefitType(benefit["type"]), Decimal(benefit["value"])),
+    )
+
+
+def money(value: Decimal) -> str:
+    """A money amount as the contract writes it: a string with two decimals."""
+    return f"{value:.2f}"
+
+
+def clinic_to_plain(c: Clinic) -> dict[str, Any]:
+    return {
+        "code": c.code,
+        "name": c.name,
+        "city": c.city,
+        "price_factor": str(c.price_factor),
+        "tax_rate": str(c.tax_rate),
+        "prices_include_tax": c.prices_include_tax,
+    }
+
+
+def area_to_plain(a: Area) -> dict[str, Any]:
+    return {
+        "code": a.code,
+        "name": a.name,
+        "size_cm2": a.size_cm2,
+        "price": money(a.price),
+        "extra_cm2_price": money(a.extra_cm2_price),
+    }
+
+
+def product_to_plain(p: Product) -> dict[str, Any]:
+    return {"code": p.code, "name": p.name, "price": money(p.price)}
+
+
+def level_to_plain(lv: SpecialistLevel) -> dict[str, Any]:
+    return {"code": lv.code, "name": lv.name, "multiplier": str(lv.multiplier)}
+
+
+def tier_to_plain(t: SessionTier) -> dict[str, Any]:
+    return {"min_sessions": t.min_sessions, "discount_percent": str(t.discount_percent)}
+
+
+def to_plain(price_list: PriceList) -> dict[str, Any]:
+    """The JSON form of the document (decimals as strings, dates ISO)."""
+    return {
+        "currency": price_list.currency,
+        "combination_discount_percent": str(price_list.combination_discount_percent),
+        "session_interval_days": price_list.session_interval_days,
+        "clinics": [clinic_to_plain(c) for c in price_list.clinics],
+        "areas": [area_to_plain(a) for a in price_list.areas],
+        "products": [product_to_plain(p) for p in price_list.products],
+        "specialist_levels": [level_to_plain(lv) for lv in price_list.specialist_levels],
+        "session_tiers": [tier_to_plain(t) for t in price_list.session_tiers],
+        "campaigns": [campaign_to_plain(c) for c in price_list.campaigns],
+    }
+
+
+def benefit_value_text(benefit: Benefit) -> str:
+    """A benefit's value as the document writes it: money, whole sessions or a percentage."""
+    if benefit.type is BenefitType.FIXED:
+        return money(benefit.value)
+    if benefit.type is BenefitType.FREE_SESSIONS:
+        return str(int(benefit.value))
+    return str(benefit.value)
+
+
+def campaign_to_plain(c: Campaign) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": c.code,
+        "name": c.name,
+        "starts_on": c.starts_on.isoformat(),
+        "ends_on": c.ends_on.isoformat(),
+        "clinics": list(c.clinics),
+        "min_sessions": c.min_sessions,
+        "required_areas": list(c.required_areas),
+        "coupon": c.coupon,
+        "stackable": c.stackable,
+        "priority": c.priority,
+        "benefit": {"type": c.benefit.type.value, "value": benefit_value_text(c.benefit)},
+    }
+    return out
+
+
+
+
+_ITEMS = {
+    "clinics": (_clinic, clinic_to_plain),
+    "areas": (_area, area_to_plain),
+    "products": (_product, product_to_plain),
+    "specialist_levels": (_level, level_to_plain),
+    "campaigns": (_campaign, campaign_to_plain),
+}
+
+
+def item_to_plain(list_name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """One item of ``list_name`` (typed or text values) in the document's plain form."""
+    read, write = _ITEMS[list_name]
+    return write(read(data))

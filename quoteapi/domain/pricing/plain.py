@@ -1,0 +1,134 @@
+"""Estimates and their requests as plain data (JSON types), and back.
+
+The plain form of an estimate is what the API answers and what a quote
+revision stores; ``to_plain`` is the fast path of the public API, and a test
+checks that it equals what the API's ``EstimateSchema`` dumps.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping
+
+from .model import (
+    AreaRequest,
+    ClientAnswers,
+    Eligibility,
+    EligibilityStatus,
+    Estimate,
+    EstimateRequest,
+    Line,
+    LineKind,
+)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def estimate_to_plain(e: Estimate) -> dict[str, Any]:
+    return {
+        "clinic": e.clinic,
+        "currency": e.currency,
+        "price_list_version": e.price_list_version,
+        "start_date": e.start_date.isoformat(),
+        "sessions": e.sessions,
+        "lines": [
+            {
+                "kind": line.kind.value,
+                "code": line.code,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": _money(line.unit_price),
+                "amount": _money(line.amount),
+            }
+            for line in e.lines
+        ],
+        "subtotal": _money(e.subtotal),
+        "discount_total": _money(e.discount_total),
+        "net": _money(e.net),
+        "tax_rate": str(e.tax_rate),
+        "tax_total": _money(e.tax_total),
+        "total": _money(e.total),
+        "per_session": _money(e.per_session),
+        "applied_campaigns": list(e.applied_campaigns),
+        "eligibility": {
+            "status": e.eligibility.status.value,
+            "reasons": list(e.eligibility.reasons),
+        },
+        "schedule": [d.isoformat() for d in e.schedule],
+        "advice": list(e.advice),
+    }
+
+
+def estimate_from_plain(data: Mapping[str, Any]) -> Estimate:
+    """The estimate a revision stored, as it was priced."""
+    return Estimate(
+        clinic=data["clinic"],
+        currency=data["currency"],
+        price_list_version=data["price_list_version"],
+        start_date=date.fromisoformat(data["start_date"]),
+        sessions=data["sessions"],
+        lines=tuple(
+            Line(
+                kind=LineKind(line["kind"]),
+                code=line["code"],
+                description=line["description"],
+                quantity=line["quantity"],
+                unit_price=Decimal(line["unit_price"]),
+                amount=Decimal(line["amount"]),
+            )
+            for line in data["lines"]
+        ),
+        subtotal=Decimal(data["subtotal"]),
+        discount_total=Decimal(data["discount_total"]),
+        net=Decimal(data["net"]),
+        tax_rate=Decimal(data["tax_rate"]),
+        tax_total=Decimal(data["tax_total"]),
+        total=Decimal(data["total"]),
+        per_session=Decimal(data["per_session"]),
+        applied_campaigns=tuple(data["applied_campaigns"]),
+        eligibility=Eligibility(
+            EligibilityStatus(data["eligibility"]["status"]), tuple(data["eligibility"]["reasons"])
+        ),
+        schedule=tuple(date.fromisoformat(d) for d in data["schedule"]),
+        advice=tuple(data["advice"]),
+    )
+
+
+CLIENT_FIELDS = ("age", "pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
+
+
+def request_to_plain(r: EstimateRequest) -> dict[str, Any]:
+    """The inputs of an estimate as a quote revision stores them."""
+    return {
+        "clinic": r.clinic,
+        "areas": [
+            {"code": a.code, "size_cm2": None if a.size_cm2 is None else str(a.size_cm2)} for a in r.areas
+        ],
+        "products": list(r.products),
+        "specialist_level": r.specialist_level,
+        "sessions": r.sessions,
+        "start_date": r.start_date.isoformat() if r.start_date else None,
+        "coupon": r.coupon,
+        "client": None if r.client is None else {name: getattr(r.client, name) for name in CLIENT_FIELDS},
+    }
+
+
+def request_from_plain(data: Mapping[str, Any]) -> EstimateRequest:
+    client = data.get("client")
+    start = data.get("start_date")
+    return EstimateRequest(
+        clinic=data["clinic"],
+        areas=tuple(
+            AreaRequest(a["code"], None if a.get("size_cm2") is None else Decimal(a["size_cm2"]))
+            for a in data["areas"]
+        ),
+        specialist_level=data["specialist_level"],
+        sessions=data["sessions"],
+        start_date=date.fromisoformat(start) if start else None,
+        products=tuple(data.get("products") or ()),
+        coupon=data.get("coupon"),
+        client=None if client is None else ClientAnswers(**{k: client.get(k) for k in CLIENT_FIELDS}),
+    )

@@ -1,0 +1,154 @@
+"""Quotes: the workflow of statuses, and a quote as the use cases hand it out.
+
+A quote is an estimate priced for a named customer and stored for follow-up.
+Its stored status moves along ``MOVES``; an open quote past its last valid
+day reads as ``expired`` without anything being written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from .errors import Conflict
+from .pricing.model import EligibilityStatus, Estimate, EstimateRequest
+
+OPEN = ("new", "draft", "sent")
+CLOSED = ("accepted", "declined")
+STORED_STATUSES = OPEN + CLOSED
+STATUSES = STORED_STATUSES + ("expired",)
+MOVES: dict[str, frozenset[str]] = {
+    "new": frozenset({"draft", "sent", "declined"}),
+    "draft": frozenset({"sent", "declined"}),
+    "sent": frozenset({"accepted", "declined", "draft"}),
+    "accepted": frozenset(),
+    "declined": frozenset(),
+}
+SOURCES = ("website", "staff")
+
+
+def effective_status(status: str, valid_until: date, today: date) -> str:
+    """A quote still open after its last valid day reads as ``expired``."""
+    if status in OPEN and today > valid_until:
+        return "expired"
+    return status
+
+
+def check_move(number: str, current: str, target: str, valid_until: date) -> None:
+    """Raise :class:`Conflict` unless a quote whose status reads ``current`` may become ``target``."""
+    if current == "expired":
+        raise Conflict(
+            f"Quote {number} expired on {valid_until}; revise it to make it valid again.",
+            {"status": ["The quote has expired."]},
+        )
+    if target not in MOVES[current]:
+        allowed = ", ".join(sorted(MOVES[current])) or "none"
+        raise Conflict(
+            f"A quote that is {current} cannot become {target} (allowed: {allowed}).",
+            {"status": [f"Cannot move from {current} to {target}."]},
+        )
+
+
+def check_revisable(number: str, status: str) -> None:
+    """Only open (or expired) quotes are repriced; accepted and declined ones are final."""
+    if status in CLOSED:
+        raise Conflict(
+            f"Quote {number} is {status}; only open or expired quotes are revised.",
+            {"status": [f"The quote is {status}."]},
+        )
+
+
+def status_after_revision(status: str) -> str:
+    """A sent quote goes back to draft: the customer has not seen the new figures yet."""
+    return "draft" if status == "sent" else status
+
+
+def format_number(year: int, sequence: int) -> str:
+    return f"Q-{year}-{sequence:06d}"
+
+
+def fingerprint(plain: Any) -> str:
+    """What a retry must repeat exactly to reuse an idempotency key: a hash of its request."""
+    return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# --- A quote as the use cases answer it ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    at: datetime
+    by: str | None
+    kind: str  # created, note, status, revision, assignment or follow-up
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One pricing of a quote, exactly as it was priced."""
+
+    number: str
+    revision: int
+    inputs: EstimateRequest
+    estimate: Estimate
+    valid_until: date
+    created_at: datetime
+    created_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSummary:
+    """A quote in a list: no lines, no activity."""
+
+    number: str
+    revision: int
+    status: str
+    source: str
+    clinic: str
+    customer: Customer
+    created_by: str | None
+    created_at: datetime
+    valid_until: date
+    follow_up_on: date | None
+    assigned_to: str | None
+    currency: str
+    total: Decimal
+    eligibility_status: EligibilityStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quote with its current revision's estimate and its activity."""
+
+    number: str
+    revision: int
+    status: str
+    source: str
+    customer: Customer
+    notes: str | None
+    created_by: str | None
+    created_at: datetime
+    valid_until: date
+    follow_up_on: date | None
+    assigned_to: str | None
+    estimate: Estimate
+    activity: tuple[Activity, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteCreated:
+    """A creation's result; ``replayed`` when an idempotency key answered an earlier one."""
+
+    quote: Quote
+    replayed: bool = False

@@ -1,0 +1,67 @@
+"""The typed requests of the use cases that change quotes.
+
+The edges (HTTP API, CLI, console) build these from what they parsed; the
+use cases never see a request body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Mapping
+
+from ..domain.pricing.model import EstimateRequest
+from ..domain.quotes import Customer
+
+
+class _Unset:
+    """A field a partial change leaves as it is."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True)
+class CreateQuote:
+    inputs: EstimateRequest
+    customer: Customer
+    source: str  # "staff" or "website"
+    by: str | None = None
+    notes: str | None = None
+    follow_up_on: date | None = None
+    valid_days: int | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateQuote:
+    """A partial change: fields left UNSET are kept."""
+
+    number: str
+    by: str
+    status: Any = UNSET
+    follow_up_on: Any = UNSET
+    assigned_to: Any = UNSET
+
+
+@dataclass(frozen=True)
+class ReviseQuote:
+    """Reprice a quote; ``changes`` are fields of :class:`EstimateRequest` to change."""
+
+    number: str
+    by: str
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    valid_days: int | None = None
+
+
+@dataclass(frozen=True)
+class AddNote:
+    number: str
+    by: str
+    text: str

@@ -1,0 +1,1 @@
+"""Pages for people: the website estimator (and, later, the staff console)."""
