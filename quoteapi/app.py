@@ -42,3 +42,10 @@ def register_commands(app: Flask) -> None:
     from .cli import register
 
     register(app)
+
+
+def main() -> None:
+    """The ``quoteapi`` command: Flask's CLI with the project's commands, on an app from the environment."""
+    from flask.cli import FlaskGroup
+
+    FlaskGroup(create_app=lambda: create_app(), add_default_commands=True)(prog_name="quoteapi")
