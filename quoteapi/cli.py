@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
 from .adapters import spreadsheets
@@ -19,7 +19,7 @@ from .api.schemas.fields import flatten_messages
 from .api.schemas.price_list import PriceListSchema
 from .domain import price_list as document
 from .domain.errors import DomainError
-from .services import estimates, price_lists, users
+from .services import estimates, price_lists, quotes, users
 from .services.context import Context
 
 
@@ -35,7 +35,7 @@ def _actor() -> str:
 def _fail(message: str, errors: dict[str, list[str]] | None = None) -> None:
     click.echo(f"Error: {message}", err=True)
     for path, msgs in (errors or {}).items():
-        click.echo(f"  {path}: {' '.join(msgs)}", err=True)
+        click.echo(f"  {path}: {' '.join(map(str, msgs))}", err=True)
     sys.exit(1)
 
 
@@ -82,7 +82,7 @@ def users_create(name: str, role: str) -> None:
     try:
         created = users.create_user(_ctx(), name, role, by=_actor())
     except DomainError as exc:
-        _fail(exc.detail)
+        _fail(str(exc.detail))
     click.echo(f"Created {role} user {name!r}. The token is shown once; keep it safe:")
     click.echo(created.token)
 
@@ -102,7 +102,7 @@ def users_revoke(name: str) -> None:
     try:
         users.revoke_user(_ctx(), name, by=_actor())
     except DomainError as exc:
-        _fail(exc.detail)
+        _fail(str(exc.detail))
     click.echo(f"Revoked {name!r}.")
 
 
@@ -226,7 +226,7 @@ def estimate_command(clinic, areas, products, level, sessions, start_date, coupo
 
 def render_table(e) -> str:
     """An estimate as a fixed-width table for a terminal."""
-    rows = [(line.description, str(line.quantity), f"{line.unit_price:.2f}", f"{line.amount:.2f}") for line in e.lines]
+    rows = [(str(line.description), str(line.quantity), f"{line.unit_price:.2f}", f"{line.amount:.2f}") for line in e.lines]
     headers = ("Item", "Qty", "Unit", f"Amount ({e.currency})")
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(4)]
 
@@ -256,13 +256,27 @@ def render_table(e) -> str:
     return "\n".join(out)
 
 
+# --- quotes -----------------------------------------------------------------
+
+quotes_group = AppGroup("quotes", help="Stored quotes.")
+
+
+@quotes_group.command("verify")
+def quotes_verify() -> None:
+    """Price every stored revision again with its own price-list version and dates; list what differs."""
+    checked = differ = 0
+    for number, revision, verification in quotes.verify_all(_ctx()):
+        checked += 1
+        if not verification.matches:
+            differ += 1
+            click.echo(f"{number} revision {revision}:")
+            for d in verification.differences:
+                click.echo(f"  {d.field}: stored {d.stored!r}, replayed {d.replayed!r}")
+    click.echo(f"{checked} revisions checked, {differ} differ")
+    if differ:
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
-    for command in (db, seed_demo, users_group, price_list_group, estimate_command):
+    for command in (db, seed_demo, users_group, price_list_group, quotes_group, estimate_command):
         app.cli.add_command(command)
-
-
-def main() -> None:
-    from . import create_app
-
-    FlaskGroup(create_app=lambda: create_app(), add_default_commands=True)(prog_name="quoteapi")
-

@@ -14,6 +14,7 @@ from ..domain.pricing.advice import AFTERCARE, PREPARATION
 from ..domain.pricing.model import Clinic
 from ..domain.pricing.plain import estimate_to_plain
 from ..domain.quotes import Quote
+from ..domain.text import ENGLISH
 
 _TEMPLATES = Environment(
     loader=PackageLoader("quoteapi.adapters", "templates"), autoescape=select_autoescape(("html",))
@@ -49,7 +50,9 @@ class Formatter:
 
 def render_html(quote: Quote, clinic: Clinic | None, locale: str) -> str:
     fmt = Formatter(quote.estimate.currency, locale)
-    advice = quote.estimate.advice
+    advice = [ENGLISH.render(a) for a in quote.estimate.advice]
+    preparation = {ENGLISH.render(a) for a in PREPARATION}
+    aftercare = {ENGLISH.render(a) for a in AFTERCARE}
     view = {
         **estimate_to_plain(quote.estimate),
         "number": quote.number,
@@ -65,9 +68,9 @@ def render_html(quote: Quote, clinic: Clinic | None, locale: str) -> str:
         fmt=fmt,
         kind_labels=KIND_LABELS,
         issued=quote.created_at.date(),
-        preparation=[a for a in advice if a in PREPARATION],
-        aftercare=[a for a in advice if a in AFTERCARE],
-        other_advice=[a for a in advice if a not in PREPARATION and a not in AFTERCARE],
+        preparation=[a for a in advice if a in preparation],
+        aftercare=[a for a in advice if a in aftercare],
+        other_advice=[a for a in advice if a not in preparation and a not in aftercare],
         tax_included=quote.estimate.total == quote.estimate.net,
     )
 

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..domain import errors as domain
 from ..domain.pricing.errors import PricingError
+from ..domain.text import ENGLISH
 from .bodies import in_request_terms
 from .limits import limiter
 from .schemas.fields import flatten_messages
@@ -133,13 +134,19 @@ def handle_rate_limited(error: RateLimitExceeded) -> Response:
     )
 
 
+def _rendered(errors: dict[str, list]) -> dict[str, list[str]]:
+    """Field messages as sentences (a domain message may be a Text)."""
+    return {path: [ENGLISH.render(m) for m in messages] for path, messages in errors.items()}
+
+
 def handle_domain_error(error: domain.DomainError) -> Response:
     status = next(code for cls, code in STATUS_OF if isinstance(error, cls))
+    errors = _rendered(error.errors)
     if isinstance(error, PricingError):
         # Rules checked on a whole document or request: name the fields (or a CSV's cells).
-        errors = in_request_terms(error.errors)
+        errors = in_request_terms(errors)
         return problem(status, describe(errors), errors)
-    return problem(status, error.detail, error.errors)
+    return problem(status, ENGLISH.render(error.detail), errors)
 
 
 def handle_validation_error(error: ValidationError) -> Response:

@@ -25,6 +25,7 @@ from .schemas.quotes import (
     QuoteRevisionSchema,
     QuoteSchema,
     RevisionChangesSchema,
+    VerificationSchema,
 )
 
 blp = Blueprint(
@@ -151,6 +152,15 @@ def revise_quote(changes: dict, number: str):
 def get_revision(number: str, revision: int):
     """An earlier (or the current) revision, exactly as it was priced."""
     return quotes.get_revision(services(), number, revision)
+
+
+@blp.route("/quotes/<string:number>/revisions/<int(max=2147483647):revision>/verify")
+@blp.requires("sales")
+@blp.response(200, VerificationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def verify_revision(number: str, revision: int):
+    """Price the revision's stored inputs again with its stored price-list version and dates; compare every figure."""
+    return quotes.verify_revision(services(), number, revision)
 
 
 @blp.route("/quotes/<string:number>/document")

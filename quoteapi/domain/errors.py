@@ -1,19 +1,22 @@
 """The errors of the business rules.
 
 Each says what went wrong in words for a person (``detail``) and, where a
-field is to blame, per field path (``errors``: ``{"areas.1.code": [...]}``).
+field is to blame, per field path (``errors``: ``{"areas.1.code": [...]}``);
+the words are a ``str`` or a :class:`~quoteapi.domain.text.Text`.
 They know nothing of HTTP: the edges (``quoteapi.api.errors``, the CLI) map
 each class to their own answer.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """Base of every error a use case raises on purpose."""
 
-    def __init__(self, detail: str, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: Any, errors: dict[str, list[Any]] | None = None) -> None:
+        super().__init__(str(detail))
         self.detail = detail
         self.errors = errors or {}
 

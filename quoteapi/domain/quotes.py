@@ -67,6 +67,11 @@ def status_after_revision(status: str) -> str:
     return "draft" if status == "sent" else status
 
 
+def start_date_for_revision(start: date | None, today: date) -> date | None:
+    """A revision keeps the start date unless it has passed: then the course starts today."""
+    return today if start is not None and start < today else start
+
+
 def format_number(year: int, sequence: int) -> str:
     return f"Q-{year}-{sequence:06d}"
 
@@ -152,3 +157,39 @@ class QuoteCreated:
 
     quote: Quote
     replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    field: str  # a path into the estimate, e.g. lines.2.amount
+    stored: Any
+    replayed: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """A stored revision priced again with the same price-list version and dates."""
+
+    differences: tuple[Difference, ...]
+
+    @property
+    def matches(self) -> bool:
+        return not self.differences
+
+    @classmethod
+    def between(cls, stored: Any, replayed: Any) -> "Verification":
+        """Compare two estimates in plain form, field by field (what the stored one holds)."""
+        found: list[Difference] = []
+
+        def walk(path: str, was: Any, now: Any) -> None:
+            if isinstance(was, dict) and isinstance(now, dict):
+                for key in was:
+                    walk(f"{path}.{key}" if path else key, was[key], now.get(key))
+            elif isinstance(was, list) and isinstance(now, list) and len(was) == len(now):
+                for i, (a, b) in enumerate(zip(was, now)):
+                    walk(f"{path}.{i}", a, b)
+            elif was != now:
+                found.append(Difference(path, was, now))
+
+        walk("", stored, replayed)
+        return cls(tuple(found))

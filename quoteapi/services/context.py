@@ -6,8 +6,9 @@ it to the use cases; nothing here knows how it was called.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 from ..adapters.db import Database
 from .price_lists import PriceListCache
@@ -18,6 +19,8 @@ class Context:
     database: Database
     price_lists: PriceListCache
     quote_valid_days: int = 30
+    # What "today" is; tests pin it to price on a day of their choosing.
+    clock: Callable[[], date] = field(default=date.today)
 
     @classmethod
     def build(cls, database_url: str, *, price_list_check_seconds: float = 1.0, quote_valid_days: int = 30) -> "Context":
@@ -26,4 +29,4 @@ class Context:
 
     def today(self) -> date:
         """Today in the server's local date, as the contract's rules use it."""
-        return date.today()
+        return self.clock()

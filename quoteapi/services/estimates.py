@@ -1,11 +1,9 @@
-"""Estimates: price a request against the current price list; nothing is stored."""
+"""Estimates: price a request against the price list in force; nothing is stored."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..domain.pricing import price
 from ..domain.pricing.model import Estimate, EstimateRequest, PriceList
@@ -15,10 +13,8 @@ if TYPE_CHECKING:
 
 
 def price_on(price_list: PriceList, request: EstimateRequest, today: date) -> Estimate:
-    """Price ``request``; a course with no start date starts ``today``."""
-    if request.start_date is None:
-        request = replace(request, start_date=today)
-    return price(price_list, request)
+    """Price ``request`` on ``today``: no start date means today; a given one is today to a year ahead."""
+    return price(price_list, request, today)
 
 
 def estimate(ctx: Context, request: EstimateRequest) -> Estimate:

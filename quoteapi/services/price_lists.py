@@ -67,14 +67,18 @@ class PriceListCache:
         self._current: PriceList | None = None
         self._checked_at = float("-inf")
 
-    def current(self) -> PriceList:
-        """The newest price list; raises NotFound when none was ever loaded."""
+    def current(self, *, fresh: bool = False) -> PriceList:
+        """The newest price list; raises NotFound when none was ever loaded.
+
+        ``fresh`` asks the database now, whatever the interval: what a stored
+        quote is priced with must be the version the database holds.
+        """
         now = time.monotonic()
         cached = self._current
-        if cached is not None and now - self._checked_at < self._check_seconds:
+        if not fresh and cached is not None and now - self._checked_at < self._check_seconds:
             return cached
         with self._lock:
-            if self._current is not None and now - self._checked_at < self._check_seconds:
+            if not fresh and self._current is not None and now - self._checked_at < self._check_seconds:
                 return self._current
             with self._database.reading() as session:
                 newest = session.scalar(select(func.max(PriceListVersion.version)))
@@ -108,6 +112,12 @@ def get_document(ctx: Context, version: int | None = None) -> StoredDocument:
         if row is None:
             raise NotFound("No such price list version." if version else "No price list has been loaded yet.")
         return StoredDocument(_info(row), row.document)
+
+
+def price_list_of(ctx: Context, version: int) -> PriceList:
+    """The price list of one stored version, as it was."""
+    stored = get_document(ctx, version)
+    return document.from_plain(stored.document, stored.info.version)
 
 
 def list_versions(ctx: Context) -> list[VersionInfo]:

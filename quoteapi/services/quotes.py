@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -25,8 +25,10 @@ from ..domain import quotes as workflow
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest, PriceList
 from ..domain.pricing.plain import estimate_from_plain, estimate_to_plain, request_from_plain, request_to_plain
-from ..domain.quotes import Activity, Customer, Quote, QuoteCreated, QuoteSummary, Revision
-from . import audit
+from ..domain.pricing import price
+from ..domain.text import T
+from ..domain.quotes import Activity, Customer, Quote, QuoteCreated, QuoteSummary, Revision, Verification
+from . import audit, price_lists
 from .commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
 from .estimates import price_on
 from .paging import Page, decode_cursor, encode_cursor
@@ -89,7 +91,7 @@ def _price(price_list: PriceList, inputs: EstimateRequest, today: date) -> Estim
     result = price_on(price_list, inputs, today)
     if result.eligibility.status is EligibilityStatus.NOT_ELIGIBLE:
         raise Invalid(
-            "The client is not eligible for this treatment: " + " ".join(result.eligibility.reasons),
+            T("The client is not eligible for this treatment: {reasons}", reasons=result.eligibility.reasons),
             {"client": list(result.eligibility.reasons)},
         )
     return result
@@ -102,7 +104,8 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
     retry with the same key and request answers that quote again.
     """
     today = ctx.today()
-    result = _price(ctx.price_lists.current(), cmd.inputs, today)
+    # A stored quote uses the version the database holds now, not a worker's cached copy.
+    result = _price(ctx.price_lists.current(fresh=True), cmd.inputs, today)
     days = cmd.valid_days or ctx.quote_valid_days
 
     def create(session: Session) -> str:
@@ -126,7 +129,7 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             currency=result.currency,
             total=result.total,
         )
-        quote.revisions.append(_revision_row(1, result, cmd.inputs, quote.valid_until, now, cmd.by))
+        quote.revisions.append(_revision_row(1, result, cmd.inputs, quote.valid_until, now, cmd.by, today))
         text = "Requested on the website." if cmd.source == "website" else f"Created by {cmd.by}."
         quote.activity.append(rows.QuoteActivity(at=now, by=cmd.by, kind="created", text=text))
         session.add(quote)
@@ -162,13 +165,15 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
 
 
 def _revision_row(
-    number: int, result: Estimate, inputs: EstimateRequest, valid_until: date, now: datetime, by: str | None
+    number: int, result: Estimate, inputs: EstimateRequest, valid_until: date, now: datetime, by: str | None,
+    today: date,
 ) -> rows.QuoteRevision:
     return rows.QuoteRevision(
         revision=number,
         price_list_version=result.price_list_version,
         inputs=request_to_plain(inputs),
         estimate=estimate_to_plain(result),
+        priced_on=today,
         valid_until=valid_until,
         created_at=now,
         created_by=by,
@@ -364,16 +369,18 @@ def add_note(ctx: Context, cmd: AddNote) -> Quote:
 def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
     """Reprice with today's price list and any changed inputs, as a new revision."""
     today = ctx.today()
-    price_list = ctx.price_lists.current()
+    price_list = ctx.price_lists.current(fresh=True)
     with ctx.database.transaction() as session:
         quote = _load(session, cmd.number, for_update=True)
         workflow.check_revisable(quote.number, quote.status)
         inputs = replace(request_from_plain(quote.revisions[-1].inputs), **cmd.changes)
+        if "start_date" not in cmd.changes:
+            inputs = replace(inputs, start_date=workflow.start_date_for_revision(inputs.start_date, today))
         result = _price(price_list, inputs, today)
         now = _now()
         quote.revision += 1
         quote.valid_until = today + timedelta(days=cmd.valid_days or ctx.quote_valid_days)
-        quote.revisions.append(_revision_row(quote.revision, result, inputs, quote.valid_until, now, cmd.by))
+        quote.revisions.append(_revision_row(quote.revision, result, inputs, quote.valid_until, now, cmd.by, today))
         quote.clinic, quote.total, quote.currency = result.clinic, result.total, result.currency
         quote.eligibility_status = result.eligibility.status.value
         text = f"Revision {quote.revision} priced with price list version {result.price_list_version}."
@@ -383,3 +390,46 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
             _set_status(session, quote, after, cmd.by, now)
         session.flush()
         return _quote(quote, today)
+
+
+# --- verifying ----------------------------------------------------------------------
+
+
+def _replay(ctx: Context, stored: rows.QuoteRevision, price_lists_by_version: dict[int, PriceList]) -> Verification:
+    version = stored.price_list_version
+    if version not in price_lists_by_version:
+        price_lists_by_version[version] = price_lists.price_list_of(ctx, version)
+    # The stored start date, not today's: a replay prices what was priced then.
+    inputs = replace(request_from_plain(stored.inputs), start_date=date.fromisoformat(stored.estimate["start_date"]))
+    replayed = estimate_to_plain(price(price_lists_by_version[version], inputs))
+    return Verification.between(stored.estimate, replayed)
+
+
+def verify_revision(ctx: Context, number: str, revision: int) -> Verification:
+    """Price a stored revision's inputs again with its price-list version and dates; compare every figure."""
+    with ctx.database.reading() as session:
+        quote = _load(session, number)
+        found = next((r for r in quote.revisions if r.revision == revision), None)
+        if found is None:
+            raise NotFound(f"Quote {number} has no revision {revision}.")
+        return _replay(ctx, found, {})
+
+
+def verify_all(ctx: Context, batch: int = 500) -> Iterator[tuple[str, int, Verification]]:
+    """Every stored revision, replayed: ``(number, revision, verification)``, oldest first."""
+    cache: dict[int, PriceList] = {}
+    last = 0
+    while True:
+        with ctx.database.reading() as session:
+            found = session.execute(
+                select(rows.QuoteRevision, rows.Quote.number)
+                .join(rows.Quote, rows.Quote.id == rows.QuoteRevision.quote_id)
+                .where(rows.QuoteRevision.id > last)
+                .order_by(rows.QuoteRevision.id)
+                .limit(batch)
+            ).all()
+        if not found:
+            return
+        for stored, number in found:
+            yield number, stored.revision, _replay(ctx, stored, cache)
+        last = found[-1][0].id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import json
 
 import yaml
@@ -43,7 +45,8 @@ def test_db_upgrade_is_idempotent(app):
     assert result.exit_code == 0, result.output
 
 
-def test_estimate_prints_a_table(app):
+def test_estimate_prints_a_table(app, ctx):
+    ctx.clock = lambda: date(2026, 11, 24)  # a day without campaigns
     result = app.test_cli_runner().invoke(
         args=["estimate", "--clinic", "ist-nisantasi", "--area", "face", "--area", "neck:260",
               "--product", "ha", "--level", "nurse", "--sessions", "4", "--start-date", "2026-11-24"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from datetime import date, timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -88,6 +89,10 @@ def page(browser, site):
 DEFAULT_CHOICE = {"clinic": "ist-nisantasi", "areas": [{"code": "face"}], "specialist_level": "aesthetician", "sessions": 3}
 
 
+# A start date a few days ahead: the API takes today up to a year ahead.
+START = (date.today() + timedelta(days=4)).isoformat()
+
+
 def wait_for_total(page: Page, amount: str) -> None:
     expect(page.locator("#total")).to_have_attribute("data-amount", amount)
 
@@ -101,7 +106,7 @@ def choose_course(page: Page) -> dict:
     page.check("#product-hyaluronic-acid")
     page.check("#level-nurse")
     page.fill("#sessions", "4")
-    page.fill("#start_date", "2026-12-05")
+    page.fill("#start_date", START)
     page.fill("#coupon", "friend10")
     page.fill("#age", "34")
     return {
@@ -110,7 +115,7 @@ def choose_course(page: Page) -> dict:
         "products": ["hyaluronic-acid"],
         "specialist_level": "nurse",
         "sessions": 4,
-        "start_date": "2026-12-05",
+        "start_date": START,
         "coupon": "friend10",
         "client": {"age": 34, "pregnant": False, "active_skin_infection": False, "open_wounds": False, "serious_skin_condition": False},
     }
@@ -145,6 +150,23 @@ def test_an_eligibility_warning_in_plain_words(page):
     expect(page.locator("#eligibility")).to_contain_text("postponed until after pregnancy")
     page.fill("#age", "16")
     expect(page.locator("#eligibility")).to_contain_text("adults (18 or older)")
+
+
+def test_the_page_explains_the_price_and_suggests_longer_courses(page):
+    page.fill("#sessions", "2")
+    page.fill("#coupon", "NOPE")
+    expect(page.locator("#coupon-outcome")).to_contain_text("Coupon not valid (NOPE)")
+    hint = page.locator("#hint-list button").first
+    expect(hint).to_contain_text("3 sessions: ")
+    hint.click()
+    expect(page.locator("#sessions")).to_have_value("3")
+    expect(page.locator("#hint-list button").first).to_contain_text("6 sessions: ")
+    page.click("#explain summary")
+    expect(page.locator("#basis tbody tr").first).to_contain_text("4000.00 × 1.20")
+    expect(page.locator("#offers li").first).to_be_visible()
+    assert page.get_attribute("#start_date", "min") == date.today().isoformat()
+    assert page.get_attribute("#start_date", "max") == (date.today() + timedelta(days=365)).isoformat()
+    assert page.problems == []
 
 
 def test_api_errors_appear_next_to_their_field(page):

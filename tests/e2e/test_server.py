@@ -121,3 +121,22 @@ def test_concurrent_retries_across_servers_store_one_quote(deployment):
     assert len({number for _, number in results}) == 1
     page = requests.get(servers[0].url + "/api/v1/quotes?q=retry%40example", headers=admin, timeout=30).json()
     assert len(page["items"]) == 1
+
+
+def test_every_stored_revision_replays_to_the_same_figures(deployment):
+    """`quoteapi quotes verify` over the hundreds of quotes the tests above stored: all match.
+
+    It re-prices each revision's stored inputs with its stored price-list
+    version and dates; run after upgrading the pricing code.
+    """
+    servers, admin = deployment
+    number = requests.get(servers[0].url + "/api/v1/quotes?limit=1", headers=admin, timeout=30).json()["items"][0]["number"]
+    revised = requests.post(servers[0].url + f"/api/v1/quotes/{number}/revisions", json={"sessions": 6},
+                            headers=admin, timeout=30)
+    assert revised.status_code == 201
+    last = cli(servers[0].env, "quotes", "verify").strip().splitlines()[-1]
+    checked, differ = (int(word) for word in last.replace(",", "").split() if word.isdigit())
+    assert last == f"{checked} revisions checked, 0 differ"
+    assert checked >= 300
+    one = requests.get(servers[1].url + f"/api/v1/quotes/{number}/revisions/2/verify", headers=admin, timeout=30)
+    assert one.status_code == 200 and one.json() == {"matches": True, "differences": []}

@@ -52,7 +52,8 @@ def test_measured_size_above_reference_adds_the_extra_price():
     # scalp 500 cm2 ref, 2.00/cm2: (3200 + 37 * 2.00) * 1.20 = 3274 * 1.2 = 3928.80
     e = price(DEMO, ask(clinic="ist-nisantasi", areas=(("scalp", 537),)))
     assert e.lines[0].unit_price == D("3928.80")
-    assert e.lines[0].description == "Scalp, 537 cm²"
+    assert str(e.lines[0].description) == "Scalp, 537 cm²"
+    assert str(e.lines[0].basis) == "(3200.00 + 37 cm² × 2.00) × 1.20"
 
 
 def test_measured_size_rounds_half_up_once_at_the_end():
@@ -187,11 +188,15 @@ def test_non_stackable_beats_a_smaller_stacked_set():
 
 
 def test_ankara_four_for_three():
-    # cankaya face S = 3600; x4: 14400 - 10 % (1440) = 12960; one free session 3600 -> 9360.00
+    # cankaya face S = 3600; x4: 14400 - 10 % (1440) = 12960; one free session of the
+    # discounted course (rules v2): 12960 / 4 = 3240 -> 9720.00, exactly what 3 sessions cost
     e = price(DEMO, ask(clinic="ank-cankaya", sessions=4))
-    assert e.applied_campaigns == ("ANKARA-4FOR3",) and e.net == D("9360.00")
-    assert amounts(e)[-1] == ("campaign", "ANKARA-4FOR3", 1, "-3600.00", "-3600.00")
-    # On 2026-12-05 WINTER-RENEWAL also runs: 15 % of 12960 = 1944 < 3600
+    assert e.applied_campaigns == ("ANKARA-4FOR3",) and e.net == D("9720.00")
+    assert amounts(e)[-1] == ("campaign", "ANKARA-4FOR3", 1, "-3240.00", "-3240.00")
+    assert str(e.lines[-1].basis) == "1 session of 12960.00 / 4"
+    # 3 sessions: 10800 - 10 % = 9720.00
+    assert price(DEMO, ask(clinic="ank-cankaya", sessions=3)).net == e.net
+    # On 2026-12-05 WINTER-RENEWAL also runs: 15 % of 12960 = 1944 < 3240
     assert price(DEMO, ask(clinic="ank-cankaya", sessions=4, start=date(2026, 12, 5))).applied_campaigns == ("ANKARA-4FOR3",)
     # 3 sessions: not eligible; another clinic: not offered
     assert price(DEMO, ask(clinic="ank-cankaya", sessions=3)).applied_campaigns == ()
@@ -264,10 +269,12 @@ def test_zero_campaigns_are_not_applied_or_listed():
 
 
 def test_free_sessions_are_capped_at_n_minus_one():
-    # 5 free sessions asked, 3 booked: 2 given free = 2 * 4000; after tier 12000 - 1200 = 10800 -> 2800
+    # 5 free sessions asked, 3 booked: 2 given free; after tier 12000 - 1200 = 10800;
+    # 2 sessions of the discounted course = 10800 * 2 / 3 = 7200 -> 3600
     pl = only(campaign("FREE5", ("free_sessions", "5")))
     e = price(pl, ask(sessions=3))
-    assert e.lines[-1].amount == D("-8000.00") and e.net == D("2800.00")
+    assert e.lines[-1].amount == D("-7200.00") and e.net == D("3600.00")
+    assert str(e.lines[-1].basis) == "2 sessions of 10800.00 / 3"
     assert price(pl, ask(sessions=1)).applied_campaigns == ()  # n - 1 = 0 free sessions
 
 
@@ -322,7 +329,7 @@ def test_schedule_follows_the_interval():
 
 
 def test_advice_covers_preparation_aftercare_and_maintenance():
-    advice = " ".join(price(DEMO, ask(sessions=2, start=date(2026, 12, 5))).advice)
+    advice = " ".join(map(str, price(DEMO, ask(sessions=2, start=date(2026, 12, 5))).advice))
     assert "SPF 30" in advice and "make-up" in advice and "2-4 weeks" in advice
     assert "maintenance" in advice and "2028-01-02" in advice  # a year after 2027-01-02
 
@@ -382,7 +389,7 @@ def test_eligibility_worst_status_wins(answers, status, reasons):
     e = price(DEMO, ask(client=answers))
     assert e.eligibility.status is status
     assert len(e.eligibility.reasons) == reasons
-    assert all(r.endswith(".") and r[0].isupper() for r in e.eligibility.reasons)
+    assert all(str(r).endswith(".") and str(r)[0].isupper() for r in e.eligibility.reasons)
     assert e.total == D("4000.00")  # priced whatever the status
 
 

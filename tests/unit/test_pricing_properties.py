@@ -108,3 +108,49 @@ def test_campaign_lines_match_applied_campaigns(case):
     e = price(price_list, request)
     assert [line.code for line in e.lines if line.kind.value == "campaign"] == list(e.applied_campaigns)
     assert all(line.quantity == 1 for line in e.lines if line.kind.value in ("campaign", "session_discount"))
+
+
+@FAST
+@given(priced())
+def test_a_hint_is_what_an_estimate_with_that_many_sessions_answers(case):
+    price_list, request = case
+    e = price(price_list, request)
+    for hint in e.hints:
+        longer = price(price_list, replace(request, sessions=hint.sessions))
+        assert (hint.total, hint.per_session) == (longer.total, longer.per_session)
+        assert hint.per_session <= e.per_session * Decimal("0.99")
+        assert request.sessions < hint.sessions <= min(request.sessions + 3, 24)
+
+
+@FAST
+@given(priced())
+def test_offers_explain_the_campaigns_applied(case):
+    price_list, request = case
+    e = price(price_list, request)
+    chosen = [o for o in e.offers if o.chosen]
+    campaign_total = -sum((line.amount for line in e.lines if line.kind.value == "campaign"), Decimal(0))
+    if e.applied_campaigns:
+        assert len(chosen) == 1 and chosen[0].discount == campaign_total
+        assert set(e.applied_campaigns) <= set(chosen[0].campaigns)
+        assert all(o.discount <= chosen[0].discount for o in e.offers)
+    else:
+        assert chosen == [] and all(o.discount == 0 for o in e.offers)
+
+
+@FAST
+@given(priced())
+def test_every_line_explains_itself(case):
+    price_list, request = case
+    for line in price(price_list, request).lines:
+        assert str(line.basis)
+
+
+@FAST
+@given(priced())
+def test_every_longer_course_cheaper_per_session_is_hinted(case):
+    price_list, request = case
+    e = price(price_list, request)
+    hinted = {h.sessions for h in e.hints}
+    for m in range(request.sessions + 1, min(request.sessions + 3, 24) + 1):
+        longer = price(price_list, replace(request, sessions=m))
+        assert (m in hinted) == (e.per_session > 0 and longer.per_session <= e.per_session * Decimal("0.99"))

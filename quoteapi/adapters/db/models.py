@@ -112,6 +112,8 @@ class QuoteRevision(Base):
     price_list_version: Mapped[int] = mapped_column(Integer)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     estimate: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The day it was priced (null on revisions stored before migration 0004).
+    priced_on: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str | None] = mapped_column(String(64))

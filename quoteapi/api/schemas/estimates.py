@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from marshmallow import Schema, fields, validate
 
 from ...domain.pricing.engine import MAX_SIZE_CM2
-from ...domain.pricing.model import AreaRequest, ClientAnswers, EligibilityStatus, EstimateRequest, LineKind
+from ...domain.pricing.model import AreaRequest, ClientAnswers, CouponStatus, EligibilityStatus, EstimateRequest, LineKind
 from .fields import DecimalString
 
 
@@ -63,11 +63,37 @@ class LineSchema(Schema):
     quantity = fields.Integer()
     unit_price = DecimalString(places=2, money=True)
     amount = DecimalString(places=2, money=True)
+    basis = fields.String(metadata={"description": "How the figures came about, e.g. `(5500.00 + 300 cm² × 2.50) × 1.20`."})
 
 
 class EligibilitySchema(Schema):
     status = fields.Enum(EligibilityStatus, by_value=True)
     reasons = fields.List(fields.String())
+
+
+class OfferSchema(Schema):
+    """One candidate of pricing step 8: the stacked campaigns, or one campaign alone."""
+
+    campaigns = fields.List(fields.String())
+    discount = DecimalString(places=2, money=True)
+    chosen = fields.Boolean()
+
+
+class CouponSchema(Schema):
+    """What became of the coupon the estimate gave."""
+
+    code = fields.String(metadata={"description": "As given."})
+    status = fields.Enum(CouponStatus, by_value=True)
+    reason = fields.String()
+
+
+class HintSchema(Schema):
+    """A longer course that costs at least 1 % less per session."""
+
+    sessions = fields.Integer()
+    total = DecimalString(places=2, money=True)
+    per_session = DecimalString(places=2, money=True)
+    text = fields.String()
 
 
 class EstimateSchema(Schema):
@@ -88,6 +114,9 @@ class EstimateSchema(Schema):
     eligibility = fields.Nested(EligibilitySchema)
     schedule = fields.List(fields.Date())
     advice = fields.List(fields.String())
+    offers = fields.List(fields.Nested(OfferSchema))
+    coupon = fields.Nested(CouponSchema, allow_none=True, metadata={"description": "null when no coupon was given."})
+    hints = fields.List(fields.Nested(HintSchema))
 
 
 

@@ -170,3 +170,16 @@ class RevisionChangesSchema(EstimateRequestSchema):
         return {key: value for key, value in data.items() if key in original}
 
 
+
+
+class DifferenceSchema(Schema):
+    field = fields.String(metadata={"description": "A path into the estimate, e.g. `lines.2.amount`."})
+    stored = fields.Raw(allow_none=True)
+    replayed = fields.Raw(allow_none=True)
+
+
+class VerificationSchema(Schema):
+    """A stored revision priced again with its price-list version and dates."""
+
+    matches = fields.Boolean()
+    differences = fields.List(fields.Nested(DifferenceSchema))

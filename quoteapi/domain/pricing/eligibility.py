@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..text import T, Text
 from .model import ClientAnswers, Eligibility, EligibilityStatus
 
 ADULT_AGE = 18
@@ -15,9 +16,9 @@ _SEVERITY = {
 }
 
 _DOCTOR_FIRST = (
-    ("active_skin_infection", "An active skin infection must be evaluated by a doctor before the first session."),
-    ("open_wounds", "Open wounds must be evaluated by a doctor before the first session."),
-    ("serious_skin_condition", "A serious skin condition must be evaluated by a doctor before the first session."),
+    ("active_skin_infection", T("An active skin infection must be evaluated by a doctor before the first session.")),
+    ("open_wounds", T("Open wounds must be evaluated by a doctor before the first session.")),
+    ("serious_skin_condition", T("A serious skin condition must be evaluated by a doctor before the first session.")),
 )
 
 
@@ -25,14 +26,14 @@ def judge(answers: ClientAnswers | None) -> Eligibility:
     """The worst status among what the client answered; ``unknown`` with no answers."""
     if answers is None:
         return Eligibility(EligibilityStatus.UNKNOWN, ())
-    found: list[tuple[EligibilityStatus, str]] = []
+    found: list[tuple[EligibilityStatus, Text]] = []
     if answers.age is not None and answers.age < ADULT_AGE:
         found.append(
-            (EligibilityStatus.NOT_ELIGIBLE, "The treatment is offered to adults (18 or older) only.")
+            (EligibilityStatus.NOT_ELIGIBLE, T("The treatment is offered to adults (18 or older) only."))
         )
     if answers.pregnant:
         found.append(
-            (EligibilityStatus.POSTPONE, "Treatment is postponed until after pregnancy.")
+            (EligibilityStatus.POSTPONE, T("Treatment is postponed until after pregnancy."))
         )
     for field_name, reason in _DOCTOR_FIRST:
         if getattr(answers, field_name):

@@ -1,13 +1,17 @@
-"""The pricing engine: ``pricing-rules.md`` step by step, to the cent.
+"""The pricing engine: ``pricing-rules.md`` (version 2) step by step, to the cent.
 
-Pure functions over the dataclasses of :mod:`quoteapi.pricing.model`.
+Pure functions over the dataclasses of :mod:`.model`. Every sentence it
+returns is a :class:`~quoteapi.domain.text.Text`, rendered by the caller in
+the reader's language.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..text import T, Text
 from .advice import advice_for
 from .eligibility import judge
 from .errors import EstimateInvalid
@@ -15,17 +19,31 @@ from .model import (
     Area,
     BenefitType,
     Campaign,
+    Clinic,
+    CouponOutcome,
+    CouponStatus,
     Estimate,
     EstimateRequest,
+    Hint,
     Line,
     LineKind,
+    Offer,
     PriceList,
+    Product,
+    SpecialistLevel,
 )
 
 MIN_SESSIONS = 1
 MAX_SESSIONS = 24
 # Far above any body area; keeps every figure well inside Decimal's precision.
 MAX_SIZE_CM2 = 1_000_000
+# A start date is today or later, and at most this many days ahead.
+MAX_DAYS_AHEAD = 365
+# How many longer courses the hints look at, and how much cheaper per session they must be.
+HINT_SPAN = 3
+HINT_THRESHOLD = Decimal("0.99")
+# Below this per-session price every longer course is priced for hints (rounding matters there).
+HINT_ALWAYS_BELOW = Decimal("100.00")
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -38,107 +56,74 @@ def round_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _m(value: Decimal) -> str:
+    """A figure inside a basis formula: the same in every language."""
+    return f"{value:.2f}"
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _num(value: Decimal | int) -> str:
+    """A size as written: ``300``, ``1234.5``."""
+    return str(value) if isinstance(value, int) else f"{value.normalize():f}"
+
+
 def area_unit_price(area: Area, size_cm2: Decimal | int, price_factor: Decimal) -> Decimal:
     """Step 1: one session of an area at a measured size, at a clinic."""
     extra = max(0, size_cm2 - area.size_cm2) * area.extra_cm2_price
     return round_money((area.price + extra) * price_factor)
 
 
-def price(price_list: PriceList, request: EstimateRequest) -> Estimate:
-    """Price one estimate request against one price list version."""
-    if request.start_date is None:
-        raise ValueError("price() needs the start date; the use case fills in today's.")
-    clinic, areas, products, level = _resolve(price_list, request)
+@dataclass(frozen=True, slots=True)
+class _Session:
+    """Steps 1-5: one session, which does not depend on the number of sessions."""
+
+    area_units: tuple[Decimal, ...]
+    product_units: tuple[Decimal, ...]
+    area_sum: Decimal
+    top: Decimal
+    combo: Decimal
+    spec: Decimal
+    price: Decimal  # S
+    positive: Decimal  # what the positive lines add up to for one session
+
+
+@dataclass(frozen=True, slots=True)
+class _Course:
+    """Steps 7-11 for a course of ``n`` sessions."""
+
+    n: int
+    course: Decimal
+    tier_percent: Decimal | None
+    tier_discount: Decimal
+    after_tier: Decimal
+    applied: tuple[tuple[Campaign, Decimal, Decimal], ...]  # campaign, discount, the base it was computed on
+    offers: tuple[Offer, ...]
+    subtotal: Decimal
+    discount_total: Decimal
+    net: Decimal
+    tax_total: Decimal
+    total: Decimal
+    per_session: Decimal
+
+
+def price(price_list: PriceList, request: EstimateRequest, today: date | None = None) -> Estimate:
+    """Price one estimate request against one price list version.
+
+    With ``today``, a missing start date means today and a given one must lie
+    between today and :data:`MAX_DAYS_AHEAD` days ahead. Without it (replaying
+    a stored quote) the start date is taken as it is and must be given.
+    """
+    request, clinic, areas, products, level = _resolve(price_list, request, today)
     n = request.sessions
-    factor = clinic.price_factor
+    session = _one_session(price_list, clinic, areas, products, level)
+    area_codes = frozenset(a.code for a, _ in areas)
+    candidates = _candidates(price_list, request, area_codes)
+    course = _course(price_list, clinic, session, candidates, n)
 
-    # Steps 1-5: one session.
-    area_units = [
-        area_unit_price(area, size, factor) for area, size in areas
-    ]
-    product_units = [round_money(p.price * factor) for p in products]
-    area_sum = sum(area_units, ZERO)
-    combo = ZERO
-    if len(area_units) > 1:
-        combo = round_money(
-            (area_sum - max(area_units))
-            * price_list.combination_discount_percent
-            / HUNDRED
-        )
-    spec = round_money((area_sum - combo) * (level.multiplier - ONE))
-    per_session = area_sum - combo + spec + sum(product_units, ZERO)
-
-    # Step 6: the course, in the contract's line order.
-    lines: list[Line] = []
-    for (area, size), unit in zip(areas, area_units):
-        lines.append(
-            Line(LineKind.AREA, area.code, _area_description(area, size), n, unit, unit * n)
-        )
-    if combo:
-        lines.append(
-            Line(
-                LineKind.COMBINATION_DISCOUNT,
-                None,
-                f"Combination discount, {_percent(price_list.combination_discount_percent)}"
-                " off every area but the largest",
-                n,
-                -combo,
-                -combo * n,
-            )
-        )
-    if spec:
-        lines.append(
-            Line(
-                LineKind.SPECIALIST,
-                level.code,
-                f"Specialist: {level.name} (x{level.multiplier})",
-                n,
-                spec,
-                spec * n,
-            )
-        )
-    for product, unit in zip(products, product_units):
-        lines.append(Line(LineKind.PRODUCT, product.code, product.name, n, unit, unit * n))
-    course = per_session * n
-
-    # Step 7: the session-count tier.
-    tier_discount = ZERO
-    tier = price_list.tier_for(n)
-    if tier is not None:
-        tier_discount = round_money(course * tier.discount_percent / HUNDRED)
-        if tier_discount:
-            lines.append(
-                Line(
-                    LineKind.SESSION_DISCOUNT,
-                    None,
-                    f"Course of {tier.min_sessions}+ sessions, "
-                    f"{_percent(tier.discount_percent)} off",
-                    1,
-                    -tier_discount,
-                    -tier_discount,
-                )
-            )
-
-    # Step 8: campaigns.
-    after_tier = course - tier_discount
-    applied = _best_campaigns(price_list, request, {a.code for a, _ in areas}, after_tier, per_session)
-    for campaign, discount in applied:
-        lines.append(
-            Line(LineKind.CAMPAIGN, campaign.code, campaign.name, 1, -discount, -discount)
-        )
-
-    # Steps 9-11: totals and tax.
-    subtotal = sum((line.amount for line in lines if line.amount > 0), ZERO)
-    discount_total = -sum((line.amount for line in lines if line.amount < 0), ZERO)
-    net = subtotal - discount_total
-    rate = clinic.tax_rate
-    if clinic.prices_include_tax:
-        tax_total = round_money(net * rate / (ONE + rate))
-        total = net
-    else:
-        tax_total = round_money(net * rate)
-        total = net + tax_total
-
+    lines = _lines(price_list, clinic, areas, products, level, session, course)
     interval = timedelta(days=price_list.session_interval_days)
     schedule = tuple(request.start_date + interval * i for i in range(n))
     return Estimate(
@@ -147,83 +132,89 @@ def price(price_list: PriceList, request: EstimateRequest) -> Estimate:
         price_list_version=price_list.version,
         start_date=request.start_date,
         sessions=n,
-        lines=tuple(lines),
-        subtotal=subtotal,
-        discount_total=discount_total,
-        net=net,
-        tax_rate=rate,
-        tax_total=tax_total,
-        total=total,
-        per_session=round_money(total / n),
-        applied_campaigns=tuple(c.code for c, _ in applied),
+        lines=lines,
+        subtotal=course.subtotal,
+        discount_total=course.discount_total,
+        net=course.net,
+        tax_rate=clinic.tax_rate,
+        tax_total=course.tax_total,
+        total=course.total,
+        per_session=course.per_session,
+        applied_campaigns=tuple(c.code for c, _, _ in course.applied),
         eligibility=judge(request.client),
         schedule=schedule,
         advice=advice_for(schedule),
+        offers=course.offers,
+        coupon=_coupon_outcome(price_list, request, area_codes, course),
+        hints=_hints(price_list, clinic, session, candidates, course),
     )
 
 
-def _resolve(price_list: PriceList, request: EstimateRequest):
-    """Look every code up, collecting every problem by field path."""
-    errors: dict[str, list[str]] = {}
-
-    def fail(path: str, message: str) -> None:
-        errors.setdefault(path, []).append(message)
-
-    clinic = price_list.clinic_by_code.get(request.clinic)
-    if clinic is None:
-        fail("clinic", f"Unknown clinic {request.clinic!r}.")
-    level = price_list.level_by_code.get(request.specialist_level)
-    if level is None:
-        fail("specialist_level", f"Unknown specialist level {request.specialist_level!r}.")
-    if not MIN_SESSIONS <= request.sessions <= MAX_SESSIONS:
-        fail("sessions", f"Must be between {MIN_SESSIONS} and {MAX_SESSIONS}.")
-
-    if not request.areas:
-        fail("areas", "Choose at least one area.")
-    areas: list[tuple[Area, Decimal | int]] = []
-    seen: set[str] = set()
-    for i, wanted in enumerate(request.areas):
-        area = price_list.area_by_code.get(wanted.code)
-        if area is None:
-            fail(f"areas.{i}.code", f"Unknown area {wanted.code!r}.")
-        elif wanted.code in seen:
-            fail(f"areas.{i}.code", f"Area {wanted.code!r} is listed twice.")
-        if wanted.size_cm2 is not None and not 0 < wanted.size_cm2 <= MAX_SIZE_CM2:
-            fail(f"areas.{i}.size_cm2", f"Must be greater than 0 and at most {MAX_SIZE_CM2}.")
-        seen.add(wanted.code)
-        if area is not None:
-            size = area.size_cm2 if wanted.size_cm2 is None else wanted.size_cm2
-            areas.append((area, size))
-
-    products = []
-    seen.clear()
-    for i, code in enumerate(request.products):
-        product = price_list.product_by_code.get(code)
-        if product is None:
-            fail(f"products.{i}", f"Unknown product {code!r}.")
-        elif code in seen:
-            fail(f"products.{i}", f"Product {code!r} is listed twice.")
-        seen.add(code)
-        products.append(product)
-
-    if errors:
-        raise EstimateInvalid(errors)
-    return clinic, areas, products, level
+# --- Steps 1-5 ------------------------------------------------------------------
 
 
-def _eligible(
-    campaign: Campaign, request: EstimateRequest, area_codes: set[str], coupon: str | None
-) -> bool:
-    return (
-        campaign.runs_on(request.start_date)
-        and campaign.offered_at(request.clinic)
-        and request.sessions >= campaign.min_sessions
-        and all(code in area_codes for code in campaign.required_areas)
-        and (campaign.coupon is None or campaign.coupon.casefold() == coupon)
+def _one_session(price_list, clinic: Clinic, areas, products, level: SpecialistLevel) -> _Session:
+    factor = clinic.price_factor
+    area_units = tuple(area_unit_price(area, size, factor) for area, size in areas)
+    product_units = tuple(round_money(p.price * factor) for p in products)
+    area_sum = sum(area_units, ZERO)
+    top = max(area_units)
+    combo = ZERO
+    if len(area_units) > 1:
+        combo = round_money((area_sum - top) * price_list.combination_discount_percent / HUNDRED)
+    spec = round_money((area_sum - combo) * (level.multiplier - ONE))
+    products_sum = sum(product_units, ZERO)
+    return _Session(area_units, product_units, area_sum, top, combo, spec, area_sum - combo + spec + products_sum,
+                    area_sum + spec + products_sum)
+
+
+# --- Steps 7-11 -----------------------------------------------------------------
+
+
+def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates: tuple[Campaign, ...],
+            n: int) -> _Course:
+    course = session.price * n
+    tier = price_list.tier_for(n)
+    tier_discount = round_money(course * tier.discount_percent / HUNDRED) if tier is not None else ZERO
+    after_tier = course - tier_discount
+    if candidates:
+        applied, offers = _campaigns(candidates, after_tier, n)
+        campaign_total = sum((d for _, d, _ in applied), ZERO)
+    else:
+        applied, offers, campaign_total = (), (), ZERO
+    # Positive lines: areas, specialist, products; negative: combination, tier, campaigns.
+    subtotal = session.positive * n
+    discount_total = session.combo * n + tier_discount + campaign_total
+    net = subtotal - discount_total
+    rate = clinic.tax_rate
+    if clinic.prices_include_tax:
+        tax_total = round_money(net * rate / (ONE + rate))
+        total = net
+    else:
+        tax_total = round_money(net * rate)
+        total = net + tax_total
+    return _Course(
+        n=n, course=course, tier_percent=tier.discount_percent if tier_discount else None,
+        tier_discount=tier_discount, after_tier=after_tier, applied=applied, offers=offers,
+        subtotal=subtotal, discount_total=discount_total, net=net, tax_total=tax_total, total=total,
+        per_session=round_money(total / n),
     )
 
 
-def _benefit(campaign: Campaign, base: Decimal, per_session: Decimal, sessions: int) -> Decimal:
+def _candidates(price_list: PriceList, request: EstimateRequest, area_codes: frozenset[str]) -> tuple[Campaign, ...]:
+    """The campaigns eligible for this request whatever its number of sessions, in the order applied."""
+    coupon = request.coupon.casefold() if request.coupon else None
+    day, clinic = request.start_date, request.clinic
+    return tuple(
+        c for c in price_list.campaigns_in_order
+        if c.runs_on(day)
+        and c.offered_at(clinic)
+        and all(code in area_codes for code in c.required_areas)
+        and (c.coupon is None or c.coupon.casefold() == coupon)
+    )
+
+
+def _benefit(campaign: Campaign, base: Decimal, after_tier: Decimal, n: int) -> Decimal:
     """A campaign's discount on ``base``, capped so that ``base`` stays >= 0."""
     value = campaign.benefit.value
     kind = campaign.benefit.type
@@ -232,51 +223,256 @@ def _benefit(campaign: Campaign, base: Decimal, per_session: Decimal, sessions: 
     elif kind is BenefitType.FIXED:
         discount = value
     else:
-        discount = min(int(value), sessions - 1) * per_session
+        # Whole sessions of the course at its price after the tier discount.
+        discount = round_money(after_tier * min(int(value), n - 1) / n)
     return max(ZERO, min(discount, base))
 
 
-def _best_campaigns(
-    price_list: PriceList,
-    request: EstimateRequest,
-    area_codes: set[str],
-    after_tier: Decimal,
-    per_session: Decimal,
-) -> list[tuple[Campaign, Decimal]]:
-    """Step 8: the stackable set against each non-stackable campaign alone."""
-    coupon = request.coupon.casefold() if request.coupon else None
-    n = request.sessions
-    stacked: list[tuple[Campaign, Decimal]] = []
+def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int):
+    """Step 8: the stackable set against each non-stackable campaign alone; the offers compared."""
+    stacked: list[tuple[Campaign, Decimal, Decimal]] = []
+    stack_codes: list[str] = []
     alone: list[tuple[Campaign, Decimal]] = []
     base = after_tier
-    for campaign in price_list.campaigns_in_order:
-        if not _eligible(campaign, request, area_codes, coupon):
+    for campaign in candidates:
+        if n < campaign.min_sessions:
             continue
         if campaign.stackable:
-            discount = _benefit(campaign, base, per_session, n)
+            stack_codes.append(campaign.code)
+            discount = _benefit(campaign, base, after_tier, n)
             if discount:
-                stacked.append((campaign, discount))
+                stacked.append((campaign, discount, base))
                 base -= discount
         else:
-            discount = _benefit(campaign, after_tier, per_session, n)
-            if discount:
-                alone.append((campaign, discount))
+            alone.append((campaign, _benefit(campaign, after_tier, after_tier, n)))
 
-    best = stacked
-    best_total = sum((d for _, d in stacked), ZERO)
+    best: tuple = tuple(stacked)
+    best_total = sum((d for _, d, _ in stacked), ZERO)
+    winner = -1  # -1: the stacked set; otherwise the index in `alone`
     # campaigns_in_order is sorted by (priority, code), so the first of equal
     # totals is the tie-break winner; strict '>' keeps the stacked set on a tie.
-    for campaign, discount in alone:
+    for i, (campaign, discount) in enumerate(alone):
         if discount > best_total:
-            best, best_total = [(campaign, discount)], discount
-    return best
+            best, best_total, winner = ((campaign, discount, after_tier),), discount, i
+    offers: list[Offer] = []
+    if stack_codes:
+        offers.append(Offer(tuple(stack_codes), sum((d for _, d, _ in stacked), ZERO), best_total > 0 and winner == -1))
+    for i, (campaign, discount) in enumerate(alone):
+        offers.append(Offer((campaign.code,), discount, best_total > 0 and winner == i))
+    if not best_total:
+        best = ()
+    return best, tuple(offers)
 
 
-def _percent(value: Decimal) -> str:
-    return f"{value.normalize():f} %"
+# --- Lines and their basis -----------------------------------------------------------
 
 
-def _area_description(area: Area, size: Decimal | int) -> str:
+def _lines(price_list, clinic: Clinic, areas, products, level: SpecialistLevel, session: _Session,
+           course: _Course) -> tuple[Line, ...]:
+    n = course.n
+    factor = f"{clinic.price_factor:f}"
+    lines: list[Line] = []
+    for (area, size), unit in zip(areas, session.area_units):
+        if size > area.size_cm2 and area.extra_cm2_price:
+            basis = T("({price} + {extra} cm² × {extra_price}) × {factor}", price=_m(area.price),
+                      extra=_num(size - area.size_cm2), extra_price=_m(area.extra_cm2_price), factor=factor)
+        else:
+            basis = T("{price} × {factor}", price=_m(area.price), factor=factor)
+        lines.append(Line(LineKind.AREA, area.code, _area_description(area, size), n, unit, unit * n, basis))
+    if session.combo:
+        percent = _pct(price_list.combination_discount_percent)
+        lines.append(Line(
+            LineKind.COMBINATION_DISCOUNT, None,
+            T("Combination discount, {percent} % off every area but the largest", percent=percent),
+            n, -session.combo, -session.combo * n,
+            T("{percent} % of {base} (every area but the largest)", percent=percent, base=_m(session.area_sum - session.top)),
+        ))
+    if session.spec:
+        lines.append(Line(
+            LineKind.SPECIALIST, level.code,
+            T("Specialist: {name} (x{multiplier})", name=level.name, multiplier=f"{level.multiplier:f}"),
+            n, session.spec, session.spec * n,
+            T("{base} × ({multiplier} − 1)", base=_m(session.area_sum - session.combo), multiplier=f"{level.multiplier:f}"),
+        ))
+    for product, unit in zip(products, session.product_units):
+        lines.append(Line(LineKind.PRODUCT, product.code, product.name, n, unit, unit * n,
+                          T("{price} × {factor}", price=_m(product.price), factor=factor)))
+    if course.tier_discount:
+        tier = price_list.tier_for(n)
+        lines.append(Line(
+            LineKind.SESSION_DISCOUNT, None,
+            T("Course of {sessions}+ sessions, {percent} % off", sessions=tier.min_sessions, percent=_pct(tier.discount_percent)),
+            1, -course.tier_discount, -course.tier_discount,
+            T("{percent} % of {base}", percent=_pct(tier.discount_percent), base=_m(course.course)),
+        ))
+    for campaign, discount, base in course.applied:
+        lines.append(Line(LineKind.CAMPAIGN, campaign.code, campaign.name, 1, -discount, -discount,
+                          _campaign_basis(campaign, discount, base, course)))
+    return tuple(lines)
+
+
+def _campaign_basis(campaign: Campaign, discount: Decimal, base: Decimal, course: _Course) -> Text:
+    value = campaign.benefit.value
+    kind = campaign.benefit.type
+    if kind is BenefitType.PERCENT:
+        basis = T("{percent} % of {base}", percent=_pct(value), base=_m(base))
+        full = round_money(base * value / HUNDRED)
+    elif kind is BenefitType.FIXED:
+        basis = T("{amount} off", amount=_m(value))
+        full = value
+    else:
+        count = min(int(value), course.n - 1)
+        if count == 1:
+            basis = T("1 session of {course} / {n}", course=_m(course.after_tier), n=course.n)
+        else:
+            basis = T("{count} sessions of {course} / {n}", count=count, course=_m(course.after_tier), n=course.n)
+        full = round_money(course.after_tier * count / course.n)
+    if full > discount:
+        return T("{basis}, capped at {cap}", basis=basis, cap=_m(discount))
+    return basis
+
+
+def _area_description(area: Area, size: Decimal | int) -> Text | str:
     if size == area.size_cm2:
         return area.name
-    return f"{area.name}, {size} cm²"
+    return T("{name}, {size} cm²", name=area.name, size=_num(size))
+
+
+# --- Coupon and hints --------------------------------------------------------------------
+
+
+def _coupon_outcome(price_list: PriceList, request: EstimateRequest, area_codes: frozenset[str],
+                    course: _Course) -> CouponOutcome | None:
+    if not request.coupon:
+        return None
+    code = request.coupon
+    wanted = code.casefold()
+    running = [
+        c for c in price_list.campaigns_in_order
+        if c.coupon is not None and c.coupon.casefold() == wanted and c.runs_on(request.start_date)
+    ]
+    if not running:
+        # Unknown and not running read the same, so that codes cannot be probed.
+        return CouponOutcome(code, CouponStatus.INVALID, T("This code is not valid for the chosen start date."))
+    applied = {c.code: d for c, d, _ in course.applied}
+    for campaign in running:
+        if campaign.code in applied:
+            return CouponOutcome(code, CouponStatus.APPLIED,
+                                 T("{name}: {amount} off.", name=campaign.name, amount=applied[campaign.code]))
+    campaign = running[0]
+    if not campaign.offered_at(request.clinic):
+        reason = T("This code is not valid at the chosen clinic.")
+    elif course.n < campaign.min_sessions:
+        reason = T("This code needs a course of at least {sessions} sessions.", sessions=campaign.min_sessions)
+    elif not all(a in area_codes for a in campaign.required_areas):
+        missing = [price_list.area_by_code[a].name for a in campaign.required_areas if a not in area_codes]
+        reason = T("This code needs these areas in the course: {areas}.", areas=", ".join(missing))
+    else:
+        mine = next((o.discount for o in course.offers if campaign.code in o.campaigns), ZERO)
+        chosen = next((o for o in course.offers if o.chosen), None)
+        if chosen is None:
+            reason = T("This code gives no discount on this course.")
+        else:
+            reason = T(
+                "Another offer gives more: {offer} saves {best}, the code {mine}.",
+                offer=", ".join(chosen.campaigns), best=chosen.discount, mine=mine,
+            )
+    return CouponOutcome(code, CouponStatus.NOT_APPLIED, reason)
+
+
+def _hints(price_list: PriceList, clinic: Clinic, session: _Session, candidates: tuple[Campaign, ...],
+           course: _Course) -> tuple[Hint, ...]:
+    if not course.per_session:
+        return ()
+    hints = []
+    n = course.n
+    threshold = course.per_session * HINT_THRESHOLD
+    # Without a new tier, a campaign that starts, or more free sessions, a longer
+    # course costs the same or more per session (up to rounding, which cannot
+    # make 1 % unless a session costs almost nothing): those are not priced.
+    growing_free = any(c.benefit.type is BenefitType.FREE_SESSIONS and c.benefit.value > n - 1 for c in candidates)
+    tier = price_list.tier_for(n)
+    for m in range(n + 1, min(n + HINT_SPAN, MAX_SESSIONS) + 1):
+        if not (
+            growing_free
+            or course.per_session < HINT_ALWAYS_BELOW
+            or price_list.tier_for(m) is not tier
+            or any(n < c.min_sessions <= m for c in candidates)
+        ):
+            continue
+        longer = _course(price_list, clinic, session, candidates, m)
+        if longer.per_session > threshold:
+            continue
+        saving = course.per_session - longer.per_session
+        if longer.total < course.total:
+            text = T("{sessions} sessions: {saving} less per session, and {less} less in total.",
+                     sessions=m, saving=saving, less=course.total - longer.total)
+        else:
+            text = T("{sessions} sessions: {saving} less per session.", sessions=m, saving=saving)
+        hints.append(Hint(m, longer.total, longer.per_session, text))
+    return tuple(hints)
+
+
+# --- Checking the request ------------------------------------------------------------------
+
+
+def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None):
+    """Look every code up, collecting every problem by field path."""
+    errors: dict[str, list] = {}
+
+    def fail(path: str, message) -> None:
+        errors.setdefault(path, []).append(message)
+
+    clinic = price_list.clinic_by_code.get(request.clinic)
+    if clinic is None:
+        fail("clinic", T("Unknown clinic {code}.", code=repr(request.clinic)))
+    level = price_list.level_by_code.get(request.specialist_level)
+    if level is None:
+        fail("specialist_level", T("Unknown specialist level {code}.", code=repr(request.specialist_level)))
+    if not MIN_SESSIONS <= request.sessions <= MAX_SESSIONS:
+        fail("sessions", T("Must be between {low} and {high}.", low=MIN_SESSIONS, high=MAX_SESSIONS))
+
+    start = request.start_date
+    if start is None and today is not None:
+        start = today
+        request = replace(request, start_date=today)
+    if start is None:
+        fail("start_date", T("A start date is needed."))
+    elif today is not None and start < today:
+        fail("start_date", T("Must be today or later."))
+    elif today is not None and (start - today).days > MAX_DAYS_AHEAD:
+        fail("start_date", T("Must be at most {days} days ahead.", days=MAX_DAYS_AHEAD))
+    elif date.max.toordinal() - start.toordinal() < price_list.session_interval_days * MAX_SESSIONS + 366:
+        fail("start_date", T("Must be at most {days} days ahead.", days=MAX_DAYS_AHEAD))
+
+    if not request.areas:
+        fail("areas", T("Choose at least one area."))
+    areas: list[tuple[Area, Decimal | int]] = []
+    seen: set[str] = set()
+    for i, wanted in enumerate(request.areas):
+        area = price_list.area_by_code.get(wanted.code)
+        if area is None:
+            fail(f"areas.{i}.code", T("Unknown area {code}.", code=repr(wanted.code)))
+        elif wanted.code in seen:
+            fail(f"areas.{i}.code", T("Area {code} is listed twice.", code=repr(wanted.code)))
+        if wanted.size_cm2 is not None and not 0 < wanted.size_cm2 <= MAX_SIZE_CM2:
+            fail(f"areas.{i}.size_cm2", T("Must be greater than 0 and at most {high}.", high=MAX_SIZE_CM2))
+        seen.add(wanted.code)
+        if area is not None:
+            size = area.size_cm2 if wanted.size_cm2 is None else wanted.size_cm2
+            areas.append((area, size))
+
+    products: list[Product] = []
+    seen.clear()
+    for i, code in enumerate(request.products):
+        product = price_list.product_by_code.get(code)
+        if product is None:
+            fail(f"products.{i}", T("Unknown product {code}.", code=repr(code)))
+        elif code in seen:
+            fail(f"products.{i}", T("Product {code} is listed twice.", code=repr(code)))
+        seen.add(code)
+        products.append(product)
+
+    if errors:
+        raise EstimateInvalid(errors)
+    return request, clinic, areas, products, level

@@ -8,9 +8,9 @@ from ..errors import Invalid
 class PricingError(Invalid):
     """Base of the pricing errors: ``errors`` maps field paths to messages."""
 
-    def __init__(self, errors: dict[str, list[str]], detail: str | None = None) -> None:
+    def __init__(self, errors: dict[str, list], detail: str | None = None) -> None:
         super().__init__(
-            detail or "; ".join(f"{path}: {' '.join(messages)}" for path, messages in errors.items()),
+            detail or "; ".join(f"{path}: {' '.join(map(str, messages))}" for path, messages in errors.items()),
             errors,
         )
 

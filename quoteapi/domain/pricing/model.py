@@ -13,6 +13,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Mapping
 
+from ..text import Text
+
 
 class BenefitType(StrEnum):
     PERCENT = "percent"
@@ -203,16 +205,50 @@ class EstimateRequest:
 class Line:
     kind: LineKind
     code: str | None
-    description: str
+    description: Text | str
     quantity: int
     unit_price: Decimal
     amount: Decimal
+    # How the figures came about, e.g. "(5500.00 + 300 cm² × 2.50) × 1.20".
+    basis: Text | str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Eligibility:
     status: EligibilityStatus
-    reasons: tuple[str, ...]
+    reasons: tuple[Text | str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One candidate of step 8: the stacked set, or one non-stackable campaign alone."""
+
+    campaigns: tuple[str, ...]
+    discount: Decimal
+    chosen: bool
+
+
+class CouponStatus(StrEnum):
+    APPLIED = "applied"
+    NOT_APPLIED = "not_applied"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class CouponOutcome:
+    code: str  # as the customer typed it
+    status: CouponStatus
+    reason: Text | str
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A longer course that costs less per session."""
+
+    sessions: int
+    total: Decimal
+    per_session: Decimal
+    text: Text | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,4 +269,7 @@ class Estimate:
     applied_campaigns: tuple[str, ...]
     eligibility: Eligibility
     schedule: tuple[date, ...]
-    advice: tuple[str, ...]
+    advice: tuple[Text | str, ...]
+    offers: tuple[Offer, ...] = ()
+    coupon: CouponOutcome | None = None
+    hints: tuple[Hint, ...] = ()

@@ -11,15 +11,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Mapping
 
+from ..text import ENGLISH, Language
 from .model import (
     AreaRequest,
     ClientAnswers,
+    CouponOutcome,
+    CouponStatus,
     Eligibility,
     EligibilityStatus,
     Estimate,
     EstimateRequest,
+    Hint,
     Line,
     LineKind,
+    Offer,
 )
 
 
@@ -27,7 +32,10 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def estimate_to_plain(e: Estimate) -> dict[str, Any]:
+def estimate_to_plain(e: Estimate, language: Language = ENGLISH) -> dict[str, Any]:
+    """The estimate as JSON types, its sentences in ``language``."""
+    text = language.render
+    coupon = e.coupon
     return {
         "clinic": e.clinic,
         "currency": e.currency,
@@ -38,10 +46,11 @@ def estimate_to_plain(e: Estimate) -> dict[str, Any]:
             {
                 "kind": line.kind.value,
                 "code": line.code,
-                "description": line.description,
+                "description": text(line.description),
                 "quantity": line.quantity,
                 "unit_price": _money(line.unit_price),
                 "amount": _money(line.amount),
+                "basis": text(line.basis),
             }
             for line in e.lines
         ],
@@ -55,15 +64,30 @@ def estimate_to_plain(e: Estimate) -> dict[str, Any]:
         "applied_campaigns": list(e.applied_campaigns),
         "eligibility": {
             "status": e.eligibility.status.value,
-            "reasons": list(e.eligibility.reasons),
+            "reasons": [text(r) for r in e.eligibility.reasons],
         },
         "schedule": [d.isoformat() for d in e.schedule],
-        "advice": list(e.advice),
+        "advice": [text(a) for a in e.advice],
+        "offers": [
+            {"campaigns": list(o.campaigns), "discount": _money(o.discount), "chosen": o.chosen} for o in e.offers
+        ],
+        "coupon": None if coupon is None else {
+            "code": coupon.code, "status": coupon.status.value, "reason": text(coupon.reason),
+        },
+        "hints": [
+            {"sessions": h.sessions, "total": _money(h.total), "per_session": _money(h.per_session), "text": text(h.text)}
+            for h in e.hints
+        ],
     }
 
 
 def estimate_from_plain(data: Mapping[str, Any]) -> Estimate:
-    """The estimate a revision stored, as it was priced."""
+    """The estimate a revision stored, as it was priced (its sentences as they were shown).
+
+    Revisions stored before pricing rules version 2 have no basis, offers,
+    coupon or hints: they read as empty.
+    """
+    coupon = data.get("coupon")
     return Estimate(
         clinic=data["clinic"],
         currency=data["currency"],
@@ -78,6 +102,7 @@ def estimate_from_plain(data: Mapping[str, Any]) -> Estimate:
                 quantity=line["quantity"],
                 unit_price=Decimal(line["unit_price"]),
                 amount=Decimal(line["amount"]),
+                basis=line.get("basis", ""),
             )
             for line in data["lines"]
         ),
@@ -94,6 +119,11 @@ def estimate_from_plain(data: Mapping[str, Any]) -> Estimate:
         ),
         schedule=tuple(date.fromisoformat(d) for d in data["schedule"]),
         advice=tuple(data["advice"]),
+        offers=tuple(Offer(tuple(o["campaigns"]), Decimal(o["discount"]), o["chosen"]) for o in data.get("offers", ())),
+        coupon=None if coupon is None else CouponOutcome(coupon["code"], CouponStatus(coupon["status"]), coupon["reason"]),
+        hints=tuple(
+            Hint(h["sessions"], Decimal(h["total"]), Decimal(h["per_session"]), h["text"]) for h in data.get("hints", ())
+        ),
     )
 
 

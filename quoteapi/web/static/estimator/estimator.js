@@ -227,6 +227,60 @@
     );
     $("#advice").replaceChildren(...estimate.advice.map((line) => el("li", { text: line })));
     renderEligibility(estimate.eligibility);
+    renderCoupon(estimate.coupon);
+    renderHints(estimate.hints);
+    renderExplanation(estimate);
+  }
+
+  function renderCoupon(coupon) {
+    const box = $("#coupon-outcome");
+    box.hidden = !coupon;
+    if (!coupon) return;
+    box.dataset.status = coupon.status;
+    const label = { applied: "Coupon applied", not_applied: "Coupon not applied", invalid: "Coupon not valid" }[coupon.status];
+    box.textContent = `${label} (${coupon.code}): ${coupon.reason}`;
+  }
+
+  function renderHints(hints) {
+    const box = $("#hints");
+    box.hidden = !hints.length;
+    $("#hint-list").replaceChildren(
+      ...hints.map((hint) => {
+        const button = el("button", { type: "button", "data-sessions": String(hint.sessions), text: `${hint.text} Total ${money(hint.total)}.` });
+        button.addEventListener("click", () => {
+          $("#sessions").value = String(hint.sessions);
+          update();
+          $("#sessions").focus();
+        });
+        return el("li", {}, button);
+      }),
+    );
+  }
+
+  function renderExplanation(estimate) {
+    $("#basis tbody").replaceChildren(
+      ...estimate.lines.map((line) => el("tr", {}, el("td", { text: line.description }), el("td", { text: line.basis }))),
+    );
+    const names = new Map((catalog.campaigns || []).map((c) => [c.code, c.name]));
+    $("#offers").replaceChildren(
+      ...(estimate.offers.length
+        ? estimate.offers.map((offer) =>
+            el("li", { class: offer.chosen ? "chosen" : "", text: `${offer.campaigns.map((code) => names.get(code) || code).join(" + ")}: −${money(offer.discount)}${offer.chosen ? " (applied)" : ""}` }),
+          )
+        : [el("li", { text: "No campaign applies to this course." })]),
+    );
+  }
+
+  function isoDay(day) {
+    return `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}`;
+  }
+
+  function boundStartDate() {
+    // The API takes today up to 365 days ahead (the clinic's local date).
+    const today = new Date();
+    const last = new Date(today.getFullYear(), today.getMonth(), today.getDate() + 365);
+    $("#start_date").min = isoDay(today);
+    $("#start_date").max = isoDay(last);
   }
 
   const ELIGIBILITY = {
@@ -338,6 +392,7 @@
   });
   form.addEventListener("submit", (event) => event.preventDefault());
   quoteForm.addEventListener("submit", sendQuote);
+  boundStartDate();
   quoteForm.addEventListener("input", () => {
     idempotencyKey = newKey(); // another request from now on
   });

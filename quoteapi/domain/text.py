@@ -1,0 +1,79 @@
+"""Sentences for people, written once and shown in the reader's language.
+
+The domain never builds a finished sentence: it returns a :class:`Text`, a
+gettext message id (the English sentence with ``{placeholders}``) and the
+values to put in it. An edge renders it with a :class:`Language` (a gettext
+catalogue and number formats); :data:`ENGLISH` needs no catalogue, since the
+message ids are English. A stored text (a quote revision keeps its estimate as
+it was shown) is a plain ``str`` and renders as itself.
+
+Value types decide their format: a ``Decimal`` is money (``1,296.00`` in
+English, ``1.296,00`` in Turkish), a ``date`` a day, anything else ``str()``.
+Figures that must read the same in every language (the ``basis`` formulas)
+are passed as ``str`` already.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    msgid: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        return ENGLISH.render(self)
+
+
+def T(msgid: str, **values: Any) -> Text:
+    """A text with its values: ``T("{n} sessions", n=6)``."""
+    return Text(msgid, tuple(values.items()))
+
+
+def N_(msgid: str) -> str:
+    """Marks a message id for the catalogue without translating it here."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Language:
+    """How one language writes texts: its translations and its number and date formats."""
+
+    code: str
+    gettext: Callable[[str], str]
+    decimal_separator: str
+    group_separator: str
+    day_format: Callable[[date], str]
+
+    def money(self, value: Decimal) -> str:
+        text = f"{value:,.2f}"
+        if self.group_separator != "," or self.decimal_separator != ".":
+            text = text.replace(",", "\0").replace(".", self.decimal_separator).replace("\0", self.group_separator)
+        return text.replace("-", "\u2212")
+
+    def value(self, value: Any) -> str:
+        if isinstance(value, Decimal):
+            return self.money(value)
+        if isinstance(value, date):
+            return self.day_format(value)
+        if isinstance(value, Text):
+            return self.render(value)
+        if isinstance(value, tuple):  # sentences one after another
+            return " ".join(self.value(v) for v in value)
+        return str(value)
+
+    def render(self, text: Text | str) -> str:
+        if isinstance(text, str):
+            return text
+        template = self.gettext(text.msgid)
+        if not text.values:
+            return template
+        return template.format(**{name: self.value(v) for name, v in text.values})
+
+
+ENGLISH = Language("en", lambda msgid: msgid, ".", ",", date.isoformat)
