@@ -13,7 +13,7 @@ import pytest
 
 from quoteapi.services import users
 
-from .test_quotes import QUOTE
+from ..bodies import QUOTE
 
 ADMIN_ONLY_PREFIX = "/api/v1/admin/"
 

@@ -10,7 +10,9 @@ import pytest
 import redis
 import requests
 
-from ..e2e.server import Gunicorn, cli, free_port, server_env
+from .server import Gunicorn, cli, free_port, server_env
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
