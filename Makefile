@@ -7,9 +7,9 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test sysdeps bench clean check-python
+.PHONY: run test sysdeps bench clean check-python messages catalogues
 
-run: $(STAMP).run
+run: $(STAMP).run catalogues
 	@$(BIN)/quoteapi db upgrade
 	@$(BIN)/quoteapi seed-demo --if-empty
 	@echo
@@ -20,13 +20,13 @@ run: $(STAMP).run
 	@echo
 	exec $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
 
-test: $(STAMP).dev sysdeps
+test: $(STAMP).dev sysdeps catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 sysdeps:
 	@scripts/sysdeps.sh
 
-bench: $(STAMP).dev sysdeps
+bench: $(STAMP).dev sysdeps catalogues
 	$(BIN)/python bench/estimates.py $(BENCH_ARGS)
 	$(BIN)/python bench/quotes.py $(BENCH_ARGS)
 
@@ -44,6 +44,21 @@ $(STAMP).run: pyproject.toml | $(BIN)/python
 $(STAMP).dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@ $(STAMP).run
+
+# The gettext catalogues, compiled at install (never committed): quoteapi/translations/*/LC_MESSAGES/*.mo.
+CATALOGUES_PO := $(wildcard quoteapi/translations/*/LC_MESSAGES/messages.po)
+CATALOGUES_MO := $(CATALOGUES_PO:.po=.mo)
+
+catalogues: $(CATALOGUES_MO)
+
+quoteapi/translations/%/LC_MESSAGES/messages.mo: quoteapi/translations/%/LC_MESSAGES/messages.po | $(STAMP).run
+	@$(BIN)/pybabel compile --statistics -d quoteapi/translations -l $* 2>&1 | sed 's/^/  /'
+
+# After adding or changing texts: extract every message id and merge it into the catalogues.
+messages: $(STAMP).run
+	$(BIN)/pybabel extract -F babel.cfg -k T -k N_ -k _ -k t --no-location --sort-output \
+		--project quoteapi --copyright-holder "quoteapi" -o quoteapi/translations/messages.pot .
+	$(BIN)/pybabel update -i quoteapi/translations/messages.pot -d quoteapi/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis test-artifacts *.egg-info

@@ -26,8 +26,8 @@ class BaseConfig:
     PUBLIC_RATE_LIMIT = "120/minute"
     RATELIMIT_STORAGE_URI = "memory://"
     QUOTE_VALID_DAYS = 30
-    # Babel locale for money and dates in quote documents (Turkish clinics).
-    DOCUMENT_LOCALE = "tr_TR"
+    # The language of answers that ask for none (Accept-Language, ?lang=): tr or en.
+    DEFAULT_LANGUAGE = "tr"
     # How often a worker asks the database whether the price list changed.
     PRICE_LIST_CHECK_SECONDS = 1.0
     # Request bodies above this size get a 413 (a price list is ~10 KiB).
@@ -71,14 +71,14 @@ def _float(name: str, raw: str) -> float:
         raise ConfigError(f"{PREFIX}{name} must be a number, not {raw!r}") from None
 
 
-def _locale(name: str, raw: str) -> str:
-    from babel import Locale, UnknownLocaleError
+LANGUAGES = ("tr", "en")
 
-    try:
-        Locale.parse(raw)
-    except (ValueError, UnknownLocaleError):
-        raise ConfigError(f"{PREFIX}{name} must be a locale such as tr_TR or en_GB, not {raw!r}") from None
-    return raw
+
+def _language(name: str, raw: str) -> str:
+    code = raw.strip().lower()
+    if code not in LANGUAGES:
+        raise ConfigError(f"{PREFIX}{name} must be one of {', '.join(LANGUAGES)}, not {raw!r}")
+    return code
 
 
 def _origins(name: str, raw: str) -> tuple[str, ...]:
@@ -94,7 +94,7 @@ PARSERS = {
     "PRICE_LIST_CHECK_SECONDS": _float,
     "MAX_CONTENT_LENGTH": _int,
     "LOG_LEVEL": lambda n, v: v.upper(),
-    "DOCUMENT_LOCALE": lambda n, v: _locale(n, v),
+    "DEFAULT_LANGUAGE": _language,
 }
 
 

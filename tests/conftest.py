@@ -7,6 +7,7 @@ cluster that the run starts itself (see ``tests/pg_cluster.py``).
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any, Callable
 
 import pytest
@@ -17,6 +18,11 @@ from quoteapi.adapters.db import Base, Database
 from quoteapi.adapters.db.migrate import upgrade
 from quoteapi.services import price_lists, users
 from quoteapi.services.context import Context
+
+# "Today" for the API and service tests: pinned, so that fixed start dates and
+# the demo's campaign dates mean the same whenever the suite runs. (The e2e
+# tests run real servers on the real date and use relative dates.)
+TODAY = date(2026, 12, 1)
 
 TEST_SETTINGS = {
     "TESTING": True,
@@ -69,6 +75,7 @@ def app(database_url):
     """An app on an emptied database holding the demo price list."""
     app = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS}, environ={"QUOTEAPI_ENV": "testing"})
     ctx = app.extensions["quoteapi"]
+    ctx.clock = lambda: TODAY
     empty(ctx.database)
     price_lists.seed_demo(ctx)
     yield app

@@ -2,59 +2,71 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..domain.pricing.advice import AFTERCARE, PREPARATION
-from ..domain.pricing.model import Clinic
+from ..domain.pricing.model import PriceList
 from ..domain.pricing.plain import estimate_to_plain
 from ..domain.quotes import Quote
-from ..domain.text import ENGLISH
-
-_TEMPLATES = Environment(
-    loader=PackageLoader("quoteapi.adapters", "templates"), autoescape=select_autoescape(("html",))
-)
+from ..domain.text import LANGUAGES, N_, Language
+from .i18n import language, money_text
 
 KIND_LABELS = {
-    "area": "Treatment area",
-    "product": "Product",
-    "combination_discount": "Discount",
-    "specialist": "Specialist",
-    "session_discount": "Discount",
-    "campaign": "Campaign",
+    "area": N_("Treatment area"),
+    "product": N_("Product"),
+    "combination_discount": N_("Discount"),
+    "specialist": N_("Specialist"),
+    "session_discount": N_("Discount"),
+    "campaign": N_("Campaign"),
 }
 
 
-class Formatter:
-    """Money and dates for the document's locale (Babel)."""
+def _environment(lang: Language) -> Environment:
+    env = Environment(
+        loader=PackageLoader("quoteapi.adapters", "templates"),
+        autoescape=select_autoescape(("html",)),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(lang.gettext, lambda s, p, n: lang.gettext(s if n == 1 else p), newstyle=True)
+    return env
 
-    def __init__(self, currency: str, locale: str) -> None:
+
+_ENVIRONMENTS = {code: _environment(language(code)) for code in LANGUAGES}
+
+
+class Formatter:
+    """Money, dates and rates in one language: the same formats as everywhere in the product."""
+
+    def __init__(self, currency: str, code: str) -> None:
         self.currency = currency
-        self.locale = locale
+        self.code = code
+        self.language = language(code)
 
     def money(self, value: str | Decimal) -> str:
-        return format_currency(Decimal(value), self.currency, locale=self.locale)
+        return money_text(Decimal(value), self.currency, self.code)
 
     def day(self, value: str | date) -> str:
-        day = date.fromisoformat(value) if isinstance(value, str) else value
-        return format_date(day, format="short", locale=self.locale)
+        return self.language.day_format(date.fromisoformat(value) if isinstance(value, str) else value)
 
     def percent(self, rate: str) -> str:
-        return format_decimal(Decimal(rate) * 100, locale=self.locale) + " %"
+        figure = f"{(Decimal(rate) * 100).normalize():f}"
+        return (figure.replace(".", ",") if self.code == "tr" else figure) + " %"
 
 
-def render_html(quote: Quote, clinic: Clinic | None, locale: str) -> str:
-    fmt = Formatter(quote.estimate.currency, locale)
-    advice = [ENGLISH.render(a) for a in quote.estimate.advice]
-    preparation = {ENGLISH.render(a) for a in PREPARATION}
-    aftercare = {ENGLISH.render(a) for a in AFTERCARE}
+def render_html(quote: Quote, price_list: PriceList) -> str:
+    """The quote as a page, wholly in the quote's language."""
+    code = quote.language
+    lang = language(code)
+    fmt = Formatter(quote.estimate.currency, code)
+    advice = [lang.render(a) for a in quote.estimate.advice]
+    preparation = {lang.render(a) for a in PREPARATION}
+    aftercare = {lang.render(a) for a in AFTERCARE}
+    clinic = price_list.clinic_by_code.get(quote.estimate.clinic)
     view = {
-        **estimate_to_plain(quote.estimate),
+        **estimate_to_plain(quote.estimate, lang),
         "number": quote.number,
         "revision": quote.revision,
         "status": quote.status,
@@ -62,19 +74,19 @@ def render_html(quote: Quote, clinic: Clinic | None, locale: str) -> str:
         "notes": quote.notes,
         "valid_until": quote.valid_until.isoformat(),
     }
-    return _TEMPLATES.get_template("quote.html").render(
+    return _ENVIRONMENTS[code].get_template("quote.html").render(
+        lang=code,
         quote=view,
-        clinic=clinic,
+        clinic_name=lang.render(price_list.name_of(clinic)) if clinic else quote.estimate.clinic,
+        clinic_city=lang.render(price_list.name_of(clinic, "city")) if clinic else "",
         fmt=fmt,
-        kind_labels=KIND_LABELS,
+        kind_labels={kind: lang.gettext(label) for kind, label in KIND_LABELS.items()},
         issued=quote.created_at.date(),
         preparation=[a for a in advice if a in preparation],
         aftercare=[a for a in advice if a in aftercare],
         other_advice=[a for a in advice if a not in preparation and a not in aftercare],
         tax_included=quote.estimate.total == quote.estimate.net,
     )
-
-
 def render_pdf(html: str) -> bytes:
     # Imported here: WeasyPrint loads Pango, which only documents need.
     from weasyprint import HTML

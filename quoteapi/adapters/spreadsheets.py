@@ -5,6 +5,9 @@ which table the row belongs to (`setting`, `clinic`, `area`, `product`,
 `specialist_level`, `session_tier`, `campaign`); each table fills only its own
 columns. A setting row has the setting's name in `code` and its value in
 `value`. List cells (`clinics`, `required_areas`) separate codes with spaces.
+Translations (document version 2) are the columns `name@en`, `name@tr` (and
+`city@en`, `city@tr` for clinics): a name in another language than the
+document's; an empty cell means none.
 Empty cells are left out, so defaults apply and missing required fields are
 reported. The values stay text: the same schema as for JSON checks them.
 """
@@ -19,22 +22,26 @@ from typing import Any
 import yaml
 
 from ..domain.errors import Invalid
+from ..domain.text import LANGUAGES
+from ..domain.text import T
 
-SETTINGS = ("currency", "combination_discount_percent", "session_interval_days")
+SETTINGS = ("language", "currency", "combination_discount_percent", "max_manual_discount_percent", "session_interval_days")
+NAMES = tuple(f"name@{language}" for language in LANGUAGES)
+CITIES = tuple(f"city@{language}" for language in LANGUAGES)
 SECTIONS = {
-    "clinic": ("clinics", ("code", "name", "city", "price_factor", "tax_rate", "prices_include_tax")),
-    "area": ("areas", ("code", "name", "size_cm2", "price", "extra_cm2_price")),
-    "product": ("products", ("code", "name", "price")),
-    "specialist_level": ("specialist_levels", ("code", "name", "multiplier")),
+    "clinic": ("clinics", ("code", "name", "city", "price_factor", "tax_rate", "prices_include_tax", *NAMES, *CITIES)),
+    "area": ("areas", ("code", "name", "size_cm2", "price", "extra_cm2_price", *NAMES)),
+    "product": ("products", ("code", "name", "price", *NAMES)),
+    "specialist_level": ("specialist_levels", ("code", "name", "multiplier", *NAMES)),
     "session_tier": ("session_tiers", ("min_sessions", "discount_percent")),
     "campaign": (
         "campaigns",
         ("code", "name", "starts_on", "ends_on", "clinics", "min_sessions", "required_areas", "coupon",
-         "stackable", "priority", "benefit_type", "benefit_value"),
+         "stackable", "priority", "benefit_type", "benefit_value", "max_uses", *NAMES),
     ),
 }
 COLUMNS = ["section"] + list(dict.fromkeys(c for _, cols in SECTIONS.values() for c in cols)) + ["value"]
-INTEGERS = {"size_cm2", "min_sessions", "priority", "session_interval_days"}
+INTEGERS = {"size_cm2", "min_sessions", "priority", "session_interval_days", "max_uses"}
 BOOLEANS = {"prices_include_tax", "stackable"}
 LISTS = {"clinics", "required_areas"}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
@@ -45,7 +52,8 @@ def to_csv(doc: dict[str, Any]) -> str:
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
     for name in SETTINGS:
-        writer.writerow({"section": "setting", "code": name, "value": doc[name]})
+        if name in doc:
+            writer.writerow({"section": "setting", "code": name, "value": doc[name]})
     for section, (key, columns) in SECTIONS.items():
         for item in doc[key]:
             row = {"section": section}
@@ -58,6 +66,9 @@ def to_csv(doc: dict[str, Any]) -> str:
 def _get(item: dict[str, Any], column: str) -> Any:
     if column.startswith("benefit_"):
         return item["benefit"][column.removeprefix("benefit_")]
+    if "@" in column:
+        field, language = column.split("@")
+        return item.get("translations", {}).get(language, {}).get(field)
     return item.get(column)
 
 
@@ -78,7 +89,8 @@ def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
     """
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "section" not in reader.fieldnames:
-        raise Invalid("The CSV needs a header row with a 'section' column.", {"_body": ["The CSV needs a header row with a 'section' column."]})
+        needs = T("The CSV needs a header row with a 'section' column.")
+        raise Invalid(needs, {"_body": [needs]})
     doc: dict[str, Any] = {key: [] for key, _ in SECTIONS.values()}
     rows: dict[tuple[str, Any], int] = {}
     errors: dict[str, list[str]] = {}
@@ -87,7 +99,7 @@ def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
         if section == "setting":
             name = (row.get("code") or "").strip()
             if name not in SETTINGS:
-                errors[f"row {number}.code"] = [f"Unknown setting {name!r}; one of {', '.join(SETTINGS)}."]
+                errors[f"row {number}.code"] = [T("Unknown setting {name}; one of {known}.", name=repr(name), known=", ".join(SETTINGS))]
                 continue
             doc[name] = _value(name, row.get("value") or "")
             rows[("setting", name)] = number
@@ -99,6 +111,10 @@ def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
                 if raw == "" and column not in LISTS:
                     continue
                 item[column] = _value(column, raw)
+            translated = [c for c in list(item) if "@" in c]
+            for column in translated:
+                field, language = column.split("@")
+                item.setdefault("translations", {}).setdefault(language, {})[field] = item.pop(column)
             if section == "campaign" and ("benefit_type" in item or "benefit_value" in item):
                 item["benefit"] = {
                     k: v for k, v in (("type", item.pop("benefit_type", None)), ("value", item.pop("benefit_value", None))) if v is not None
@@ -106,9 +122,11 @@ def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
             rows[(key, len(doc[key]))] = number
             doc[key].append(item)
         elif any((v or "").strip() for v in row.values()):
-            errors[f"row {number}.section"] = [f"Unknown section {section!r}; one of setting, {', '.join(SECTIONS)}."]
+            errors[f"row {number}.section"] = [
+                T("Unknown section {name}; one of {known}.", name=repr(section), known=", ".join(("setting", *SECTIONS)))
+            ]
     if errors:
-        raise Invalid("The CSV has rows that belong to no table; see errors.", errors)
+        raise Invalid(T("The CSV has rows that belong to no table; see errors."), errors)
     return doc, rows
 
 
@@ -148,7 +166,7 @@ def from_yaml(text: str) -> Any:
     try:
         return _plain(yaml.safe_load(text))
     except yaml.YAMLError as exc:
-        raise Invalid(f"Not valid YAML: {exc}", {"_body": [f"Not valid YAML: {exc}"]}) from None
+        raise Invalid(T("Not valid YAML: {problem}", problem=str(exc)), {"_body": [T("Not valid YAML: {problem}", problem=str(exc))]}) from None
 
 
 def _plain(value: Any) -> Any:

@@ -7,14 +7,16 @@ from flask_cors import CORS
 
 from . import admin, health, public, quotes
 from .errors import register_error_handlers
+from .i18n import init_i18n
 from .limits import limiter
 from .openapi import build_api
 from .responses import OrjsonProvider
 
 
 def init_api(app: Flask) -> None:
-    """Mount the API on ``app``: JSON, rate limit, CORS, OpenAPI, blueprints, error answers."""
+    """Mount the API on ``app``: JSON, languages, rate limit, CORS, OpenAPI, blueprints, error answers."""
     app.json = OrjsonProvider(app)
+    init_i18n(app)
     limit = app.config["PUBLIC_RATE_LIMIT"]
     app.config["RATELIMIT_ENABLED"] = limit.lower() not in ("none", "off", "")
     # X-RateLimit-* headers cost a storage look-up on every public answer;

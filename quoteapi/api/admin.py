@@ -7,6 +7,7 @@ from marshmallow import Schema
 
 from ..adapters import spreadsheets
 from ..domain import price_list as document
+from ..domain.text import T
 from ..services import audit, price_items, price_lists, users
 from ..services.price_items import KINDS, Kind
 from .auth import current_user
@@ -63,7 +64,7 @@ def _document_response(version: int, doc: dict) -> Response:
     if chosen == YAML:
         return Response(spreadsheets.to_yaml({"version": version, **doc}), mimetype=YAML, headers=headers)
     if chosen is None:
-        return problem(406, "The price list is available as application/json, text/csv or application/yaml.")
+        return problem(406, T("The price list is available as application/json, text/csv or application/yaml."))
     # The stored plain document equals PriceListSchema's dump (a test checks it).
     return json_response({"version": version, **doc}, headers=headers)
 

@@ -8,6 +8,7 @@ from typing import Callable
 from flask import g, request
 
 from ..services import users
+from ..domain.text import T
 from ..services.users import Principal
 from .errors import problem
 from .responses import services
@@ -39,11 +40,11 @@ def requires(role: str) -> Callable:
                 missing = "Authorization" not in request.headers
                 return problem(
                     401,
-                    "Send Authorization: Bearer <token>." if missing else "The token is not valid or was revoked.",
+                    T("Send Authorization: Bearer <token>.") if missing else T("The token is not valid or was revoked."),
                     headers={"WWW-Authenticate": 'Bearer realm="quoteapi"'},
                 )
             if not principal.can(role):
-                return problem(403, f"This needs the {role} role; you are {principal.role}.")
+                return problem(403, T("This needs the {role} role; you are {yours}.", role=role, yours=principal.role))
             g._quoteapi_principal = principal
             return view(*args, **kwargs)
 

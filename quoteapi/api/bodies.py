@@ -18,6 +18,7 @@ from flask_smorest import abort
 from webargs.flaskparser import FlaskParser
 
 from ..adapters import spreadsheets
+from ..domain.text import T
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -53,13 +54,13 @@ class BodyParser(FlaskParser):
             return spreadsheets.from_yaml(req.get_data(as_text=True))
         if not is_json(mimetype):
             accepted = ", ".join(formats)
-            abort(415, message=f"Send the body as {accepted} (got {mimetype or 'no Content-Type'}).")
+            abort(415, message=T("Send the body as {types} (got {got}).", types=accepted, got=mimetype or "no Content-Type"))
         try:
             body = _parse_json(raw)
         except (ValueError, UnicodeDecodeError, RecursionError):
-            abort(400, message="The body is not valid JSON.")
+            abort(400, message=T("The body is not valid JSON."))
         if not isinstance(body, dict):
-            abort(400, message="The body must be a JSON object.")
+            abort(400, message=T("The body must be a JSON object."))
         return body
 
 

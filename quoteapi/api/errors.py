@@ -22,8 +22,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..domain import errors as domain
 from ..domain.pricing.errors import PricingError
-from ..domain.text import ENGLISH
+from ..domain.text import N_, T
 from .bodies import in_request_terms
+from .i18n import translate
 from .limits import limiter
 from .schemas.fields import flatten_messages
 
@@ -48,17 +49,17 @@ _LOCATIONS = ("json", "query", "headers", "view_args", "path", "form", "files", 
 
 def problem(
     status: int,
-    detail: str,
-    errors: dict[str, list[str]] | None = None,
+    detail: Any,
+    errors: dict[str, list[Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """A problem+json response."""
+    """A problem+json response, its words in the answer's language."""
     body = {
         "type": "about:blank",
-        "title": TITLES.get(status) or HTTPStatus(status).phrase,
+        "title": translate(TITLES.get(status) or HTTPStatus(status).phrase),
         "status": status,
-        "detail": detail,
-        "errors": errors or {},
+        "detail": translate(detail),
+        "errors": {path: [translate(m) for m in messages] for path, messages in (errors or {}).items()},
     }
     response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
@@ -77,17 +78,17 @@ def _field_errors(messages: Any) -> dict[str, list[str]]:
 
 
 _DETAILS = {
-    400: "The request could not be read.",
-    401: "A valid bearer token is required.",
-    403: "Your role does not allow this.",
-    404: "There is nothing at this address.",
-    405: "This method is not allowed here.",
-    406: "None of the requested media types can be produced here.",
-    413: "The request body is too large.",
-    415: "Send the body as application/json.",
-    422: "The request has invalid fields; see errors.",
-    428: "This change needs an If-Match header with the ETag you read.",
-    429: "Too many requests; retry later.",
+    400: N_("The request could not be read."),
+    401: N_("A valid bearer token is required."),
+    403: N_("Your role does not allow this."),
+    404: N_("There is nothing at this address."),
+    405: N_("This method is not allowed here."),
+    406: N_("None of the requested media types can be produced here."),
+    413: N_("The request body is too large."),
+    415: N_("Send the body as application/json."),
+    422: N_("The request has invalid fields; see errors."),
+    428: N_("This change needs an If-Match header with the ETag you read."),
+    429: N_("Too many requests; retry later."),
 }
 
 
@@ -96,13 +97,13 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors = _field_errors(data["messages"]) if "messages" in data else data.get("errors")
     if status == 400 and errors and any("Invalid JSON" in " ".join(m) for m in errors.values()):
-        return problem(400, "The body is not valid JSON.")
+        return problem(400, T("The body is not valid JSON."))
     detail = data.get("message") or _DETAILS.get(status) or error.description or HTTPStatus(status).phrase
     if status == 422 and errors:
         detail = describe(errors)
     if status >= 500:
         log.error("HTTP %s on %s %s", status, request.method, request.path)
-        detail = "The server could not answer this request."
+        detail = T("The server could not answer this request.")
     headers = dict(data.get("headers") or {})
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
@@ -114,9 +115,9 @@ def handle_http_exception(error: HTTPException) -> Response:
     return problem(status, detail, errors, headers)
 
 
-def describe(errors: dict[str, list[str]]) -> str:
-    """Field errors as one sentence for ``detail``."""
-    parts = [f"{path}: {' '.join(msgs).rstrip('.')}" for path, msgs in errors.items()]
+def describe(errors: dict[str, list[Any]]) -> str:
+    """Field errors as one sentence for ``detail``, in the answer's language."""
+    parts = [f"{path}: {' '.join(translate(m) for m in msgs).rstrip('.')}" for path, msgs in errors.items()]
     text = "; ".join(parts) + "."
     return text if len(text) <= 500 else text[:497] + "..."
 
@@ -129,24 +130,18 @@ def handle_rate_limited(error: RateLimitExceeded) -> Response:
         seconds = max(1, math.ceil(current.reset_at - time.time()))
     return problem(
         429,
-        f"Too many requests from your address ({error.limit.limit}); retry in {seconds} s.",
+        T("Too many requests from your address ({limit}); retry in {seconds} s.", limit=str(error.limit.limit), seconds=seconds),
         headers={"Retry-After": str(seconds)},
     )
 
 
-def _rendered(errors: dict[str, list]) -> dict[str, list[str]]:
-    """Field messages as sentences (a domain message may be a Text)."""
-    return {path: [ENGLISH.render(m) for m in messages] for path, messages in errors.items()}
-
-
 def handle_domain_error(error: domain.DomainError) -> Response:
     status = next(code for cls, code in STATUS_OF if isinstance(error, cls))
-    errors = _rendered(error.errors)
     if isinstance(error, PricingError):
         # Rules checked on a whole document or request: name the fields (or a CSV's cells).
-        errors = in_request_terms(errors)
+        errors = in_request_terms(error.errors)
         return problem(status, describe(errors), errors)
-    return problem(status, ENGLISH.render(error.detail), errors)
+    return problem(status, error.detail, error.errors)
 
 
 def handle_validation_error(error: ValidationError) -> Response:
@@ -156,7 +151,7 @@ def handle_validation_error(error: ValidationError) -> Response:
 
 def handle_database_unavailable(error: OperationalError) -> Response:
     log.error("database unavailable: %s", error.orig)
-    return problem(503, "The database is busy or unreachable; retry shortly.", headers={"Retry-After": "2"})
+    return problem(503, T("The database is busy or unreachable; retry shortly."), headers={"Retry-After": "2"})
 
 
 def handle_unexpected(error: Exception) -> Response:

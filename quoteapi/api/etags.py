@@ -7,6 +7,7 @@ import re
 from flask import request
 
 from ..domain.errors import StaleVersion, VersionRequired
+from ..domain.text import T
 
 PRICE_LIST_TAG = re.compile(r'^(?:W/)?"pl-(\d+)"')
 ANY = "*"
@@ -32,11 +33,11 @@ def expected_price_list_version() -> int | None:
     """The version If-Match names (None for ``*``); 428 without it, 412 when it names no version."""
     tags = if_match_tags()
     if tags is None:
-        raise VersionRequired("Send If-Match with the ETag from GET /api/v1/admin/price-list.")
+        raise VersionRequired(T("Send If-Match with the ETag from GET /api/v1/admin/price-list."))
     if ANY in tags:
         return None
     header = request.headers["If-Match"].strip()
     match = PRICE_LIST_TAG.search(header)
     if match is None:
-        raise StaleVersion(f"If-Match {header} names no price-list version; GET the price list for its ETag.")
+        raise StaleVersion(T("If-Match {header} names no price-list version; GET the price list for its ETag.", header=header))
     return int(match.group(1))

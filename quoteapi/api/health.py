@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..domain.text import T
+
 from .errors import problem
 from .openapi import Blueprint
 from .responses import services
@@ -27,5 +29,5 @@ def readyz():
     try:
         services().database.ping()
     except SQLAlchemyError:
-        return problem(503, "The database is not reachable.", headers={"Retry-After": "5"})
+        return problem(503, T("The database is not reachable."), headers={"Retry-After": "5"})
     return {"status": "ready"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..domain.pricing.plain import estimate_to_plain
 from ..services import catalog as catalogs
 from ..services import estimates, quotes
+from . import i18n
 from .limits import limiter, public_rate_limit
 from .openapi import Blueprint
 from .quotes import IDEMPOTENCY_KEY, create_command
@@ -49,7 +50,7 @@ def get_catalog(clinic: str):
 def create_estimate(body: dict):
     """Price a course of sessions; nothing is stored."""
     # The hot path: the plain form equals EstimateSchema's dump (a test checks it).
-    return json_response(estimate_to_plain(estimates.estimate(services(), estimate_request(body))))
+    return json_response(estimate_to_plain(estimates.estimate(services(), estimate_request(body)), i18n.current()))
 
 
 @blp.route("/quote-requests", methods=["POST"])

@@ -9,8 +9,10 @@ from flask import current_app, request
 from ..adapters import documents
 from ..domain.errors import Invalid
 from ..domain.quotes import Customer
+from ..domain.text import T
 from ..services import quotes
 from ..services.commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
+from . import i18n
 from .auth import current_user
 from .errors import problem
 from .openapi import Blueprint
@@ -50,7 +52,7 @@ def idempotency_key() -> str | None:
     if not key:
         return None
     if len(key) > 255:
-        raise Invalid("Idempotency-Key is at most 255 characters.", {"Idempotency-Key": ["Too long."]})
+        raise Invalid(T("Idempotency-Key is at most 255 characters."), {"Idempotency-Key": [T("Too long.")]})
     return key
 
 
@@ -61,6 +63,7 @@ def create_command(body: dict[str, Any], *, source: str, by: str | None) -> Crea
         inputs=estimate_request(body),
         customer=Customer(customer["name"], customer.get("email"), customer.get("phone")),
         source=source,
+        language=body.get("language") or i18n.current().code,
         by=by,
         notes=body.get("notes"),
         follow_up_on=body.get("follow_up_on"),
@@ -179,10 +182,9 @@ def get_document(number: str):
     if request.headers.get("Accept"):
         chosen = request.accept_mimetypes.best_match(["application/pdf", "text/html"])
     if chosen is None:
-        return problem(406, "This document is available as application/pdf or text/html.")
+        return problem(406, T("This document is available as application/pdf or text/html."))
     quote = quotes.get_quote(services(), number)
-    clinic = services().price_lists.current().clinic_by_code.get(quote.estimate.clinic)
-    html = documents.render_html(quote, clinic, current_app.config["DOCUMENT_LOCALE"])
+    html = documents.render_html(quote, services().price_lists.current())
     if chosen == "text/html":
         return current_app.response_class(html, mimetype="text/html")
     response = current_app.response_class(documents.render_pdf(html), mimetype="application/pdf")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import Conflict
+from .text import T, Text
 from .pricing.model import EligibilityStatus, Estimate, EstimateRequest
 
 OPEN = ("new", "draft", "sent")
@@ -42,14 +43,15 @@ def check_move(number: str, current: str, target: str, valid_until: date) -> Non
     """Raise :class:`Conflict` unless a quote whose status reads ``current`` may become ``target``."""
     if current == "expired":
         raise Conflict(
-            f"Quote {number} expired on {valid_until}; revise it to make it valid again.",
-            {"status": ["The quote has expired."]},
+            T("Quote {number} expired on {day}; revise it to make it valid again.", number=number, day=valid_until),
+            {"status": [T("The quote has expired.")]},
         )
     if target not in MOVES[current]:
         allowed = ", ".join(sorted(MOVES[current])) or "none"
         raise Conflict(
-            f"A quote that is {current} cannot become {target} (allowed: {allowed}).",
-            {"status": [f"Cannot move from {current} to {target}."]},
+            T("A quote that is {current} cannot become {target} (allowed: {allowed}).",
+              current=current, target=target, allowed=allowed),
+            {"status": [T("Cannot move from {current} to {target}.", current=current, target=target)]},
         )
 
 
@@ -57,8 +59,8 @@ def check_revisable(number: str, status: str) -> None:
     """Only open (or expired) quotes are repriced; accepted and declined ones are final."""
     if status in CLOSED:
         raise Conflict(
-            f"Quote {number} is {status}; only open or expired quotes are revised.",
-            {"status": [f"The quote is {status}."]},
+            T("Quote {number} is {status}; only open or expired quotes are revised.", number=number, status=status),
+            {"status": [T("The quote is {status}.", status=status)]},
         )
 
 
@@ -96,7 +98,7 @@ class Activity:
     at: datetime
     by: str | None
     kind: str  # created, note, status, revision, assignment or follow-up
-    text: str
+    text: Text | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,7 @@ class Quote:
     assigned_to: str | None
     estimate: Estimate
     activity: tuple[Activity, ...]
+    language: str = "tr"
 
 
 @dataclass(frozen=True, slots=True)

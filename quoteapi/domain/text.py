@@ -5,7 +5,8 @@ gettext message id (the English sentence with ``{placeholders}``) and the
 values to put in it. An edge renders it with a :class:`Language` (a gettext
 catalogue and number formats); :data:`ENGLISH` needs no catalogue, since the
 message ids are English. A stored text (a quote revision keeps its estimate as
-it was shown) is a plain ``str`` and renders as itself.
+it was shown) is a plain ``str`` and renders as itself; a :class:`Name` from
+the price list renders in the reader's language where it has a translation.
 
 Value types decide their format: a ``Decimal`` is money (``1,296.00`` in
 English, ``1.296,00`` in Turkish), a ``date`` a day, anything else ``str()``.
@@ -28,6 +29,35 @@ class Text:
 
     def __str__(self) -> str:
         return ENGLISH.render(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A name from the price list: in the document's language, with its translations.
+
+    Renders in the reader's language where the document has it, else as written.
+    """
+
+    text: str
+    language: str
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def in_language(self, code: str) -> str:
+        if code != self.language:
+            for language, text in self.translations:
+                if language == code:
+                    return text
+        return self.text
+
+    def __str__(self) -> str:
+        return ENGLISH.render(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Several names, listed with commas."""
+
+    names: tuple[Name, ...]
 
 
 def T(msgid: str, **values: Any) -> Text:
@@ -61,15 +91,19 @@ class Language:
             return self.money(value)
         if isinstance(value, date):
             return self.day_format(value)
-        if isinstance(value, Text):
+        if isinstance(value, (Text, Name)):
             return self.render(value)
+        if isinstance(value, Names):
+            return ", ".join(self.render(name) for name in value.names)
         if isinstance(value, tuple):  # sentences one after another
             return " ".join(self.value(v) for v in value)
         return str(value)
 
-    def render(self, text: Text | str) -> str:
+    def render(self, text: Text | Name | str) -> str:
         if isinstance(text, str):
             return text
+        if isinstance(text, Name):
+            return text.in_language(self.code)
         template = self.gettext(text.msgid)
         if not text.values:
             return template
@@ -77,3 +111,6 @@ class Language:
 
 
 ENGLISH = Language("en", lambda msgid: msgid, ".", ",", date.isoformat)
+
+# The languages the product speaks; the first is the default of a price list.
+LANGUAGES = ("tr", "en")

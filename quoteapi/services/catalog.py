@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..domain.pricing.catalog import Catalog, catalog_for
-from ..domain.pricing.model import Clinic
+from ..domain.pricing.catalog import Catalog, ClinicSummary, catalog_for, clinic_summaries
 
 if TYPE_CHECKING:
     from .context import Context
 
 
-def clinics(ctx: Context) -> list[Clinic]:
-    return list(ctx.price_lists.current().clinics)
+def clinics(ctx: Context) -> list[ClinicSummary]:
+    return clinic_summaries(ctx.price_lists.current())
 
 
 def catalog(ctx: Context, clinic: str) -> Catalog:

@@ -32,6 +32,7 @@ class CreateQuote:
     inputs: EstimateRequest
     customer: Customer
     source: str  # "staff" or "website"
+    language: str = "tr"  # of its texts and documents
     by: str | None = None
     notes: str | None = None
     follow_up_on: date | None = None

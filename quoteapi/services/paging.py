@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from ..domain.errors import Invalid
+from ..domain.text import T
 
-T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class Page(Generic[Item]):
     """One page of a listing; ``next_cursor`` is None on the last one."""
 
-    items: list[T]
+    items: list[Item]
     next_cursor: str | None
 
 
@@ -34,4 +35,4 @@ def decode_cursor(kind: str, cursor: str) -> int:
             raise ValueError(text)
         return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("The cursor is not one this API gave out.", {"cursor": ["Invalid cursor."]}) from None
+        raise Invalid(T("The cursor is not one this API gave out."), {"cursor": [T("Invalid cursor.")]}) from None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping
 from ..domain import price_list as document
 from ..domain.errors import Conflict, Invalid, NotFound, StaleVersion, VersionRequired
 from ..domain.price_list.codec import item_to_plain
+from ..domain.text import T
 from . import price_lists
 
 if TYPE_CHECKING:
@@ -70,16 +71,16 @@ def _find(doc: Mapping[str, Any], kind: Kind, code: str) -> int:
     for i, item in enumerate(doc[kind.key]):
         if item["code"] == code:
             return i
-    raise NotFound(f"No {kind.label} {code!r}.")
+    raise NotFound(T("No {kind} {code}.", kind=kind.label, code=repr(code)))
 
 
 def _require_match(if_match: Collection[str] | None, current: str) -> None:
     """:class:`VersionRequired` without ``if_match`` (the ETags a change is based on);
     :class:`StaleVersion` unless it names the item's current ETag (or ``*``)."""
     if if_match is None:
-        raise VersionRequired("Send If-Match with the ETag you read from GET.")
+        raise VersionRequired(T("Send If-Match with the ETag you read from GET."))
     if "*" not in if_match and current not in if_match:
-        raise StaleVersion("The item changed since you read it; GET it again and retry.")
+        raise StaleVersion(T("The item changed since you read it; GET it again and retry."))
 
 
 def _merge(old: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -119,7 +120,7 @@ def _change(ctx: Context, kind: Kind, by: str, action: str, code: str, edit: Cal
         except StaleVersion:
             continue
         return result, info.version
-    raise StaleVersion("The price list kept changing; try again.")
+    raise StaleVersion(T("The price list kept changing; try again."))
 
 
 def add_item(ctx: Context, kind: Kind, data: Mapping[str, Any], by: str) -> Item:
@@ -129,7 +130,7 @@ def add_item(ctx: Context, kind: Kind, data: Mapping[str, Any], by: str) -> Item
 
     def edit(doc: dict[str, Any]) -> None:
         if any(existing["code"] == code for existing in doc[kind.key]):
-            raise Conflict(f"A {kind.label} {code!r} already exists.", {"code": ["Already exists."]})
+            raise Conflict(T("A {kind} {code} already exists.", kind=kind.label, code=repr(code)), {"code": [T("Already exists.")]})
         doc[kind.key].append(item)
 
     _, version = _change(ctx, kind, by, "add", code, edit)
@@ -141,8 +142,8 @@ def update_item(
 ) -> Item:
     if "code" in changes and changes["code"] != code:
         raise Invalid(
-            "A code cannot change; add the item under its new code and delete the old one.",
-            {"code": ["Cannot be changed."]},
+            T("A code cannot change; add the item under its new code and delete the old one."),
+            {"code": [T("Cannot be changed.")]},
         )
 
     def edit(doc: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +164,10 @@ def delete_item(ctx: Context, kind: Kind, code: str, if_match: Collection[str] |
         if field:
             naming = [c["code"] for c in doc["campaigns"] if code in c[field]]
             if naming:
-                message = f"The {kind.label} {code!r} is named by campaign {', '.join(naming)}; change or delete the campaign first."
+                message = T(
+                    "The {kind} {code} is named by campaign {campaigns}; change or delete the campaign first.",
+                    kind=kind.label, code=repr(code), campaigns=", ".join(naming),
+                )
                 raise Invalid(message, {"code": [message]})
         del doc[kind.key][i]
 

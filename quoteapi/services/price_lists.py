@@ -23,6 +23,7 @@ from ..adapters.db import Database, PriceListVersion, aware
 from ..domain import price_list as document
 from ..domain.errors import Conflict, NotFound, StaleVersion
 from ..domain.pricing.model import PriceList
+from ..domain.text import T, Text
 from . import audit
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class PriceListCache:
             with self._database.reading() as session:
                 newest = session.scalar(select(func.max(PriceListVersion.version)))
                 if newest is None:
-                    raise NotFound("No price list has been loaded yet (run `quoteapi seed-demo`).")
+                    raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
                 if self._current is None or self._current.version != newest:
                     row = session.get(PriceListVersion, newest)
                     self._current = document.from_plain(row.document, newest)
@@ -110,7 +111,7 @@ def get_document(ctx: Context, version: int | None = None) -> StoredDocument:
     with ctx.database.reading() as session:
         row = _newest_row(session) if version is None else session.get(PriceListVersion, version)
         if row is None:
-            raise NotFound("No such price list version." if version else "No price list has been loaded yet.")
+            raise NotFound(T("No such price list version.") if version else T("No price list has been loaded yet."))
         return StoredDocument(_info(row), row.document)
 
 
@@ -176,17 +177,18 @@ def replace_price_list(
             session.flush()
             stored = _info(row)
     except IntegrityError:
-        raise StaleVersion("Another change to the price list was saved first; reload it and try again.") from None
+        raise StaleVersion(T("Another change to the price list was saved first; reload it and try again.")) from None
     ctx.price_lists.invalidate()
     return stored
 
 
-def _stale_message(newest: int | None, expected: int | None) -> str:
+def _stale_message(newest: int | None, expected: int | None) -> Text:
     if expected is None:
-        return f"The database already holds a price list (version {newest})."
-    return (
-        f"The price list changed since you read it (you have version {expected}, "
-        f"the newest is {newest}); reload it and try again."
+        return T("The database already holds a price list (version {newest}).", newest=newest)
+    return T(
+        "The price list changed since you read it (you have version {expected}, the newest is {newest}); "
+        "reload it and try again.",
+        expected=expected, newest=newest,
     )
 
 
@@ -203,4 +205,4 @@ def seed_demo(ctx: Context) -> VersionInfo:
             summary="Demo price list loaded.",
         )
     except StaleVersion as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(exc.detail) from None

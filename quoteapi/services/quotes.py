@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..adapters.db import models as rows
 from ..adapters.db import aware
+from ..adapters.i18n import language
 from ..domain import quotes as workflow
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest, PriceList
 from ..domain.pricing.plain import estimate_from_plain, estimate_to_plain, request_from_plain, request_to_plain
 from ..domain.pricing import price
-from ..domain.text import T
+from ..domain.text import N_, T
 from ..domain.quotes import Activity, Customer, Quote, QuoteCreated, QuoteSummary, Revision, Verification
 from . import audit, price_lists
 from .commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
@@ -65,8 +66,8 @@ def _replayed_number(session: Session, scope: str, key: str, digest: str) -> str
         return None
     if row.request_hash != digest:
         raise Conflict(
-            "This Idempotency-Key was used with another body; use a new key for a new request.",
-            {"Idempotency-Key": ["Reused with another body."]},
+            T("This Idempotency-Key was used with another body; use a new key for a new request."),
+            {"Idempotency-Key": [T("Reused with another body.")]},
         )
     # Rows written before the quote number was stored kept the whole answer.
     return row.response.get("number") or row.response["body"]["number"]
@@ -128,10 +129,13 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             eligibility_status=result.eligibility.status.value,
             currency=result.currency,
             total=result.total,
+            language=cmd.language,
         )
-        quote.revisions.append(_revision_row(1, result, cmd.inputs, quote.valid_until, now, cmd.by, today))
-        text = "Requested on the website." if cmd.source == "website" else f"Created by {cmd.by}."
-        quote.activity.append(rows.QuoteActivity(at=now, by=cmd.by, kind="created", text=text))
+        quote.revisions.append(_revision_row(1, result, cmd.inputs, quote.valid_until, now, cmd.by, today, cmd.language))
+        if cmd.source == "website":
+            quote.activity.append(_activity(now, cmd.by, "created", N_("Requested on the website.")))
+        else:
+            quote.activity.append(_activity(now, cmd.by, "created", N_("Created by {name}."), name=cmd.by))
         session.add(quote)
         session.flush()
         return quote.number
@@ -166,13 +170,14 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
 
 def _revision_row(
     number: int, result: Estimate, inputs: EstimateRequest, valid_until: date, now: datetime, by: str | None,
-    today: date,
+    today: date, language_code: str,
 ) -> rows.QuoteRevision:
+    """A revision keeps its estimate as the customer reads it: its texts in the quote's language."""
     return rows.QuoteRevision(
         revision=number,
         price_list_version=result.price_list_version,
         inputs=request_to_plain(inputs),
-        estimate=estimate_to_plain(result),
+        estimate=estimate_to_plain(result, language(language_code)),
         priced_on=today,
         valid_until=valid_until,
         created_at=now,
@@ -193,8 +198,13 @@ def _load(session: Session, number: str, *, for_update: bool = False) -> rows.Qu
         stmt = stmt.with_for_update()
     quote = session.scalars(stmt).first()
     if quote is None:
-        raise NotFound(f"No quote {number!r}.")
+        raise NotFound(T("No quote {number}.", number=repr(number)))
     return quote
+
+
+def _activity(at: datetime, by: str | None, kind: str, msgid: str, **values: Any) -> rows.QuoteActivity:
+    """An activity line, kept as its message id and values so that each reader sees it in their language."""
+    return rows.QuoteActivity(at=at, by=by, kind=kind, text=msgid, values=values)
 
 
 def _customer(row: rows.Quote) -> Customer:
@@ -215,7 +225,10 @@ def _quote(row: rows.Quote, today: date) -> Quote:
         follow_up_on=row.follow_up_on,
         assigned_to=row.assigned_to,
         estimate=estimate_from_plain(row.revisions[-1].estimate),
-        activity=tuple(Activity(aware(a.at), a.by, a.kind, a.text) for a in row.activity),
+        language=row.language,
+        activity=tuple(
+            Activity(aware(a.at), a.by, a.kind, a.text if a.values is None else T(a.text, **a.values)) for a in row.activity
+        ),
     )
 
 
@@ -229,7 +242,7 @@ def get_revision(ctx: Context, number: str, revision: int) -> Revision:
         quote = _load(session, number)
         found = next((r for r in quote.revisions if r.revision == revision), None)
         if found is None:
-            raise NotFound(f"Quote {number} has no revision {revision}.")
+            raise NotFound(T("Quote {number} has no revision {revision}.", number=number, revision=revision))
         return Revision(
             number=quote.number,
             revision=found.revision,
@@ -331,21 +344,27 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
         if cmd.assigned_to is not UNSET and cmd.assigned_to != quote.assigned_to:
             name = cmd.assigned_to
             if name is not None and not _active_user(session, name):
-                raise Invalid(f"No active user {name!r}.", {"assigned_to": [f"No active user {name!r}."]})
+                raise Invalid(T("No active user {name}.", name=repr(name)), {"assigned_to": [T("No active user {name}.", name=repr(name))]})
             quote.assigned_to = name
-            text = f"Assigned to {name}." if name else "Unassigned."
-            quote.activity.append(rows.QuoteActivity(at=now, by=cmd.by, kind="assignment", text=text))
+            if name:
+                quote.activity.append(_activity(now, cmd.by, "assignment", N_("Assigned to {name}."), name=name))
+            else:
+                quote.activity.append(_activity(now, cmd.by, "assignment", N_("Unassigned.")))
         if cmd.follow_up_on is not UNSET and cmd.follow_up_on != quote.follow_up_on:
             quote.follow_up_on = cmd.follow_up_on
-            when = quote.follow_up_on.isoformat() if quote.follow_up_on else "none"
-            quote.activity.append(rows.QuoteActivity(at=now, by=cmd.by, kind="follow-up", text=f"Follow-up on {when}."))
+            if quote.follow_up_on:
+                quote.activity.append(
+                    _activity(now, cmd.by, "follow-up", N_("Follow-up on {day}."), day=quote.follow_up_on.isoformat())
+                )
+            else:
+                quote.activity.append(_activity(now, cmd.by, "follow-up", N_("No follow-up date.")))
         session.flush()
         return _quote(quote, today)
 
 
 def _set_status(session: Session, quote: rows.Quote, target: str, by: str | None, now: datetime) -> None:
     """Change the stored status, with its activity line and audit entry."""
-    quote.activity.append(rows.QuoteActivity(at=now, by=by, kind="status", text=f"Status {quote.status} → {target}."))
+    quote.activity.append(_activity(now, by, "status", N_("Status {before} → {after}."), before=quote.status, after=target))
     audit.record(
         session, actor=by, kind="quote", action="status", subject=quote.number,
         before={"status": quote.status}, after={"status": target},
@@ -380,11 +399,15 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         now = _now()
         quote.revision += 1
         quote.valid_until = today + timedelta(days=cmd.valid_days or ctx.quote_valid_days)
-        quote.revisions.append(_revision_row(quote.revision, result, inputs, quote.valid_until, now, cmd.by, today))
+        quote.revisions.append(
+            _revision_row(quote.revision, result, inputs, quote.valid_until, now, cmd.by, today, quote.language)
+        )
         quote.clinic, quote.total, quote.currency = result.clinic, result.total, result.currency
         quote.eligibility_status = result.eligibility.status.value
-        text = f"Revision {quote.revision} priced with price list version {result.price_list_version}."
-        quote.activity.append(rows.QuoteActivity(at=now, by=cmd.by, kind="revision", text=text))
+        quote.activity.append(
+            _activity(now, cmd.by, "revision", N_("Revision {revision} priced with price list version {version}."),
+                      revision=quote.revision, version=result.price_list_version)
+        )
         after = workflow.status_after_revision(quote.status)
         if after != quote.status:
             _set_status(session, quote, after, cmd.by, now)
@@ -395,13 +418,14 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
 # --- verifying ----------------------------------------------------------------------
 
 
-def _replay(ctx: Context, stored: rows.QuoteRevision, price_lists_by_version: dict[int, PriceList]) -> Verification:
+def _replay(ctx: Context, stored: rows.QuoteRevision, language_code: str,
+            price_lists_by_version: dict[int, PriceList]) -> Verification:
     version = stored.price_list_version
     if version not in price_lists_by_version:
         price_lists_by_version[version] = price_lists.price_list_of(ctx, version)
     # The stored start date, not today's: a replay prices what was priced then.
     inputs = replace(request_from_plain(stored.inputs), start_date=date.fromisoformat(stored.estimate["start_date"]))
-    replayed = estimate_to_plain(price(price_lists_by_version[version], inputs))
+    replayed = estimate_to_plain(price(price_lists_by_version[version], inputs), language(language_code))
     return Verification.between(stored.estimate, replayed)
 
 
@@ -411,8 +435,8 @@ def verify_revision(ctx: Context, number: str, revision: int) -> Verification:
         quote = _load(session, number)
         found = next((r for r in quote.revisions if r.revision == revision), None)
         if found is None:
-            raise NotFound(f"Quote {number} has no revision {revision}.")
-        return _replay(ctx, found, {})
+            raise NotFound(T("Quote {number} has no revision {revision}.", number=number, revision=revision))
+        return _replay(ctx, found, quote.language, {})
 
 
 def verify_all(ctx: Context, batch: int = 500) -> Iterator[tuple[str, int, Verification]]:
@@ -422,7 +446,7 @@ def verify_all(ctx: Context, batch: int = 500) -> Iterator[tuple[str, int, Verif
     while True:
         with ctx.database.reading() as session:
             found = session.execute(
-                select(rows.QuoteRevision, rows.Quote.number)
+                select(rows.QuoteRevision, rows.Quote.number, rows.Quote.language)
                 .join(rows.Quote, rows.Quote.id == rows.QuoteRevision.quote_id)
                 .where(rows.QuoteRevision.id > last)
                 .order_by(rows.QuoteRevision.id)
@@ -430,6 +454,6 @@ def verify_all(ctx: Context, batch: int = 500) -> Iterator[tuple[str, int, Verif
             ).all()
         if not found:
             return
-        for stored, number in found:
-            yield number, stored.revision, _replay(ctx, stored, cache)
+        for stored, number, language_code in found:
+            yield number, stored.revision, _replay(ctx, stored, language_code, cache)
         last = found[-1][0].id

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..adapters.db import User, aware
 from ..domain.errors import Conflict, Invalid, NotFound
+from ..domain.text import T
 from . import audit
 
 if TYPE_CHECKING:
@@ -67,15 +68,15 @@ def _info(user: User) -> UserInfo:
 def create_user(ctx: Context, name: str, role: str, by: str | None = None) -> NewUser:
     """Create (or re-activate a revoked) user with a new token."""
     if not NAME.match(name):
-        raise Invalid("A user name is 1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'.", {"name": ["Invalid name."]})
+        raise Invalid(T("A user name is 1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'."), {"name": [T("Invalid name.")]})
     if role not in ROLES:
-        raise Invalid(f"The role must be one of {', '.join(ROLES)}.", {"role": ["Unknown role."]})
+        raise Invalid(T("The role must be one of {roles}.", roles=", ".join(ROLES)), {"role": [T("Unknown role.")]})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with ctx.database.transaction() as session:
         user = session.scalars(select(User).where(User.name == name)).first()
         if user is not None and user.revoked_at is None:
-            raise Conflict(f"User {name!r} already exists; revoke it first to issue a new token.")
+            raise Conflict(T("User {name} already exists; revoke it first to issue a new token.", name=repr(name)))
         before = None
         if user is None:
             user = User(name=name, role=role, token_hash=hash_token(token), created_at=now)
@@ -95,7 +96,7 @@ def revoke_user(ctx: Context, name: str, by: str | None = None) -> None:
     with ctx.database.transaction() as session:
         user = session.scalars(select(User).where(User.name == name)).first()
         if user is None or user.revoked_at is not None:
-            raise NotFound(f"No active user {name!r}.")
+            raise NotFound(T("No active user {name}.", name=repr(name)))
         user.revoked_at = datetime.now(UTC)
         audit.record(
             session, actor=by, kind="user", action="revoke", subject=f"user {name}",

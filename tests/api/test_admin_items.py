@@ -10,6 +10,7 @@ import yaml
 
 from quoteapi.services import price_lists
 
+from ..bodies import SIMPLE_ESTIMATE
 from ..conftest import run_together
 
 A = "/api/v1/admin"
@@ -102,7 +103,7 @@ def test_deleting_an_item_a_campaign_names_says_which(client, admin_headers, kin
 def test_item_changes_reach_estimates(client, admin_headers):
     etag = client.get(f"{A}/areas/neck", headers=admin_headers).headers["ETag"]
     client.patch(f"{A}/areas/neck", json={"price": "2500.00"}, headers={**admin_headers, "If-Match": etag})
-    e = client.post("/api/v1/estimates", json={"clinic": "ist-kadikoy", "areas": [{"code": "neck"}], "specialist_level": "aesthetician", "sessions": 1}).get_json()
+    e = client.post("/api/v1/estimates", json=SIMPLE_ESTIMATE).get_json()
     assert e["total"] == "2500.00" and e["price_list_version"] == 2
 
 
@@ -196,6 +197,19 @@ def test_the_audit_log_cannot_be_changed_through_the_api(client, admin_headers):
 # --- spreadsheets ---------------------------------------------------------------------------
 
 
+def edit_csv(text: str, section: str, code: str, **cells: str) -> str:
+    """The CSV with some cells of one row changed, written as the API writes it."""
+    reader = csv.DictReader(io.StringIO(text))
+    rows = list(reader)
+    row = next(r for r in rows if r["section"] == section and r["code"] == code)
+    row.update(cells)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, reader.fieldnames, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
 def test_csv_round_trip_through_the_api(client, admin_headers, database, ctx):
     r = client.get(f"{A}/price-list", headers={**admin_headers, "Accept": "text/csv"})
     assert r.status_code == 200 and r.mimetype == "text/csv"
@@ -205,7 +219,7 @@ def test_csv_round_trip_through_the_api(client, admin_headers, database, ctx):
     assert face["price"] == "4000.00" and face["size_cm2"] == "600"
     put = client.put(f"{A}/price-list", data=r.get_data(), content_type="text/csv", headers={**admin_headers, "If-Match": r.headers["ETag"]})
     assert put.status_code == 200 and put.get_json()["version"] == 1  # the same content: no new version
-    edited = r.get_data(as_text=True).replace("area,face,Full face,,,,,600,4000.00", "area,face,Full face,,,,,600,4100.00")
+    edited = edit_csv(r.get_data(as_text=True), "area", "face", price="4100.00")
     assert edited != r.get_data(as_text=True)
     put = client.put(f"{A}/price-list", data=edited, content_type="text/csv", headers={**admin_headers, "If-Match": r.headers["ETag"]})
     assert put.status_code == 200 and put.get_json()["version"] == 2
@@ -218,7 +232,7 @@ def test_csv_errors_name_every_bad_row_and_cell(client, admin_headers):
     lines = text.splitlines()
     face_row = next(i for i, line in enumerate(lines, start=1) if line.startswith("area,face,"))
     neck_row = next(i for i, line in enumerate(lines, start=1) if line.startswith("area,neck,"))
-    broken = text.replace("4000.00", "4000.005").replace("area,neck,Neck,,,,,250,2200.00", "area,neck,Neck,,,,,-1,abc")
+    broken = edit_csv(edit_csv(text, "area", "face", price="4000.005"), "area", "neck", size_cm2="-1", price="abc")
     broken += "gadget,x\n"
     put = client.put(f"{A}/price-list", data=broken, content_type="text/csv", headers={**admin_headers, "If-Match": r.headers["ETag"]})
     assert put.status_code == 422
@@ -255,13 +269,26 @@ def test_cli_csv_round_trip_and_bad_rows(app, database, tmp_path, ctx):
     result = runner.invoke(args=["price-list", "import", str(path)])
     assert result.exit_code == 0 and "holds no changes" in result.output
     assert price_lists.get_document(ctx).document == before
-    text = path.read_text().replace("2200.00", "22.000")
-    path.write_text(text.replace("session_tier,,,,,,,,,,,3,10", "session_tier,,,,,,,,,,,3,95"))
+    text = edit_csv(path.read_text(), "area", "neck", price="22.000")
+    tiers = list(csv.DictReader(io.StringIO(text)))
+    three = next(i for i, row in enumerate(tiers) if row["section"] == "session_tier" and row["min_sessions"] == "3")
+
+    def with_tier(body: str, percent: str) -> str:
+        lines = body.splitlines(keepends=True)
+        cells = next(csv.reader([lines[three + 1]]))
+        header = next(csv.reader([lines[0]]))
+        cells[header.index("discount_percent")] = percent
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(cells)
+        lines[three + 1] = out.getvalue()
+        return "".join(lines)
+
+    path.write_text(with_tier(text, "95"))
     result = runner.invoke(args=["price-list", "import", str(path)])
     assert result.exit_code == 1
     assert ".price: At most 2 decimals" in result.output and "row " in result.output
     assert price_lists.current_version(ctx).version == 1
-    path.write_text(text.replace("session_tier,,,,,,,,,,,3,10", "session_tier,,,,,,,,,,,3,95").replace("22.000", "2200.00"))
+    path.write_text(with_tier(edit_csv(text, "area", "neck", price="2200.00"), "95"))
     result = runner.invoke(args=["price-list", "import", str(path)])
     assert result.exit_code == 1 and "session_tiers" in result.output  # the tier rule, on the CLI path too
 

@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from ..bodies import SIMPLE_ESTIMATE
 from ..conftest import run_together
 
 URL = "/api/v1/admin/price-list"
@@ -23,7 +24,11 @@ def test_get_returns_the_document_with_version_and_etag(client, admin_headers):
     assert etag == '"pl-1"'
     assert doc["currency"] == "TRY"
     assert doc["clinics"][0]["price_factor"] == "1.20"
-    assert doc["areas"][0] == {"code": "face", "name": "Full face", "size_cm2": 600, "price": "4000.00", "extra_cm2_price": "0.00"}
+    assert doc["language"] == "tr" and doc["max_manual_discount_percent"] == "10"
+    assert doc["areas"][0] == {
+        "code": "face", "name": "Tüm yüz", "size_cm2": 600, "price": "4000.00", "extra_cm2_price": "0.00",
+        "translations": {"en": {"name": "Full face"}},
+    }
     assert doc["campaigns"][3]["coupon"] == "FRIEND10"
 
 
@@ -44,7 +49,7 @@ def test_put_makes_a_new_version_seen_by_estimates(client, admin_headers):
     assert r.headers["ETag"] == '"pl-2"'
     estimate = client.post(
         "/api/v1/estimates",
-        json={"clinic": "ist-kadikoy", "areas": [{"code": "face"}], "specialist_level": "aesthetician", "sessions": 1},
+        json={**SIMPLE_ESTIMATE, "areas": [{"code": "face"}]},
     ).get_json()
     assert estimate["price_list_version"] == 2
     assert estimate["total"] == "4200.00"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import timedelta
 
 
 def test_clinics_lists_the_demo_clinics(client):
@@ -12,14 +12,14 @@ def test_clinics_lists_the_demo_clinics(client):
     body = r.get_json()
     assert [c["code"] for c in body] == ["ist-nisantasi", "ist-kadikoy", "ank-cankaya"]
     assert body[2] == {
-        "code": "ank-cankaya", "name": "Ankara Cankaya", "city": "Ankara",
+        "code": "ank-cankaya", "name": "Ankara Çankaya", "city": "Ankara",
         "tax_rate": "0.20", "prices_include_tax": True,
     }
 
 
 def test_catalog_prices_are_adjusted_for_the_clinic(client):
     body = client.get("/api/v1/catalog?clinic=ank-cankaya").get_json()
-    assert body["clinic"] == "ank-cankaya" and body["clinic_name"] == "Ankara Cankaya" and body["city"] == "Ankara"
+    assert body["clinic"] == "ank-cankaya" and body["clinic_name"] == "Ankara Çankaya" and body["city"] == "Ankara"
     assert body["tax_rate"] == "0.20" and body["prices_include_tax"] is True
     assert body["currency"] == "TRY" and body["price_list_version"] == 1
     areas = {a["code"]: a for a in body["areas"]}
@@ -31,16 +31,38 @@ def test_catalog_prices_are_adjusted_for_the_clinic(client):
     assert [t["min_sessions"] for t in body["session_tiers"]] == [3, 6, 10]
 
 
-def test_catalog_lists_only_campaigns_running_today_without_coupon_codes(client):
+def test_catalog_lists_only_campaigns_running_today_without_coupon_codes(client, admin_headers, ctx):
+    today = ctx.today()
+    day = lambda n: (today + timedelta(days=n)).isoformat()
+    base = {"clinics": [], "min_sessions": 1, "required_areas": [], "stackable": False, "priority": 0}
+    added = {
+        "RUNNING-NOW": {**base, "name": "Running now", "starts_on": day(-1), "ends_on": day(1), "coupon": "SECRET-RUN",
+                        "benefit": {"type": "percent", "value": "5"}},
+        "ENDED-YESTERDAY": {**base, "name": "Ended", "starts_on": day(-10), "ends_on": day(-1), "coupon": None,
+                            "benefit": {"type": "percent", "value": "5"}},
+        "ANKARA-ONLY": {**base, "name": "Ankara only", "starts_on": day(-1), "ends_on": day(1), "clinics": ["ank-cankaya"],
+                        "coupon": None, "benefit": {"type": "percent", "value": "5"}},
+    }
+    for code, campaign in added.items():
+        r = client.post("/api/v1/admin/campaigns", json={"code": code, **campaign}, headers=admin_headers)
+        assert r.status_code == 201, r.get_json()
+
     body = client.get("/api/v1/catalog?clinic=ist-kadikoy").get_json()
-    today = date.today().isoformat()
+    assert body["campaigns"], "the campaign running today is listed"
     for c in body["campaigns"]:
-        assert c["starts_on"] <= today <= c["ends_on"]
+        assert c["starts_on"] <= today.isoformat() <= c["ends_on"]
         assert "coupon" not in c
         assert not c["clinics"] or "ist-kadikoy" in c["clinics"]
-    codes = {c["code"] for c in body["campaigns"]}
-    assert "SUMMER-SPF" not in codes and "ANKARA-4FOR3" not in codes
-    assert "FRIEND10" not in json.dumps(body)
+    listed = {c["code"]: c for c in body["campaigns"]}
+    assert listed["RUNNING-NOW"]["requires_coupon"] is True
+    assert listed["RUNNING-NOW"]["benefit"] == {"type": "percent", "value": "5"}
+    assert "ENDED-YESTERDAY" not in listed and "ANKARA-ONLY" not in listed
+    assert "SUMMER-SPF" not in listed and "ANKARA-4FOR3" not in listed
+    text = json.dumps(body)
+    assert "SECRET-RUN" not in text and "FRIEND10" not in text
+    # The Ankara campaign is Ankara's to show.
+    ankara = client.get("/api/v1/catalog?clinic=ank-cankaya").get_json()
+    assert "ANKARA-ONLY" in {c["code"] for c in ankara["campaigns"]}
 
 
 def test_catalog_needs_a_known_clinic(client):

@@ -7,16 +7,9 @@ from datetime import date
 
 import pytest
 
-CONTRACT_EXAMPLE = {
-    "clinic": "ist-nisantasi",
-    "areas": [{"code": "face"}, {"code": "acne-scars-back", "size_cm2": 1800}],
-    "products": ["hyaluronic-acid"],
-    "specialist_level": "dermatologist",
-    "sessions": 4,
-    "start_date": "2026-12-05",
-    "coupon": "SPRING",
-    "client": {"age": 34, "pregnant": False, "active_skin_infection": False, "open_wounds": False, "serious_skin_condition": False},
-}
+from ..bodies import CONTRACT_EXAMPLE, SIMPLE_ESTIMATE
+
+from ..conftest import TODAY
 
 
 def post(client, body, **kwargs):
@@ -52,7 +45,7 @@ def test_contract_example_is_priced_to_the_cent(client):
     assert e["schedule"] == ["2026-12-05", "2027-01-02", "2027-01-30", "2027-02-27"]
     assert e["clinic"] == "ist-nisantasi" and e["currency"] == "TRY" and e["sessions"] == 4
     assert e["price_list_version"] == 1 and e["start_date"] == "2026-12-05"
-    assert any("maintenance" in a for a in e["advice"])
+    assert any("bakım seansı" in a for a in e["advice"])  # Turkish, the default language
     assert all(l["description"] for l in e["lines"])
 
 
@@ -71,11 +64,11 @@ def test_coupon_is_case_insensitive_and_stacks_when_it_wins(client):
 
 
 def test_optional_fields_default(client):
-    r = post(client, {"clinic": "ist-kadikoy", "areas": [{"code": "neck"}], "specialist_level": "aesthetician", "sessions": 1})
+    r = post(client, SIMPLE_ESTIMATE)
     e = r.get_json()
     assert r.status_code == 200
-    assert e["start_date"] == date.today().isoformat()
-    assert e["schedule"] == [date.today().isoformat()]
+    assert e["start_date"] == TODAY.isoformat()
+    assert e["schedule"] == [TODAY.isoformat()]
     assert e["eligibility"]["status"] == "unknown"
     assert [l["kind"] for l in e["lines"]] == ["area"]
     assert e["total"] == "2200.00"
@@ -161,7 +154,9 @@ def test_wrong_method_is_405_with_allow(client):
 def test_unknown_path_is_404_problem(client):
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404
-    assert r.get_json()["title"] == "Not Found"
+    assert r.get_json()["title"] == "Bulunamadı"
+    english = client.get("/api/v1/nothing-here", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert english.get_json()["title"] == "Not Found" and english.headers["Content-Language"] == "en"
 
 
 def test_estimate_is_answered_with_no_token_and_stores_nothing(client, database):

@@ -13,17 +13,14 @@ from sqlalchemy import func, select, update
 
 from quoteapi.adapters.db import Quote, QuoteRevision
 
-from ..conftest import run_together
-from .test_estimates import CONTRACT_EXAMPLE
+from ..bodies import QUOTE, QUOTE_REQUEST
+from ..conftest import run_together, TODAY
 
-QUOTE = {
-    **{k: v for k, v in CONTRACT_EXAMPLE.items() if k != "coupon"},
-    "client": {"age": 34, "pregnant": True},
-    "customer": {"name": "Ayşe Yılmaz", "email": "ayse@example.com", "phone": "+90 532 000 00 00"},
-    "notes": "Prefers mornings.",
-    "follow_up_on": "2026-12-01",
-}
-WEBSITE = {**{k: v for k, v in QUOTE.items() if k not in ("notes", "follow_up_on")}, "consent": True}
+
+@pytest.fixture
+def sales_headers(sales_headers):
+    """These tests read the texts in English: the desk asks for English (quotes take the request's language)."""
+    return {**sales_headers, "Accept-Language": "en"}
 
 
 def create(client, headers, body=None, **extra):
@@ -42,13 +39,13 @@ def test_create_answers_201_with_location_and_the_whole_quote(client, sales_head
     assert r.status_code == 201
     q = r.get_json()
     assert re.fullmatch(r"Q-\d{4}-\d{6}", q["number"])
-    assert q["number"].startswith(f"Q-{date.today().year}-")
+    assert q["number"].startswith(f"Q-{TODAY.year}-")
     assert r.headers["Location"] == f"/api/v1/quotes/{q['number']}"
     assert q["revision"] == 1 and q["status"] == "new" and q["source"] == "staff"
     assert q["customer"] == QUOTE["customer"]
     assert q["created_by"] == "sam" and q["assigned_to"] is None
     assert q["follow_up_on"] == "2026-12-01" and q["notes"] == "Prefers mornings."
-    assert q["valid_until"] == (date.today() + timedelta(days=30)).isoformat()
+    assert q["valid_until"] == (TODAY + timedelta(days=30)).isoformat()
     assert q["total"] == "51885.36" and q["price_list_version"] == 1
     assert q["eligibility"] == {"status": "postpone", "reasons": ["Treatment is postponed until after pregnancy."]}
     assert [a["kind"] for a in q["activity"]] == ["created"]
@@ -57,7 +54,7 @@ def test_create_answers_201_with_location_and_the_whole_quote(client, sales_head
 
 def test_valid_days_and_customer_rules(client, sales_headers):
     q = create(client, sales_headers, {**QUOTE, "valid_days": 7})
-    assert q["valid_until"] == (date.today() + timedelta(days=7)).isoformat()
+    assert q["valid_until"] == (TODAY + timedelta(days=7)).isoformat()
     phone_only = {**QUOTE, "customer": {"name": "Can", "phone": "+90 555 111 22 33"}}
     assert create(client, sales_headers, phone_only)["customer"]["email"] is None
     for customer, field in (
@@ -201,7 +198,7 @@ def test_other_moves_are_409_and_change_nothing(client, sales_headers, path, ref
 
 def _expire(database, number):
     with database.transaction() as s:
-        s.execute(update(Quote).where(Quote.number == number).values(valid_until=date.today() - timedelta(days=1)))
+        s.execute(update(Quote).where(Quote.number == number).values(valid_until=TODAY - timedelta(days=1)))
 
 
 def test_expired_reads_as_expired_and_can_only_be_revised(client, sales_headers, database):
@@ -209,7 +206,7 @@ def test_expired_reads_as_expired_and_can_only_be_revised(client, sales_headers,
     patch(client, sales_headers, number, status="sent")
     # Valid through the whole last day:
     with database.transaction() as s:
-        s.execute(update(Quote).where(Quote.number == number).values(valid_until=date.today()))
+        s.execute(update(Quote).where(Quote.number == number).values(valid_until=TODAY))
     assert client.get(f"/api/v1/quotes/{number}", headers=sales_headers).get_json()["status"] == "sent"
     _expire(database, number)
     assert client.get(f"/api/v1/quotes/{number}", headers=sales_headers).get_json()["status"] == "expired"
@@ -220,7 +217,7 @@ def test_expired_reads_as_expired_and_can_only_be_revised(client, sales_headers,
     revised = client.post(f"/api/v1/quotes/{number}/revisions", json={}, headers=sales_headers)
     assert revised.status_code == 201
     assert revised.get_json()["status"] == "draft"
-    assert revised.get_json()["valid_until"] == (date.today() + timedelta(days=30)).isoformat()
+    assert revised.get_json()["valid_until"] == (TODAY + timedelta(days=30)).isoformat()
 
 
 def test_accepted_quotes_are_not_revised(client, sales_headers):
@@ -354,10 +351,10 @@ def test_pdf_document_has_number_customer_and_total(client, sales_headers):
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(r.data)).pages)
     assert number in text
     assert "Ayşe Yılmaz" in text
-    assert "51.885,36" in text  # the total, formatted for tr_TR
+    assert "51,885.36" in text  # the total, in the quote's language (English)
     assert "Istanbul Nisantasi" in text
     assert "postponed until after pregnancy" in text
-    assert "5.12.2026" in text  # first session
+    assert "5 Dec 2026" in text  # first session
 
 
 def test_html_document_and_content_negotiation(client, sales_headers):
@@ -365,7 +362,7 @@ def test_html_document_and_content_negotiation(client, sales_headers):
     html = client.get(f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "text/html"})
     assert html.status_code == 200 and html.mimetype == "text/html"
     page = html.get_data(as_text=True)
-    assert number in page and "₺51.885,36" in page and "Aftercare" in page
+    assert number in page and "₺51,885.36" in page and "Aftercare" in page
     browser = client.get(
         f"/api/v1/quotes/{number}/document",
         headers={**sales_headers, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
@@ -381,7 +378,7 @@ def test_html_document_and_content_negotiation(client, sales_headers):
 
 
 def test_quote_request_answers_only_number_and_status(client, sales_headers):
-    r = client.post("/api/v1/quote-requests", json=WEBSITE)
+    r = client.post("/api/v1/quote-requests", json=QUOTE_REQUEST)
     assert r.status_code == 201
     assert set(r.get_json()) == {"number", "status"} and r.get_json()["status"] == "new"
     assert "Location" not in r.headers
@@ -403,7 +400,7 @@ def test_quote_request_answers_only_number_and_status(client, sales_headers):
     ],
 )
 def test_quote_request_validation(client, database, change, field):
-    body = {**WEBSITE, **change}
+    body = {**QUOTE_REQUEST, **change}
     r = client.post("/api/v1/quote-requests", json=body)
     assert r.status_code == 422
     assert field in r.get_json()["errors"]
@@ -411,17 +408,17 @@ def test_quote_request_validation(client, database, change, field):
 
 
 def test_quote_request_without_consent_field(client, database):
-    body = {k: v for k, v in WEBSITE.items() if k != "consent"}
+    body = {k: v for k, v in QUOTE_REQUEST.items() if k != "consent"}
     r = client.post("/api/v1/quote-requests", json=body)
     assert r.status_code == 422 and "consent" in r.get_json()["errors"]
 
 
 def test_quote_request_idempotency(client, database):
-    first = client.post("/api/v1/quote-requests", json=WEBSITE, headers={"Idempotency-Key": "web-1"})
-    again = client.post("/api/v1/quote-requests", json=WEBSITE, headers={"Idempotency-Key": "web-1"})
+    first = client.post("/api/v1/quote-requests", json=QUOTE_REQUEST, headers={"Idempotency-Key": "web-1"})
+    again = client.post("/api/v1/quote-requests", json=QUOTE_REQUEST, headers={"Idempotency-Key": "web-1"})
     assert again.get_json() == first.get_json()
     assert stored_count(database) == 1
-    other = client.post("/api/v1/quote-requests", json={**WEBSITE, "sessions": 2}, headers={"Idempotency-Key": "web-1"})
+    other = client.post("/api/v1/quote-requests", json={**QUOTE_REQUEST, "sessions": 2}, headers={"Idempotency-Key": "web-1"})
     assert other.status_code == 409
 
 
@@ -431,4 +428,7 @@ def test_revision_rows_are_stored_with_their_price_list_version(client, sales_he
         rows = list(s.scalars(select(QuoteRevision)))
     assert [(r.revision, r.price_list_version) for r in rows] == [(1, 1)]
     assert rows[0].estimate["total"] == "51885.36"
-    assert rows[0].inputs["clinic"] == "ist-nisantasi" and number
+    assert rows[0].inputs["clinic"] == "ist-nisantasi"
+    with database.reading() as s:
+        owner = s.get(Quote, rows[0].quote_id)
+    assert owner.number == number and owner.revision == rows[0].revision

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from quoteapi import create_app
-from ..conftest import TEST_SETTINGS
+from ..conftest import TEST_SETTINGS, TODAY
 
 BODY = {
     "clinic": "ist-kadikoy",
@@ -74,15 +74,15 @@ def test_a_quote_keeps_its_explanation(client, sales_headers):
 
 
 def test_an_estimate_answers_every_version_2_field(client):
-    body = client.post("/api/v1/estimates", json={**ESTIMATE, "sessions": 2, "coupon": "nope"}).get_json()
+    body = client.post("/api/v1/estimates", json={**ESTIMATE, "sessions": 2, "coupon": "nope"}, headers={"Accept-Language": "en"}).get_json()
     assert body["coupon"] == {"code": "nope", "status": "invalid", "reason": "This code is not valid for the chosen start date."}
     assert body["hints"][0]["sessions"] == 3 and body["hints"][0]["text"].startswith("3 sessions: ")
     assert [line["basis"] for line in body["lines"]] == ["4000.00 × 1.00"]
-    assert date.fromisoformat(body["start_date"]) >= date.today() - timedelta(days=1)
+    assert body["start_date"] == TODAY.isoformat()
 
 
 def test_the_document_shows_the_coupon_and_keeps_the_version_in_a_footnote(client, sales_headers):
-    quote = client.post("/api/v1/quotes", json={**BODY, "coupon": "FRIEND10"}, headers=sales_headers).get_json()
+    quote = client.post("/api/v1/quotes", json={**BODY, "coupon": "FRIEND10", "language": "en"}, headers=sales_headers).get_json()
     html = client.get(f"/api/v1/quotes/{quote['number']}/document", headers={**sales_headers, "Accept": "text/html"})
     text = html.get_data(as_text=True)
     assert f"Coupon FRIEND10: {quote['coupon']['reason']}" in text

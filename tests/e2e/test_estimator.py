@@ -78,7 +78,7 @@ def page(browser, site):
     page.problems = []
     page.on("pageerror", lambda error: page.problems.append(str(error)))
     page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
-    page.goto(site["api"] + "/estimator")
+    page.goto(site["api"] + "/estimator?lang=en")  # these tests read the English page; Turkish has its own
     page.wait_for_selector("#total[data-amount]")
     yield page
     context.close()
@@ -133,11 +133,8 @@ def test_the_page_shows_the_total_the_api_gives(page, site):
     assert page.locator("#lines tbody tr").count() == len(expected["lines"])
     assert page.get_attribute("#tax_total", "data-amount") == expected["tax_total"]
     assert page.get_attribute("#per_session", "data-amount") == expected["per_session"]
-    # Intl.NumberFormat for the currency, in the visitor's language (en-US here).
-    assert page.text_content("#total") == page.evaluate(
-        "([v, c]) => new Intl.NumberFormat('en-US', {style: 'currency', currency: c}).format(Number(v))",
-        [expected["total"], expected["currency"]],
-    )
+    # One money format per language: English writes ₺51,885.36.
+    assert page.text_content("#total") == f"₺{float(expected['total']):,.2f}"
     assert page.locator("#schedule li").count() == 4
     assert page.locator("#advice li").count() == len(expected["advice"])
     assert page.locator("#eligibility").is_hidden()
@@ -218,7 +215,7 @@ def test_screenshots_and_no_sideways_scrolling_on_a_phone(browser, site):
     for width, height in ((375, 812), (1280, 900)):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
         page = context.new_page()
-        page.goto(site["api"] + "/estimator")
+        page.goto(site["api"] + "/estimator?lang=en")
         page.wait_for_selector("#total[data-amount]")
         page.check("#area-neck")
         page.check("#product-hyaluronic-acid")
@@ -231,6 +228,39 @@ def test_screenshots_and_no_sideways_scrolling_on_a_phone(browser, site):
         page.screenshot(path=str(ARTIFACTS / f"estimator-{width}.png"))
         context.close()
         assert (ARTIFACTS / f"estimator-{width}.png").stat().st_size > 10_000
+
+
+def test_the_page_in_turkish_on_a_phone(browser, site):
+    """Turkish by default: texts from the catalogue, Turkish money and dates, a switch to English."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="tr-TR")
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(site["api"] + "/estimator")
+    page.wait_for_selector("#total[data-amount]")
+    assert page.evaluate("document.documentElement.lang") == "tr"
+    expect(page.locator("h1")).to_have_text("Dermaterapi kürüm ne kadar tutar?")
+    expect(page.locator("#summary-title")).to_have_text("Fiyat hesaplamanız")
+    expect(page.locator("label[for=area-face]")).to_contain_text("Tüm yüz")
+    total = page.get_attribute("#total", "data-amount")
+    whole, cents = f"{float(total):,.2f}".split(".")
+    assert page.text_content("#total") == f"{whole.replace(',', '.')},{cents}\u00a0₺"
+    page.fill("#sessions", "2")
+    expect(page.locator("#hint-list button").first).to_contain_text("3 seans: seans başına")
+    page.fill("#start_date", START)
+    page.click("#plan-details summary")
+    first = date.fromisoformat(START)
+    expect(page.locator("#schedule li").first).to_have_text(first.strftime("%d.%m.%Y"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "estimator-375-tr.png"))
+    page.click("button.language[data-lang=en]")
+    expect(page.locator("h1")).to_have_text("What will my dermatherapy cost?")
+    expect(page.locator("label[for=area-face]")).to_contain_text("Full face")
+    assert page.get_attribute("button.language[data-lang=en]", "aria-pressed") == "true"
+    assert problems == []
+    context.close()
 
 
 def test_embedded_on_the_clinics_own_site(browser, site):

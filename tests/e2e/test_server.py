@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from ..api.test_estimates import CONTRACT_EXAMPLE
+from ..bodies import CONTRACT_EXAMPLE
 from .server import Gunicorn, cli, server_env
 
 ESTIMATE = {k: v for k, v in CONTRACT_EXAMPLE.items() if k not in ("coupon", "client")}

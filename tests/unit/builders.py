@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from quoteapi.domain.price_list import from_plain
 from quoteapi.domain.pricing.model import (
     Area,
     AreaRequest,
@@ -28,39 +29,8 @@ D = Decimal
 
 
 def demo() -> PriceList:
-    raw = json.loads(DEMO_FILE.read_text())
-    return PriceList(
-        currency=raw["currency"],
-        combination_discount_percent=D(raw["combination_discount_percent"]),
-        session_interval_days=raw["session_interval_days"],
-        clinics=tuple(
-            Clinic(c["code"], c["name"], c["city"], D(c["price_factor"]), D(c["tax_rate"]), c["prices_include_tax"])
-            for c in raw["clinics"]
-        ),
-        areas=tuple(
-            Area(a["code"], a["name"], a["size_cm2"], D(a["price"]), D(a["extra_cm2_price"])) for a in raw["areas"]
-        ),
-        products=tuple(Product(p["code"], p["name"], D(p["price"])) for p in raw["products"]),
-        specialist_levels=tuple(SpecialistLevel(s["code"], s["name"], D(s["multiplier"])) for s in raw["specialist_levels"]),
-        session_tiers=tuple(SessionTier(t["min_sessions"], D(t["discount_percent"])) for t in raw["session_tiers"]),
-        campaigns=tuple(
-            Campaign(
-                code=c["code"],
-                name=c["name"],
-                starts_on=date.fromisoformat(c["starts_on"]),
-                ends_on=date.fromisoformat(c["ends_on"]),
-                clinics=tuple(c["clinics"]),
-                min_sessions=c["min_sessions"],
-                required_areas=tuple(c["required_areas"]),
-                coupon=c["coupon"],
-                stackable=c["stackable"],
-                priority=c["priority"],
-                benefit=Benefit(BenefitType(c["benefit"]["type"]), D(c["benefit"]["value"])),
-            )
-            for c in raw["campaigns"]
-        ),
-        version=1,
-    )
+    """The demo list of domain.md (Turkish names, English translations), as the engine gets it."""
+    return from_plain(json.loads(DEMO_FILE.read_text()), version=1)
 
 
 def with_changes(price_list: PriceList, **changes) -> PriceList:

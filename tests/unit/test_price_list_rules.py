@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from quoteapi.domain.pricing import PriceListInvalid
 from quoteapi.domain.price_list import describe, to_plain, validate
-from quoteapi.domain.pricing.model import Benefit, BenefitType, SessionTier
+from quoteapi.domain.pricing import PriceListInvalid
+from quoteapi.domain.pricing.model import SessionTier
 
 from .builders import campaign, demo, with_changes
 
@@ -76,7 +76,7 @@ def test_tier_minimums_are_unique_and_in_range():
 def test_a_longer_course_may_not_cost_less():
     # 3 sessions at 0 %: 3.00; 4 sessions at 30 %: 4 * 0.70 = 2.80 < 3 -> refused
     errors = problems(with_changes(DEMO, session_tiers=(SessionTier(4, D("30")),)))
-    assert "4 sessions would cost less than one of 3" in " ".join(errors["session_tiers"])
+    assert "4 sessions would cost less than one of 3" in " ".join(map(str, errors["session_tiers"]))
     # 4 sessions at 25 %: 4 * 0.75 = 3.00 = 3 * 1.00 -> allowed (equal is fine)
     validate(with_changes(DEMO, session_tiers=(SessionTier(4, D("25")),)))
     # 10 sessions at 20 %: 10 * 0.80 = 8.00 < 9 * 1.00 -> refused
@@ -108,6 +108,24 @@ def test_json_form_writes_money_with_two_decimals():
     assert doc["campaigns"][1]["benefit"] == {"type": "fixed", "value": "500.00"}
 
 
-def test_benefit_types():
-    assert {t.value for t in BenefitType} == {"percent", "fixed", "free_sessions"}
-    assert Benefit(BenefitType.FIXED, D("1")).type is BenefitType.FIXED
+def test_benefit_limits_depend_on_the_benefit_type():
+    # The 100 cap is for percentages only; a whole number written with decimals is whole.
+    fine = (
+        campaign("BIG-FIXED", ("fixed", "150.00")),
+        campaign("FIXED-OVER-100", ("fixed", "100.01")),
+        campaign("THREE-FREE", ("free_sessions", "3")),
+        campaign("TWO-FREE", ("free_sessions", "2.0")),
+        campaign("ZERO-PCT", ("percent", "0")),
+    )
+    validate(with_changes(DEMO, campaigns=fine))
+    assert set(problems(with_changes(DEMO, campaigns=fine + (campaign("PCT", ("percent", "100.01")),)))) == {
+        "campaigns.5.benefit.value"
+    }
+
+
+def test_a_tier_discount_above_100_percent_is_refused():
+    errors = problems(with_changes(DEMO, session_tiers=(SessionTier(3, D("100.5")),)))
+    assert "session_tiers.0.discount_percent" in errors
+    # Exactly 100 % is a percentage; it is refused only because 24 free sessions cost less than 23.
+    at_most = problems(with_changes(DEMO, session_tiers=(SessionTier(24, D("100")),)))
+    assert "session_tiers" in at_most and "session_tiers.0.discount_percent" not in at_most

@@ -90,9 +90,9 @@ def test_every_line_says_how_it_came_about():
     assert basis["area:acne-scars-back"] == "(5500.00 + 300 cm² × 2.50) × 1.20"
     # combination: 20 % of every area but the largest (the smaller of the two)
     smaller = min(line.unit_price for line in e.lines if line.kind.value == "area")
-    assert basis["combination_discount"] == f"20 % of {smaller:.2f} (every area but the largest)"
+    assert basis["combination_discount"] == f"{smaller:.2f} × 20 % (every area but the largest)"
     assert basis["specialist:dermatologist"].endswith("× (1.40 − 1)")
-    assert basis["session_discount"].startswith("10 % of ")
+    assert basis["session_discount"].endswith(" × 10 %")
 
 
 # --- offers and coupons ------------------------------------------------------------------------

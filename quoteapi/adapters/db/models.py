@@ -91,6 +91,8 @@ class Quote(Base):
     eligibility_status: Mapped[str] = mapped_column(String(32))
     currency: Mapped[str] = mapped_column(String(3))
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    # The language of its texts and documents: tr or en.
+    language: Mapped[str] = mapped_column(String(2), server_default="tr")
 
     revisions: Mapped[list["QuoteRevision"]] = relationship(
         back_populates="quote", order_by="QuoteRevision.revision", cascade="all, delete-orphan"
@@ -131,7 +133,10 @@ class QuoteActivity(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     by: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
+    # A message id with {placeholders} when ``values`` is set (shown in the reader's
+    # language); otherwise the text as written (a note).
     text: Mapped[str] = mapped_column(Text)
+    values: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     quote: Mapped[Quote] = relationship(back_populates="activity")
 

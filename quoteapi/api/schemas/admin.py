@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.text import N_
 from marshmallow import Schema, fields, pre_dump, validate
 
 from ...services.users import ROLES
@@ -40,7 +41,7 @@ class AuditPageSchema(Schema):
 
 
 class UserCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._@-]{1,64}$", error="1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'."))
+    name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._@-]{1,64}$", error=N_("1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'.")))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
 
 

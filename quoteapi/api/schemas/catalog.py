@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..i18n import Sentence
 from .fields import DecimalString
-from .price_list import BenefitSchema, SessionTierSchema, SpecialistLevelSchema
-
+from .price_list import BenefitSchema, SessionTierSchema
 
 
 class ClinicSummarySchema(Schema):
     code = fields.String()
-    name = fields.String()
-    city = fields.String()
+    name = Sentence(metadata={"description": "In the answer's language."})
+    city = Sentence()
     tax_rate = DecimalString(places=4)
     prices_include_tax = fields.Boolean()
 
@@ -23,7 +23,7 @@ class CatalogQuerySchema(Schema):
 
 class CatalogAreaSchema(Schema):
     code = fields.String()
-    name = fields.String()
+    name = Sentence()
     size_cm2 = fields.Integer()
     price = DecimalString(places=2, money=True, metadata={"description": "One session at the reference size, at this clinic."})
     extra_cm2_price = DecimalString(places=2, money=True, metadata={"description": "Per cm2 beyond the reference size, at this clinic, rounded for display."})
@@ -32,13 +32,19 @@ class CatalogAreaSchema(Schema):
 
 class CatalogProductSchema(Schema):
     code = fields.String()
-    name = fields.String()
+    name = Sentence()
     price = DecimalString(places=2, money=True)
+
+
+class CatalogLevelSchema(Schema):
+    code = fields.String()
+    name = Sentence()
+    multiplier = DecimalString(places=4)
 
 
 class CatalogCampaignSchema(Schema):
     code = fields.String()
-    name = fields.String()
+    name = Sentence()
     starts_on = fields.Date()
     ends_on = fields.Date()
     clinics = fields.List(fields.String())
@@ -52,8 +58,8 @@ class CatalogCampaignSchema(Schema):
 
 class CatalogSchema(Schema):
     clinic = fields.String(attribute="clinic.code", metadata={"description": "The clinic's code."})
-    clinic_name = fields.String(attribute="clinic.name")
-    city = fields.String(attribute="clinic.city")
+    clinic_name = Sentence(attribute="clinic.name")
+    city = Sentence(attribute="clinic.city")
     tax_rate = DecimalString(places=4, attribute="clinic.tax_rate")
     prices_include_tax = fields.Boolean(attribute="clinic.prices_include_tax")
     currency = fields.String()
@@ -62,7 +68,7 @@ class CatalogSchema(Schema):
     combination_discount_percent = DecimalString(places=2)
     areas = fields.List(fields.Nested(CatalogAreaSchema))
     products = fields.List(fields.Nested(CatalogProductSchema))
-    specialist_levels = fields.List(fields.Nested(SpecialistLevelSchema))
+    specialist_levels = fields.List(fields.Nested(CatalogLevelSchema))
     session_tiers = fields.List(fields.Nested(SessionTierSchema))
     campaigns = fields.List(fields.Nested(CatalogCampaignSchema))
 

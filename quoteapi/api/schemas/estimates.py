@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.pricing.model import AreaRequest, ClientAnswers, CouponStatus, EligibilityStatus, EstimateRequest, LineKind
+from ..i18n import Sentence
 from .fields import DecimalString
 
 
@@ -59,16 +60,16 @@ class EstimateRequestSchema(Schema):
 class LineSchema(Schema):
     kind = fields.Enum(LineKind, by_value=True)
     code = fields.String(allow_none=True)
-    description = fields.String()
+    description = Sentence()
     quantity = fields.Integer()
     unit_price = DecimalString(places=2, money=True)
     amount = DecimalString(places=2, money=True)
-    basis = fields.String(metadata={"description": "How the figures came about, e.g. `(5500.00 + 300 cm² × 2.50) × 1.20`."})
+    basis = Sentence(metadata={"description": "How the figures came about, e.g. `(5500.00 + 300 cm² × 2.50) × 1.20`."})
 
 
 class EligibilitySchema(Schema):
     status = fields.Enum(EligibilityStatus, by_value=True)
-    reasons = fields.List(fields.String())
+    reasons = fields.List(Sentence())
 
 
 class OfferSchema(Schema):
@@ -84,7 +85,7 @@ class CouponSchema(Schema):
 
     code = fields.String(metadata={"description": "As given."})
     status = fields.Enum(CouponStatus, by_value=True)
-    reason = fields.String()
+    reason = Sentence()
 
 
 class HintSchema(Schema):
@@ -93,7 +94,7 @@ class HintSchema(Schema):
     sessions = fields.Integer()
     total = DecimalString(places=2, money=True)
     per_session = DecimalString(places=2, money=True)
-    text = fields.String()
+    text = Sentence()
 
 
 class EstimateSchema(Schema):
@@ -113,7 +114,7 @@ class EstimateSchema(Schema):
     applied_campaigns = fields.List(fields.String())
     eligibility = fields.Nested(EligibilitySchema)
     schedule = fields.List(fields.Date())
-    advice = fields.List(fields.String())
+    advice = fields.List(Sentence())
     offers = fields.List(fields.Nested(OfferSchema))
     coupon = fields.Nested(CouponSchema, allow_none=True, metadata={"description": "null when no coupon was given."})
     hints = fields.List(fields.Nested(HintSchema))

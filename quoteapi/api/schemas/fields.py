@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ...domain.text import N_
 from marshmallow import fields, validate
 
 CODE = r"^[a-z0-9_-]{1,64}$"
@@ -25,8 +26,8 @@ class DecimalString(fields.String):
     """
 
     default_error_messages = {
-        "invalid_decimal": 'Must be a decimal string such as "12.50".',
-        "places": "At most {places} decimals are allowed.",
+        "invalid_decimal": N_('Must be a decimal string such as "12.50".'),
+        "places": N_("At most {places} decimals are allowed."),
     }
 
     def __init__(self, *, places: int, money: bool = False, **kwargs: Any) -> None:
@@ -71,7 +72,7 @@ def Percent(**kwargs: Any) -> DecimalString:
 
 
 def Code(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Regexp(CODE, error="Codes are 1-64 of a-z, 0-9, - and _."), **kwargs)
+    return fields.String(validate=validate.Regexp(CODE, error=N_("Codes are 1-64 of a-z, 0-9, - and _.")), **kwargs)
 
 
 def Name(**kwargs: Any) -> fields.String:

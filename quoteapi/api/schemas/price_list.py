@@ -2,16 +2,54 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from ...domain.text import N_
+from marshmallow import Schema, fields, post_dump, validate
 
 from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.price_list.codec import benefit_value_text
 from ...domain.pricing.model import BenefitType
+from ...domain.text import LANGUAGES
 from .fields import CAMPAIGN_CODE, MAX_FACTOR, MAX_MONEY, Code, DecimalString, Money, Name, Percent
 
 
+class NameTranslationSchema(Schema):
+    name = Name()
 
-class ClinicSchema(Schema):
+
+class ClinicTranslationSchema(NameTranslationSchema):
+    city = Name()
+
+
+class TranslationsField(fields.Dict):
+    """An item's names in other languages: ``{"en": {"name": "Full face"}}`` (document version 2)."""
+
+    def __init__(self, schema: type[Schema] = NameTranslationSchema, **kwargs) -> None:
+        kwargs.setdefault("load_default", dict)
+        kwargs.setdefault(
+            "metadata", {"description": "Names in the other languages, by language; a missing one falls back to `name`."}
+        )
+        super().__init__(keys=fields.String(validate=validate.OneOf(LANGUAGES)), values=fields.Nested(schema), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, tuple):  # the model's form
+            value = {language: dict(names) for language, names in value}
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class ItemSchema(Schema):
+    """An item of the document; an answer leaves out what a version-1 item would not have."""
+
+    OPTIONAL = ("translations", "max_uses")
+
+    @post_dump
+    def leave_out_defaults(self, data, **kwargs):
+        for name in self.OPTIONAL:
+            if name in data and not data[name]:
+                del data[name]
+        return data
+
+
+class ClinicSchema(ItemSchema):
     code = Code(required=True)
     name = Name(required=True)
     city = Name(required=True)
@@ -24,9 +62,10 @@ class ClinicSchema(Schema):
         places=4, required=True, validate=validate.Range(min=0, max=1, max_inclusive=False)
     )
     prices_include_tax = fields.Boolean(required=True)
+    translations = TranslationsField(ClinicTranslationSchema)
 
 
-class AreaSchema(Schema):
+class AreaSchema(ItemSchema):
     code = Code(required=True)
     name = Name(required=True)
     size_cm2 = fields.Integer(
@@ -34,20 +73,23 @@ class AreaSchema(Schema):
     )
     price = Money(required=True)
     extra_cm2_price = Money(required=True)
+    translations = TranslationsField()
 
 
-class ProductSchema(Schema):
+class ProductSchema(ItemSchema):
     code = Code(required=True)
     name = Name(required=True)
     price = Money(required=True)
+    translations = TranslationsField()
 
 
-class SpecialistLevelSchema(Schema):
+class SpecialistLevelSchema(ItemSchema):
     code = Code(required=True)
     name = Name(required=True)
     multiplier = DecimalString(
         places=4, required=True, validate=validate.Range(min=1, max=MAX_FACTOR)
     )
+    translations = TranslationsField()
 
 
 class SessionTierSchema(Schema):
@@ -74,10 +116,10 @@ class BenefitSchema(Schema):
     )
 
 
-class CampaignSchema(Schema):
+class CampaignSchema(ItemSchema):
     code = fields.String(
         required=True,
-        validate=validate.Regexp(CAMPAIGN_CODE, error="Codes are 1-64 of A-Z, a-z, 0-9, - and _."),
+        validate=validate.Regexp(CAMPAIGN_CODE, error=N_("Codes are 1-64 of A-Z, a-z, 0-9, - and _.")),
     )
     name = Name(required=True)
     starts_on = fields.Date(required=True)
@@ -89,6 +131,11 @@ class CampaignSchema(Schema):
     stackable = fields.Boolean(load_default=False)
     priority = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=-1_000_000, max=1_000_000))
     benefit = fields.Nested(BenefitSchema, required=True)
+    max_uses = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=1_000_000_000),
+        metadata={"description": "How many accepted quotes may carry it; null for no limit."},
+    )
+    translations = TranslationsField()
 
 
 class PriceListSchema(Schema):
@@ -98,11 +145,19 @@ class PriceListSchema(Schema):
         allow_none=True,
         metadata={"description": "The version number; ignored when sent (If-Match guards a change)."},
     )
+    language = fields.String(
+        load_default="tr", validate=validate.OneOf(LANGUAGES),
+        metadata={"description": "The language of every `name` (document version 2)."},
+    )
     currency = fields.String(
         required=True,
-        validate=validate.Regexp(r"^[A-Z]{3}$", error="An ISO 4217 code such as TRY."),
+        validate=validate.Regexp(r"^[A-Z]{3}$", error=N_("An ISO 4217 code such as TRY.")),
     )
     combination_discount_percent = Percent(required=True)
+    max_manual_discount_percent = Percent(
+        load_default="10",
+        metadata={"description": "The largest manual discount sales may give without an admin's approval."},
+    )
     session_interval_days = fields.Integer(
         strict=True, load_default=28, validate=validate.Range(min=21, max=28)
     )

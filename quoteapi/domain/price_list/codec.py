@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from ..pricing.model import (
+    Translations,
     Area,
     Benefit,
     BenefitType,
@@ -26,32 +27,51 @@ from ..pricing.model import (
 )
 
 ITEM_LISTS = ("clinics", "areas", "products", "specialist_levels", "campaigns")
+# Document version 2: what a version-1 document (without these) means.
+DEFAULT_LANGUAGE = "tr"
+DEFAULT_MAX_MANUAL_DISCOUNT = "10"
 
 
 def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+def _translations(item: Mapping[str, Any]) -> Translations:
+    """``{"en": {"name": "Full face"}}`` as the model keeps it (sorted, so equal documents are equal)."""
+    given = item.get("translations") or {}
+    return tuple(
+        (language, tuple(sorted((f, text) for f, text in fields.items() if text))) for language, fields in sorted(given.items())
+    )
+
+
+def _with_translations(out: dict[str, Any], translations: Translations) -> dict[str, Any]:
+    """An item's plain form, with ``translations`` only where it has some (a version-1 item stays as it was)."""
+    if translations:
+        out["translations"] = {language: dict(fields) for language, fields in translations}
+    return out
+
+
 def _clinic(c: Mapping[str, Any]) -> Clinic:
     return Clinic(
         code=c["code"], name=c["name"], city=c["city"], price_factor=Decimal(c["price_factor"]),
         tax_rate=Decimal(c["tax_rate"]), prices_include_tax=bool(c["prices_include_tax"]),
+        translations=_translations(c),
     )
 
 
 def _area(a: Mapping[str, Any]) -> Area:
     return Area(
         code=a["code"], name=a["name"], size_cm2=int(a["size_cm2"]), price=Decimal(a["price"]),
-        extra_cm2_price=Decimal(a["extra_cm2_price"]),
+        extra_cm2_price=Decimal(a["extra_cm2_price"]), translations=_translations(a),
     )
 
 
 def _product(p: Mapping[str, Any]) -> Product:
-    return Product(p["code"], p["name"], Decimal(p["price"]))
+    return Product(p["code"], p["name"], Decimal(p["price"]), _translations(p))
 
 
 def _level(lv: Mapping[str, Any]) -> SpecialistLevel:
-    return SpecialistLevel(lv["code"], lv["name"], Decimal(lv["multiplier"]))
+    return SpecialistLevel(lv["code"], lv["name"], Decimal(lv["multiplier"]), _translations(lv))
 
 
 def from_plain(data: Mapping[str, Any], version: int | None = None) -> PriceList:
@@ -69,6 +89,8 @@ def from_plain(data: Mapping[str, Any], version: int | None = None) -> PriceList
         ),
         campaigns=tuple(_campaign(c) for c in data["campaigns"]),
         version=version,
+        language=data.get("language") or DEFAULT_LANGUAGE,
+        max_manual_discount_percent=Decimal(data.get("max_manual_discount_percent") or DEFAULT_MAX_MANUAL_DISCOUNT),
     )
 
 
@@ -86,6 +108,8 @@ def _campaign(data: Mapping[str, Any]) -> Campaign:
         stackable=bool(data["stackable"]),
         priority=int(data["priority"]),
         benefit=Benefit(BenefitType(benefit["type"]), Decimal(benefit["value"])),
+        translations=_translations(data),
+        max_uses=None if data.get("max_uses") is None else int(data["max_uses"]),
     )
 
 
@@ -95,32 +119,32 @@ def money(value: Decimal) -> str:
 
 
 def clinic_to_plain(c: Clinic) -> dict[str, Any]:
-    return {
+    return _with_translations({
         "code": c.code,
         "name": c.name,
         "city": c.city,
         "price_factor": str(c.price_factor),
         "tax_rate": str(c.tax_rate),
         "prices_include_tax": c.prices_include_tax,
-    }
+    }, c.translations)
 
 
 def area_to_plain(a: Area) -> dict[str, Any]:
-    return {
+    return _with_translations({
         "code": a.code,
         "name": a.name,
         "size_cm2": a.size_cm2,
         "price": money(a.price),
         "extra_cm2_price": money(a.extra_cm2_price),
-    }
+    }, a.translations)
 
 
 def product_to_plain(p: Product) -> dict[str, Any]:
-    return {"code": p.code, "name": p.name, "price": money(p.price)}
+    return _with_translations({"code": p.code, "name": p.name, "price": money(p.price)}, p.translations)
 
 
 def level_to_plain(lv: SpecialistLevel) -> dict[str, Any]:
-    return {"code": lv.code, "name": lv.name, "multiplier": str(lv.multiplier)}
+    return _with_translations({"code": lv.code, "name": lv.name, "multiplier": str(lv.multiplier)}, lv.translations)
 
 
 def tier_to_plain(t: SessionTier) -> dict[str, Any]:
@@ -130,8 +154,10 @@ def tier_to_plain(t: SessionTier) -> dict[str, Any]:
 def to_plain(price_list: PriceList) -> dict[str, Any]:
     """The JSON form of the document (decimals as strings, dates ISO)."""
     return {
+        "language": price_list.language,
         "currency": price_list.currency,
         "combination_discount_percent": str(price_list.combination_discount_percent),
+        "max_manual_discount_percent": str(price_list.max_manual_discount_percent),
         "session_interval_days": price_list.session_interval_days,
         "clinics": [clinic_to_plain(c) for c in price_list.clinics],
         "areas": [area_to_plain(a) for a in price_list.areas],
@@ -165,7 +191,9 @@ def campaign_to_plain(c: Campaign) -> dict[str, Any]:
         "priority": c.priority,
         "benefit": {"type": c.benefit.type.value, "value": benefit_value_text(c.benefit)},
     }
-    return out
+    if c.max_uses is not None:
+        out["max_uses"] = c.max_uses
+    return _with_translations(out, c.translations)
 
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..text import T, Text
+from ..text import Name, Names, T, Text
 from .advice import advice_for
 from .eligibility import judge
 from .errors import EstimateInvalid
@@ -278,35 +278,35 @@ def _lines(price_list, clinic: Clinic, areas, products, level: SpecialistLevel, 
                       extra=_num(size - area.size_cm2), extra_price=_m(area.extra_cm2_price), factor=factor)
         else:
             basis = T("{price} × {factor}", price=_m(area.price), factor=factor)
-        lines.append(Line(LineKind.AREA, area.code, _area_description(area, size), n, unit, unit * n, basis))
+        lines.append(Line(LineKind.AREA, area.code, _area_description(price_list, area, size), n, unit, unit * n, basis))
     if session.combo:
         percent = _pct(price_list.combination_discount_percent)
         lines.append(Line(
             LineKind.COMBINATION_DISCOUNT, None,
-            T("Combination discount, {percent} % off every area but the largest", percent=percent),
+            T("Combination discount for every area but the largest: {percent} %", percent=percent),
             n, -session.combo, -session.combo * n,
-            T("{percent} % of {base} (every area but the largest)", percent=percent, base=_m(session.area_sum - session.top)),
+            T("{base} × {percent} % (every area but the largest)", percent=percent, base=_m(session.area_sum - session.top)),
         ))
     if session.spec:
         lines.append(Line(
             LineKind.SPECIALIST, level.code,
-            T("Specialist: {name} (x{multiplier})", name=level.name, multiplier=f"{level.multiplier:f}"),
+            T("Specialist: {name} (x{multiplier})", name=price_list.name_of(level), multiplier=f"{level.multiplier:f}"),
             n, session.spec, session.spec * n,
             T("{base} × ({multiplier} − 1)", base=_m(session.area_sum - session.combo), multiplier=f"{level.multiplier:f}"),
         ))
     for product, unit in zip(products, session.product_units):
-        lines.append(Line(LineKind.PRODUCT, product.code, product.name, n, unit, unit * n,
+        lines.append(Line(LineKind.PRODUCT, product.code, price_list.name_of(product), n, unit, unit * n,
                           T("{price} × {factor}", price=_m(product.price), factor=factor)))
     if course.tier_discount:
         tier = price_list.tier_for(n)
         lines.append(Line(
             LineKind.SESSION_DISCOUNT, None,
-            T("Course of {sessions}+ sessions, {percent} % off", sessions=tier.min_sessions, percent=_pct(tier.discount_percent)),
+            T("Course discount for {sessions}+ sessions: {percent} %", sessions=tier.min_sessions, percent=_pct(tier.discount_percent)),
             1, -course.tier_discount, -course.tier_discount,
-            T("{percent} % of {base}", percent=_pct(tier.discount_percent), base=_m(course.course)),
+            T("{base} × {percent} %", percent=_pct(tier.discount_percent), base=_m(course.course)),
         ))
     for campaign, discount, base in course.applied:
-        lines.append(Line(LineKind.CAMPAIGN, campaign.code, campaign.name, 1, -discount, -discount,
+        lines.append(Line(LineKind.CAMPAIGN, campaign.code, price_list.name_of(campaign), 1, -discount, -discount,
                           _campaign_basis(campaign, discount, base, course)))
     return tuple(lines)
 
@@ -315,7 +315,7 @@ def _campaign_basis(campaign: Campaign, discount: Decimal, base: Decimal, course
     value = campaign.benefit.value
     kind = campaign.benefit.type
     if kind is BenefitType.PERCENT:
-        basis = T("{percent} % of {base}", percent=_pct(value), base=_m(base))
+        basis = T("{base} × {percent} %", percent=_pct(value), base=_m(base))
         full = round_money(base * value / HUNDRED)
     elif kind is BenefitType.FIXED:
         basis = T("{amount} off", amount=_m(value))
@@ -332,10 +332,10 @@ def _campaign_basis(campaign: Campaign, discount: Decimal, base: Decimal, course
     return basis
 
 
-def _area_description(area: Area, size: Decimal | int) -> Text | str:
+def _area_description(price_list: PriceList, area: Area, size: Decimal | int) -> Text | Name:
     if size == area.size_cm2:
-        return area.name
-    return T("{name}, {size} cm²", name=area.name, size=_num(size))
+        return price_list.name_of(area)
+    return T("{name}, {size} cm²", name=price_list.name_of(area), size=_num(size))
 
 
 # --- Coupon and hints --------------------------------------------------------------------
@@ -358,15 +358,15 @@ def _coupon_outcome(price_list: PriceList, request: EstimateRequest, area_codes:
     for campaign in running:
         if campaign.code in applied:
             return CouponOutcome(code, CouponStatus.APPLIED,
-                                 T("{name}: {amount} off.", name=campaign.name, amount=applied[campaign.code]))
+                                 T("{name}: {amount} off.", name=price_list.name_of(campaign), amount=applied[campaign.code]))
     campaign = running[0]
     if not campaign.offered_at(request.clinic):
         reason = T("This code is not valid at the chosen clinic.")
     elif course.n < campaign.min_sessions:
         reason = T("This code needs a course of at least {sessions} sessions.", sessions=campaign.min_sessions)
     elif not all(a in area_codes for a in campaign.required_areas):
-        missing = [price_list.area_by_code[a].name for a in campaign.required_areas if a not in area_codes]
-        reason = T("This code needs these areas in the course: {areas}.", areas=", ".join(missing))
+        missing = tuple(price_list.name_of(price_list.area_by_code[a]) for a in campaign.required_areas if a not in area_codes)
+        reason = T("This code needs these areas in the course: {areas}.", areas=Names(missing))
     else:
         mine = next((o.discount for o in course.offers if campaign.code in o.campaigns), ZERO)
         chosen = next((o for o in course.offers if o.chosen), None)

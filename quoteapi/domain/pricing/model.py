@@ -13,7 +13,11 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Mapping
 
-from ..text import Text
+from ..text import Name, Text
+
+# An item's names in other languages: ((language, ((field, text), ...)), ...),
+# e.g. (("en", (("name", "Full face"),)),).
+Translations = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 
 class BenefitType(StrEnum):
@@ -47,6 +51,7 @@ class Clinic:
     price_factor: Decimal
     tax_rate: Decimal
     prices_include_tax: bool
+    translations: Translations = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,7 @@ class Area:
     size_cm2: int
     price: Decimal
     extra_cm2_price: Decimal
+    translations: Translations = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,7 @@ class Product:
     code: str
     name: str
     price: Decimal
+    translations: Translations = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,7 @@ class SpecialistLevel:
     code: str
     name: str
     multiplier: Decimal
+    translations: Translations = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,9 @@ class Campaign:
     stackable: bool
     priority: int
     benefit: Benefit
+    translations: Translations = ()
+    # How many accepted quotes may carry it; None: no limit.
+    max_uses: int | None = None
 
     def runs_on(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -127,6 +138,10 @@ class PriceList:
     session_tiers: tuple[SessionTier, ...]
     campaigns: tuple[Campaign, ...]
     version: int | None = None
+    # The language of every name (document version 2; default "tr").
+    language: str = "tr"
+    # The largest manual discount sales may give without an admin's approval.
+    max_manual_discount_percent: Decimal = Decimal("10")
 
     # Look-ups by code, built once per version (a price list is read far more
     # often than it changes).
@@ -152,6 +167,14 @@ class PriceList:
             self,
             "campaigns_in_order",
             tuple(sorted(self.campaigns, key=lambda c: (c.priority, c.code))),
+        )
+
+    def name_of(self, item, field: str = "name") -> Name:
+        """An item's name (or a clinic's city) in the document's language, with its translations."""
+        return Name(
+            getattr(item, field),
+            self.language,
+            tuple((language, text) for language, fields in item.translations for f, text in fields if f == field),
         )
 
     def campaigns_running(self, clinic: str, day: date) -> list[Campaign]:

@@ -3,15 +3,47 @@
  *
  * Embedding: copy index.html to the clinic's site and load this script from
  * the API server; it calls the API at the script's own origin, or at
- * data-api="https://..." on the script tag. Money is formatted with
- * Intl.NumberFormat in the visitor's language (data-locale overrides it).
+ * data-api="https://..." on the script tag.
+ *
+ * Languages: Turkish (default) and English. The page's language comes from
+ * ?lang=, else data-lang on the script tag, else Turkish; the visitor can
+ * switch. Texts are gettext message ids (data-i18n in the page, t() here),
+ * translated from /estimator/messages/<lang>.json, the server's catalogue.
+ * Money and dates follow the language (4.800,00 ₺ and 25.11.2026 in Turkish);
+ * data-locale on the script tag overrides the number format.
  */
 (() => {
   "use strict";
 
   const script = document.currentScript;
   const API = (script && script.dataset.api) || (script ? new URL(script.src, location.href).origin : "");
-  const LOCALE = (script && script.dataset.locale) || navigator.language || "en";
+  const LANGUAGES = ["tr", "en"];
+  const asked = new URLSearchParams(location.search).get("lang");
+  let LANG = LANGUAGES.includes(asked) ? asked : LANGUAGES.includes(script && script.dataset.lang) ? script.dataset.lang : "tr";
+  let MESSAGES = {};
+  const FIXED_LOCALE = script && script.dataset.locale;
+  const locale = () => FIXED_LOCALE || (LANG === "tr" ? "tr-TR" : "en-GB");
+
+  // A message in the page's language: the id is the English text, with {placeholders}.
+  function t(msgid, values = {}) {
+    const text = MESSAGES[msgid] || msgid;
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  }
+
+  async function loadMessages() {
+    MESSAGES = {};
+    if (LANG !== "en") {
+      try {
+        const response = await fetch(`${API}/estimator/messages/${LANG}.json`);
+        if (response.ok) MESSAGES = await response.json();
+      } catch (_) {
+        MESSAGES = {};
+      }
+    }
+    document.documentElement.lang = LANG;
+    for (const node of $$("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+    for (const button of $$(".language")) button.setAttribute("aria-pressed", String(button.dataset.lang === LANG));
+  }
 
   const $ = (selector, root = document) => root.querySelector(selector);
   const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
@@ -30,7 +62,12 @@
   async function api(path, options = {}) {
     const response = await fetch(API + path, {
       ...options,
-      headers: { Accept: "application/json", ...(options.body ? { "Content-Type": "application/json" } : {}), ...(options.headers || {}) },
+      headers: {
+        Accept: "application/json",
+        "Accept-Language": LANG,
+        ...(options.body ? { "Content-Type": "application/json" } : {}),
+        ...(options.headers || {}),
+      },
     });
     let body = null;
     try {
@@ -70,12 +107,28 @@
     if (status !== 200) return showGeneral(problemText(status, body));
     const chosen = currentChoices();
     catalog = body;
-    const formatter = new Intl.NumberFormat(LOCALE, { style: "currency", currency: body.currency });
-    money = (value) => formatter.format(Number(value));
+    money = moneyFormat(body.currency);
     renderAreas(chosen);
     renderProducts(chosen);
     renderLevels(chosen);
     update();
+  }
+
+  // One format per language; the minus sign is always U+2212.
+  function moneyFormat(currency) {
+    const number = new Intl.NumberFormat(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const symbol = new Intl.NumberFormat("en", { style: "currency", currency, currencyDisplay: "narrowSymbol" })
+      .formatToParts(0).find((part) => part.type === "currency").value;
+    return (value) => {
+      const amount = Number(value);
+      const text = number.format(Math.abs(amount));
+      const sign = amount < 0 ? "\u2212" : "";
+      return LANG === "tr" ? `${sign}${text}\u00a0${symbol}` : `${sign}${symbol}${text}`;
+    };
+  }
+
+  function day(iso) {
+    return new Date(`${iso}T12:00:00`).toLocaleDateString(locale(), LANG === "tr" ? { day: "2-digit", month: "2-digit", year: "numeric" } : { dateStyle: "medium" });
   }
 
   function currentChoices() {
@@ -92,7 +145,7 @@
       ...catalog.areas.map((area, index) => {
         const id = `area-${area.code}`;
         const box = el("input", { type: "checkbox", name: "area", value: area.code, id, checked: chosen.areas.size ? chosen.areas.has(area.code) : index === 0 });
-        const option = el("label", { class: "option", for: id }, box, el("span", { text: area.name }), el("span", { class: "price" }, money(area.price), el("span", { class: "per", text: " / session" })));
+        const option = el("label", { class: "option", for: id }, box, el("span", { text: area.name }), el("span", { class: "price" }, money(area.price), el("span", { class: "per", text: " " + t("/ session") })));
         const wrapper = el("div", { class: "area-option" }, option);
         if (area.size_priced) {
           const sizeId = `size-${area.code}`;
@@ -101,7 +154,7 @@
             placeholder: String(area.size_cm2), value: chosen.areas.get(area.code) || "",
             "aria-describedby": `error-area-${area.code}`,
           });
-          wrapper.append(el("label", { class: "size", for: sizeId }, `Measured size in cm² (reference ${area.size_cm2}, ${money(area.extra_cm2_price)} per extra cm²)`, size));
+          wrapper.append(el("label", { class: "size", for: sizeId }, t("Measured size in cm² (reference {size}, {price} per extra cm²)", { size: area.size_cm2, price: money(area.extra_cm2_price) }), size));
         }
         wrapper.append(el("p", { class: "error", id: `error-area-${area.code}`, "data-error-for": `area:${area.code}`, role: "alert" }));
         return wrapper;
@@ -129,7 +182,7 @@
     $("#level-list").replaceChildren(
       ...catalog.specialist_levels.map((level) => {
         const id = `level-${level.code}`;
-        const extra = Number(level.multiplier) > 1 ? `+${Math.round((Number(level.multiplier) - 1) * 100)} %` : "";
+        const extra = Number(level.multiplier) > 1 ? `+${Math.round((Number(level.multiplier) - 1) * 100)}\u00a0%` : "";
         return el(
           "label", { class: "option", for: id },
           el("input", { type: "radio", name: "level", value: level.code, id, checked: level.code === selected }),
@@ -211,19 +264,20 @@
       cell.dataset.amount = estimate[key];
     }
     $("#bar-total").textContent = money(estimate.total);
-    $("#bar-per-session").textContent = `${money(estimate.per_session)} per session`;
+    $("#bar-per-session").textContent = t("{amount} per session", { amount: money(estimate.per_session) });
     $("#total-bar").hidden = false;
     const discounts = $("#discount_total");
-    discounts.textContent = Number(estimate.discount_total) ? `−${money(estimate.discount_total)}` : money(0);
+    discounts.textContent = Number(estimate.discount_total) ? money(-Number(estimate.discount_total)) : money(0);
     discounts.dataset.amount = estimate.discount_total;
     const included = estimate.total === estimate.net;
-    $("#tax-label").textContent = `Tax ${Math.round(Number(estimate.tax_rate) * 10000) / 100} % (${included ? "included" : "added"})`;
+    const rate = new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(Number(estimate.tax_rate) * 100);
+    $("#tax-label").textContent = included ? t("VAT {rate} % (included)", { rate }) : t("VAT {rate} % (added)", { rate });
     const running = (catalog.campaigns || []).filter((c) => estimate.applied_campaigns.includes(c.code)).map((c) => c.name);
     $("#campaigns").textContent = estimate.applied_campaigns.length
-      ? `Campaign applied: ${running.length ? running.join(", ") : estimate.applied_campaigns.join(", ")}.`
+      ? t("Campaign applied: {names}.", { names: running.length ? running.join(", ") : estimate.applied_campaigns.join(", ") })
       : "";
     $("#schedule").replaceChildren(
-      ...estimate.schedule.map((day) => el("li", { text: new Date(`${day}T12:00:00`).toLocaleDateString(LOCALE, { dateStyle: "medium" }) })),
+      ...estimate.schedule.map((iso) => el("li", { text: day(iso) })),
     );
     $("#advice").replaceChildren(...estimate.advice.map((line) => el("li", { text: line })));
     renderEligibility(estimate.eligibility);
@@ -237,7 +291,7 @@
     box.hidden = !coupon;
     if (!coupon) return;
     box.dataset.status = coupon.status;
-    const label = { applied: "Coupon applied", not_applied: "Coupon not applied", invalid: "Coupon not valid" }[coupon.status];
+    const label = { applied: t("Coupon applied"), not_applied: t("Coupon not applied"), invalid: t("Coupon not valid") }[coupon.status];
     box.textContent = `${label} (${coupon.code}): ${coupon.reason}`;
   }
 
@@ -246,7 +300,7 @@
     box.hidden = !hints.length;
     $("#hint-list").replaceChildren(
       ...hints.map((hint) => {
-        const button = el("button", { type: "button", "data-sessions": String(hint.sessions), text: `${hint.text} Total ${money(hint.total)}.` });
+        const button = el("button", { type: "button", "data-sessions": String(hint.sessions), text: hint.text + " " + t("Total {amount}.", { amount: money(hint.total) }) });
         button.addEventListener("click", () => {
           $("#sessions").value = String(hint.sessions);
           update();
@@ -265,9 +319,13 @@
     $("#offers").replaceChildren(
       ...(estimate.offers.length
         ? estimate.offers.map((offer) =>
-            el("li", { class: offer.chosen ? "chosen" : "", text: `${offer.campaigns.map((code) => names.get(code) || code).join(" + ")}: −${money(offer.discount)}${offer.chosen ? " (applied)" : ""}` }),
+            el("li", {
+              class: offer.chosen ? "chosen" : "",
+              text: offer.campaigns.map((code) => names.get(code) || code).join(" + ") + ": " + money(-Number(offer.discount))
+                + (offer.chosen ? " " + t("(applied)") : ""),
+            }),
           )
-        : [el("li", { text: "No campaign applies to this course." })]),
+        : [el("li", { text: t("No campaign applies to this course.") })]),
     );
   }
 
@@ -284,14 +342,14 @@
   }
 
   const ELIGIBILITY = {
-    not_eligible: "This treatment is not for you right now:",
-    postpone: "We would postpone your treatment:",
-    needs_doctor_review: "A doctor will see you before the first session:",
+    not_eligible: () => t("This treatment is not for you right now:"),
+    postpone: () => t("We would postpone your treatment:"),
+    needs_doctor_review: () => t("A doctor will see you before the first session:"),
   };
 
   function renderEligibility(eligibility) {
     const box = $("#eligibility");
-    const heading = ELIGIBILITY[eligibility.status];
+    const heading = ELIGIBILITY[eligibility.status] && ELIGIBILITY[eligibility.status]();
     box.hidden = !heading;
     box.dataset.status = eligibility.status;
     if (!heading) return box.replaceChildren();
@@ -336,8 +394,8 @@
   }
 
   function problemText(status, body) {
-    if (status === 429) return "Too many requests from your address; please wait a minute and try again.";
-    return (body && body.detail) || "The price could not be calculated right now; please try again.";
+    if (status === 429) return t("Too many requests from your address; please wait a minute and try again.");
+    return (body && body.detail) || t("The price could not be calculated right now; please try again.");
   }
 
   // --- Send me this quote ------------------------------------------------------------------
@@ -348,7 +406,7 @@
     const sent = $("#sent");
     sent.hidden = true;
     if (!lastBody) {
-      showGeneral("Please correct the estimate first.");
+      showGeneral(t("Please correct the estimate first."));
       return;
     }
     const customer = { name: quoteForm.elements.name.value.trim(), email: quoteForm.elements.email.value.trim() };
@@ -363,7 +421,7 @@
         headers: { "Idempotency-Key": idempotencyKey },
       });
       if (status === 201) {
-        sent.textContent = `Thank you! Your quote number is ${answer.number}. We will contact you soon.`;
+        sent.textContent = t("Thank you! Your quote number is {number}. We will contact you soon.", { number: answer.number });
         sent.dataset.number = answer.number;
         sent.hidden = false;
         idempotencyKey = newKey();
@@ -396,5 +454,13 @@
   quoteForm.addEventListener("input", () => {
     idempotencyKey = newKey(); // another request from now on
   });
-  loadClinics();
+  for (const button of $$(".language")) {
+    button.addEventListener("click", async () => {
+      if (button.dataset.lang === LANG) return;
+      LANG = button.dataset.lang;
+      await loadMessages();
+      await loadClinics();
+    });
+  }
+  loadMessages().then(loadClinics);
 })();

@@ -1,0 +1,140 @@
+"""The language of each answer: ``?lang=``, then ``Accept-Language``, then the default.
+
+Flask-Babel selects the locale; the chosen :class:`~quoteapi.domain.text.Language`
+renders every text of the answer (schemas use :class:`Sentence` fields; the
+fast paths call :func:`current` themselves), and ``Content-Language`` says
+which it was. Field names, codes, enums and numbers in JSON never change with
+the language.
+"""
+
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from flask_babel import Babel, get_locale
+from marshmallow import fields
+
+from ..adapters.i18n import TRANSLATIONS, language
+from ..domain.text import LANGUAGES, Language, N_, Name, Text
+
+_CURRENT: ContextVar[Language | None] = ContextVar("quoteapi_language", default=None)
+
+
+def select_language() -> str:
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def current() -> Language:
+    """The language of the request being answered (the default language outside one)."""
+    chosen = _CURRENT.get()
+    if chosen is None:
+        return language(current_app.config["DEFAULT_LANGUAGE"]) if current_app else language(LANGUAGES[0])
+    return chosen
+
+
+def _choose() -> None:
+    _CURRENT.set(language(str(get_locale())))
+
+
+def _say_which(response: Response) -> Response:
+    response.headers.setdefault("Content-Language", current().code)
+    return response
+
+
+def init_i18n(app: Flask) -> None:
+    Babel(app, locale_selector=select_language, default_translation_directories=str(TRANSLATIONS),
+          default_locale=app.config["DEFAULT_LANGUAGE"])
+    app.before_request(_choose)
+    app.after_request(_say_which)
+
+
+def render(text: Text | Name | str | None) -> str | None:
+    return None if text is None else current().render(text)
+
+
+class Sentence(fields.String):
+    """A text for people, written in the answer's language."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return render(value)
+
+
+# --- Messages that are not Texts ----------------------------------------------------
+#
+# marshmallow's (and the HTTP layer's) own messages arrive as finished English
+# sentences. Each template below is a message id; a message that matches one
+# is translated with its values kept.
+
+MARSHMALLOW = (
+    N_("Missing data for required field."),
+    N_("Field may not be null."),
+    N_("Unknown field."),
+    N_("Invalid input type."),
+    N_("Not a valid string."),
+    N_("Not a valid integer."),
+    N_("Not a valid number."),
+    N_("Not a valid boolean."),
+    N_("Not a valid date."),
+    N_("Not a valid datetime."),
+    N_("Not a valid list."),
+    N_("Not a valid mapping type."),
+    N_("Not a valid email address."),
+    N_("Not a valid URL."),
+    N_("Invalid value."),
+    N_("Must be one of: {choices}."),
+    N_("Must be equal to {other}."),
+    N_("Length must be between {min} and {max}."),
+    N_("Shorter than minimum length {min}."),
+    N_("Longer than maximum length {max}."),
+    N_("Length must be {equal}."),
+    N_("Must be greater than or equal to {min} and less than or equal to {max}."),
+    N_("Must be greater than or equal to {min} and less than {max}."),
+    N_("Must be greater than {min} and less than or equal to {max}."),
+    N_("Must be greater than {min} and less than {max}."),
+    N_("Must be greater than or equal to {min}."),
+    N_("Must be greater than {min}."),
+    N_("Must be less than or equal to {max}."),
+    N_("Must be less than {max}."),
+    N_("String does not match expected pattern."),
+    N_("Not a valid datetime with a timezone offset."),
+    N_("Not an aware datetime."),
+    N_('Must be a decimal string such as "12.50".'),
+    N_("At most {places} decimals are allowed."),
+)
+# The titles of the problems this API answers (HTTP's status phrases).
+TITLES = (
+    N_("Bad Request"), N_("Unauthorized"), N_("Forbidden"), N_("Not Found"), N_("Method Not Allowed"),
+    N_("Not Acceptable"), N_("Conflict"), N_("Precondition Failed"), N_("Request Entity Too Large"),
+    N_("Unsupported Media Type"), N_("Unprocessable Content"), N_("Precondition Required"),
+    N_("Too Many Requests"), N_("Internal Server Error"), N_("Service Unavailable"),
+)
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    return re.compile(f"^{regex}$")
+
+
+_PATTERNS = tuple((template, _pattern(template)) for template in MARSHMALLOW if "{" in template)
+
+
+def translate(message: Any) -> str:
+    """A message for people in the answer's language: a Text, a message id, or a known template filled in."""
+    if not isinstance(message, str):
+        return current().render(message)
+    lang = current()
+    translated = lang.gettext(message)
+    if translated != message or lang.code == "en":
+        return translated
+    for template, pattern in _PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return lang.gettext(template).format(**found.groupdict())
+    return message
