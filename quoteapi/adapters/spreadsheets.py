@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -42,6 +43,12 @@ SECTIONS = {
 }
 COLUMNS = ["section"] + list(dict.fromkeys(c for _, cols in SECTIONS.values() for c in cols)) + ["value"]
 INTEGERS = {"size_cm2", "min_sessions", "priority", "session_interval_days", "max_uses"}
+# A whole number as a spreadsheet writes it: ASCII digits only ("²" and "①" are digits to Python), not too long.
+WHOLE = re.compile(r"^-?[0-9]{1,12}$")
+# Cells a spreadsheet would run as a formula (OWASP CSV injection): exported with a leading
+# apostrophe, which import removes again, so that a round trip changes nothing.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = {"code", "name", "city", "coupon"}
 BOOLEANS = {"prices_include_tax", "stackable"}
 LISTS = {"clinics", "required_areas"}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
@@ -72,6 +79,20 @@ def _get(item: dict[str, Any], column: str) -> Any:
     return item.get(column)
 
 
+def _is_text(column: str) -> bool:
+    return column.split("@")[0] in TEXT_COLUMNS
+
+
+def neutralise(text: str) -> str:
+    """A text that no spreadsheet runs as a formula."""
+    return "'" + text if text.startswith(FORMULA_START) or text.startswith("'") else text
+
+
+def restore(text: str) -> str:
+    """The text :func:`neutralise` was given."""
+    return text[1:] if text.startswith("'") and (text[1:].startswith(FORMULA_START) or text[1:].startswith("'")) else text
+
+
 def _cell(column: str, value: Any) -> str:
     if value is None:
         return ""
@@ -79,6 +100,8 @@ def _cell(column: str, value: Any) -> str:
         return " ".join(value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if _is_text(column):
+        return neutralise(str(value))
     return str(value)
 
 
@@ -134,8 +157,10 @@ def _value(column: str, raw: str) -> Any:
     text = raw.strip()
     if column in LISTS:
         return text.split()
-    if column in INTEGERS and text.lstrip("-").isdigit():
+    if column in INTEGERS and WHOLE.match(text):
         return int(text)
+    if _is_text(column):
+        return restore(text)
     if column in BOOLEANS and text.lower() in TRUE | FALSE:
         return text.lower() in TRUE
     return text
@@ -158,15 +183,69 @@ def relabel(errors: dict[str, list[str]], rows: dict[tuple[str, Any], int]) -> d
     return out
 
 
+def _texts(doc: Any, change) -> Any:
+    """The document with ``change`` applied to every text an admin types (codes, names, cities, coupons)."""
+    if not isinstance(doc, dict):
+        return doc
+    out = dict(doc)
+    for key, _ in SECTIONS.values():
+        items = out.get(key)
+        if not isinstance(items, list):
+            continue
+        changed = []
+        for item in items:
+            if isinstance(item, dict):
+                item = {k: change(v) if k in TEXT_COLUMNS and isinstance(v, str) else v for k, v in item.items()}
+                if isinstance(item.get("translations"), dict):
+                    item["translations"] = {
+                        language: {k: change(v) if isinstance(v, str) else v for k, v in names.items()}
+                        if isinstance(names, dict) else names
+                        for language, names in item["translations"].items()
+                    }
+            changed.append(item)
+        out[key] = changed
+    return out
+
+
 def to_yaml(doc: dict[str, Any]) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(_texts(doc, neutralise), sort_keys=False, allow_unicode=True)
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """YAML without aliases (no "billion laughs"), nesting at most :attr:`MAX_DEPTH` deep, no huge numbers."""
+
+    MAX_DEPTH = 32
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", mark)
+        self._depth += 1
+        try:
+            if self._depth > self.MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, f"nested more than {self.MAX_DEPTH} deep", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _bounded_int(loader: BoundedLoader, node: yaml.Node) -> int:
+    if len(str(node.value)) > 30:
+        raise yaml.constructor.ConstructorError(None, None, "a number with more than 30 digits", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+BoundedLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
 
 
 def from_yaml(text: str) -> Any:
     try:
-        return _plain(yaml.safe_load(text))
-    except yaml.YAMLError as exc:
-        raise Invalid(T("Not valid YAML: {problem}", problem=str(exc)), {"_body": [T("Not valid YAML: {problem}", problem=str(exc))]}) from None
+        return _texts(_plain(yaml.load(text, Loader=BoundedLoader)), restore)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        problem = T("Not valid YAML: {problem}", problem=str(exc)[:300])
+        raise Invalid(problem, {"_body": [problem]}) from None
 
 
 def _plain(value: Any) -> Any:

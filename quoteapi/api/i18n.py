@@ -42,6 +42,11 @@ def _choose() -> None:
     _CURRENT.set(language(str(get_locale())))
 
 
+def _forget(_error: BaseException | None = None) -> None:
+    """Outside a request the default language speaks again, not the last request's."""
+    _CURRENT.set(None)
+
+
 def _say_which(response: Response) -> Response:
     response.headers.setdefault("Content-Language", current().code)
     return response
@@ -52,6 +57,7 @@ def init_i18n(app: Flask) -> None:
           default_locale=app.config["DEFAULT_LANGUAGE"])
     app.before_request(_choose)
     app.after_request(_say_which)
+    app.teardown_request(_forget)
 
 
 def render(text: Text | Name | str | None) -> str | None:

@@ -114,6 +114,9 @@ def get_quote(number: str):
 @blp.alt_response(409, response="CONFLICT")
 def patch_quote(changes: dict, number: str):
     """Move the status along the workflow, set the follow-up date or the assignee."""
+    if not changes:
+        nothing = T("Send at least one of status, follow_up_on and assigned_to.")
+        raise Invalid(nothing, {"_body": [nothing]})
     command = UpdateQuote(
         number,
         current_user().name,

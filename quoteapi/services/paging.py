@@ -31,8 +31,11 @@ def decode_cursor(kind: str, cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, value = text.partition(":")
-        if prefix != kind:
+        if prefix != kind or not value.isascii() or not value.isdigit() or len(value) > 18:
             raise ValueError(text)
-        return int(value)
+        number = int(value)
+        if not 0 < number < 2**63:
+            raise ValueError(text)
+        return number
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise Invalid(T("The cursor is not one this API gave out."), {"cursor": [T("Invalid cursor.")]}) from None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..adapters.db import User, aware
 from ..domain.errors import Conflict, Invalid, NotFound
@@ -92,11 +92,23 @@ def create_user(ctx: Context, name: str, role: str, by: str | None = None) -> Ne
         return NewUser(_info(user), token)
 
 
+def _other_active_admins(session, name: str) -> int:
+    return session.scalar(
+        select(func.count()).select_from(User).where(User.role == "admin", User.revoked_at.is_(None), User.name != name)
+    )
+
+
 def revoke_user(ctx: Context, name: str, by: str | None = None) -> None:
+    """Revoke a user's token; the last active admin cannot be revoked (nobody could manage users then)."""
     with ctx.database.transaction() as session:
-        user = session.scalars(select(User).where(User.name == name)).first()
+        user = session.scalars(select(User).where(User.name == name).with_for_update()).first()
         if user is None or user.revoked_at is not None:
             raise NotFound(T("No active user {name}.", name=repr(name)))
+        if user.role == "admin" and not _other_active_admins(session, name):
+            raise Conflict(
+                T("{name} is the last active admin; create another admin before revoking this one.", name=name),
+                {"name": [T("The last active admin cannot be revoked.")]},
+            )
         user.revoked_at = datetime.now(UTC)
         audit.record(
             session, actor=by, kind="user", action="revoke", subject=f"user {name}",

@@ -20,6 +20,7 @@ def test_revoked_token_is_401(client, database, ctx):
     token = users.create_user(ctx, "root", "admin").token
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/admin/price-list", headers=headers).status_code == 200
+    users.create_user(ctx, "deputy", "admin")  # the last active admin cannot be revoked
     users.revoke_user(ctx, "root")
     r = client.get("/api/v1/admin/price-list", headers=headers)
     assert r.status_code == 401

@@ -26,6 +26,9 @@ def test_users_create_twice_and_revoke(app, client):
     token = runner.invoke(args=["users", "create", "boss", "--role", "admin"]).output.strip().splitlines()[-1]
     again = runner.invoke(args=["users", "create", "boss", "--role", "admin"])
     assert again.exit_code == 1 and "already exists" in again.output
+    last = runner.invoke(args=["users", "revoke", "boss"])
+    assert last.exit_code == 1 and "last active admin" in last.output  # nobody could manage users then
+    runner.invoke(args=["users", "create", "deputy", "--role", "admin"])
     assert runner.invoke(args=["users", "revoke", "boss"]).exit_code == 0
     assert client.get("/api/v1/admin/price-list", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert runner.invoke(args=["users", "revoke", "boss"]).exit_code == 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain.text import N_
 from marshmallow import Schema, fields, pre_dump, validate
 
+from ...domain.text import N_
 from ...services.users import ROLES
 from .fields import Flattened
 

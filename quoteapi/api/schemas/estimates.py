@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.pricing.model import AreaRequest, ClientAnswers, CouponStatus, EligibilityStatus, EstimateRequest, LineKind
 from ..i18n import Sentence
-from .fields import DecimalString
+from .fields import Day, DecimalString, StrictBoolean
 
 
 
@@ -33,10 +33,10 @@ class AreaChoiceSchema(Schema):
 
 class ClientAnswersSchema(Schema):
     age = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=150))
-    pregnant = fields.Boolean(allow_none=True, load_default=None)
-    active_skin_infection = fields.Boolean(allow_none=True, load_default=None)
-    open_wounds = fields.Boolean(allow_none=True, load_default=None)
-    serious_skin_condition = fields.Boolean(allow_none=True, load_default=None)
+    pregnant = StrictBoolean(allow_none=True, load_default=None)
+    active_skin_infection = StrictBoolean(allow_none=True, load_default=None)
+    open_wounds = StrictBoolean(allow_none=True, load_default=None)
+    serious_skin_condition = StrictBoolean(allow_none=True, load_default=None)
 
 
 class EstimateRequestSchema(Schema):
@@ -52,7 +52,10 @@ class EstimateRequestSchema(Schema):
     specialist_level = fields.String(required=True, validate=validate.Length(min=1, max=64))
     # 1-24 is checked by the engine, so that it is reported with unknown codes.
     sessions = fields.Integer(strict=True, required=True, metadata={"minimum": 1, "maximum": 24})
-    start_date = fields.Date(load_default=None, allow_none=True, metadata={"description": "Defaults to today (the server's local date)."})
+    start_date = Day(
+        load_default=None, allow_none=True,
+        metadata={"description": "Defaults to today (the server's local date); today up to 365 days ahead."},
+    )
     coupon = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     client = fields.Nested(ClientAnswersSchema, load_default=None, allow_none=True)
 

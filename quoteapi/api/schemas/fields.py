@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...domain.text import N_
 from marshmallow import fields, validate
+
+from ...domain.text import N_
 
 CODE = r"^[a-z0-9_-]{1,64}$"
 CAMPAIGN_CODE = r"^[A-Za-z0-9_-]{1,64}$"
@@ -75,8 +77,40 @@ def Code(**kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Regexp(CODE, error=N_("Codes are 1-64 of a-z, 0-9, - and _.")), **kwargs)
 
 
+class Trimmed(fields.String):
+    """Text for people: leading and trailing spaces are dropped, so a name of spaces is empty."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 def Name(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=200), **kwargs)
+    return Trimmed(validate=validate.Length(min=1, max=200), **kwargs)
+
+
+def FreeText(max_length: int, **kwargs: Any) -> fields.String:
+    """Free text (a note): trimmed, not empty."""
+    return Trimmed(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only: not "true", 1 or "yes"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if type(value) is not bool:
+            raise self.make_error("invalid")
+        return value
+
+
+# Dates the product handles: a wide window that keeps date arithmetic (a day
+# after, a year after, a course of sessions) inside the calendar.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def Day(**kwargs: Any) -> fields.Date:
+    """A date from 2000-01-01 to 2100-12-31."""
+    return fields.Date(validate=validate.Range(min=FIRST_DAY, max=LAST_DAY), **kwargs)
 
 
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from ...domain.text import N_
+from decimal import Decimal
+
 from marshmallow import Schema, fields, post_dump, validate
 
 from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.price_list.codec import benefit_value_text
-from ...domain.pricing.model import BenefitType
-from ...domain.text import LANGUAGES
-from .fields import CAMPAIGN_CODE, MAX_FACTOR, MAX_MONEY, Code, DecimalString, Money, Name, Percent
+from ...domain.pricing.model import Benefit, BenefitType
+from ...domain.text import LANGUAGES, N_
+from .fields import CAMPAIGN_CODE, MAX_FACTOR, MAX_MONEY, Code, Day, DecimalString, Money, Name, Percent, StrictBoolean
 
 
 class NameTranslationSchema(Schema):
@@ -61,7 +62,7 @@ class ClinicSchema(ItemSchema):
     tax_rate = DecimalString(
         places=4, required=True, validate=validate.Range(min=0, max=1, max_inclusive=False)
     )
-    prices_include_tax = fields.Boolean(required=True)
+    prices_include_tax = StrictBoolean(required=True)
     translations = TranslationsField(ClinicTranslationSchema)
 
 
@@ -103,6 +104,8 @@ class BenefitValue(DecimalString):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None or obj is None:  # obj is None when apispec writes the range
             return super()._serialize(value, attr, obj, **kwargs)
+        if isinstance(obj, dict):  # a loaded document rather than the model
+            obj = Benefit(BenefitType(obj["type"]), Decimal(obj["value"]))
         return benefit_value_text(obj)
 
 
@@ -122,13 +125,13 @@ class CampaignSchema(ItemSchema):
         validate=validate.Regexp(CAMPAIGN_CODE, error=N_("Codes are 1-64 of A-Z, a-z, 0-9, - and _.")),
     )
     name = Name(required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Day(required=True)
+    ends_on = Day(required=True)
     clinics = fields.List(fields.String(), load_default=list)
     min_sessions = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=24))
     required_areas = fields.List(fields.String(), load_default=list)
     coupon = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
-    stackable = fields.Boolean(load_default=False)
+    stackable = StrictBoolean(load_default=False)
     priority = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=-1_000_000, max=1_000_000))
     benefit = fields.Nested(BenefitSchema, required=True)
     max_uses = fields.Integer(

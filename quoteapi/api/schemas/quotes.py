@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain.text import N_
 from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
 from ...domain.quotes import SOURCES, STATUSES, STORED_STATUSES
-from ...domain.text import LANGUAGES
+from ...domain.text import LANGUAGES, N_
 from ..i18n import Sentence
 from .estimates import EligibilitySchema, EstimateRequestSchema, EstimateSchema
-from .fields import DecimalString, Flattened
+from .fields import Day, DecimalString, Flattened, FreeText, Name, StrictBoolean, Trimmed
 
 
 QUOTE_STATUSES = STATUSES
@@ -19,7 +18,7 @@ PHONE = r"^\+?[0-9 ()./-]{5,40}$"
 
 
 class CustomerSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Name(required=True)
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     phone = fields.String(
         load_default=None,
@@ -45,8 +44,8 @@ class QuoteCreateSchema(EstimateRequestSchema):
         metadata={"description": "The language of the quote's texts and document; default: the request's."},
     )
     customer = fields.Nested(StaffCustomerSchema, required=True)
-    notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
-    follow_up_on = fields.Date(load_default=None, allow_none=True)
+    notes = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    follow_up_on = Day(load_default=None, allow_none=True)
     valid_days = fields.Integer(
         strict=True,
         load_default=None,
@@ -58,7 +57,7 @@ class QuoteCreateSchema(EstimateRequestSchema):
 
 class QuoteRequestSchema(EstimateRequestSchema):
     customer = fields.Nested(WebsiteCustomerSchema, required=True)
-    consent = fields.Boolean(
+    consent = StrictBoolean(
         required=True,
         validate=validate.Equal(True, error=N_("Consent is required to store the quote.")),
         metadata={"description": "Must be true: the customer agrees to be contacted about this quote."},
@@ -145,22 +144,22 @@ class QuotePageSchema(Schema):
 class QuoteListQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
     clinic = fields.String(validate=validate.Length(min=1, max=64))
-    follow_up_due = fields.Date(metadata={"description": "Open quotes to follow up on or before this date."})
+    follow_up_due = Day(metadata={"description": "Open quotes to follow up on or before this date."})
     q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Part of the customer's name, email or phone."})
-    created_from = fields.Date()
-    created_to = fields.Date()
+    created_from = Day()
+    created_to = Day()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(validate=validate.Length(max=200))
 
 
 class QuotePatchSchema(Schema):
     status = fields.String(validate=validate.OneOf(STORED_STATUSES))
-    follow_up_on = fields.Date(allow_none=True)
+    follow_up_on = Day(allow_none=True)
     assigned_to = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
 
 
 class NoteSchema(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    text = FreeText(5000, required=True)
 
 
 class RevisionChangesSchema(EstimateRequestSchema):
