@@ -8,14 +8,24 @@ workers = int(os.environ.get("QUOTEAPI_WORKERS", multiprocessing.cpu_count() * 2
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 10
+# Past these limits gunicorn answers by itself (400 or 414, not problem+json)
+# before the app sees the request: the largest line it allows, far above any
+# URL this API takes (docs/security.md).
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
 # Each worker builds its own database engine after the fork (no preload).
 preload_app = False
 accesslog = os.environ.get("QUOTEAPI_ACCESS_LOG", "-")
+# Access-log lines keep no personal data: query values such as ?q= and ?email= are redacted.
+logger_class = "config.gunicorn_logging.PrivateAccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("QUOTEAPI_LOG_LEVEL", "info").lower()
-# Behind a proxy, forwarded client addresses (for the rate limit) are trusted
-# only from these addresses.
-forwarded_allow_ips = os.environ.get("QUOTEAPI_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Gunicorn trusts no proxy header itself (its default trusts X-Forwarded-Proto
+# from 127.0.0.1, and never sets the client address anyway): the app decides,
+# through Werkzeug's ProxyFix and QUOTEAPI_PROXY_HOPS (quoteapi/api/limits.py).
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
 # Gunicorn's control socket (for `gunicornc`) is off unless a path is given:
 # its default path is shared by every server of the same user on the host.
 control_socket = os.environ.get("QUOTEAPI_CONTROL_SOCKET", "")

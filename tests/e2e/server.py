@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +34,12 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTEAPI_")}
-    env.update(QUOTEAPI_DATABASE_URL=database_url, QUOTEAPI_ACCESS_LOG="/dev/null", **extra)
+    # Rate-limit counters of their own (shared by the servers of this env), not
+    # the instance folder's file that every run on this machine would share.
+    limits = Path(tempfile.mkdtemp(prefix="quoteapi-ratelimits-")) / "ratelimits.sqlite3"
+    env.update(QUOTEAPI_DATABASE_URL=database_url, QUOTEAPI_ACCESS_LOG="/dev/null",
+               QUOTEAPI_RATELIMIT_STORAGE_URI=f"sqlite:///{limits}")
+    env.update(extra)
     return env
 
 

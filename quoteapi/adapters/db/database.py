@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import functools
+import math
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+# Defaults of QUOTEAPI_DB_CONNECT_TIMEOUT and QUOTEAPI_DB_STATEMENT_TIMEOUT (seconds).
+CONNECT_TIMEOUT = 2.0
+STATEMENT_TIMEOUT = 5.0
+# The client gives a statement this much longer than the server does, so that
+# the server's statement_timeout (a clean error, the connection stays usable)
+# normally fires first; the client's deadline is for a server that cannot answer.
+CLIENT_GRACE = 1.0
 
-def _sqlite_connect(dbapi_connection, _record) -> None:
+
+def _sqlite_connect(dbapi_connection, _record, busy_timeout_ms: int = 10000) -> None:
     # The driver's own transaction handling is off: SQLAlchemy's "begin" event
     # below emits BEGIN itself, so that writers can take the lock up front.
     dbapi_connection.isolation_level = None
@@ -22,7 +36,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.close()
 
 
@@ -35,6 +49,67 @@ def _sqlite_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+@functools.cache
+def _bounded_psycopg_connection() -> type:
+    """A psycopg connection whose every wait for the server has a deadline.
+
+    psycopg waits for an answer as long as the socket stays open: a frozen or
+    partitioned server (the kernel still acknowledges, nobody answers) hangs
+    the caller for good, and the server's statement_timeout cannot help, since
+    the server is not running. Each wait (a statement, a commit, a ping) gets
+    ``answer_timeout`` seconds here; past it the connection is closed, as it is
+    in an unknown state, and the caller gets an OperationalError (a 503).
+    """
+    import psycopg
+    from psycopg import errors
+
+    # psycopg (pinned at 3.3) raises this when Connection.wait's timeout expires;
+    # looked up here so that an upgrade that renames it fails at start, not in an outage.
+    wait_timeout = errors._WaitTimeout
+
+    class BoundedConnection(psycopg.Connection):
+        answer_timeout: float | None = None
+
+        def wait(self, gen, interval: float = 0.1, timeout: float | None = None):
+            limit = self.answer_timeout if timeout is None else None
+            try:
+                return super().wait(gen, interval, timeout if limit is None else limit)
+            except wait_timeout:
+                if limit is None:
+                    raise
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"the database did not answer within {limit:g} s; connection closed"
+                ) from None
+
+    return BoundedConnection
+
+
+def _postgres_connect_args(query: Any, connect_timeout: float, statement_timeout: float) -> dict[str, Any]:
+    """psycopg's timeouts, unless the URL sets them itself."""
+    deadline_ms = int((statement_timeout + CLIENT_GRACE) * 1000)
+    wanted = {
+        # libpq counts whole seconds and waits at least 2.
+        "connect_timeout": str(max(1, math.ceil(connect_timeout))),
+        # A dead host or a cut network: unacknowledged data, or an idle pooled
+        # connection whose peer is gone, end the connection instead of waiting
+        # for the kernel's defaults (minutes to hours). Ignored on Unix sockets.
+        "tcp_user_timeout": str(deadline_ms),
+        "keepalives": "1",
+        "keepalives_idle": "30",
+        "keepalives_interval": "10",
+        "keepalives_count": "3",
+    }
+    args = {key: value for key, value in wanted.items() if key not in query}
+    server_timeout = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    options = query.get("options")
+    if isinstance(options, str) and "statement_timeout" not in options:
+        args["options"] = f"{options} {server_timeout}"
+    elif options is None:
+        args["options"] = server_timeout
+    return args
+
+
 def aware(moment: datetime | None) -> datetime | None:
     """A stored timestamp with its UTC offset (SQLite hands them back naive)."""
     if moment is None or moment.tzinfo is not None:
@@ -45,21 +120,68 @@ def aware(moment: datetime | None) -> datetime | None:
 class Database:
     """The engine and sessions of one database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        statement_timeout: float = STATEMENT_TIMEOUT,
+    ) -> None:
+        """``connect_timeout``: seconds to get a connection (or a pooled one's ping
+        answered); ``statement_timeout``: seconds one statement may run (SQLite:
+        wait for the write lock)."""
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        options: dict = {"future": True}
+        self.connect_timeout = connect_timeout
+        self.statement_timeout = statement_timeout
+        self._probe: Future | None = None
+        self._probe_lock = threading.Lock()
+        # Statement parameters hold names, contacts and health answers: never in an error's text (and so a log).
+        options: dict = {"future": True, "hide_parameters": True}
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            options["connect_args"] = {"check_same_thread": False, "timeout": 10}
+            options["connect_args"] = {"check_same_thread": False, "timeout": statement_timeout}
         else:
-            options.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+            options.update(pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=connect_timeout)
+            if parsed.get_driver_name() == "psycopg":
+                options["connect_args"] = _postgres_connect_args(parsed.query, connect_timeout, statement_timeout)
         self.engine: Engine = create_engine(url, **options)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_connect)
+            busy_ms = int(statement_timeout * 1000)
+            event.listen(self.engine, "connect", lambda conn, rec: _sqlite_connect(conn, rec, busy_ms))
             event.listen(self.engine, "begin", _sqlite_begin)
+        elif parsed.get_driver_name() == "psycopg":
+            self._bound_waits()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _bound_waits(self) -> None:
+        """Deadlines on every wait of a psycopg connection (see _bounded_psycopg_connection).
+
+        A connection in use may take a statement's time; one that sat in the
+        pool answers the pool's pre-ping within the connect timeout, so that a
+        server that stopped answering costs a request the ping plus a failed
+        connect, not a whole statement timeout.
+        """
+        connection_class = _bounded_psycopg_connection()
+        in_use = self.statement_timeout + CLIENT_GRACE
+        idle = self.connect_timeout
+
+        @event.listens_for(self.engine, "do_connect")
+        def connect(_dialect, _record, cargs, cparams):
+            connection = connection_class.connect(*cargs, **cparams)
+            connection.answer_timeout = in_use
+            return connection
+
+        @event.listens_for(self.engine, "checkout")
+        def checkout(dbapi_connection, _record, _proxy):
+            # Fires after the pre-ping.
+            dbapi_connection.answer_timeout = in_use
+
+        @event.listens_for(self.engine, "checkin")
+        def checkin(dbapi_connection, _record):
+            if dbapi_connection is not None:
+                dbapi_connection.answer_timeout = idle
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -74,9 +196,39 @@ class Database:
         with self.sessions() as session:
             yield session
 
-    def ping(self) -> None:
+    def ping(self, timeout: float | None = None) -> None:
+        """``SELECT 1``; with ``timeout``, an OperationalError when no answer comes in that many seconds.
+
+        The timed ping runs in a thread of its own that the caller stops
+        waiting for; it ends by itself within the connection deadlines. While
+        one is running, later pings wait for that one instead of starting more.
+        """
+        if timeout is None:
+            self._select_one()
+            return
+        with self._probe_lock:
+            probe = self._probe
+            if probe is None or probe.done():
+                probe = self._probe = Future()
+                threading.Thread(target=self._run_probe, args=(probe,), name="quoteapi-db-ping", daemon=True).start()
+        try:
+            probe.result(timeout)
+        except FutureTimeout:
+            raise OperationalError(
+                "SELECT 1", None, TimeoutError(f"the database did not answer within {timeout:g} s")
+            ) from None
+
+    def _select_one(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(select(1))
+
+    def _run_probe(self, probe: Future) -> None:
+        try:
+            self._select_one()
+        except BaseException as error:  # handed to whoever waits
+            probe.set_exception(error)
+        else:
+            probe.set_result(None)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,145 @@
+"""Rate-limit counters in a SQLite file: one budget per address for all the workers of a machine.
+
+``limits`` (Flask-Limiter's backend) keeps its counters in a storage named by
+a URI. ``memory://`` is per process, so gunicorn's workers each count on their
+own; ``redis://`` is shared but needs a server. ``sqlite:///path`` (registered
+here, by importing this module) keeps the fixed-window counters in one file
+that every process on the machine opens:
+
+- one row per key: ``(key, count, expires_at)``; a hit is one atomic
+  ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING count``, which starts a new
+  window when the old one has expired (as Redis' INCR + EXPIRE do);
+- WAL and ``synchronous=NORMAL``: a hit writes the log without an fsync
+  (counters need no durability), and readers never wait for the writer;
+- a busy timeout makes concurrent writers queue instead of failing;
+- each process deletes expired rows at most once a minute, so the file stays
+  the size of the addresses seen in the last window.
+
+Each thread of each process has its own connection, opened on first use (so a
+process that forks, or an app that never serves a public request, never
+shares or opens one).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from limits.errors import ConfigurationError
+from limits.storage import Storage
+
+SCHEME = "sqlite"
+# How long a hit may wait for another process's write before failing.
+BUSY_TIMEOUT_SECONDS = 5.0
+# How often a process sweeps out expired windows.
+PURGE_EVERY_SECONDS = 60.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rate_limit_counters (
+    key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    expires_at REAL NOT NULL
+) WITHOUT ROWID
+"""
+# Old values on the right of SET: an expired window restarts at this hit.
+_HIT = """
+INSERT INTO rate_limit_counters (key, count, expires_at) VALUES (?1, ?2, ?3 + ?4)
+ON CONFLICT (key) DO UPDATE SET
+    count = CASE WHEN rate_limit_counters.expires_at <= ?3 THEN excluded.count
+                 ELSE rate_limit_counters.count + excluded.count END,
+    expires_at = CASE WHEN rate_limit_counters.expires_at <= ?3 THEN excluded.expires_at
+                      ELSE rate_limit_counters.expires_at END
+RETURNING count
+"""
+_GET = "SELECT count, expires_at FROM rate_limit_counters WHERE key = ? AND expires_at > ?"
+_DECR = "UPDATE rate_limit_counters SET count = max(count - ?, 0) WHERE key = ? AND expires_at > ? RETURNING count"
+_PURGE = "DELETE FROM rate_limit_counters WHERE expires_at <= ?"
+
+
+def path_of(uri: str) -> Path:
+    """The file of ``sqlite:///relative/path`` or ``sqlite:////absolute/path`` (SQLAlchemy's form)."""
+    prefix = f"{SCHEME}:///"
+    if not uri.startswith(prefix) or len(uri) == len(prefix):
+        raise ConfigurationError(f"a SQLite rate-limit storage is {prefix}path/to/file, not {uri!r}")
+    return Path(uri[len(prefix):].split("?", 1)[0])
+
+
+class SQLiteStorage(Storage):
+    """A ``limits`` storage for the fixed-window strategy, shared through one SQLite file."""
+
+    STORAGE_SCHEME: ClassVar[list[str]] = [SCHEME]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: float | str | bool) -> None:
+        self.path = path_of(uri or "")
+        self._local = threading.local()
+        self._next_purge = 0.0
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return sqlite3.Error
+
+    # -- connections ---------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        local = self._local
+        pid = os.getpid()
+        if getattr(local, "pid", None) != pid:  # first use in this thread, or a forked child
+            local.connection = self._connect()
+            local.pid = pid
+        return local.connection
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: each statement commits on its own (the upsert is atomic).
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        # WAL is a property of the file: the first process sets it, the others find it set.
+        if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute(_SCHEMA)
+        return connection
+
+    # -- the Storage interface -----------------------------------------------
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Count ``amount`` more hits on ``key``; a new window of ``expiry`` seconds if none is open."""
+        now = time.time()
+        connection = self._connection()
+        count = connection.execute(_HIT, (key, amount, now, expiry)).fetchone()[0]
+        if now >= self._next_purge:
+            self._next_purge = now + PURGE_EVERY_SECONDS
+            connection.execute(_PURGE, (now,))
+        return count
+
+    def decr(self, key: str, amount: int = 1) -> int:
+        row = self._connection().execute(_DECR, (amount, key, time.time())).fetchone()
+        return row[0] if row else 0
+
+    def get(self, key: str) -> int:
+        row = self._connection().execute(_GET, (key, time.time())).fetchone()
+        return row[0] if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        """When ``key``'s window ends (now, if it has none)."""
+        now = time.time()
+        row = self._connection().execute(_GET, (key, now)).fetchone()
+        return row[1] if row else now
+
+    def clear(self, key: str) -> None:
+        self._connection().execute("DELETE FROM rate_limit_counters WHERE key = ?", (key,))
+
+    def reset(self) -> int | None:
+        return self._connection().execute("DELETE FROM rate_limit_counters").rowcount
+
+    def check(self) -> bool:
+        try:
+            self._connection().execute("SELECT 1").fetchone()
+        except sqlite3.Error:
+            return False
+        return True

@@ -1,0 +1,162 @@
+"""The SQLite rate-limit storage: every hit counted once, from any thread or process; windows expire."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import threading
+import time
+
+import pytest
+from limits import parse
+from limits.errors import ConfigurationError
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+import config
+from quoteapi.adapters.rate_limits import SQLiteStorage
+
+KEY = "LIMITER/127.0.0.1/public/10/1/minute"
+
+
+@pytest.fixture
+def uri(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'limits' / 'ratelimits.sqlite3'}"
+
+
+def test_the_uri_names_the_storage_and_its_file(uri, tmp_path):
+    storage = storage_from_string(uri)
+    assert isinstance(storage, SQLiteStorage)
+    assert storage.path == tmp_path / "limits" / "ratelimits.sqlite3"
+    assert not storage.path.exists(), "nothing is opened before the first hit"
+    assert storage.check()
+    assert storage.path.exists()
+    assert SQLiteStorage("sqlite:///relative/limits.sqlite3").path.as_posix() == "relative/limits.sqlite3"
+    with pytest.raises(ConfigurationError):
+        storage_from_string("sqlite://")
+
+
+def test_the_default_is_a_file_in_the_instance_folder_and_tests_count_in_memory():
+    assert config.load({})["RATELIMIT_STORAGE_URI"] == f"sqlite:///{config.INSTANCE_DIR / 'ratelimits.sqlite3'}"
+    assert config.load({"QUOTEAPI_RATELIMIT_STORAGE_URI": "redis://cache:6379"})["RATELIMIT_STORAGE_URI"] == "redis://cache:6379"
+    assert config.load({"QUOTEAPI_ENV": "testing"})["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_a_window_counts_then_expires(uri):
+    storage = storage_from_string(uri)
+    assert storage.incr(KEY, 1) == 1
+    assert storage.incr(KEY, 1, amount=2) == 3
+    assert storage.get(KEY) == 3
+    end = storage.get_expiry(KEY)
+    assert time.time() < end <= time.time() + 1
+    assert storage.incr(KEY, 1) == 4
+    assert storage.get_expiry(KEY) == end, "a hit does not move the end of its window"
+    time.sleep(end - time.time() + 0.05)
+    assert storage.get(KEY) == 0
+    assert storage.get_expiry(KEY) == pytest.approx(time.time(), abs=0.5)
+    assert storage.incr(KEY, 1) == 1, "an expired window starts again at the next hit"
+    assert storage.get_expiry(KEY) > end
+    storage.clear(KEY)
+    assert storage.get(KEY) == 0
+
+
+def test_expired_windows_are_deleted_from_the_file(uri):
+    storage = storage_from_string(uri)
+    for i in range(5):
+        storage.incr(f"gone/{i}", 1)
+    storage.incr("kept", 60)
+    time.sleep(1.05)
+    storage._next_purge = 0.0  # the next hit sweeps (at most once a minute otherwise)
+    storage.incr("kept", 60)
+    with sqlite3.connect(storage.path) as db:
+        assert db.execute("SELECT key, count FROM rate_limit_counters").fetchall() == [("kept", 2)]
+    assert storage.reset() == 1
+
+
+def test_the_fixed_window_limiter_over_sqlite(uri):
+    limiter = FixedWindowRateLimiter(storage_from_string(uri))
+    item = parse("3/second")
+    assert [limiter.hit(item, "10.0.0.1", "public") for _ in range(4)] == [True, True, True, False]
+    assert limiter.hit(item, "10.0.0.2", "public")
+    assert not limiter.test(item, "10.0.0.1", "public")
+    reset, remaining = limiter.get_window_stats(item, "10.0.0.1", "public")
+    assert remaining == 0 and time.time() < reset <= time.time() + 1
+    time.sleep(reset - time.time() + 0.05)
+    assert limiter.test(item, "10.0.0.1", "public")
+    assert limiter.hit(item, "10.0.0.1", "public")
+
+
+def test_hits_from_many_threads_count_once_each(uri):
+    storage = storage_from_string(uri)
+    threads, hits = 8, 50
+    barrier = threading.Barrier(threads)
+    seen: list[int] = []
+
+    def hit() -> None:
+        barrier.wait()
+        counts = [storage.incr(KEY, 60) for _ in range(hits)]
+        seen.extend(counts)  # list.extend is atomic under the GIL
+
+    workers = [threading.Thread(target=hit) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(seen) == list(range(1, threads * hits + 1))
+    assert storage.get(KEY) == threads * hits
+
+
+def _hit_in_a_child(storage: SQLiteStorage, barrier, hits: int, out) -> None:
+    barrier.wait()
+    out.put([storage.incr(KEY, 60) for _ in range(hits)])
+
+
+def test_hits_from_many_processes_count_once_each(uri):
+    """Forked workers that inherit a storage already in use, as gunicorn's would with preload."""
+    storage = storage_from_string(uri)
+    assert storage.incr("parent", 60) == 1  # the parent's own connection, which no child may reuse
+    fork = multiprocessing.get_context("fork")
+    processes, hits = 5, 100
+    barrier, out = fork.Barrier(processes), fork.Queue()
+    children = [fork.Process(target=_hit_in_a_child, args=(storage, barrier, hits, out)) for _ in range(processes)]
+    for child in children:
+        child.start()
+    seen = [count for _ in children for count in out.get(timeout=60)]
+    for child in children:
+        child.join(timeout=60)
+        assert child.exitcode == 0
+    assert sorted(seen) == list(range(1, processes * hits + 1))
+    assert storage.get(KEY) == processes * hits
+    assert storage.incr("parent", 60) == 2
+
+
+def test_processes_opening_a_new_file_at_once(tmp_path):
+    """The first hits of several workers race to create the file, its table and WAL mode."""
+    uri = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    fork = multiprocessing.get_context("fork")
+    processes = 6
+    barrier, out = fork.Barrier(processes), fork.Queue()
+    children = [
+        fork.Process(target=_hit_in_a_child, args=(storage_from_string(uri), barrier, 1, out)) for _ in range(processes)
+    ]
+    for child in children:
+        child.start()
+    seen = sorted(count for _ in children for count in out.get(timeout=60))
+    for child in children:
+        child.join(timeout=60)
+        assert child.exitcode == 0
+    assert seen == list(range(1, processes + 1))
+    with sqlite3.connect(tmp_path / "fresh.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_busy_file_makes_a_hit_wait_not_fail(uri):
+    storage = storage_from_string(uri)
+    storage.incr(KEY, 60)
+    blocker = sqlite3.connect(storage.path, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a moment
+    threading.Timer(0.3, blocker.rollback).start()
+    started = time.monotonic()
+    assert storage.incr(KEY, 60) == 2
+    assert time.monotonic() - started >= 0.25
+    blocker.close()
