@@ -9,7 +9,8 @@ from flask import request
 from ..domain.errors import StaleVersion, VersionRequired
 from ..domain.text import T
 
-PRICE_LIST_TAG = re.compile(r'^(?:W/)?"pl-(\d+)"')
+# A version's ETag: "pl-N" for JSON, "pl-N-csv" and "pl-N-yaml" for its other representations.
+PRICE_LIST_TAG = re.compile(r'^"pl-(\d+)(?:-(?:csv|yaml))?"$')
 ANY = "*"
 
 
@@ -17,16 +18,30 @@ def quoted(tag: str) -> str:
     return f'"{tag}"'
 
 
-def price_list_tag(version: int) -> str:
-    return quoted(f"pl-{version}")
+def price_list_tag(version: int, representation: str | None = None) -> str:
+    """A price-list version's ETag; CSV and YAML, being other bytes, have their own."""
+    return quoted(f"pl-{version}" + (f"-{representation}" if representation else ""))
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
 def if_match_tags() -> frozenset[str] | None:
-    """The tags If-Match names, unquoted (``*`` stays ``*``); None without the header."""
+    """The strong tags If-Match names, unquoted (``*`` stays ``*``); None without the header.
+
+    RFC 9110 compares If-Match strongly: a weak tag (``W/"..."``) matches nothing.
+    """
     header = request.headers.get("If-Match", "").strip()
     if not header:
         return None
-    return frozenset(tag.strip().removeprefix("W/").strip('"') for tag in header.split(","))
+    return frozenset(tag.strip('"') for tag in _tags(header) if not tag.startswith("W/"))
+
+
+def not_modified(etag: str) -> bool:
+    """Whether If-None-Match names ``etag`` (a quoted tag): the client's copy is current (weak comparison)."""
+    header = request.headers.get("If-None-Match", "")
+    return any(tag == "*" or tag.removeprefix("W/") == etag for tag in _tags(header))
 
 
 def expected_price_list_version() -> int | None:
@@ -37,7 +52,7 @@ def expected_price_list_version() -> int | None:
     if ANY in tags:
         return None
     header = request.headers["If-Match"].strip()
-    match = PRICE_LIST_TAG.search(header)
+    match = next((m for m in (PRICE_LIST_TAG.match(tag) for tag in _tags(header)) if m), None)
     if match is None:
         raise StaleVersion(T("If-Match {header} names no price-list version; GET the price list for its ETag.", header=header))
     return int(match.group(1))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import http
+import json
 from typing import Callable
 
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask, send_from_directory
+from flask import Flask, current_app, send_from_directory
 from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -61,11 +63,118 @@ class Blueprint(flask_smorest.Blueprint):
             doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id(name))
 
 
+LANGUAGE_PARAMETERS = {
+    "AcceptLanguage": {
+        "in": "header", "name": "Accept-Language", "required": False, "schema": {"type": "string"},
+        "description": "tr (the default) or en: the language of every text in the answer.",
+    },
+    "Lang": {
+        "in": "query", "name": "lang", "required": False, "schema": {"type": "string", "enum": ["tr", "en"]},
+        "description": "The answer's language; wins over Accept-Language.",
+    },
+}
+CONTENT_LANGUAGE = {"description": "The language of the texts in the answer.", "schema": {"type": "string", "enum": ["tr", "en"]}}
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+NUMBER = {"number": "$response.body#/number"}
+_QUOTE_LINKS = {
+    "GetQuote": {"operationId": "getQuote", "parameters": NUMBER},
+    "PatchQuote": {"operationId": "patchQuote", "parameters": NUMBER},
+    "AddNote": {"operationId": "addNote", "parameters": NUMBER},
+    "ReviseQuote": {"operationId": "reviseQuote", "parameters": NUMBER},
+    "GetDocument": {"operationId": "getDocument", "parameters": NUMBER},
+    "GetRevision": {"operationId": "getRevision", "parameters": {**NUMBER, "revision": "$response.body#/revision"}},
+    "VerifyRevision": {"operationId": "verifyRevision", "parameters": {**NUMBER, "revision": "$response.body#/revision"}},
+}
+
+
+def _item_links(singular: str) -> dict:
+    code = {"code": "$response.body#/code"}
+    with_etag = {**code, "header.If-Match": "$response.header.ETag"}
+    return {
+        f"GetAdmin{singular}": {"operationId": f"getAdmin{singular}", "parameters": code},
+        f"PatchAdmin{singular}": {"operationId": f"patchAdmin{singular}", "parameters": with_etag},
+        f"DeleteAdmin{singular}": {"operationId": f"deleteAdmin{singular}", "parameters": with_etag},
+    }
+
+
+# How the answer of one operation feeds the next (OpenAPI links): for clients, and for the stateful fuzzer.
+LINKS = {
+    ("/api/v1/quotes", "post", "201"): _QUOTE_LINKS,
+    ("/api/v1/quotes/{number}/revisions", "post", "201"): _QUOTE_LINKS,
+    ("/api/v1/quotes/{number}", "patch", "200"): _QUOTE_LINKS,
+    ("/api/v1/admin/users", "post", "201"): {
+        "RevokeUser": {"operationId": "revokeUser", "parameters": {"name": "$response.body#/name"}},
+    },
+    ("/api/v1/admin/areas", "post", "201"): _item_links("Area"),
+    ("/api/v1/admin/products", "post", "201"): _item_links("Product"),
+    ("/api/v1/admin/campaigns", "post", "201"): _item_links("Campaign"),
+}
+
+
+def finish(spec: dict) -> dict:
+    """What apispec does not write by itself, for generated clients and strict validators:
+    servers, security [] on public operations, the language headers, enums typed as strings, links."""
+    spec.setdefault("servers", [{"url": "/", "description": "This server"}])
+    price_list = spec["paths"]["/api/v1/admin/price-list"]
+    spreadsheet = {"schema": {"type": "string", "description": "The same document, as GET answers it in this type."}}
+    price_list["get"]["responses"]["200"]["content"].update({"text/csv": spreadsheet, "application/yaml": spreadsheet})
+    # A PUT also takes text/csv and application/yaml (said in its description): generated clients
+    # (openapi-python-client) cannot build a body of those types, so they are not listed as content.
+    document = spec["paths"]["/api/v1/quotes/{number}/document"]["get"]["responses"]["200"]
+    document["description"] = "The quote as a PDF (the default) or a printable HTML page, as Accept asks."
+    document["content"] = {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        "text/html": {"schema": {"type": "string"}},
+    }
+    for (path, method, status), links in LINKS.items():
+        response = spec["paths"][path][method]["responses"][status]
+        response.setdefault("links", {}).update(links)
+    components = spec.setdefault("components", {})
+    components.setdefault("parameters", {}).update(LANGUAGE_PARAMETERS)
+    for path in spec.get("paths", {}).values():
+        for method in METHODS:
+            operation = path.get(method)
+            if operation is None:
+                continue
+            operation.setdefault("security", [])
+            parameters = operation.setdefault("parameters", [])
+            for name in LANGUAGE_PARAMETERS:
+                ref = {"$ref": f"#/components/parameters/{name}"}
+                if ref not in parameters:
+                    parameters.append(ref)
+            for response in operation.get("responses", {}).values():
+                if "$ref" not in response:
+                    response.setdefault("headers", {})["Content-Language"] = CONTENT_LANGUAGE
+    for response in components.get("responses", {}).values():
+        response.setdefault("headers", {})["Content-Language"] = CONTENT_LANGUAGE
+    _type_enums(components.get("schemas", {}))
+    return spec
+
+
+def _type_enums(node) -> None:
+    if isinstance(node, dict):
+        if "enum" in node and "type" not in node and all(isinstance(v, str) for v in node["enum"] if v is not None):
+            node["type"] = "string"
+        for value in node.values():
+            _type_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            _type_enums(value)
+
+
 class QuoteApiSpec(Api):
     ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error):
         return handle_http_exception(error)
+
+    def _openapi_json(self):
+        return current_app.response_class(
+            json.dumps(finish(copy.deepcopy(self.spec.to_dict())), indent=2, ensure_ascii=False),
+            mimetype="application/json",
+        )
 
     def _register_responses(self):
         """The shared error responses, documented as what they are: problem+json."""

@@ -13,12 +13,20 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """Base of every error a use case raises on purpose."""
+    """Base of every error a use case raises on purpose.
 
-    def __init__(self, detail: Any, errors: dict[str, list[Any]] | None = None) -> None:
+    ``kind`` names a situation a client may need to tell apart from others of
+    the same class (``idempotency-key-reused``, ``status-move``, ...).
+    """
+
+    kind: str | None = None
+
+    def __init__(self, detail: Any, errors: dict[str, list[Any]] | None = None, kind: str | None = None) -> None:
         super().__init__(str(detail))
         self.detail = detail
         self.errors = errors or {}
+        if kind is not None:
+            self.kind = kind
 
 
 class NotFound(DomainError):
@@ -32,9 +40,13 @@ class Conflict(DomainError):
 class StaleVersion(DomainError):
     """The change was based on a version that is no longer the newest (optimistic locking)."""
 
+    kind = "stale-version"
+
 
 class VersionRequired(DomainError):
     """A change that must name the version it is based on did not."""
+
+    kind = "version-required"
 
 
 class Invalid(DomainError):

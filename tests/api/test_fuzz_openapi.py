@@ -66,3 +66,11 @@ def assert_no_server_error(case, response) -> None:
 def test_the_fuzzer_reaches_every_operation():
     operations = {f"{r.ok().method.upper()} {r.ok().path}" for r in schema.get_all_operations()}
     assert {"POST /api/v1/estimates", "GET /api/v1/catalog", "PUT /api/v1/admin/price-list"} <= operations
+
+
+def test_the_description_links_operations_for_stateful_clients():
+    described = APP.test_client().get("/api/openapi.json").get_json()["paths"]
+    created = described["/api/v1/quotes"]["post"]["responses"]["201"]["links"]
+    assert {"GetQuote", "PatchQuote", "AddNote", "ReviseQuote", "GetRevision"} <= set(created)
+    patch = described["/api/v1/admin/areas"]["post"]["responses"]["201"]["links"]["PatchAdminArea"]
+    assert patch["parameters"]["header.If-Match"] == "$response.header.ETag"

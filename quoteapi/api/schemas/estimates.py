@@ -65,8 +65,8 @@ class LineSchema(Schema):
     code = fields.String(allow_none=True)
     description = Sentence()
     quantity = fields.Integer()
-    unit_price = DecimalString(places=2, money=True)
-    amount = DecimalString(places=2, money=True)
+    unit_price = DecimalString(places=2, money=True, signed=True, metadata={"description": "Negative on a discount line."})
+    amount = DecimalString(places=2, money=True, signed=True, metadata={"description": "Negative on a discount line."})
     basis = Sentence(metadata={"description": "How the figures came about, e.g. `(5500.00 + 300 cm² × 2.50) × 1.20`."})
 
 

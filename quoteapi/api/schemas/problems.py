@@ -9,7 +9,11 @@ from marshmallow import Schema, fields
 class ProblemSchema(Schema):
     """An RFC 9457 problem: every error the API answers has this shape."""
 
-    type = fields.String(metadata={"example": "about:blank"})
+    type = fields.String(
+        metadata={"example": "about:blank", "description": "about:blank, or /api/problems/<kind> for a problem to tell apart "
+                  "(stale-version, version-required, idempotency-key-reused, status-move, quote-expired, quote-closed, last-admin)."}
+    )
+    instance = fields.String(metadata={"description": "The path that was asked."})
     title = fields.String(metadata={"example": "Unprocessable Content"})
     status = fields.Integer(metadata={"example": 422})
     detail = fields.String()
