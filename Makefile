@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: run test sysdeps bench clean check-python messages catalogues
+.PHONY: run test sysdeps bench clean check-python messages catalogues tools
 
 run: $(STAMP).run catalogues
 	@$(BIN)/quoteapi db upgrade
@@ -20,11 +20,19 @@ run: $(STAMP).run catalogues
 	@echo
 	exec $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
 
-test: $(STAMP).dev sysdeps catalogues
+test: $(STAMP).dev sysdeps catalogues tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 sysdeps:
 	@scripts/sysdeps.sh
+
+# The estimator's test tools, Lighthouse and axe-core, from the npm registry as tools/package-lock.json
+# pins them (into tools/node_modules, not committed); redone only when the lock changes.
+tools: tools/node_modules/.package-lock.json
+
+tools/node_modules/.package-lock.json: tools/package.json tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tools --no-audit --no-fund --loglevel=error; \
+	else echo "tools: npm is missing (Debian package npm): the Lighthouse and axe tests are skipped"; fi
 
 bench: $(STAMP).dev sysdeps catalogues
 	$(BIN)/python bench/estimates.py $(BENCH_ARGS)
@@ -61,5 +69,5 @@ messages: $(STAMP).run
 	$(BIN)/pybabel update -i quoteapi/translations/messages.pot -d quoteapi/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis test-artifacts *.egg-info
+	rm -rf $(VENV) instance .pytest_cache .hypothesis test-artifacts *.egg-info tools/node_modules
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

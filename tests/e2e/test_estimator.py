@@ -97,6 +97,16 @@ def wait_for_total(page: Page, amount: str) -> None:
     expect(page.locator("#total")).to_have_attribute("data-amount", amount)
 
 
+def open_step(page: Page, step: str) -> None:
+    """Open one of the choice steps (areas, products, level, sessions, coupon, health) as a visitor does.
+
+    Wide screens show them open; a phone shows their summary lines until tapped.
+    """
+    if not page.locator(f"#step-{step}").evaluate("details => details.open"):
+        page.click(f"#step-{step} > summary")
+    expect(page.locator(f"#step-{step} .step-body")).to_be_visible()
+
+
 def choose_course(page: Page) -> dict:
     """Pick options as a visitor would; the same choice as an API body."""
     page.select_option("#clinic", "ank-cankaya")
@@ -210,24 +220,37 @@ def test_every_control_has_a_label_and_works_by_keyboard(page):
     assert page.is_checked("#level-nurse")
 
 
-def test_screenshots_and_no_sideways_scrolling_on_a_phone(browser, site):
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_screenshots_and_no_sideways_scrolling_on_a_phone(browser, site, lang):
+    """test-artifacts/estimator-{375,1280}[-tr].png: what docs/ shows (copied there by hand)."""
     ARTIFACTS.mkdir(exist_ok=True)
+    neck, serum = ("Neck", "Hyaluronic acid serum") if lang == "en" else ("Boyun", "Hyaluronik asit serumu")
     for width, height in ((375, 812), (1280, 900)):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US" if lang == "en" else "tr-TR")
         page = context.new_page()
-        page.goto(site["api"] + "/estimator?lang=en")
+        page.goto(site["api"] + f"/estimator?lang={lang}")
         page.wait_for_selector("#total[data-amount]")
+        open_step(page, "areas")
         page.check("#area-neck")
+        open_step(page, "products")
         page.check("#product-hyaluronic-acid")
-        expect(page.locator("#lines tbody tr", has_text="Hyaluronic acid serum")).to_have_count(1)
-        expect(page.locator("#lines tbody tr", has_text="Neck")).to_have_count(1)
+        expect(page.locator("#lines tbody tr", has_text=serum)).to_have_count(1)
+        expect(page.locator("#lines tbody tr", has_text=neck)).to_have_count(1)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         if width == 375:
+            # A phone shows the course as summary lines, and the total at the bottom of the screen.
+            for step in ("areas", "products"):
+                page.click(f"#step-{step} > summary")
+            expect(page.locator("#choice-areas")).to_have_text(f"{'Full face' if lang == 'en' else 'Tüm yüz'} + {neck}")
+            page.evaluate("window.scrollTo(0, 0)")
             expect(page.locator("#total-bar")).to_be_visible()
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(ARTIFACTS / f"estimator-{width}.png"))
+        else:
+            page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(300)  # the bar's slide
+        name = f"estimator-{width}{'' if lang == 'en' else '-tr'}.png"
+        page.screenshot(path=str(ARTIFACTS / name))
         context.close()
-        assert (ARTIFACTS / f"estimator-{width}.png").stat().st_size > 10_000
+        assert (ARTIFACTS / name).stat().st_size > 10_000
 
 
 def test_the_page_in_turkish_on_a_phone(browser, site):
@@ -246,15 +269,15 @@ def test_the_page_in_turkish_on_a_phone(browser, site):
     total = page.get_attribute("#total", "data-amount")
     whole, cents = f"{float(total):,.2f}".split(".")
     assert page.text_content("#total") == f"{whole.replace(',', '.')},{cents}\u00a0₺"
+    open_step(page, "sessions")
     page.fill("#sessions", "2")
     expect(page.locator("#hint-list button").first).to_contain_text("3 seans: seans başına")
     page.fill("#start_date", START)
-    page.click("#plan-details summary")
     first = date.fromisoformat(START)
+    expect(page.locator("#choice-sessions")).to_have_text(f"2 seans · ilk seans {first.strftime('%d.%m.%Y')}")
+    page.click("#plan-details summary")
     expect(page.locator("#schedule li").first).to_have_text(first.strftime("%d.%m.%Y"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(ARTIFACTS / "estimator-375-tr.png"))
     page.click("button.language[data-lang=en]")
     expect(page.locator("h1")).to_have_text("What will my dermatherapy cost?")
     expect(page.locator("label[for=area-face]")).to_contain_text("Full face")
