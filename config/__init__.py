@@ -24,7 +24,10 @@ class BaseConfig:
     DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'quoteapi.sqlite3'}"
     CORS_ORIGINS: tuple[str, ...] = ()
     PUBLIC_RATE_LIMIT = "120/minute"
-    RATELIMIT_STORAGE_URI = "memory://"
+    # One file every worker of this machine shares (quoteapi/adapters/rate_limits.py):
+    # the public limit is one budget per address, not one per worker.
+    # redis://host:6379 shares it between machines; memory:// is per process.
+    RATELIMIT_STORAGE_URI = f"sqlite:///{INSTANCE_DIR / 'ratelimits.sqlite3'}"
     QUOTE_VALID_DAYS = 30
     # The language of answers that ask for none (Accept-Language, ?lang=): tr or en.
     DEFAULT_LANGUAGE = "tr"
@@ -32,6 +35,19 @@ class BaseConfig:
     PRICE_LIST_CHECK_SECONDS = 1.0
     # Request bodies above this size get a 413 (a price list is ~10 KiB).
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Seconds to get a database connection (or a pooled one's ping answered),
+    # and seconds one statement may run: past them a request gets a 503.
+    DB_CONNECT_TIMEOUT = 2.0
+    DB_STATEMENT_TIMEOUT = 5.0
+    # How many proxies (nginx: 1) stand in front of gunicorn and append to
+    # X-Forwarded-For / set X-Forwarded-Proto and -Port. 0: those headers are
+    # ignored and the client address is the TCP peer (quoteapi/api/limits.py).
+    PROXY_HOPS = 0
+    # Retention (`quoteapi maintenance`, daily): idempotency keys are deleted after
+    # this many hours; website requests nobody took further lose their personal
+    # data this many days after they were last touched.
+    IDEMPOTENCY_TTL_HOURS = 48
+    RETENTION_DAYS = 730
     TESTING = False
     LOG_LEVEL = "INFO"
 
@@ -48,6 +64,8 @@ class TestingConfig(BaseConfig):
     TESTING = True
     PRICE_LIST_CHECK_SECONDS = 0.0
     PUBLIC_RATE_LIMIT = "none"
+    # Each test app counts on its own, never in the instance folder's file.
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 ENVIRONMENTS = {
@@ -69,6 +87,13 @@ def _float(name: str, raw: str) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{PREFIX}{name} must be a number, not {raw!r}") from None
+
+
+def _seconds(name: str, raw: str) -> float:
+    value = _float(name, raw)
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"{PREFIX}{name} must be a number of seconds above 0, not {raw!r}")
+    return value
 
 
 LANGUAGES = ("tr", "en")
@@ -93,6 +118,11 @@ PARSERS = {
     "QUOTE_VALID_DAYS": _int,
     "PRICE_LIST_CHECK_SECONDS": _float,
     "MAX_CONTENT_LENGTH": _int,
+    "DB_CONNECT_TIMEOUT": _seconds,
+    "DB_STATEMENT_TIMEOUT": _seconds,
+    "PROXY_HOPS": _int,
+    "IDEMPOTENCY_TTL_HOURS": _int,
+    "RETENTION_DAYS": _int,
     "LOG_LEVEL": lambda n, v: v.upper(),
     "DEFAULT_LANGUAGE": _language,
 }
@@ -113,5 +143,10 @@ def load(environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] 
             settings[name] = parse(name, raw)
     if settings["QUOTE_VALID_DAYS"] < 1:
         raise ConfigError(f"{PREFIX}QUOTE_VALID_DAYS must be at least 1")
+    if settings["PROXY_HOPS"] < 0:
+        raise ConfigError(f"{PREFIX}PROXY_HOPS must be 0 or more (the proxies in front of gunicorn)")
+    for name in ("IDEMPOTENCY_TTL_HOURS", "RETENTION_DAYS"):
+        if settings[name] < 1:
+            raise ConfigError(f"{PREFIX}{name} must be at least 1")
     settings.update(overrides or {})
     return settings

@@ -9,6 +9,7 @@ from flask import Flask
 
 import config as settings
 
+from .adapters.logs import PrivateFormatter
 from .api import init_api
 from .services.context import Context
 from .web import estimator
@@ -23,6 +24,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
         app.config["DATABASE_URL"],
         price_list_check_seconds=app.config["PRICE_LIST_CHECK_SECONDS"],
         quote_valid_days=app.config["QUOTE_VALID_DAYS"],
+        connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
+        statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
     )
     init_api(app)
     app.register_blueprint(estimator.bp)
@@ -31,7 +34,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
 
 
 def configure_logging(app: Flask) -> None:
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The formatter keeps personal data that database errors quote out of the log (adapters/logs.py).
+    handler = logging.StreamHandler()
+    handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=app.config["LOG_LEVEL"], handlers=[handler])
     # These narrate every step (plugins, PDF layout, font subsetting); their
     # warnings are enough.
     for noisy in ("alembic", "weasyprint", "fontTools"):

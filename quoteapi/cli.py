@@ -14,12 +14,14 @@ from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
 from .adapters import spreadsheets
+from .api.schemas.customers import CustomerDataSchema, CustomerQuerySchema
 from .api.schemas.estimates import EstimateRequestSchema, estimate_request
 from .api.schemas.fields import flatten_messages
 from .api.schemas.price_list import PriceListSchema
 from .domain import price_list as document
 from .domain.errors import DomainError
-from .services import estimates, price_lists, quotes, users
+from .domain.personal_data import Person
+from .services import estimates, personal_data, price_lists, quotes, users
 from .services.context import Context
 
 
@@ -277,6 +279,60 @@ def quotes_verify() -> None:
         sys.exit(1)
 
 
+# --- personal data -----------------------------------------------------------
+
+customers_group = AppGroup("customers", help="Personal data (KVKK, GDPR): export or erase what is stored about a person.")
+
+
+def _person(email: str | None, phone: str | None) -> Person:
+    """The person named by --email or --phone, checked as the API checks them."""
+    given = {name: value for name, value in (("email", email), ("phone", phone)) if value is not None}
+    try:
+        return Person(**CustomerQuerySchema().load(given))
+    except ValidationError as exc:
+        _fail("Name one person with --email or --phone.", flatten_messages(exc.messages))
+
+
+@customers_group.command("show")
+@click.option("--email")
+@click.option("--phone")
+def customers_show(email: str | None, phone: str | None) -> None:
+    """Print everything stored about a person as JSON (what GET /api/v1/admin/customers answers)."""
+    data = personal_data.find_customer(_ctx(), _person(email, phone))
+    click.echo(json.dumps(CustomerDataSchema().dump(data), indent=2, ensure_ascii=False))
+
+
+@customers_group.command("erase")
+@click.option("--email")
+@click.option("--phone")
+def customers_erase(email: str | None, phone: str | None) -> None:
+    """Erase a person's personal data from every quote, note and audit entry; safe to repeat."""
+    erasure = personal_data.erase_customer(_ctx(), _person(email, phone), by=_actor())
+    click.echo(str(erasure.detail))
+    click.echo(f"{erasure.quotes_changed} quote(s) changed")
+
+
+@click.command("maintenance")
+@with_appcontext
+def maintenance() -> None:
+    """Apply the retention rules (run daily from cron): old idempotency keys, stale website requests."""
+    config = current_app.config
+    done = personal_data.maintain(
+        _ctx(), retention_days=config["RETENTION_DAYS"], idempotency_ttl_hours=config["IDEMPOTENCY_TTL_HOURS"],
+        by=_actor(),
+    )
+    click.echo(
+        f"Removed {done.idempotency_keys_removed} idempotency key(s) stored before "
+        f"{done.idempotency_cutoff:%Y-%m-%d %H:%M} UTC (QUOTEAPI_IDEMPOTENCY_TTL_HOURS={config['IDEMPOTENCY_TTL_HOURS']})."
+    )
+    erased = f": {', '.join(done.requests_erased)}" if done.requests_erased else ""
+    click.echo(
+        f"Erased the personal data of {len(done.requests_erased)} website request(s) new, declined or expired and "
+        f"untouched since before {done.retention_cutoff:%Y-%m-%d} (QUOTEAPI_RETENTION_DAYS={config['RETENTION_DAYS']}){erased}."
+    )
+
+
 def register(app: Flask) -> None:
-    for command in (db, seed_demo, users_group, price_list_group, quotes_group, estimate_command):
+    for command in (db, seed_demo, users_group, price_list_group, quotes_group, estimate_command, customers_group,
+                    maintenance):
         app.cli.add_command(command)

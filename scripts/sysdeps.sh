@@ -10,6 +10,10 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Rate limits shared by several servers are tested against a real Redis.
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Lighthouse and axe-core (tools/package.json) run on Node.js, installed with npm.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The production layout (nginx in front of gunicorn) is tested with a real nginx.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 for pkg in fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
@@ -29,4 +33,7 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # that apt starts are not needed.
 if [[ " ${missing[*]} " == *" redis-server "* ]]; then
   (service redis-server stop || systemctl stop redis-server) >/dev/null 2>&1 || true
+fi
+if [[ " ${missing[*]} " == *" nginx "* ]]; then
+  (service nginx stop || systemctl stop nginx) >/dev/null 2>&1 || true
 fi

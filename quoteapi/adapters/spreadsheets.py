@@ -30,7 +30,7 @@ SETTINGS = ("language", "currency", "combination_discount_percent", "max_manual_
 NAMES = tuple(f"name@{language}" for language in LANGUAGES)
 CITIES = tuple(f"city@{language}" for language in LANGUAGES)
 SECTIONS = {
-    "clinic": ("clinics", ("code", "name", "city", "price_factor", "tax_rate", "prices_include_tax", *NAMES, *CITIES)),
+    "clinic": ("clinics", ("code", "name", "city", "price_factor", "tax_rate", "prices_include_tax", "address", "phone", *NAMES, *CITIES)),
     "area": ("areas", ("code", "name", "size_cm2", "price", "extra_cm2_price", *NAMES)),
     "product": ("products", ("code", "name", "price", *NAMES)),
     "specialist_level": ("specialist_levels", ("code", "name", "multiplier", *NAMES)),
@@ -48,7 +48,7 @@ WHOLE = re.compile(r"^-?[0-9]{1,12}$")
 # Cells a spreadsheet would run as a formula (OWASP CSV injection): exported with a leading
 # apostrophe, which import removes again, so that a round trip changes nothing.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-TEXT_COLUMNS = {"code", "name", "city", "coupon"}
+TEXT_COLUMNS = {"code", "name", "city", "coupon", "address", "phone"}
 BOOLEANS = {"prices_include_tax", "stackable"}
 LISTS = {"clinics", "required_areas"}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
@@ -108,8 +108,18 @@ def _cell(column: str, value: Any) -> str:
 def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
     """The document the CSV describes, and the row number of each item and setting.
 
-    Raises :class:`Invalid` (keyed ``row N.column``) for rows it cannot place.
+    Raises :class:`Invalid` (keyed ``row N.column``) for rows it cannot place,
+    and for text the csv module cannot read at all (a cell over 128 KiB, a
+    bare carriage return inside a cell).
     """
+    try:
+        return _from_csv(text)
+    except csv.Error as exc:
+        problem = T("The CSV could not be read: {problem}", problem=str(exc)[:200])
+        raise Invalid(problem, {"_body": [problem]}) from None
+
+
+def _from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "section" not in reader.fieldnames:
         needs = T("The CSV needs a header row with a 'section' column.")

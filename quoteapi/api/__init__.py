@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_cors import CORS
 
-from . import admin, health, public, quotes
+from . import admin, customers, health, public, quotes
 from .errors import register_error_handlers
 from .i18n import init_i18n
-from .limits import limiter
+from .limits import limiter, trust_proxies
 from .openapi import build_api
 from .responses import OrjsonProvider
+
+
+CORS_PATHS = ("/api/v1/catalog", "/api/v1/clinics", "/api/v1/estimates", "/api/v1/quote-requests")
+
+
+def _vary_by_origin(response: Response) -> Response:
+    """Answers to the public endpoints depend on the Origin (CORS): caches must keep them apart."""
+    if request.path.startswith(CORS_PATHS):
+        response.vary.add("Origin")
+    return response
 
 
 def init_api(app: Flask) -> None:
     """Mount the API on ``app``: JSON, languages, rate limit, CORS, OpenAPI, blueprints, error answers."""
     app.json = OrjsonProvider(app)
+    # The client's address (the rate limit's key) and scheme behind nginx.
+    trust_proxies(app)
     init_i18n(app)
     limit = app.config["PUBLIC_RATE_LIMIT"]
     app.config["RATELIMIT_ENABLED"] = limit.lower() not in ("none", "off", "")
     # X-RateLimit-* headers cost a storage look-up on every public answer;
     # the 429 carries Retry-After (see errors.handle_rate_limited).
     app.config["RATELIMIT_HEADERS_ENABLED"] = False
+    # A rate-limit store that cannot be reached (Redis down) lets requests through, logged,
+    # rather than failing them: /readyz reports it, and the site keeps answering.
+    app.config["RATELIMIT_SWALLOW_ERRORS"] = True
     limiter.init_app(app)
     if app.config["CORS_ORIGINS"]:
         # Only with origins to allow: otherwise there is nothing to answer, and
@@ -29,9 +44,12 @@ def init_api(app: Flask) -> None:
         CORS(
             app,
             resources={r"/api/v1/(catalog|clinics|estimates|quote-requests)": {"origins": list(app.config["CORS_ORIGINS"])}},
-            expose_headers=["Retry-After"],
+            expose_headers=["Retry-After", "Content-Language", "Location", "Idempotent-Replayed", "ETag"],
+            max_age=600,
+            vary_header=True,
         )
+        app.after_request(_vary_by_origin)
     api = build_api(app)
-    for blueprint in (health.blp, public.blp, quotes.blp, admin.blp):
+    for blueprint in (health.blp, public.blp, quotes.blp, admin.blp, customers.blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)

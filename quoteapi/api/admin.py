@@ -13,7 +13,7 @@ from ..services.price_items import KINDS, Kind
 from .auth import current_user
 from .bodies import CSV, JSON, YAML
 from .errors import problem
-from .etags import expected_price_list_version, if_match_tags, price_list_tag, quoted
+from .etags import expected_price_list_version, if_match_tags, not_modified, price_list_tag, quoted
 from .openapi import Blueprint
 from .responses import json_response, services
 from .schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserSchema
@@ -53,18 +53,21 @@ class PriceListBodySchema(PriceListSchema):
 
 
 def _document_response(version: int, doc: dict) -> Response:
-    """The document as JSON, CSV or YAML, as Accept asks."""
-    headers = {"ETag": price_list_tag(version)}
+    """The document as JSON, CSV or YAML, as Accept asks; each representation has its own ETag."""
     chosen = JSON
     if request.headers.get("Accept"):
         chosen = request.accept_mimetypes.best_match([JSON, CSV, YAML])
+    if chosen is None:
+        return problem(406, T("The price list is available as application/json, text/csv or application/yaml."))
+    etag = price_list_tag(version, {JSON: None, CSV: "csv", YAML: "yaml"}[chosen])
+    headers = {"ETag": etag, "Vary": "Accept"}
+    if not_modified(etag):
+        return Response(status=304, headers=headers)
     if chosen == CSV:
         headers["Content-Disposition"] = f'attachment; filename="price-list-v{version}.csv"'
         return Response(spreadsheets.to_csv(doc), mimetype=CSV, headers=headers)
     if chosen == YAML:
         return Response(spreadsheets.to_yaml({"version": version, **doc}), mimetype=YAML, headers=headers)
-    if chosen is None:
-        return problem(406, T("The price list is available as application/json, text/csv or application/yaml."))
     # The stored plain document equals PriceListSchema's dump (a test checks it).
     return json_response({"version": version, **doc}, headers=headers)
 
@@ -134,6 +137,8 @@ def get_price_list_version(version: int):
 
 def _item_response(kind: Kind, item: price_items.Item, status: int = 200) -> Response:
     headers = {"ETag": quoted(item.etag)}
+    if status == 200 and request.method == "GET" and not_modified(headers["ETag"]):
+        return Response(status=304, headers=headers)
     if status == 201:
         headers["Location"] = f"/api/v1/admin/{kind.url}/{item.data['code']}"
     # Items are stored in the document's plain form, which is what their schema dumps.

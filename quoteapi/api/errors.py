@@ -14,10 +14,11 @@ import time
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..domain import errors as domain
@@ -31,6 +32,7 @@ from .schemas.fields import flatten_messages
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPES = "/api/problems/"
 
 # Each domain error's status; the first class an error is an instance of wins.
 STATUS_OF: tuple[tuple[type[domain.DomainError], int], ...] = (
@@ -52,15 +54,23 @@ def problem(
     detail: Any,
     errors: dict[str, list[Any]] | None = None,
     headers: dict[str, str] | None = None,
+    kind: str | None = None,
 ) -> Response:
-    """A problem+json response, its words in the answer's language."""
+    """A problem+json response, its words in the answer's language.
+
+    ``type`` is ``about:blank`` unless the problem is one a client must tell
+    apart from others of its status (``/api/problems/<kind>``, see
+    docs/api-conventions.md); ``instance`` is the path that was asked.
+    """
     body = {
-        "type": "about:blank",
+        "type": f"{PROBLEM_TYPES}{kind}" if kind else "about:blank",
         "title": translate(TITLES.get(status) or HTTPStatus(status).phrase),
         "status": status,
         "detail": translate(detail),
         "errors": {path: [translate(m) for m in messages] for path, messages in (errors or {}).items()},
     }
+    if has_request_context():
+        body["instance"] = request.path
     response = current_app.response_class(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -140,8 +150,8 @@ def handle_domain_error(error: domain.DomainError) -> Response:
     if isinstance(error, PricingError):
         # Rules checked on a whole document or request: name the fields (or a CSV's cells).
         errors = in_request_terms(error.errors)
-        return problem(status, describe(errors), errors)
-    return problem(status, error.detail, error.errors)
+        return problem(status, describe(errors), errors, kind=error.kind)
+    return problem(status, error.detail, error.errors, kind=error.kind)
 
 
 def handle_validation_error(error: ValidationError) -> Response:
@@ -149,8 +159,9 @@ def handle_validation_error(error: ValidationError) -> Response:
     return problem(422, describe(errors), errors)
 
 
-def handle_database_unavailable(error: OperationalError) -> Response:
-    log.error("database unavailable: %s", error.orig)
+def handle_database_unavailable(error: OperationalError | PoolTimeout) -> Response:
+    # PoolTimeout: every pooled connection stayed busy for QUOTEAPI_DB_CONNECT_TIMEOUT.
+    log.error("database unavailable: %s", getattr(error, "orig", error))
     return problem(503, T("The database is busy or unreachable; retry shortly."), headers={"Retry-After": "2"})
 
 
@@ -167,4 +178,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(domain.DomainError, handle_domain_error)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(PoolTimeout, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
+from flask import Response
+
+from ..domain.consent import CONSENT_VERSION
 from ..domain.pricing.plain import estimate_to_plain
 from ..services import catalog as catalogs
 from ..services import estimates, quotes
 from . import i18n
+from .etags import not_modified
 from .limits import limiter, public_rate_limit
 from .openapi import Blueprint
-from .quotes import IDEMPOTENCY_KEY, create_command
+from .quotes import IDEMPOTENCY_KEY, LOCATION, REPLAYED, create_command, created_headers
 from .responses import json_response, services
 from .schemas.catalog import CatalogQuerySchema, CatalogSchema, ClinicSummarySchema
 from .schemas.estimates import EstimateRequestSchema, EstimateSchema, estimate_request
@@ -26,21 +33,44 @@ blp = Blueprint(
 limiter.shared_limit(public_rate_limit, scope="public")(blp)
 
 
+CACHE_HEADERS = {
+    "ETag": {"description": "Changes with the price list, the language (and, for the catalogue, the day).", "schema": {"type": "string"}},
+    "Cache-Control": {"description": "Kept for a minute, then revalidated with If-None-Match.", "schema": {"type": "string"}},
+}
+
+
+def _cacheable(*parts: object) -> tuple[str, dict[str, str]]:
+    """An ETag for what these parts decide, and the headers that let browsers and caches revalidate."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:24]
+    etag = f'"{digest}"'
+    return etag, {"ETag": etag, "Cache-Control": "public, max-age=60", "Vary": "Accept-Language"}
+
+
 @blp.route("/clinics")
-@blp.response(200, ClinicSummarySchema(many=True))
+@blp.response(200, ClinicSummarySchema(many=True), headers=CACHE_HEADERS)
+@blp.alt_response(304, description="Not modified: the ETag sent in If-None-Match is current.")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def list_clinics():
     """The clinics of the current price list."""
-    return catalogs.clinics(services())
+    ctx = services()
+    etag, headers = _cacheable("clinics", ctx.price_lists.current().version, i18n.current().code)
+    if not_modified(etag):
+        return Response(status=304, headers=headers)
+    return catalogs.clinics(ctx), headers
 
 
 @blp.route("/catalog")
 @blp.arguments(CatalogQuerySchema(unknown="exclude"), location="query", as_kwargs=True)
-@blp.response(200, CatalogSchema)
+@blp.response(200, CatalogSchema, headers=CACHE_HEADERS)
+@blp.alt_response(304, description="Not modified: the ETag sent in If-None-Match is current.")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def get_catalog(clinic: str):
     """Areas, products, levels, tiers and today's campaigns, priced for one clinic."""
-    return catalogs.catalog(services(), clinic)
+    ctx = services()
+    etag, headers = _cacheable("catalog", ctx.price_lists.current().version, clinic, i18n.current().code, ctx.today())
+    if not_modified(etag):
+        return Response(status=304, headers=headers)
+    return catalogs.catalog(ctx, clinic), headers
 
 
 @blp.route("/estimates", methods=["POST"])
@@ -55,10 +85,13 @@ def create_estimate(body: dict):
 
 @blp.route("/quote-requests", methods=["POST"])
 @blp.arguments(QuoteRequestSchema())
-@blp.response(201, QuoteRequestAnswerSchema)
+@blp.response(201, QuoteRequestAnswerSchema, headers={**LOCATION, **REPLAYED})
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 def create_quote_request(body: dict):
     """The website's "send me this quote": stored for the sales desk; answers the number only."""
-    # Nothing about the stored quote is reachable without a token.
-    return quotes.create_quote(services(), create_command(body, source="website", by=None)).quote
+    # Nothing about the stored quote is readable without a token: Location is for the desk.
+    # The consent is to the sentence the estimator shows now (quoteapi/domain/consent.py).
+    command = replace(create_command(body, source="website", by=None), consent_version=CONSENT_VERSION)
+    created = quotes.create_quote(services(), command)
+    return created.quote, created_headers(created)

@@ -8,7 +8,7 @@ from flask import current_app, request
 
 from ..adapters import documents
 from ..domain.errors import Invalid
-from ..domain.quotes import Customer
+from ..domain.quotes import Customer, QuoteCreated
 from ..domain.text import T
 from ..services import quotes
 from ..services.commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
@@ -44,7 +44,13 @@ IDEMPOTENCY_KEY = {
     "schema": {"type": "string", "maxLength": 255},
     "description": "A retry with the same key and body answers the first result and stores nothing; another body is a 409.",
 }
-LOCATION = {"Location": {"description": "The new quote.", "schema": {"type": "string"}}}
+LOCATION = {"Location": {"description": "The quote.", "schema": {"type": "string"}}}
+REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "true when this answers an earlier request with the same Idempotency-Key.",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
 
 
 def idempotency_key() -> str | None:
@@ -76,16 +82,24 @@ def quote_location(number: str) -> str:
     return f"/api/v1/quotes/{number}"
 
 
+def created_headers(created: QuoteCreated) -> dict[str, str]:
+    """Location of the quote; ``Idempotent-Replayed: true`` when a retry answered an earlier creation."""
+    headers = {"Location": quote_location(created.quote.number)}
+    if created.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return headers
+
+
 @blp.route("/quotes", methods=["POST"])
 @blp.requires("sales")
 @blp.arguments(QuoteCreateSchema())
-@blp.response(201, QuoteSchema, headers=LOCATION)
+@blp.response(201, QuoteSchema, headers={**LOCATION, **REPLAYED})
 @blp.alt_response(409, response="CONFLICT")
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 def create_quote(body: dict):
     """Price an estimate for a named customer and store it as a quote."""
     created = quotes.create_quote(services(), create_command(body, source="staff", by=current_user().name))
-    return created.quote, {"Location": quote_location(created.quote.number)}
+    return created.quote, created_headers(created)
 
 
 @blp.route("/quotes")
@@ -130,11 +144,12 @@ def patch_quote(changes: dict, number: str):
 @blp.route("/quotes/<string:number>/notes", methods=["POST"])
 @blp.requires("sales")
 @blp.arguments(NoteSchema())
-@blp.response(201, QuoteSchema)
+@blp.response(201, QuoteSchema, headers=LOCATION)
 @blp.alt_response(404, response="NOT_FOUND")
 def add_note(body: dict, number: str):
     """Add a note to the quote's activity."""
-    return quotes.add_note(services(), AddNote(number, current_user().name, body["text"]))
+    quote = quotes.add_note(services(), AddNote(number, current_user().name, body["text"]))
+    return quote, {"Location": quote_location(number)}
 
 
 @blp.route("/quotes/<string:number>/revisions", methods=["POST"])

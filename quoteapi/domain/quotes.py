@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from .consent import Consent
 from .errors import Conflict
 from .text import T, Text
 from .pricing.model import EligibilityStatus, Estimate, EstimateRequest
@@ -45,6 +46,7 @@ def check_move(number: str, current: str, target: str, valid_until: date) -> Non
         raise Conflict(
             T("Quote {number} expired on {day}; revise it to make it valid again.", number=number, day=valid_until),
             {"status": [T("The quote has expired.")]},
+            kind="quote-expired",
         )
     if target not in MOVES[current]:
         allowed = ", ".join(sorted(MOVES[current])) or "none"
@@ -52,6 +54,7 @@ def check_move(number: str, current: str, target: str, valid_until: date) -> Non
             T("A quote that is {current} cannot become {target} (allowed: {allowed}).",
               current=current, target=target, allowed=allowed),
             {"status": [T("Cannot move from {current} to {target}.", current=current, target=target)]},
+            kind="status-move",
         )
 
 
@@ -61,6 +64,7 @@ def check_revisable(number: str, status: str) -> None:
         raise Conflict(
             T("Quote {number} is {status}; only open or expired quotes are revised.", number=number, status=status),
             {"status": [T("The quote is {status}.", status=status)]},
+            kind="quote-closed",
         )
 
 
@@ -152,6 +156,8 @@ class Quote:
     estimate: Estimate
     activity: tuple[Activity, ...]
     language: str = "tr"
+    # A website request's consent: when, and to which wording (None for the desk's quotes).
+    consent: Consent | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,16 +16,17 @@ are passed as ``str`` already.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(NamedTuple):
+    """A message id and the values to put in it (a named tuple: cheap to make, and the engine makes many)."""
+
     msgid: str
-    values: tuple[tuple[str, Any], ...] = ()
+    values: Mapping[str, Any] = {}
 
     def __str__(self) -> str:
         return ENGLISH.render(self)
@@ -62,7 +63,7 @@ class Names:
 
 def T(msgid: str, **values: Any) -> Text:
     """A text with its values: ``T("{n} sessions", n=6)``."""
-    return Text(msgid, tuple(values.items()))
+    return Text(msgid, values)
 
 
 def N_(msgid: str) -> str:
@@ -79,6 +80,7 @@ class Language:
     decimal_separator: str
     group_separator: str
     day_format: Callable[[date], str]
+    _fixed: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def money(self, value: Decimal) -> str:
         text = f"{value:,.2f}"
@@ -104,10 +106,14 @@ class Language:
             return text
         if isinstance(text, Name):
             return text.in_language(self.code)
-        template = self.gettext(text.msgid)
         if not text.values:
-            return template
-        return template.format(**{name: self.value(v) for name, v in text.values})
+            # A sentence without values (advice, most reasons) reads the same every time: kept.
+            found = self._fixed.get(text.msgid)
+            if found is None:
+                found = self._fixed[text.msgid] = self.gettext(text.msgid)
+            return found
+        template = self.gettext(text.msgid)
+        return template.format(**{name: self.value(v) for name, v in text.values.items()})
 
 
 ENGLISH = Language("en", lambda msgid: msgid, ".", ",", date.isoformat)

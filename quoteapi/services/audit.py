@@ -16,7 +16,7 @@ from .paging import Page, decode_cursor, encode_cursor
 if TYPE_CHECKING:
     from .context import Context
 
-KINDS = ("price_list", "user", "quote")
+KINDS = ("price_list", "user", "quote", "personal_data")
 
 
 @dataclass(frozen=True, slots=True)

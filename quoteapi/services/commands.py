@@ -38,6 +38,8 @@ class CreateQuote:
     follow_up_on: date | None = None
     valid_days: int | None = None
     idempotency_key: str | None = None
+    # The wording a website visitor agreed to (quoteapi/domain/consent.py); None from the desk.
+    consent_version: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Callable
 
 from ..adapters.db import Database
+from ..adapters.db.database import CONNECT_TIMEOUT, STATEMENT_TIMEOUT
 from .price_lists import PriceListCache
 
 
@@ -23,8 +24,16 @@ class Context:
     clock: Callable[[], date] = field(default=date.today)
 
     @classmethod
-    def build(cls, database_url: str, *, price_list_check_seconds: float = 1.0, quote_valid_days: int = 30) -> "Context":
-        database = Database(database_url)
+    def build(
+        cls,
+        database_url: str,
+        *,
+        price_list_check_seconds: float = 1.0,
+        quote_valid_days: int = 30,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        statement_timeout: float = STATEMENT_TIMEOUT,
+    ) -> "Context":
+        database = Database(database_url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)
         return cls(database, PriceListCache(database, price_list_check_seconds), quote_valid_days)
 
     def today(self) -> date:

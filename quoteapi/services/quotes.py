@@ -28,6 +28,8 @@ from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest,
 from ..domain.pricing.plain import estimate_from_plain, estimate_to_plain, request_from_plain, request_to_plain
 from ..domain.pricing import price
 from ..domain.text import N_, T
+from ..domain.consent import Consent
+from ..domain.personal_data import answers_erased
 from ..domain.quotes import Activity, Customer, Quote, QuoteCreated, QuoteSummary, Revision, Verification
 from . import audit, price_lists
 from .commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
@@ -68,6 +70,7 @@ def _replayed_number(session: Session, scope: str, key: str, digest: str) -> str
         raise Conflict(
             T("This Idempotency-Key was used with another body; use a new key for a new request."),
             {"Idempotency-Key": [T("Reused with another body.")]},
+            kind="idempotency-key-reused",
         )
     # Rows written before the quote number was stored kept the whole answer.
     return row.response.get("number") or row.response["body"]["number"]
@@ -130,6 +133,8 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             currency=result.currency,
             total=result.total,
             language=cmd.language,
+            consent_at=now if cmd.consent_version else None,
+            consent_version=cmd.consent_version,
         )
         quote.revisions.append(_revision_row(1, result, cmd.inputs, quote.valid_until, now, cmd.by, today, cmd.language))
         if cmd.source == "website":
@@ -226,6 +231,7 @@ def _quote(row: rows.Quote, today: date) -> Quote:
         assigned_to=row.assigned_to,
         estimate=estimate_from_plain(row.revisions[-1].estimate),
         language=row.language,
+        consent=Consent(aware(row.consent_at), row.consent_version) if row.consent_version else None,
         activity=tuple(
             Activity(aware(a.at), a.by, a.kind, a.text if a.values is None else T(a.text, **a.values)) for a in row.activity
         ),
@@ -237,12 +243,17 @@ def get_quote(ctx: Context, number: str) -> Quote:
         return _quote(_load(session, number), ctx.today())
 
 
+def _stored_revision(quote: rows.Quote, revision: int) -> rows.QuoteRevision:
+    found = next((r for r in quote.revisions if r.revision == revision), None)
+    if found is None:
+        raise NotFound(T("Quote {number} has no revision {revision}.", number=quote.number, revision=revision))
+    return found
+
+
 def get_revision(ctx: Context, number: str, revision: int) -> Revision:
     with ctx.database.reading() as session:
         quote = _load(session, number)
-        found = next((r for r in quote.revisions if r.revision == revision), None)
-        if found is None:
-            raise NotFound(T("Quote {number} has no revision {revision}.", number=number, revision=revision))
+        found = _stored_revision(quote, revision)
         return Revision(
             number=quote.number,
             revision=found.revision,
@@ -426,17 +437,18 @@ def _replay(ctx: Context, stored: rows.QuoteRevision, language_code: str,
     # The stored start date, not today's: a replay prices what was priced then.
     inputs = replace(request_from_plain(stored.inputs), start_date=date.fromisoformat(stored.estimate["start_date"]))
     replayed = estimate_to_plain(price(price_lists_by_version[version], inputs), language(language_code))
-    return Verification.between(stored.estimate, replayed)
+    stored_estimate = stored.estimate
+    if answers_erased(stored.inputs):
+        # The client's answers were erased: their eligibility cannot be replayed; every figure still is.
+        stored_estimate = {key: value for key, value in stored_estimate.items() if key != "eligibility"}
+    return Verification.between(stored_estimate, replayed)
 
 
 def verify_revision(ctx: Context, number: str, revision: int) -> Verification:
     """Price a stored revision's inputs again with its price-list version and dates; compare every figure."""
     with ctx.database.reading() as session:
         quote = _load(session, number)
-        found = next((r for r in quote.revisions if r.revision == revision), None)
-        if found is None:
-            raise NotFound(T("Quote {number} has no revision {revision}.", number=number, revision=revision))
-        return _replay(ctx, found, quote.language, {})
+        return _replay(ctx, _stored_revision(quote, revision), quote.language, {})
 
 
 def verify_all(ctx: Context, batch: int = 500) -> Iterator[tuple[str, int, Verification]]:

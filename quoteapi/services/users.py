@@ -108,6 +108,7 @@ def revoke_user(ctx: Context, name: str, by: str | None = None) -> None:
             raise Conflict(
                 T("{name} is the last active admin; create another admin before revoking this one.", name=name),
                 {"name": [T("The last active admin cannot be revoked.")]},
+                kind="last-admin",
             )
         user.revoked_at = datetime.now(UTC)
         audit.record(

@@ -72,3 +72,20 @@ def test_catalog_needs_a_known_clinic(client):
     unknown = client.get("/api/v1/catalog?clinic=paris")
     assert unknown.status_code == 422
     assert set(unknown.get_json()["errors"]) == {"clinic"}
+
+
+def test_a_clinic_may_give_its_address_and_phone(client, admin_headers):
+    etag = client.get("/api/v1/admin/clinics/ist-kadikoy", headers=admin_headers).headers["ETag"]
+    changed = client.patch(
+        "/api/v1/admin/clinics/ist-kadikoy",
+        json={"address": "Caferağa Mah. Moda Cad. 1, Kadıköy", "phone": "+90 216 000 00 00"},
+        headers={**admin_headers, "If-Match": etag},
+    )
+    assert changed.status_code == 200, changed.get_json()
+    clinics = {c["code"]: c for c in client.get("/api/v1/clinics").get_json()}
+    assert clinics["ist-kadikoy"]["address"] == "Caferağa Mah. Moda Cad. 1, Kadıköy"
+    assert clinics["ist-kadikoy"]["phone"] == "+90 216 000 00 00"
+    assert "address" not in clinics["ist-nisantasi"] and "phone" not in clinics["ist-nisantasi"]
+    bad = client.patch("/api/v1/admin/clinics/ist-kadikoy", json={"phone": "call me"},
+                       headers={**admin_headers, "If-Match": changed.headers["ETag"]})
+    assert bad.status_code == 422 and list(bad.get_json()["errors"]) == ["phone"]

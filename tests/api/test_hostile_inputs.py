@@ -146,3 +146,10 @@ def test_exported_spreadsheets_never_run_formulas_and_round_trip(client, admin_h
         r = client.put(f"{A}/price-list", data=body, content_type=kind, headers={**admin_headers, "If-Match": etag})
         assert r.status_code == 200 and r.get_json()["version"] == 2  # nothing changed: the name came back as it was
     assert client.get(f"{A}/areas/face", headers=admin_headers).get_json()["name"] == name
+
+
+@pytest.mark.parametrize("text", ["section,code\n" + "a" * 200_000 + "\n", "section\r\nx\ry,z\n"], ids=["huge-cell", "bare-cr"])
+def test_csv_the_csv_module_cannot_read_is_a_422(client, admin_headers, text):
+    r = client.put(f"{A}/price-list", data=text, content_type="text/csv", headers={**admin_headers, "If-Match": '"pl-1"'})
+    body = is_problem(r, 422)
+    assert "_body" in body["errors"]

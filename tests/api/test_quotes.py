@@ -381,7 +381,9 @@ def test_quote_request_answers_only_number_and_status(client, sales_headers):
     r = client.post("/api/v1/quote-requests", json=QUOTE_REQUEST)
     assert r.status_code == 201
     assert set(r.get_json()) == {"number", "status"} and r.get_json()["status"] == "new"
-    assert "Location" not in r.headers
+    # Location names the quote for the desk; reading it needs a token.
+    assert r.headers["Location"] == f"/api/v1/quotes/{r.get_json()['number']}"
+    assert client.get(r.headers["Location"]).status_code == 401
     number = r.get_json()["number"]
     listed = client.get("/api/v1/quotes", headers=sales_headers).get_json()["items"]
     assert [(i["number"], i["source"], i["status"]) for i in listed] == [(number, "website", "new")]

@@ -93,6 +93,11 @@ class Quote(Base):
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     # The language of its texts and documents: tr or en.
     language: Mapped[str] = mapped_column(String(2), server_default="tr")
+    # A website request's consent: when, and which wording (quoteapi/domain/consent.py).
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    # When its personal data was erased (on request, or by the retention rules).
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     revisions: Mapped[list["QuoteRevision"]] = relationship(
         back_populates="quote", order_by="QuoteRevision.revision", cascade="all, delete-orphan"
@@ -166,7 +171,8 @@ class IdempotencyKey(Base):
 class AuditEntry(Base):
     """One change to prices, users or quote statuses: who, when, what, before, after.
 
-    Rows are only ever inserted.
+    Rows are only ever inserted; an erasure of personal data alone rewrites the
+    before and after of the entries about the quotes it erases.
     """
 
     __tablename__ = "audit_log"

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, pre_dump, validate
 
 from ...domain.text import N_
+from ...services.audit import KINDS
 from ...services.users import ROLES
 from .fields import Flattened
 
@@ -17,7 +18,7 @@ class ItemListSchema(Schema):
 
 
 class AuditQuerySchema(Schema):
-    kind = fields.String(validate=validate.OneOf(("price_list", "user", "quote")))
+    kind = fields.String(validate=validate.OneOf(KINDS))
     since = fields.AwareDateTime(default_timezone=None, metadata={"description": "ISO 8601 with offset; entries at or after."})
     until = fields.AwareDateTime(default_timezone=None, metadata={"description": "ISO 8601 with offset; entries before."})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

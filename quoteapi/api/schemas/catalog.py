@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from ..i18n import Sentence
 from .fields import DecimalString
@@ -15,6 +15,15 @@ class ClinicSummarySchema(Schema):
     city = Sentence()
     tax_rate = DecimalString(places=4)
     prices_include_tax = fields.Boolean()
+    address = fields.String(metadata={"description": "Only when the price list gives one."})
+    phone = fields.String(metadata={"description": "Only when the price list gives one."})
+
+    @post_dump
+    def leave_out_missing_contacts(self, data, **kwargs):
+        for name in ("address", "phone"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class CatalogQuerySchema(Schema):

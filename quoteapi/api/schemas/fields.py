@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 
 from ...domain.text import N_
 
+PHONE = r"^\+?[0-9 ()./-]{5,40}$"
 CODE = r"^[a-z0-9_-]{1,64}$"
 CAMPAIGN_CODE = r"^[A-Za-z0-9_-]{1,64}$"
 DECIMAL_TEXT = re.compile(r"^\d+(\.\d+)?$")
@@ -32,10 +33,12 @@ class DecimalString(fields.String):
         "places": N_("At most {places} decimals are allowed."),
     }
 
-    def __init__(self, *, places: int, money: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, places: int, money: bool = False, signed: bool = False, **kwargs: Any) -> None:
         self.places = places
         self.money = money
         metadata = kwargs.pop("metadata", {})
+        if signed:  # an answer's discount line: "-528.00"
+            metadata.setdefault("pattern", r"^-?\d+\.\d{2}$")
         metadata.setdefault("pattern", r"^\d+(\.\d{1,%d})?$" % places)
         metadata.setdefault("example", "1250.00" if money else "1.20")
         super().__init__(metadata={"format": "decimal", **metadata}, **kwargs)

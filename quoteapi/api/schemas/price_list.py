@@ -10,7 +10,9 @@ from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.price_list.codec import benefit_value_text
 from ...domain.pricing.model import Benefit, BenefitType
 from ...domain.text import LANGUAGES, N_
-from .fields import CAMPAIGN_CODE, MAX_FACTOR, MAX_MONEY, Code, Day, DecimalString, Money, Name, Percent, StrictBoolean
+from .fields import (
+    CAMPAIGN_CODE, MAX_FACTOR, MAX_MONEY, PHONE, Code, Day, DecimalString, Money, Name, Percent, StrictBoolean, Trimmed,
+)
 
 
 class NameTranslationSchema(Schema):
@@ -40,7 +42,7 @@ class TranslationsField(fields.Dict):
 class ItemSchema(Schema):
     """An item of the document; an answer leaves out what a version-1 item would not have."""
 
-    OPTIONAL = ("translations", "max_uses")
+    OPTIONAL = ("translations", "max_uses", "address", "phone")
 
     @post_dump
     def leave_out_defaults(self, data, **kwargs):
@@ -63,6 +65,11 @@ class ClinicSchema(ItemSchema):
         places=4, required=True, validate=validate.Range(min=0, max=1, max_inclusive=False)
     )
     prices_include_tax = StrictBoolean(required=True)
+    address = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=300),
+                      metadata={"description": "Shown to website visitors (optional)."})
+    phone = Trimmed(load_default=None, allow_none=True,
+                    validate=validate.Regexp(PHONE, error=N_("A phone number: digits, spaces and + ( ) . / -.")),
+                    metadata={"description": "Shown to website visitors (optional)."})
     translations = TranslationsField(ClinicTranslationSchema)
 
 

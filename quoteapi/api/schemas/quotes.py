@@ -10,11 +10,10 @@ from ...domain.quotes import SOURCES, STATUSES, STORED_STATUSES
 from ...domain.text import LANGUAGES, N_
 from ..i18n import Sentence
 from .estimates import EligibilitySchema, EstimateRequestSchema, EstimateSchema
-from .fields import Day, DecimalString, Flattened, FreeText, Name, StrictBoolean, Trimmed
+from .fields import PHONE, Day, DecimalString, Flattened, FreeText, Name, StrictBoolean, Trimmed
 
 
 QUOTE_STATUSES = STATUSES
-PHONE = r"^\+?[0-9 ()./-]{5,40}$"
 
 
 class CustomerSchema(Schema):
@@ -69,10 +68,31 @@ class QuoteRequestAnswerSchema(Schema):
     status = fields.String()
 
 
+class ConsentWordingSchema(Schema):
+    """The consent sentence word for word, in each language the estimator speaks."""
+
+    tr = fields.String()
+    en = fields.String()
+
+
+class ConsentSchema(Schema):
+    """A website visitor's consent: when it was given, and to which wording."""
+
+    given_at = fields.DateTime()
+    version = fields.String(metadata={"description": "The version of the consent sentence the estimator showed."})
+    wording = fields.Nested(ConsentWordingSchema, allow_none=True)
+
+    @pre_dump
+    def with_wording(self, consent: Any, **kwargs: Any) -> dict[str, Any]:
+        wording = consent.wording
+        return {"given_at": consent.given_at, "version": consent.version,
+                "wording": None if wording is None else dict(wording.wording)}
+
+
 class ActivitySchema(Schema):
     at = fields.DateTime()
     by = fields.String(allow_none=True)
-    kind = fields.String(metadata={"description": "created, note, status, revision, assignment or follow-up"})
+    kind = fields.String(metadata={"description": "created, note, status, revision, assignment, follow-up or erasure"})
     text = Sentence()
 
 
@@ -92,6 +112,9 @@ class QuoteSchema(EstimateSchema):
     assigned_to = fields.String(allow_none=True)
     activity = fields.List(fields.Nested(ActivitySchema))
     language = fields.String(validate=validate.OneOf(LANGUAGES), metadata={"description": "Of its texts and document."})
+    consent = fields.Nested(
+        ConsentSchema, allow_none=True, metadata={"description": "A website request's consent; null for the desk's quotes."}
+    )
 
     @pre_dump
     def with_estimate(self, quote: Any, **kwargs: Any) -> Flattened:

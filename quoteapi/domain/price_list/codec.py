@@ -55,7 +55,7 @@ def _clinic(c: Mapping[str, Any]) -> Clinic:
     return Clinic(
         code=c["code"], name=c["name"], city=c["city"], price_factor=Decimal(c["price_factor"]),
         tax_rate=Decimal(c["tax_rate"]), prices_include_tax=bool(c["prices_include_tax"]),
-        translations=_translations(c),
+        translations=_translations(c), address=c.get("address") or None, phone=c.get("phone") or None,
     )
 
 
@@ -126,6 +126,8 @@ def clinic_to_plain(c: Clinic) -> dict[str, Any]:
         "price_factor": str(c.price_factor),
         "tax_rate": str(c.tax_rate),
         "prices_include_tax": c.prices_include_tax,
+        **({"address": c.address} if c.address else {}),
+        **({"phone": c.phone} if c.phone else {}),
     }, c.translations)
 
 

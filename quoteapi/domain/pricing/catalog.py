@@ -19,6 +19,8 @@ class ClinicSummary:
     city: Name
     tax_rate: Decimal
     prices_include_tax: bool
+    address: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,7 @@ class Catalog:
 def clinic_summary(price_list: PriceList, clinic: Clinic) -> ClinicSummary:
     return ClinicSummary(
         clinic.code, price_list.name_of(clinic), price_list.name_of(clinic, "city"), clinic.tax_rate,
-        clinic.prices_include_tax,
+        clinic.prices_include_tax, clinic.address, clinic.phone,
     )
 
 

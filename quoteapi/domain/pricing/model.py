@@ -52,6 +52,9 @@ class Clinic:
     tax_rate: Decimal
     prices_include_tax: bool
     translations: Translations = ()
+    # Contact details the website shows (optional, document version 2).
+    address: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,7 @@ class PriceList:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        set_(self, "_names", {})
         set_(self, "clinic_by_code", _index(self.clinics, "code"))
         set_(self, "area_by_code", _index(self.areas, "code"))
         set_(self, "product_by_code", _index(self.products, "code"))
@@ -171,11 +175,16 @@ class PriceList:
 
     def name_of(self, item, field: str = "name") -> Name:
         """An item's name (or a clinic's city) in the document's language, with its translations."""
-        return Name(
-            getattr(item, field),
-            self.language,
-            tuple((language, text) for language, fields in item.translations for f, text in fields if f == field),
-        )
+        key = (id(item), field)
+        found = self._names.get(key)
+        if found is None:
+            found = Name(
+                getattr(item, field),
+                self.language,
+                tuple((language, text) for language, fields in item.translations for f, text in fields if f == field),
+            )
+            self._names[key] = found  # the items live as long as the list: their ids stay theirs
+        return found
 
     def campaigns_running(self, clinic: str, day: date) -> list[Campaign]:
         """The campaigns a clinic offers on a day, in the order they are applied."""

@@ -160,5 +160,6 @@ def request_from_plain(data: Mapping[str, Any]) -> EstimateRequest:
         start_date=date.fromisoformat(start) if start else None,
         products=tuple(data.get("products") or ()),
         coupon=data.get("coupon"),
-        client=None if client is None else ClientAnswers(**{k: client.get(k) for k in CLIENT_FIELDS}),
+        # Erased answers (a placeholder string, see domain/personal_data.py) read as none given.
+        client=ClientAnswers(**{k: client.get(k) for k in CLIENT_FIELDS}) if isinstance(client, Mapping) else None,
     )

@@ -1,0 +1,92 @@
+"""Personal data: whom an export or an erasure is about, everything stored about them, what an erasure did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
+
+from ...domain.personal_data import phone_digits
+from ...domain.text import N_
+from ..i18n import Sentence
+from .estimates import ClientAnswersSchema
+from .fields import Flattened
+from .quotes import PHONE, QuoteRevisionSchema, QuoteSchema
+
+
+class _Identifier(Schema):
+    """One e-mail address or one phone number, not both."""
+
+    email = fields.Email(validate=validate.Length(max=254), metadata={"description": "Compared without regard to case."})
+    phone = fields.String(
+        validate=validate.Regexp(PHONE, error=N_("A phone number: digits, spaces and + ( ) . / -.")),
+        metadata={"description": "Compared by its digits: `+90 532 000 00 00` finds `+905320000000`."},
+    )
+
+    @validates_schema
+    def one_identifier(self, data: dict, **kwargs: Any) -> None:
+        if ("email" in data) == ("phone" in data):
+            raise ValidationError(N_("Give an email or a phone number, not both."), "_schema")
+        if "phone" in data and len(phone_digits(data["phone"])) < 5:
+            raise ValidationError(N_("At least 5 digits."), "phone")
+
+
+class CustomerQuerySchema(_Identifier):
+    """Whose data to export: `?email=` or `?phone=`."""
+
+
+class ErasureRequestSchema(_Identifier):
+    """Whose data to erase: `{"email": ...}` or `{"phone": ...}`."""
+
+
+class PersonSchema(Schema):
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class InputAreaSchema(Schema):
+    code = fields.String()
+    size_cm2 = fields.Float(allow_none=True, metadata={"description": "The measured size; null: the reference size."})
+
+
+class InputsSchema(Schema):
+    """What a revision was priced from, as the estimate request gave it (the client's health answers included)."""
+
+    clinic = fields.String()
+    areas = fields.List(fields.Nested(InputAreaSchema))
+    products = fields.List(fields.String())
+    specialist_level = fields.String()
+    sessions = fields.Integer()
+    start_date = fields.Date(allow_none=True)
+    coupon = fields.String(allow_none=True)
+    client = fields.Nested(ClientAnswersSchema, allow_none=True, metadata={"description": "null: not answered, or erased."})
+
+
+class CustomerRevisionSchema(QuoteRevisionSchema):
+    """A revision exactly as priced, with the inputs it was priced from."""
+
+    inputs = fields.Nested(InputsSchema)
+
+
+class CustomerQuoteSchema(QuoteSchema):
+    """One of the person's quotes: as the desk reads it, with every revision and its inputs."""
+
+    revisions = fields.List(fields.Nested(CustomerRevisionSchema))
+    erased_at = fields.DateTime(allow_none=True, metadata={"description": "When its personal data was erased."})
+
+    @pre_dump
+    def with_estimate(self, customer_quote: Any, **kwargs: Any) -> Flattened:
+        return Flattened(Flattened(customer_quote, "quote"), "estimate")
+
+
+class CustomerDataSchema(Schema):
+    """Everything stored about one person."""
+
+    person = fields.Nested(PersonSchema, metadata={"description": "Whom the export is about, as asked."})
+    quotes = fields.List(fields.Nested(CustomerQuoteSchema))
+
+
+class ErasureSchema(Schema):
+    quotes_changed = fields.Integer(metadata={"description": "0 when nobody matched, or when erasing again."})
+    numbers = fields.List(fields.String(), metadata={"description": "The quotes whose personal data was erased."})
+    detail = Sentence()

@@ -1,0 +1,205 @@
+"""Personal data: the consent a website visitor gives, erasure, and retention (KVKK and GDPR).
+
+Pure rules: which wording a consent refers to, what an erased value becomes,
+how a stored JSON value loses what names a person, and when a website request
+has been kept long enough. The use cases in ``services/personal_data.py`` apply
+them to the tables.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Iterable, Mapping
+
+from .consent import CONSENT, CONSENT_VERSION, CONSENT_WORDINGS, Consent, ConsentWording
+from .quotes import Quote, Revision
+from .text import T, Text
+
+__all__ = [
+    "CONSENT", "CONSENT_VERSION", "CONSENT_WORDINGS", "Consent", "ConsentWording", "ERASED", "CustomerData",
+    "CustomerQuote", "Erasure", "Maintenance", "NEVER_TAKEN_FURTHER", "Needles", "PERSONAL_KEYS", "Person",
+    "answers_erased", "erased_estimate", "erased_inputs", "normal_email", "phone_digits", "retention_cutoff", "scrub",
+]
+
+# What every erased value becomes: a name, a note, the health answers, an
+# eligibility reason. Fixed, so that an erased record reads as one.
+ERASED = "[erased]"
+
+
+# --- Who a request is about ------------------------------------------------------------
+
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def phone_digits(phone: str | None) -> str:
+    """A phone number as its digits only: ``+90 (532) 000-00-00`` and ``+905320000000`` are one number."""
+    return _NOT_DIGITS.sub("", phone or "")
+
+
+def normal_email(email: str | None) -> str:
+    """E-mail addresses are compared trimmed and without regard to case."""
+    return (email or "").strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Whom an export or an erasure is about: one e-mail address or one phone number."""
+
+    email: str | None = None
+    phone: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.email is None) == (self.phone is None):
+            raise ValueError("a person is named by an e-mail address or a phone number, not both")
+
+    @property
+    def named_by(self) -> str:
+        """Which identifier names them (the audit log keeps this, never the value)."""
+        return "email" if self.email is not None else "phone"
+
+
+# --- Erasure ------------------------------------------------------------------------------
+
+
+def _folded(text: str) -> str:
+    """Text compared without case or accents: ``AYŞE YILMAZ``, ``Ayse Yilmaz`` and ``ayşe yılmaz`` are one."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return bare.casefold().replace("ı", "i")
+
+
+class Needles:
+    """The strings that identify one person in free text: names, e-mail addresses, phone numbers."""
+
+    def __init__(self, names: Iterable[str | None] = (), emails: Iterable[str | None] = (),
+                 phones: Iterable[str | None] = ()) -> None:
+        # A name counts as whole words (a customer called "Ne" does not erase the status "new");
+        # an address anywhere; a phone number by its digits.
+        self.names = [
+            re.compile(rf"(?<!\w){re.escape(_folded(n.strip()))}(?!\w)")
+            for n in names if n and n.strip() and n.strip() != ERASED
+        ]
+        self.emails = {_folded(e.strip()) for e in emails if e and e.strip()}
+        self.digits = {d for d in map(phone_digits, phones) if len(d) >= 5}
+
+    def found_in(self, text: str) -> bool:
+        folded = _folded(text)
+        if any(email in folded for email in self.emails) or any(name.search(folded) for name in self.names):
+            return True
+        digits = phone_digits(text)
+        return any(d in digits for d in self.digits)
+
+
+# Keys whose values are personal wherever they appear in a stored JSON value
+# (an audit entry's before and after).
+PERSONAL_KEYS = frozenset({
+    "customer", "customer_name", "customer_email", "customer_phone", "name", "email", "phone",
+    "notes", "note", "text", "client",
+})
+
+
+def scrub(value: Any, needles: Needles, keys: frozenset[str] = PERSONAL_KEYS, key: str | None = None) -> Any:
+    """``value`` with every string that names the person, and everything under one of ``keys``, erased.
+
+    Numbers, booleans and texts that name nobody (statuses, codes) are kept.
+    """
+    if key in keys and value not in (None, "", [], {}):
+        return ERASED
+    if isinstance(value, Mapping):
+        return {k: scrub(v, needles, keys, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v, needles, keys) for v in value]
+    if isinstance(value, str) and needles.found_in(value):
+        return ERASED
+    return value
+
+
+def erased_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A revision's stored inputs without the client's health answers (age, pregnancy, skin)."""
+    if inputs.get("client") is None:
+        return dict(inputs)
+    return {**inputs, "client": ERASED}
+
+
+def answers_erased(inputs: Mapping[str, Any]) -> bool:
+    return inputs.get("client") == ERASED
+
+
+def erased_estimate(estimate: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored estimate without the eligibility reasons, every one of which tells of the client's health.
+
+    The status stays: it is what the desk acted on, and no longer names anybody.
+    """
+    eligibility = estimate.get("eligibility") or {}
+    if not eligibility.get("reasons"):
+        return dict(estimate)
+    return {**estimate, "eligibility": {**eligibility, "reasons": [ERASED]}}
+
+
+# --- Retention -----------------------------------------------------------------------------
+
+# Website requests nobody took further: still new, or declined; open ones past
+# their validity read as expired and count too. Accepted quotes, and quotes
+# the desk made itself, are the clinic's records and are kept.
+NEVER_TAKEN_FURTHER = ("new", "declined")
+
+
+def retention_cutoff(today: date, retention_days: int) -> datetime:
+    """Requests last touched before this instant have been kept long enough.
+
+    A request last touched on day D (UTC) is kept through day D + ``retention_days``
+    and erased by the first run on the day after.
+    """
+    return datetime.combine(today - timedelta(days=retention_days), time.min, UTC)
+
+
+# --- What the use cases answer --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuote:
+    """One of a person's quotes with everything stored about it: every revision with its inputs."""
+
+    quote: Quote
+    revisions: tuple[Revision, ...]
+    erased_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerData:
+    """Everything stored about one person."""
+
+    person: Person
+    quotes: tuple[CustomerQuote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """The quotes an erasure changed (none when nobody matched, or they were erased already)."""
+
+    numbers: tuple[str, ...]
+
+    @property
+    def quotes_changed(self) -> int:
+        return len(self.numbers)
+
+    @property
+    def detail(self) -> Text:
+        if not self.numbers:
+            return T("No quote holds this e-mail address or phone number (or it was erased already); nothing was changed.")
+        if len(self.numbers) == 1:
+            return T("Personal data erased from quote {number}.", number=self.numbers[0])
+        return T("Personal data erased from {count} quotes: {numbers}.", count=len(self.numbers),
+                 numbers=", ".join(self.numbers))
+
+
+@dataclass(frozen=True, slots=True)
+class Maintenance:
+    """What one run of the retention rules did."""
+
+    idempotency_keys_removed: int
+    requests_erased: tuple[str, ...]
+    idempotency_cutoff: datetime
+    retention_cutoff: datetime

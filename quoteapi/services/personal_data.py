@@ -1,0 +1,224 @@
+"""Personal data (KVKK and GDPR): one person's export, their erasure, and the retention rules.
+
+Where personal data lives (docs/security.md): a quote's customer fields and
+notes; its revisions' inputs (the client's health answers) and estimates (the
+eligibility reasons drawn from them); its activity (notes the desk wrote); the
+audit entries about it; the idempotency key that created it. An erasure
+replaces all of it with :data:`~quoteapi.domain.personal_data.ERASED` (e-mail
+and phone become empty) and keeps numbers, amounts, statuses and dates, which
+the books need.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..adapters.db import aware
+from ..adapters.db import models as rows
+from ..domain.personal_data import (
+    ERASED,
+    NEVER_TAKEN_FURTHER,
+    CustomerData,
+    CustomerQuote,
+    Erasure,
+    Maintenance,
+    Needles,
+    Person,
+    erased_estimate,
+    erased_inputs,
+    normal_email,
+    phone_digits,
+    retention_cutoff,
+    scrub,
+)
+from ..domain.pricing.plain import estimate_from_plain, request_from_plain
+from ..domain.quotes import OPEN, Revision
+from ..domain.text import N_
+from . import audit
+from .quotes import _quote  # a quote as the desk reads it, built the one way the quote use cases build it
+
+if TYPE_CHECKING:
+    from .context import Context
+
+# The audit log's kind for erasures and retention runs (services/audit.py KINDS).
+KIND = "personal_data"
+# Quotes erased per transaction by the retention rules.
+BATCH = 200
+# The characters a stored phone number may hold besides digits (api/schemas/quotes.py PHONE).
+_PHONE_PUNCTUATION = " +()./-"
+
+
+def _digits_of(column: ColumnElement) -> ColumnElement:
+    """The digits of a stored phone number, in SQL (the same on SQLite and PostgreSQL)."""
+    for char in _PHONE_PUNCTUATION:
+        column = func.replace(column, char, "")
+    return column
+
+
+def _whose(person: Person) -> ColumnElement[bool]:
+    Q = rows.Quote
+    if person.email is not None:
+        return func.lower(func.trim(Q.customer_email)) == normal_email(person.email)
+    return and_(Q.customer_phone.is_not(None), _digits_of(Q.customer_phone) == phone_digits(person.phone))
+
+
+def _quotes_of(person: Person) -> Select:
+    return (
+        select(rows.Quote)
+        .where(_whose(person))
+        .options(selectinload(rows.Quote.revisions), selectinload(rows.Quote.activity))
+        .order_by(rows.Quote.id)
+    )
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def _revision(number: str, row: rows.QuoteRevision) -> Revision:
+    return Revision(
+        number=number,
+        revision=row.revision,
+        inputs=request_from_plain(row.inputs),
+        estimate=estimate_from_plain(row.estimate),
+        valid_until=row.valid_until,
+        created_at=aware(row.created_at),
+        created_by=row.created_by,
+    )
+
+
+def find_customer(ctx: Context, person: Person) -> CustomerData:
+    """Everything stored about one person: each of their quotes with its notes, consent and every revision's inputs."""
+    today = ctx.today()
+    with ctx.database.reading() as session:
+        found = session.scalars(_quotes_of(person)).all()
+        return CustomerData(
+            person,
+            tuple(
+                CustomerQuote(
+                    _quote(row, today),
+                    tuple(_revision(row.number, r) for r in row.revisions),
+                    aware(row.erased_at),
+                )
+                for row in found
+            ),
+        )
+
+
+# --- erasure ------------------------------------------------------------------------------
+
+
+def _needles(quotes: Iterable[rows.Quote], person: Person | None = None) -> Needles:
+    quotes = list(quotes)
+    return Needles(
+        names=[q.customer_name for q in quotes],
+        emails=[q.customer_email for q in quotes] + ([person.email] if person and person.email else []),
+        phones=[q.customer_phone for q in quotes] + ([person.phone] if person and person.phone else []),
+    )
+
+
+def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by: str | None, now: datetime) -> tuple[str, ...]:
+    """Replace the personal data of these quotes everywhere it is stored; their numbers."""
+    numbers = tuple(q.number for q in quotes)
+    if not numbers:
+        return numbers
+    for quote in quotes:
+        quote.customer_name = ERASED
+        quote.customer_email = None
+        quote.customer_phone = None
+        quote.notes = ERASED if quote.notes else None
+        quote.erased_at = now
+        for revision in quote.revisions:
+            revision.inputs = erased_inputs(revision.inputs)
+            revision.estimate = erased_estimate(revision.estimate)
+        for line in quote.activity:
+            if line.values is None:  # a note, as the desk wrote it
+                line.text = ERASED
+            else:  # a line the product wrote: its values name staff and statuses, unless they name the person
+                line.values = scrub(line.values, needles, keys=frozenset())
+        quote.activity.append(
+            rows.QuoteActivity(at=now, by=by, kind="erasure", text=N_("Personal data erased."), values={})
+        )
+    A = rows.AuditEntry
+    for entry in session.scalars(select(A).where(A.subject.in_(numbers))):
+        entry.before = scrub(entry.before, needles)
+        entry.after = scrub(entry.after, needles)
+    # The key's fingerprint hashes the request (customer and answers included), and it is
+    # only there for retries that come seconds later.
+    K = rows.IdempotencyKey
+    session.execute(
+        delete(K)
+        .where(or_(K.response["number"].as_string().in_(numbers), K.response[("body", "number")].as_string().in_(numbers)))
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return numbers
+
+
+def erase_customer(ctx: Context, person: Person, *, by: str | None) -> Erasure:
+    """Erase one person's data from every quote that names them; safe to repeat (the second time changes 0 quotes).
+
+    The audit log records the erasure: who, when, whether the person was named
+    by e-mail or phone, and the quotes changed; never the erased data.
+    """
+    with ctx.database.transaction() as session:
+        quotes = session.scalars(_quotes_of(person).with_for_update()).all()
+        now = datetime.now(UTC)
+        numbers = _erase(session, quotes, _needles(quotes, person), by, now)
+        audit.record(session, actor=by, kind=KIND, action="erase", subject=person.named_by,
+                     after={"quotes": list(numbers)})
+    return Erasure(numbers)
+
+
+# --- retention ----------------------------------------------------------------------------
+
+
+def _stale_requests(today, cutoff: datetime) -> Select:
+    """Website requests nobody took further, untouched since before ``cutoff`` and not erased yet."""
+    Q, A = rows.Quote, rows.QuoteActivity
+    touched_since = select(A.id).where(A.quote_id == Q.id, A.at >= cutoff).exists()
+    return (
+        select(Q)
+        .where(
+            Q.source == "website",
+            Q.erased_at.is_(None),
+            Q.created_at < cutoff,
+            ~touched_since,
+            or_(Q.status.in_(NEVER_TAKEN_FURTHER), and_(Q.status.in_(OPEN), Q.valid_until < today)),
+        )
+        .options(selectinload(Q.revisions), selectinload(Q.activity))
+        .order_by(Q.id)
+    )
+
+
+def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, by: str | None) -> Maintenance:
+    """The retention rules, run daily: old idempotency keys go, stale website requests lose their personal data.
+
+    Keys older than ``idempotency_ttl_hours`` are deleted. A website request
+    still ``new``, ``declined`` or expired whose last activity is more than
+    ``retention_days`` days old (counted in whole days of ``ctx.today()``) is
+    erased like an erasure on request.
+    """
+    now = datetime.now(UTC)
+    keys_cutoff = now - timedelta(hours=idempotency_ttl_hours)
+    cutoff = retention_cutoff(ctx.today(), retention_days)
+    K = rows.IdempotencyKey
+    with ctx.database.transaction() as session:
+        removed = session.execute(
+            delete(K).where(K.created_at < keys_cutoff).execution_options(synchronize_session=False)
+        ).rowcount or 0
+    erased: list[str] = []
+    while True:
+        # Each batch commits with its own audit entry: an interrupted run leaves nothing unrecorded.
+        with ctx.database.transaction() as session:
+            batch = session.scalars(_stale_requests(ctx.today(), cutoff).limit(BATCH).with_for_update()).all()
+            if not batch:
+                break
+            numbers = [n for quote in batch for n in _erase(session, [quote], _needles([quote]), by, datetime.now(UTC))]
+            audit.record(session, actor=by, kind=KIND, action="retention", subject="website requests",
+                         after={"quotes": numbers, "retention_days": retention_days})
+        erased += numbers
+    return Maintenance(removed, tuple(erased), keys_cutoff, cutoff)

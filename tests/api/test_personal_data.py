@@ -1,0 +1,350 @@
+"""Personal data (KVKK and GDPR): consent, export, erasure and retention, on both databases."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select, update
+
+from quoteapi.adapters.db import AuditEntry, Base, IdempotencyKey, Quote, QuoteActivity, QuoteRevision
+from quoteapi.domain.consent import CONSENT, CONSENT_VERSION
+from quoteapi.domain.personal_data import ERASED
+
+from ..bodies import QUOTE, QUOTE_REQUEST
+from ..conftest import TODAY
+
+NAME = "Zübeyde Planted"
+EMAIL = "Zubeyde.Planted@example.com"
+PHONE = "+90 555 123 45 67"
+# What must be found nowhere once she is erased, in any spelling the tables could hold.
+TRACES = ("zübeyde", "zubeyde", "planted", "zubeyde.planted@example.com", "555 123 45 67", "5551234567")
+
+REQUEST = {
+    **QUOTE_REQUEST,
+    "client": {"age": 47, "pregnant": True, "serious_skin_condition": True},
+    "customer": {"name": NAME, "email": EMAIL, "phone": PHONE},
+}
+STAFF_QUOTE = {**QUOTE, "customer": {"name": NAME, "email": EMAIL.lower()},
+               "notes": f"{NAME} asked to be called after six; her e-mail is {EMAIL}."}
+PHONE_ONLY = {**QUOTE, "customer": {"name": "Z. Planted", "phone": "+905551234567"}, "notes": None}
+
+
+@pytest.fixture
+def sales(sales_headers):
+    return {**sales_headers, "Accept-Language": "en"}
+
+
+@pytest.fixture
+def admin(admin_headers):
+    return {**admin_headers, "Accept-Language": "en"}
+
+
+def dump(database) -> str:
+    """Every row of every table, as text: where a trace of anybody would show."""
+    with database.reading() as session:
+        return "\n".join(
+            f"{table.name}: {tuple(row)}" for table in Base.metadata.sorted_tables for row in session.execute(select(table))
+        )
+
+
+def traces_in(database) -> list[str]:
+    text = dump(database).lower()
+    return [trace for trace in TRACES if trace in text]
+
+
+def request_quote(client, body=REQUEST, **headers) -> str:
+    r = client.post("/api/v1/quote-requests", json=body, headers=headers)
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["number"]
+
+
+def staff_quote(client, sales, body=STAFF_QUOTE, **headers) -> dict:
+    r = client.post("/api/v1/quotes", json=body, headers={**sales, **headers})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def plant_everywhere(client, sales) -> list[str]:
+    """Her data in every place it can be stored: three quotes, notes, revisions, a status move, idempotency keys."""
+    web = request_quote(client, **{"Idempotency-Key": "web-zubeyde"})
+    staff = staff_quote(client, sales, **{"Idempotency-Key": "desk-zubeyde"})["number"]
+    by_phone = staff_quote(client, sales, PHONE_ONLY)["number"]
+    assert client.post(f"/api/v1/quotes/{web}/notes", json={"text": f"Called {NAME} on {PHONE}."}, headers=sales).status_code == 201
+    assert client.post(f"/api/v1/quotes/{staff}/revisions", json={"sessions": 6}, headers=sales).status_code == 201
+    assert client.patch(f"/api/v1/quotes/{staff}", json={"status": "sent"}, headers=sales).status_code == 200
+    return [web, staff, by_phone]
+
+
+# --- consent -------------------------------------------------------------------------------
+
+
+def test_a_website_request_records_when_and_to_which_wording_consent_was_given(client, sales, database):
+    number = request_quote(client, **{"Accept-Language": "tr"})
+    q = client.get(f"/api/v1/quotes/{number}", headers=sales).get_json()
+    assert q["consent"]["version"] == CONSENT_VERSION
+    assert q["consent"]["wording"] == dict(CONSENT.wording)
+    given = datetime.fromisoformat(q["consent"]["given_at"])
+    assert abs(given - datetime.now(UTC)) < timedelta(minutes=1)
+    with database.reading() as session:
+        row = session.scalars(select(Quote).where(Quote.number == number)).one()
+        assert (row.consent_version, row.consent_at is not None) == (CONSENT_VERSION, True)
+    # The desk's quotes carry no website consent.
+    assert staff_quote(client, sales)["consent"] is None
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def test_the_export_holds_everything_stored_about_one_person(client, sales, admin):
+    web, staff, by_phone = plant_everywhere(client, sales)
+    other = staff_quote(client, sales, QUOTE)["number"]
+    r = client.get("/api/v1/admin/customers", query_string={"email": "  zubeyde.PLANTED@example.com "}, headers=admin)
+    assert r.status_code == 422  # spaces make it no e-mail address
+    r = client.get("/api/v1/admin/customers", query_string={"email": "ZUBEYDE.planted@example.com"}, headers=admin)
+    assert r.status_code == 200, r.get_json()
+    assert r.headers["Cache-Control"] == "no-store"
+    data = r.get_json()
+    assert data["person"] == {"email": "ZUBEYDE.planted@example.com", "phone": None}
+    quotes = {q["number"]: q for q in data["quotes"]}
+    assert set(quotes) == {web, staff}  # not the phone-only one, nor anybody else's
+    assert other not in quotes
+    assert quotes[web]["customer"] == REQUEST["customer"]
+    assert quotes[web]["consent"]["version"] == CONSENT_VERSION
+    assert quotes[staff]["consent"] is None and quotes[staff]["notes"] == STAFF_QUOTE["notes"]
+    assert any(NAME in a["text"] for a in quotes[web]["activity"] if a["kind"] == "note")
+    # The health answers, in every revision, and the reasons drawn from them.
+    assert [r["revision"] for r in quotes[staff]["revisions"]] == [1, 2]
+    answers = quotes[web]["revisions"][0]["inputs"]["client"]
+    assert (answers["age"], answers["pregnant"], answers["serious_skin_condition"]) == (47, True, True)
+    assert quotes[web]["eligibility"]["status"] == "postpone"
+    assert quotes[web]["erased_at"] is None
+    by_digits = client.get("/api/v1/admin/customers", query_string={"phone": "+90 (555) 123-45-67"}, headers=admin)
+    assert {q["number"] for q in by_digits.get_json()["quotes"]} == {web, by_phone}
+    nobody = client.get("/api/v1/admin/customers", query_string={"email": "nobody@example.com"}, headers=admin)
+    assert nobody.status_code == 200 and nobody.get_json()["quotes"] == []
+
+
+def test_the_export_and_the_erasure_are_for_admins_and_name_one_person(client, sales, admin):
+    assert client.get("/api/v1/admin/customers", query_string={"email": EMAIL}, headers=sales).status_code == 403
+    assert client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=sales).status_code == 403
+    assert client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}).status_code == 401
+    for query in ({}, {"email": EMAIL, "phone": PHONE}, {"phone": "((( )))"}, {"email": "not an address"}):
+        assert client.get("/api/v1/admin/customers", query_string=query, headers=admin).status_code == 422, query
+        assert client.post("/api/v1/admin/customers/erase", json=query, headers=admin).status_code == 422, query
+    assert client.post("/api/v1/admin/customers/erase", json={"email": EMAIL, "name": NAME}, headers=admin).status_code == 422
+
+
+# --- erasure -------------------------------------------------------------------------------
+
+
+def test_erasure_leaves_no_trace_in_any_table_and_keeps_the_books(client, sales, admin, database):
+    numbers = plant_everywhere(client, sales)
+    # An audit entry that names her, as a later feature might write one.
+    with database.transaction() as session:
+        session.add(AuditEntry(at=datetime.now(UTC), actor="sam", kind="quote", action="call", subject=numbers[0],
+                               before=None, after={"customer": {"name": NAME}, "summary": f"rang {PHONE}", "sessions": 4}))
+    books = {n: client.get(f"/api/v1/quotes/{n}", headers=sales).get_json() for n in numbers}
+    assert traces_in(database)  # the check below would see her
+
+    r = client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["quotes_changed"] == 2 and sorted(r.get_json()["numbers"]) == sorted(numbers[:2])
+    r = client.post("/api/v1/admin/customers/erase", json={"phone": "+90 555 1234567"}, headers=admin)
+    assert r.get_json()["quotes_changed"] == 1 and r.get_json()["numbers"] == [numbers[2]]
+
+    assert traces_in(database) == []
+    for number in numbers:
+        q = client.get(f"/api/v1/quotes/{number}", headers=sales).get_json()
+        assert q["customer"] == {"name": ERASED, "email": None, "phone": None}
+        assert q["notes"] in (None, ERASED)
+        assert all(a["text"] == ERASED for a in q["activity"] if a["kind"] == "note")
+        assert q["activity"][-1]["kind"] == "erasure" and q["activity"][-1]["text"] == "Personal data erased."
+        before = books[number]
+        for kept in ("number", "status", "total", "net", "tax_total", "lines", "created_at", "valid_until", "schedule",
+                     "revision", "consent"):
+            assert q[kept] == before[kept], kept
+        assert q["eligibility"]["status"] == before["eligibility"]["status"]
+        assert q["eligibility"]["reasons"] == ([ERASED] if before["eligibility"]["reasons"] else [])
+        # Every figure still replays: only the erased answers' eligibility is left out.
+        for revision in range(1, q["revision"] + 1):
+            verified = client.get(f"/api/v1/quotes/{number}/revisions/{revision}/verify", headers=sales).get_json()
+            assert verified == {"matches": True, "differences": []}
+    with database.reading() as session:
+        assert {r.inputs["client"] for r in session.scalars(select(QuoteRevision))} == {ERASED}
+        assert session.scalars(select(IdempotencyKey)).all() == []
+        audit = session.scalars(select(AuditEntry).where(AuditEntry.kind == "personal_data").order_by(AuditEntry.id)).all()
+        assert [(e.actor, e.action, e.subject, e.after) for e in audit] == [
+            ("ada", "erase", "email", {"quotes": numbers[:2]}),
+            ("ada", "erase", "phone", {"quotes": [numbers[2]]}),
+        ]
+        planted = session.scalars(select(AuditEntry).where(AuditEntry.action == "call")).one()
+        assert planted.after == {"customer": ERASED, "summary": ERASED, "sessions": 4}
+        status_moves = session.scalars(select(AuditEntry).where(AuditEntry.action == "status")).all()
+        assert [e.after for e in status_moves] == [{"status": "sent"}]  # what names nobody stays
+
+
+def test_erasing_twice_or_somebody_unknown_is_safe_and_says_so(client, sales, admin):
+    request_quote(client)
+    first = client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin).get_json()
+    assert first["quotes_changed"] == 1
+    again = client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin)
+    assert again.status_code == 200
+    assert again.get_json() == {
+        "quotes_changed": 0, "numbers": [],
+        "detail": "No quote holds this e-mail address or phone number (or it was erased already); nothing was changed.",
+    }
+    unknown = client.post("/api/v1/admin/customers/erase", json={"phone": "+90 500 000 00 01"},
+                          headers={**admin, "Accept-Language": "tr"})
+    assert unknown.get_json()["quotes_changed"] == 0 and "hiçbir şey değiştirilmedi" in unknown.get_json()["detail"]
+    assert client.get("/api/v1/admin/customers", query_string={"email": EMAIL}, headers=admin).get_json()["quotes"] == []
+
+
+def test_an_erased_quote_still_renders_its_document(client, sales, admin):
+    number = request_quote(client)
+    client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin)
+    html = client.get(f"/api/v1/quotes/{number}/document", headers={**sales, "Accept": "text/html"})
+    assert html.status_code == 200
+    page = html.get_data(as_text=True)
+    assert ERASED in page and "Planted" not in page and "pregnan" not in page.lower()
+    pdf = client.get(f"/api/v1/quotes/{number}/document", headers={**sales, "Accept": "application/pdf"})
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert ERASED in text and "Planted" not in text
+
+
+def test_an_erased_quote_can_still_be_revised_and_moved(client, sales, admin):
+    number = request_quote(client)
+    client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin)
+    revised = client.post(f"/api/v1/quotes/{number}/revisions", json={"sessions": 5}, headers=sales)
+    assert revised.status_code == 201
+    assert revised.get_json()["eligibility"] == {"status": "unknown", "reasons": []}  # no answers any more
+    assert client.patch(f"/api/v1/quotes/{number}", json={"status": "declined"}, headers=sales).status_code == 200
+
+
+# --- health answers stay out of lists, searches and the audit log ---------------------------------
+
+
+def test_health_answers_stay_out_of_the_list_and_the_search(client, sales):
+    number = request_quote(client)
+    items = client.get("/api/v1/quotes", headers=sales).get_json()["items"]
+    [item] = [i for i in items if i["number"] == number]
+    assert set(item) == {"number", "revision", "status", "source", "clinic", "customer", "created_by", "created_at",
+                         "valid_until", "follow_up_on", "assigned_to", "currency", "total", "eligibility"}
+    assert set(item["eligibility"]) == {"status"}  # the status the desk triages by; never the answers or reasons
+    listed = str(items).lower()
+    assert "pregnan" not in listed and "skin" not in listed and "47" not in listed
+    for q in ("pregnan", "postponed", "true", "serious_skin", "47"):
+        assert client.get("/api/v1/quotes", query_string={"q": q}, headers=sales).get_json()["items"] == [], q
+    assert client.get("/api/v1/quotes", query_string={"q": "planted"}, headers=sales).get_json()["items"][0]["number"] == number
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+
+def _set(database, number: str, *, at: datetime, **fields) -> None:
+    """Make a quote (and its whole activity) as old as ``at``."""
+    with database.transaction() as session:
+        quote_id = session.scalar(select(Quote.id).where(Quote.number == number))
+        session.execute(update(Quote).where(Quote.id == quote_id).values(created_at=at, **fields))
+        session.execute(update(QuoteActivity).where(QuoteActivity.quote_id == quote_id).values(at=at))
+
+
+def _erased(client, sales, number: str) -> bool:
+    return client.get(f"/api/v1/quotes/{number}", headers=sales).get_json()["customer"]["name"] == ERASED
+
+
+def test_retention_erases_stale_website_requests_from_the_day_after_the_retention_period(app, client, ctx, sales, database):
+    day = date(2024, 12, 1)  # 730 days before TODAY (2026-12-01)
+    start, end = datetime(2024, 12, 1, 0, 0, tzinfo=UTC), datetime(2024, 12, 1, 23, 59, 59, tzinfo=UTC)
+    quotes = {name: request_quote(client) for name in (
+        "new-first-second", "new-last-second", "declined", "sent-expired", "draft-expired", "sent-valid",
+        "accepted", "touched-recently", "younger",
+    )}
+    quotes["staff"] = staff_quote(client, sales)["number"]
+    for name in ("declined",):
+        client.patch(f"/api/v1/quotes/{quotes[name]}", json={"status": "declined"}, headers=sales)
+    for name in ("sent-expired", "sent-valid", "accepted"):
+        client.patch(f"/api/v1/quotes/{quotes[name]}", json={"status": "sent"}, headers=sales)
+    client.patch(f"/api/v1/quotes/{quotes['accepted']}", json={"status": "accepted"}, headers=sales)
+    client.patch(f"/api/v1/quotes/{quotes['draft-expired']}", json={"status": "draft"}, headers=sales)
+    for name, number in quotes.items():
+        _set(database, number, at=end if name == "new-last-second" else start)
+    for name in ("sent-expired", "draft-expired"):
+        _set(database, quotes[name], at=start, valid_until=day + timedelta(days=30))
+    _set(database, quotes["younger"], at=start + timedelta(days=1))
+    # A note a year later: the desk was still in touch.
+    with database.transaction() as session:
+        quote_id = session.scalar(select(Quote.id).where(Quote.number == quotes["touched-recently"]))
+        session.add(QuoteActivity(quote_id=quote_id, at=start + timedelta(days=365), by="sam", kind="note", text="Still thinking."))
+
+    runner = app.test_cli_runner()
+    ctx.clock = lambda: day + timedelta(days=730)  # the last day they are kept
+    kept = runner.invoke(args=["maintenance"])
+    assert kept.exit_code == 0, kept.output
+    assert "Erased the personal data of 0 website request(s)" in kept.output
+    assert not any(_erased(client, sales, n) for n in quotes.values())
+
+    ctx.clock = lambda: day + timedelta(days=731)
+    run = runner.invoke(args=["maintenance"])
+    assert run.exit_code == 0, run.output
+    stale = {"new-first-second", "new-last-second", "declined", "sent-expired", "draft-expired"}
+    assert {name for name, n in quotes.items() if _erased(client, sales, n)} == stale
+    assert f"Erased the personal data of {len(stale)} website request(s)" in run.output
+    assert all(quotes[name] in run.output for name in stale)
+    again = runner.invoke(args=["maintenance"])
+    assert "Erased the personal data of 0 website request(s)" in again.output
+
+    ctx.clock = lambda: day + timedelta(days=732)
+    later = runner.invoke(args=["maintenance"])
+    assert f"Erased the personal data of 1 website request(s)" in later.output and quotes["younger"] in later.output
+    with database.reading() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "retention").order_by(AuditEntry.id)).all()
+        assert {(e.kind, e.subject, e.after["retention_days"]) for e in entries} == {("personal_data", "website requests", 730)}
+        assert [sorted(e.after["quotes"]) for e in entries] == [sorted(quotes[n] for n in stale), [quotes["younger"]]]
+
+
+def test_retention_removes_idempotency_keys_older_than_their_time_to_live(app, client, sales, database):
+    for key in ("old", "just-old", "just-young", "young"):
+        request_quote(client, {**REQUEST, "sessions": len(key)}, **{"Idempotency-Key": key})
+    now = datetime.now(UTC)
+    ages = {"old": timedelta(days=30), "just-old": timedelta(hours=48, minutes=1),
+            "just-young": timedelta(hours=47, minutes=59), "young": timedelta(minutes=1)}
+    with database.transaction() as session:
+        for key, age in ages.items():
+            session.execute(update(IdempotencyKey).where(IdempotencyKey.key == key).values(created_at=now - age))
+    result = app.test_cli_runner().invoke(args=["maintenance"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 2 idempotency key(s)" in result.output
+    with database.reading() as session:
+        assert sorted(session.scalars(select(IdempotencyKey.key))) == ["just-young", "young"]
+    # A retry with a removed key stores a new quote; with a kept one, it answers the first.
+    assert client.post("/api/v1/quote-requests", json={**REQUEST, "sessions": 5},
+                       headers={"Idempotency-Key": "young"}).headers.get("Idempotent-Replayed") == "true"
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_customers_show_and_erase_at_the_terminal(app, client, sales):
+    number = request_quote(client)
+    runner = app.test_cli_runner()
+    shown = runner.invoke(args=["customers", "show", "--phone", "+905551234567"])
+    assert shown.exit_code == 0, shown.output
+    import json
+
+    data = json.loads(shown.output)
+    assert [q["number"] for q in data["quotes"]] == [number]
+    assert data["quotes"][0]["customer"]["name"] == NAME
+    assert data["quotes"][0]["revisions"][0]["inputs"]["client"]["age"] == 47
+    assert runner.invoke(args=["customers", "show"]).exit_code == 1
+    assert runner.invoke(args=["customers", "show", "--email", "x"]).exit_code == 1
+    erased = runner.invoke(args=["customers", "erase", "--email", EMAIL])
+    assert erased.exit_code == 0 and f"Personal data erased from quote {number}." in erased.output
+    assert erased.output.strip().endswith("1 quote(s) changed")
+    again = runner.invoke(args=["customers", "erase", "--email", EMAIL])
+    assert again.exit_code == 0 and again.output.strip().endswith("0 quote(s) changed")
+    assert json.loads(runner.invoke(args=["customers", "show", "--email", EMAIL]).output)["quotes"] == []
+    assert _erased(client, sales, number)
