@@ -30,7 +30,7 @@ def _environment(lang: Language) -> Environment:
         autoescape=select_autoescape(("html",)),
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_callables(lang.gettext, lambda s, p, n: lang.gettext(s if n == 1 else p), newstyle=True)
+    env.install_gettext_callables(lang.gettext, lang.ngettext, newstyle=True)
     return env
 
 

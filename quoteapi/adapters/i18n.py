@@ -74,7 +74,8 @@ def _english_day(day: date) -> str:
 def language(code: str) -> Language:
     """The language ``code`` (one of :data:`LANGUAGES`) with its catalogue and formats."""
     if code == "tr":
-        return Language("tr", _translations("tr").gettext, ",", ".", _turkish_day)
+        translations = _translations("tr")
+        return Language("tr", translations.gettext, ",", ".", _turkish_day, translations.ngettext)
     if code == "en":
         return Language("en", ENGLISH.gettext, ".", ",", _english_day)
     raise ValueError(f"quoteapi speaks {', '.join(LANGUAGES)}, not {code!r}")

@@ -80,6 +80,8 @@ class Language:
     decimal_separator: str
     group_separator: str
     day_format: Callable[[date], str]
+    # Plural forms (documents): ngettext(singular, plural, n); English needs no catalogue.
+    ngettext: Callable[[str, str, int], str] = lambda singular, plural, n: singular if n == 1 else plural
     _fixed: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def money(self, value: Decimal) -> str:

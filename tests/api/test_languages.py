@@ -149,3 +149,9 @@ def test_the_estimator_gets_its_texts_from_the_catalogue(client):
 
 def test_the_pinned_day_is_what_the_api_calls_today(client):
     assert client.post("/api/v1/estimates", json=SIMPLE_ESTIMATE).get_json()["start_date"] == TODAY.isoformat()
+
+
+def test_plural_forms_in_the_document_are_translated(client, sales_headers):
+    number = client.post("/api/v1/quotes", json=QUOTE, headers=sales_headers).get_json()["number"]
+    page = client.get(f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "text/html"}).get_data(as_text=True)
+    assert "4 seans, başlangıç 05.12.2026" in page and "sessions, from" not in page
