@@ -31,7 +31,7 @@ from quoteapi.domain.pricing.model import AreaRequest, EstimateRequest  # noqa: 
 from quoteapi.api.schemas.estimates import EstimateRequestSchema, estimate_request  # noqa: E402
 from quoteapi.domain.price_list import from_plain  # noqa: E402
 from quoteapi.domain.pricing.plain import estimate_to_plain  # noqa: E402
-from quoteapi.services.estimates import price_on  # noqa: E402
+from quoteapi.domain.pricing import price as price_on  # noqa: E402
 from quoteapi.services.price_lists import demo_document  # noqa: E402
 from tests.e2e.server import BIN, free_port, server_env  # noqa: E402
 

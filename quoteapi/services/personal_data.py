@@ -35,11 +35,10 @@ from ..domain.personal_data import (
     retention_cutoff,
     scrub,
 )
-from ..domain.pricing.plain import estimate_from_plain, request_from_plain
-from ..domain.quotes import OPEN, Revision
+from ..domain.quotes import OPEN
 from ..domain.text import N_
 from . import audit
-from .quotes import _quote  # a quote as the desk reads it, built the one way the quote use cases build it
+from .quotes import _quote, revision_of  # a quote and its revisions, built the one way the quote use cases build them
 
 if TYPE_CHECKING:
     from .context import Context
@@ -78,18 +77,6 @@ def _quotes_of(person: Person) -> Select:
 # --- export -------------------------------------------------------------------------------
 
 
-def _revision(number: str, row: rows.QuoteRevision) -> Revision:
-    return Revision(
-        number=number,
-        revision=row.revision,
-        inputs=request_from_plain(row.inputs),
-        estimate=estimate_from_plain(row.estimate),
-        valid_until=row.valid_until,
-        created_at=aware(row.created_at),
-        created_by=row.created_by,
-    )
-
-
 def find_customer(ctx: Context, person: Person) -> CustomerData:
     """Everything stored about one person: each of their quotes with its notes, consent and every revision's inputs."""
     today = ctx.today()
@@ -100,7 +87,7 @@ def find_customer(ctx: Context, person: Person) -> CustomerData:
             tuple(
                 CustomerQuote(
                     _quote(row, today),
-                    tuple(_revision(row.number, r) for r in row.revisions),
+                    tuple(revision_of(row.number, r) for r in row.revisions),
                     aware(row.erased_at),
                 )
                 for row in found

@@ -33,7 +33,6 @@ from ..domain.personal_data import answers_erased
 from ..domain.quotes import Activity, Customer, Quote, QuoteCreated, QuoteSummary, Revision, Verification
 from . import audit, price_lists
 from .commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
-from .estimates import price_on
 from .paging import Page, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
@@ -92,7 +91,7 @@ def _fingerprint(cmd: CreateQuote) -> str:
 
 
 def _price(price_list: PriceList, inputs: EstimateRequest, today: date) -> Estimate:
-    result = price_on(price_list, inputs, today)
+    result = price(price_list, inputs, today)
     if result.eligibility.status is EligibilityStatus.NOT_ELIGIBLE:
         raise Invalid(
             T("The client is not eligible for this treatment: {reasons}", reasons=result.eligibility.reasons),
@@ -250,19 +249,23 @@ def _stored_revision(quote: rows.Quote, revision: int) -> rows.QuoteRevision:
     return found
 
 
+def revision_of(number: str, row: rows.QuoteRevision) -> Revision:
+    """A stored revision as the use cases hand it out, exactly as it was priced."""
+    return Revision(
+        number=number,
+        revision=row.revision,
+        inputs=request_from_plain(row.inputs),
+        estimate=estimate_from_plain(row.estimate),
+        valid_until=row.valid_until,
+        created_at=aware(row.created_at),
+        created_by=row.created_by,
+    )
+
+
 def get_revision(ctx: Context, number: str, revision: int) -> Revision:
     with ctx.database.reading() as session:
         quote = _load(session, number)
-        found = _stored_revision(quote, revision)
-        return Revision(
-            number=quote.number,
-            revision=found.revision,
-            inputs=request_from_plain(found.inputs),
-            estimate=estimate_from_plain(found.estimate),
-            valid_until=found.valid_until,
-            created_at=aware(found.created_at),
-            created_by=found.created_by,
-        )
+        return revision_of(quote.number, _stored_revision(quote, revision))
 
 
 # --- listing ----------------------------------------------------------------------

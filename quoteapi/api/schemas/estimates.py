@@ -128,7 +128,7 @@ class EstimateSchema(Schema):
 def request_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     """The estimate fields of a loaded body, as :class:`EstimateRequest` takes them (only those given)."""
     out: dict[str, Any] = {}
-    for name in ("clinic", "specialist_level", "sessions", "start_date", "coupon"):
+    for name in ("clinic", "specialist_level", "sessions", "start_date"):
         if name in data:
             out[name] = data[name]
     if "areas" in data:

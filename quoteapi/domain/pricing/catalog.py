@@ -48,7 +48,7 @@ class Level:
 
 
 @dataclass(frozen=True, slots=True)
-class Offer:
+class CatalogCampaign:
     """A campaign as the website may show it: never with its coupon code."""
 
     code: str
@@ -75,7 +75,7 @@ class Catalog:
     products: tuple[PricedProduct, ...]
     specialist_levels: tuple[Level, ...]
     session_tiers: tuple[SessionTier, ...]
-    campaigns: tuple[Offer, ...]  # running on the day, in the order they are applied
+    campaigns: tuple[CatalogCampaign, ...]  # running on the day, in the order they are applied
 
 
 def clinic_summary(price_list: PriceList, clinic: Clinic) -> ClinicSummary:
@@ -89,8 +89,8 @@ def clinic_summaries(price_list: PriceList) -> list[ClinicSummary]:
     return [clinic_summary(price_list, c) for c in price_list.clinics]
 
 
-def _offer(price_list: PriceList, c: Campaign) -> Offer:
-    return Offer(
+def _offer(price_list: PriceList, c: Campaign) -> CatalogCampaign:
+    return CatalogCampaign(
         c.code, price_list.name_of(c), c.starts_on, c.ends_on, c.clinics, c.min_sessions, c.required_areas,
         c.stackable, c.priority, c.requires_coupon, c.benefit,
     )

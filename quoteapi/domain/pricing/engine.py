@@ -30,6 +30,7 @@ from .model import (
     Offer,
     PriceList,
     Product,
+    SessionTier,
     SpecialistLevel,
 )
 
@@ -96,7 +97,7 @@ class _Course:
 
     n: int
     course: Decimal
-    tier_percent: Decimal | None
+    tier: SessionTier | None  # the tier that gave a discount, if any
     tier_discount: Decimal
     after_tier: Decimal
     applied: tuple[tuple[Campaign, Decimal, Decimal], ...]  # campaign, discount, the base it was computed on
@@ -194,7 +195,7 @@ def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates
         tax_total = round_money(net * rate)
         total = net + tax_total
     return _Course(
-        n=n, course=course, tier_percent=tier.discount_percent if tier_discount else None,
+        n=n, course=course, tier=tier if tier_discount else None,
         tier_discount=tier_discount, after_tier=after_tier, applied=applied, offers=offers,
         subtotal=subtotal, discount_total=discount_total, net=net, tax_total=tax_total, total=total,
         per_session=round_money(total / n),
@@ -298,7 +299,7 @@ def _lines(price_list, clinic: Clinic, areas, products, level: SpecialistLevel, 
         lines.append(Line(LineKind.PRODUCT, product.code, price_list.name_of(product), n, unit, unit * n,
                           T("{price} × {factor}", price=_m(product.price), factor=factor)))
     if course.tier_discount:
-        tier = price_list.tier_for(n)
+        tier = course.tier
         lines.append(Line(
             LineKind.SESSION_DISCOUNT, None,
             T("Course discount for {sessions}+ sessions: {percent} %", sessions=tier.min_sessions, percent=_pct(tier.discount_percent)),
