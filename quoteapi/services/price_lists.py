@@ -156,10 +156,12 @@ def replace_price_list(
             old_doc = current.document if current else None
             if old_doc == new_doc:
                 return _info(current)  # nothing changed: no new version
+            now = datetime.now(UTC)
             row = PriceListVersion(
                 version=(newest or 0) + 1,
                 document=new_doc,
-                created_at=datetime.now(UTC),
+                created_at=now,
+                effective_from=now,
                 created_by=by,
                 summary=summary or document.describe(old_doc, new_doc),
             )

@@ -45,6 +45,16 @@ class PriceListVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # When it takes effect (its creation, unless it was scheduled); the list in force at a
+    # moment is the newest version, not cancelled, whose effective_from is not later.
+    effective_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # A scheduled version withdrawn before it took effect.
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_by: Mapped[str | None] = mapped_column(String(64))
+    # The version in force it was prepared against, and the change itself (to lay it again
+    # on top of a fix of today's list made while it waited).
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    patch: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
 class User(Base):
@@ -58,6 +68,8 @@ class User(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A slow salted hash of the staff console password (None: no console sign-in).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
 
 
 class Quote(Base):
@@ -98,6 +110,12 @@ class Quote(Base):
     consent_version: Mapped[str | None] = mapped_column(String(16))
     # When its personal data was erased (on request, or by the retention rules).
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A manual discount above the list's limit waits for an admin: not_needed, pending,
+    # approved or rejected, with who decided, when and why.
+    approval: Mapped[str] = mapped_column(String(16), server_default="not_needed")
+    approval_by: Mapped[str | None] = mapped_column(String(64))
+    approval_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approval_note: Mapped[str | None] = mapped_column(Text)
 
     revisions: Mapped[list["QuoteRevision"]] = relationship(
         back_populates="quote", order_by="QuoteRevision.revision", cascade="all, delete-orphan"
@@ -153,6 +171,15 @@ class QuoteCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignUses(Base):
+    """How many accepted quotes carry a campaign; acceptances update it with a guarded UPDATE."""
+
+    __tablename__ = "campaign_uses"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    uses: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class IdempotencyKey(Base):
