@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.pricing.model import (
@@ -55,6 +55,10 @@ class ManualDiscountSchema(Schema):
     def one_of(self, data: dict, **kwargs: Any) -> None:
         if ("percent" in data) == ("amount" in data):
             raise ValidationError(N_("Give either percent or amount."), "_schema")
+
+    @post_dump
+    def the_one_given(self, data: dict, **kwargs: Any) -> dict:
+        return {key: value for key, value in data.items() if value is not None}
 
 
 class EstimateRequestSchema(Schema):
