@@ -85,6 +85,7 @@ _QUOTE_LINKS = {
     "AddNote": {"operationId": "addNote", "parameters": NUMBER},
     "ReviseQuote": {"operationId": "reviseQuote", "parameters": NUMBER},
     "GetDocument": {"operationId": "getDocument", "parameters": NUMBER},
+    "DecideApproval": {"operationId": "decideApproval", "parameters": NUMBER},
     "GetRevision": {"operationId": "getRevision", "parameters": {**NUMBER, "revision": "$response.body#/revision"}},
     "VerifyRevision": {"operationId": "verifyRevision", "parameters": {**NUMBER, "revision": "$response.body#/revision"}},
 }
