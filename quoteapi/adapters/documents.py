@@ -21,6 +21,7 @@ KIND_LABELS = {
     "specialist": N_("Specialist"),
     "session_discount": N_("Discount"),
     "campaign": N_("Campaign"),
+    "manual_discount": N_("Discount"),
 }
 
 

@@ -47,7 +47,8 @@ class Blueprint(flask_smorest.Blueprint):
 
         def decorator(view: Callable) -> Callable:
             protected = auth.requires(role)(view)
-            protected = self.doc(security=[{auth.BEARER: []}])(protected)
+            # The role, in the description too: the roles matrix test reads it from there.
+            protected = self.doc(security=[{auth.BEARER: []}], **{"x-required-role": role})(protected)
             protected = self.alt_response(401, response="UNAUTHORIZED")(protected)
             return self.alt_response(403, response="FORBIDDEN")(protected)
 
@@ -84,6 +85,7 @@ _QUOTE_LINKS = {
     "AddNote": {"operationId": "addNote", "parameters": NUMBER},
     "ReviseQuote": {"operationId": "reviseQuote", "parameters": NUMBER},
     "GetDocument": {"operationId": "getDocument", "parameters": NUMBER},
+    "DecideApproval": {"operationId": "decideApproval", "parameters": NUMBER},
     "GetRevision": {"operationId": "getRevision", "parameters": {**NUMBER, "revision": "$response.body#/revision"}},
     "VerifyRevision": {"operationId": "verifyRevision", "parameters": {**NUMBER, "revision": "$response.body#/revision"}},
 }

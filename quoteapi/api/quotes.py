@@ -11,7 +11,7 @@ from ..domain.errors import Invalid
 from ..domain.quotes import Customer, QuoteCreated
 from ..domain.text import T
 from ..services import quotes
-from ..services.commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
+from ..services.commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
 from . import i18n
 from .auth import current_user
 from .errors import problem
@@ -19,6 +19,7 @@ from .openapi import Blueprint
 from .responses import services
 from .schemas.estimates import estimate_request, request_fields
 from .schemas.quotes import (
+    ApprovalDecisionSchema,
     NoteSchema,
     QuoteCreateSchema,
     QuoteListQuerySchema,
@@ -164,6 +165,18 @@ def revise_quote(changes: dict, number: str):
     command = ReviseQuote(number, current_user().name, request_fields(changes), changes.get("valid_days"))
     quote = quotes.revise_quote(services(), command)
     return quote, {"Location": f"{quote_location(number)}/revisions/{quote.revision}"}
+
+
+@blp.route("/quotes/<string:number>/approval", methods=["POST"])
+@blp.requires("admin")
+@blp.arguments(ApprovalDecisionSchema())
+@blp.response(200, QuoteSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def decide_approval(body: dict, number: str):
+    """Approve or reject the manual discount of a quote waiting for an admin's approval (409 when none waits)."""
+    command = DecideApproval(number, current_user().name, body["decision"], body.get("note"))
+    return quotes.decide_approval(services(), command)
 
 
 @blp.route("/quotes/<string:number>/revisions/<int(max=2147483647):revision>")

@@ -17,7 +17,7 @@ from typing import Any
 from .consent import Consent
 from .errors import Conflict
 from .text import T, Text
-from .pricing.model import EligibilityStatus, Estimate, EstimateRequest
+from .pricing.model import EligibilityStatus, Estimate, EstimateRequest, ManualDiscount
 
 OPEN = ("new", "draft", "sent")
 CLOSED = ("accepted", "declined")
@@ -32,6 +32,14 @@ MOVES: dict[str, frozenset[str]] = {
 }
 SOURCES = ("website", "staff")
 
+# The admin's approval of a manual discount above the price list's limit (pricing-rules step 8b).
+APPROVAL_NOT_NEEDED = "not_needed"
+APPROVAL_PENDING = "pending"
+APPROVAL_APPROVED = "approved"
+APPROVAL_REJECTED = "rejected"
+APPROVALS = (APPROVAL_NOT_NEEDED, APPROVAL_PENDING, APPROVAL_APPROVED, APPROVAL_REJECTED)
+DECISIONS = {"approve": APPROVAL_APPROVED, "reject": APPROVAL_REJECTED}
+
 
 def effective_status(status: str, valid_until: date, today: date) -> str:
     """A quote still open after its last valid day reads as ``expired``."""
@@ -40,8 +48,12 @@ def effective_status(status: str, valid_until: date, today: date) -> str:
     return status
 
 
-def check_move(number: str, current: str, target: str, valid_until: date) -> None:
-    """Raise :class:`Conflict` unless a quote whose status reads ``current`` may become ``target``."""
+def check_move(number: str, current: str, target: str, valid_until: date, approval: str = APPROVAL_NOT_NEEDED) -> None:
+    """Raise :class:`Conflict` unless a quote whose status reads ``current`` may become ``target``.
+
+    A quote whose manual discount waits for an admin's approval, or was
+    rejected, cannot be sent.
+    """
     if current == "expired":
         raise Conflict(
             T("Quote {number} expired on {day}; revise it to make it valid again.", number=number, day=valid_until),
@@ -56,6 +68,38 @@ def check_move(number: str, current: str, target: str, valid_until: date) -> Non
             {"status": [T("Cannot move from {current} to {target}.", current=current, target=target)]},
             kind="status-move",
         )
+    if target == "sent" and approval == APPROVAL_PENDING:
+        raise Conflict(
+            T("Quote {number} cannot be sent: its manual discount is waiting for an admin's approval.", number=number),
+            {"status": [T("Waiting for an admin's approval of the manual discount.")]},
+            kind="approval-pending",
+        )
+    if target == "sent" and approval == APPROVAL_REJECTED:
+        raise Conflict(
+            T("Quote {number} cannot be sent: an admin rejected its manual discount; revise it first.", number=number),
+            {"status": [T("The manual discount was rejected; revise the quote.")]},
+            kind="approval-rejected",
+        )
+
+
+def approval_after_pricing(over_limit: bool) -> str:
+    """A (re)priced quote needs an admin's approval when its manual discount is above the limit.
+
+    Every new revision above the limit asks again, even if an earlier one was approved.
+    """
+    return APPROVAL_PENDING if over_limit else APPROVAL_NOT_NEEDED
+
+
+def check_decision(number: str, approval: str, decision: str) -> str:
+    """The approval a decision (``approve`` or ``reject``) leads to; only a pending approval is decided."""
+    if approval != APPROVAL_PENDING:
+        raise Conflict(
+            T("Quote {number} has no manual discount waiting for approval (approval: {approval}).",
+              number=number, approval=approval),
+            {"decision": [T("Nothing waits for approval.")]},
+            kind="approval-not-pending",
+        )
+    return DECISIONS[decision]
 
 
 def check_revisable(number: str, status: str) -> None:
@@ -101,8 +145,18 @@ class Customer:
 class Activity:
     at: datetime
     by: str | None
-    kind: str  # created, note, status, revision, assignment or follow-up
+    kind: str  # created, note, status, revision, assignment, follow-up or approval
     text: Text | str
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """The admin's approval of a manual discount: ``by``, ``at`` and ``note`` are the decision's."""
+
+    status: str = APPROVAL_NOT_NEEDED
+    by: str | None = None
+    at: datetime | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +190,7 @@ class QuoteSummary:
     currency: str
     total: Decimal
     eligibility_status: EligibilityStatus
+    approval: Approval = Approval()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +213,14 @@ class Quote:
     language: str = "tr"
     # A website request's consent: when, and to which wording (None for the desk's quotes).
     consent: Consent | None = None
+    approval: Approval = Approval()
+    # The current revision's inputs (None when not loaded), e.g. its manual discount.
+    inputs: EstimateRequest | None = None
+
+    @property
+    def manual_discount(self) -> ManualDiscount | None:
+        """The current revision's manual discount as given (percent or amount, and the reason)."""
+        return None if self.inputs is None else self.inputs.manual_discount
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,3 +68,13 @@ class AddNote:
     number: str
     by: str
     text: str
+
+
+@dataclass(frozen=True)
+class DecideApproval:
+    """An admin's decision on a manual discount waiting for approval."""
+
+    number: str
+    by: str
+    decision: str  # "approve" or "reject"
+    note: str | None = None

@@ -24,15 +24,15 @@ from ..adapters.db import aware
 from ..adapters.i18n import language
 from ..domain import quotes as workflow
 from ..domain.errors import Conflict, Invalid, NotFound
-from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest, PriceList
+from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest, LineKind, PriceList
 from ..domain.pricing.plain import estimate_from_plain, estimate_to_plain, request_from_plain, request_to_plain
 from ..domain.pricing import price
 from ..domain.text import N_, T
 from ..domain.consent import Consent
 from ..domain.personal_data import answers_erased
-from ..domain.quotes import Activity, Customer, Quote, QuoteCreated, QuoteSummary, Revision, Verification
+from ..domain.quotes import Activity, Approval, Customer, Quote, QuoteCreated, QuoteSummary, Revision, Verification
 from . import audit, price_lists
-from .commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
+from .commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
 from .paging import Page, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
@@ -108,7 +108,8 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
     """
     today = ctx.today()
     # A stored quote uses the version the database holds now, not a worker's cached copy.
-    result = _price(ctx.price_lists.current(fresh=True), cmd.inputs, today)
+    price_list = ctx.price_lists.current(fresh=True)
+    result = _price(price_list, cmd.inputs, today)
     days = cmd.valid_days or ctx.quote_valid_days
 
     def create(session: Session) -> str:
@@ -140,6 +141,7 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             quote.activity.append(_activity(now, cmd.by, "created", N_("Requested on the website.")))
         else:
             quote.activity.append(_activity(now, cmd.by, "created", N_("Created by {name}."), name=cmd.by))
+        _price_approval(session, quote, result, price_list, cmd.by, now)
         session.add(quote)
         session.flush()
         return quote.number
@@ -211,6 +213,50 @@ def _activity(at: datetime, by: str | None, kind: str, msgid: str, **values: Any
     return rows.QuoteActivity(at=at, by=by, kind=kind, text=msgid, values=values)
 
 
+def _manual_line_amount(result: Estimate) -> Decimal:
+    """The manual discount of an estimate as a positive figure (0.00 without one)."""
+    return -sum((line.amount for line in result.lines if line.kind is LineKind.MANUAL_DISCOUNT), Decimal("0.00"))
+
+
+def _price_approval(session: Session, quote: rows.Quote, result: Estimate, price_list: PriceList, by: str | None,
+                    now: datetime) -> None:
+    """After (re)pricing: ask an admin's approval for a manual discount above the limit, or drop the need for one.
+
+    Every new revision above the limit asks again, even when an earlier one was approved.
+    """
+    before = quote.approval or workflow.APPROVAL_NOT_NEEDED
+    after = workflow.approval_after_pricing(result.manual_discount_over_limit)
+    if after == workflow.APPROVAL_NOT_NEEDED and before == workflow.APPROVAL_NOT_NEEDED:
+        quote.approval = after
+        return
+    quote.approval, quote.approval_by, quote.approval_at, quote.approval_note = after, None, None, None
+    if after == workflow.APPROVAL_PENDING:
+        discount = _manual_line_amount(result)
+        limit = f"{price_list.max_manual_discount_percent.normalize():f}"
+        quote.activity.append(_activity(
+            now, by, "approval",
+            N_("Manual discount of {amount} is above the limit of {limit} percent: an admin's approval is requested."),
+            amount=f"{discount:.2f}", limit=limit,
+        ))
+        audit.record(
+            session, actor=by, kind="quote", action="approval-requested", subject=quote.number,
+            before={"approval": before},
+            after={"approval": after, "revision": quote.revision, "discount": f"{discount:.2f}",
+                   "base": f"{result.manual_discount_base:.2f}", "limit_percent": limit},
+        )
+    else:
+        quote.activity.append(_activity(now, by, "approval", N_("The manual discount no longer needs an approval.")))
+        audit.record(
+            session, actor=by, kind="quote", action="approval-not-needed", subject=quote.number,
+            before={"approval": before}, after={"approval": after, "revision": quote.revision},
+        )
+
+
+def _approval(row: rows.Quote) -> Approval:
+    return Approval(row.approval or workflow.APPROVAL_NOT_NEEDED, row.approval_by, aware(row.approval_at),
+                    row.approval_note)
+
+
 def _customer(row: rows.Quote) -> Customer:
     return Customer(row.customer_name, row.customer_email, row.customer_phone)
 
@@ -231,6 +277,8 @@ def _quote(row: rows.Quote, today: date) -> Quote:
         estimate=estimate_from_plain(row.revisions[-1].estimate),
         language=row.language,
         consent=Consent(aware(row.consent_at), row.consent_version) if row.consent_version else None,
+        approval=_approval(row),
+        inputs=request_from_plain(row.revisions[-1].inputs),
         activity=tuple(
             Activity(aware(a.at), a.by, a.kind, a.text if a.values is None else T(a.text, **a.values)) for a in row.activity
         ),
@@ -283,6 +331,8 @@ def _filtered(filters: Mapping[str, Any], today: date) -> Select:
         stmt = stmt.where(Q.status == status)
     if filters.get("clinic"):
         stmt = stmt.where(Q.clinic == filters["clinic"])
+    if filters.get("approval"):
+        stmt = stmt.where(Q.approval == filters["approval"])
     if filters.get("follow_up_due"):
         stmt = stmt.where(Q.status.in_(workflow.OPEN), Q.follow_up_on <= filters["follow_up_due"])
     if filters.get("q"):
@@ -318,13 +368,14 @@ def _summary(row: rows.Quote, today: date) -> QuoteSummary:
         currency=row.currency,
         total=Decimal(row.total),
         eligibility_status=EligibilityStatus(row.eligibility_status),
+        approval=_approval(row),
     )
 
 
 def list_quotes(ctx: Context, filters: Mapping[str, Any]) -> Page[QuoteSummary]:
     """One page, newest first; the cursor is the last id seen (keyset pagination).
 
-    ``filters``: status, clinic, follow_up_due, q, created_from, created_to, limit, cursor.
+    ``filters``: status, approval, clinic, follow_up_due, q, created_from, created_to, limit, cursor.
     """
     today = ctx.today()
     limit = filters.get("limit", 50)
@@ -353,7 +404,7 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
         now = _now()
         if cmd.status is not UNSET:
             current = workflow.effective_status(quote.status, quote.valid_until, today)
-            workflow.check_move(quote.number, current, cmd.status, quote.valid_until)
+            workflow.check_move(quote.number, current, cmd.status, quote.valid_until, quote.approval)
             _set_status(session, quote, cmd.status, cmd.by, now)
         if cmd.assigned_to is not UNSET and cmd.assigned_to != quote.assigned_to:
             name = cmd.assigned_to
@@ -422,11 +473,37 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
             _activity(now, cmd.by, "revision", N_("Revision {revision} priced with price list version {version}."),
                       revision=quote.revision, version=result.price_list_version)
         )
+        _price_approval(session, quote, result, price_list, cmd.by, now)
         after = workflow.status_after_revision(quote.status)
         if after != quote.status:
             _set_status(session, quote, after, cmd.by, now)
         session.flush()
         return _quote(quote, today)
+
+
+def decide_approval(ctx: Context, cmd: DecideApproval) -> Quote:
+    """An admin approves or rejects the manual discount of a quote waiting for approval."""
+    with ctx.database.transaction() as session:
+        quote = _load(session, cmd.number, for_update=True)
+        before = quote.approval or workflow.APPROVAL_NOT_NEEDED
+        after = workflow.check_decision(quote.number, before, cmd.decision)
+        now = _now()
+        note = cmd.note or None
+        quote.approval, quote.approval_by, quote.approval_at, quote.approval_note = after, cmd.by, now, note
+        if after == workflow.APPROVAL_APPROVED:
+            if note:
+                quote.activity.append(_activity(now, cmd.by, "approval", N_("Manual discount approved: {note}"), note=note))
+            else:
+                quote.activity.append(_activity(now, cmd.by, "approval", N_("Manual discount approved.")))
+        else:
+            quote.activity.append(_activity(now, cmd.by, "approval", N_("Manual discount rejected: {note}"), note=note))
+        audit.record(
+            session, actor=cmd.by, kind="quote", action="approval", subject=quote.number,
+            before={"approval": before},
+            after={"approval": after, "revision": quote.revision, "note": note},
+        )
+        session.flush()
+        return _quote(quote, ctx.today())
 
 
 # --- verifying ----------------------------------------------------------------------

@@ -113,6 +113,11 @@ def test_real_answers_of_every_operation_match_the_description(client, admin_hea
     call("post", f"/api/v1/quotes/{number}/revisions", json={"sessions": 6}, headers=sales_headers)
     call("get", f"/api/v1/quotes/{number}/revisions/1", headers=sales_headers)
     call("get", f"/api/v1/quotes/{number}/revisions/2/verify", headers=sales_headers)
+    discounted = {"manual_discount": {"percent": "50", "reason": "Loyal customer"}}
+    call("post", f"/api/v1/quotes/{number}/revisions", json=discounted, headers=sales_headers)
+    call("get", "/api/v1/quotes?approval=pending", headers=sales_headers)
+    call("post", f"/api/v1/quotes/{number}/approval", json={"decision": "approve"}, headers=admin_headers)
+    call("post", f"/api/v1/quotes/{number}/approval", json={"decision": "approve"}, headers=admin_headers)  # a 409
     call("get", f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "text/html"})
     read = call("get", f"{A}/price-list", headers=admin_headers)
     call("put", f"{A}/price-list", json=read.get_json(), headers={**admin_headers, "If-Match": read.headers["ETag"]})

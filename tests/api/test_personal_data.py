@@ -232,7 +232,7 @@ def test_health_answers_stay_out_of_the_list_and_the_search(client, sales):
     items = client.get("/api/v1/quotes", headers=sales).get_json()["items"]
     [item] = [i for i in items if i["number"] == number]
     assert set(item) == {"number", "revision", "status", "source", "clinic", "customer", "created_by", "created_at",
-                         "valid_until", "follow_up_on", "assigned_to", "currency", "total", "eligibility"}
+                         "valid_until", "follow_up_on", "assigned_to", "currency", "total", "eligibility", "approval"}
     assert set(item["eligibility"]) == {"status"}  # the status the desk triages by; never the answers or reasons
     listed = str(items).lower()
     assert "pregnan" not in listed and "skin" not in listed and "47" not in listed

@@ -18,12 +18,15 @@ from ..bodies import QUOTE
 ADMIN_ONLY_PREFIX = "/api/v1/admin/"
 
 
-def operations(client):
+def operations(client, with_role: bool = False):
     spec = client.get("/api/openapi.json").get_json()
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             if method in ("get", "post", "put", "patch", "delete"):
-                yield path, method, bool(operation.get("security"))
+                if with_role:
+                    yield path, method, bool(operation.get("security")), operation.get("x-required-role")
+                else:
+                    yield path, method, bool(operation.get("security"))
 
 
 # Values that make no lasting change (e.g. no user is revoked midway).
@@ -69,12 +72,15 @@ def test_every_secured_endpoint_refuses_missing_bad_and_revoked_tokens(client, d
 
 
 def test_roles_reach_what_they_may_and_nothing_else(client, number, sales_headers, admin_headers):
-    for path, method, secured in operations(client):
+    for path, method, secured, role in operations(client, with_role=True):
         if not secured:
             continue
+        assert role in ("sales", "admin"), (method, path, role)
+        if path.startswith(ADMIN_ONLY_PREFIX):
+            assert role == "admin", (method, path)
         as_sales = call(client, path, method, number, sales_headers)
         as_admin = call(client, path, method, number, admin_headers)
-        if path.startswith(ADMIN_ONLY_PREFIX):
+        if role == "admin":
             assert as_sales.status_code == 403, (method, path)
         else:
             assert as_sales.status_code not in (401, 403), (method, path, as_sales.status_code)

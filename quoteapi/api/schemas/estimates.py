@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from ...domain.pricing.engine import MAX_SIZE_CM2
-from ...domain.pricing.model import AreaRequest, ClientAnswers, CouponStatus, EligibilityStatus, EstimateRequest, LineKind
+from ...domain.pricing.model import (
+    AreaRequest, ClientAnswers, CouponStatus, EligibilityStatus, EstimateRequest, LineKind, ManualDiscount,
+)
+from ...domain.text import N_
 from ..i18n import Sentence
-from .fields import Day, DecimalString, StrictBoolean
+from .fields import Day, DecimalString, Money, Percent, StrictBoolean, Trimmed
+
+MAX_REASON_LENGTH = 500
 
 
 
@@ -37,6 +42,23 @@ class ClientAnswersSchema(Schema):
     active_skin_infection = StrictBoolean(allow_none=True, load_default=None)
     open_wounds = StrictBoolean(allow_none=True, load_default=None)
     serious_skin_condition = StrictBoolean(allow_none=True, load_default=None)
+
+
+class ManualDiscountSchema(Schema):
+    """Pricing step 8b: exactly one of `percent` and `amount`, with the reason (stored quotes only)."""
+
+    percent = Percent(metadata={"description": "Of what is left after the campaigns (0-100, at most 2 decimals)."})
+    amount = Money(metadata={"description": "Off what is left after the campaigns; capped so that the net stays >= 0."})
+    reason = Trimmed(required=True, validate=validate.Length(min=1, max=MAX_REASON_LENGTH))
+
+    @validates_schema
+    def one_of(self, data: dict, **kwargs: Any) -> None:
+        if ("percent" in data) == ("amount" in data):
+            raise ValidationError(N_("Give either percent or amount."), "_schema")
+
+    @post_dump
+    def the_one_given(self, data: dict, **kwargs: Any) -> dict:
+        return {key: value for key, value in data.items() if value is not None}
 
 
 class EstimateRequestSchema(Schema):
@@ -139,6 +161,11 @@ def request_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         out["coupon"] = data["coupon"] or None
     if "client" in data:
         out["client"] = None if data["client"] is None else ClientAnswers(**data["client"])
+    if "manual_discount" in data:
+        manual = data["manual_discount"]
+        out["manual_discount"] = None if manual is None else ManualDiscount(
+            reason=manual["reason"], percent=manual.get("percent"), amount=manual.get("amount"),
+        )
     return out
 
 

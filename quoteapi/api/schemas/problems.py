@@ -11,7 +11,8 @@ class ProblemSchema(Schema):
 
     type = fields.String(
         metadata={"example": "about:blank", "description": "about:blank, or /api/problems/<kind> for a problem to tell apart "
-                  "(stale-version, version-required, idempotency-key-reused, status-move, quote-expired, quote-closed, last-admin)."}
+                  "(stale-version, version-required, idempotency-key-reused, status-move, quote-expired, quote-closed, last-admin, "
+                  "approval-pending, approval-rejected, approval-not-pending)."}
     )
     instance = fields.String(metadata={"description": "The path that was asked."})
     title = fields.String(metadata={"example": "Unprocessable Content"})

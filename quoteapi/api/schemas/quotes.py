@@ -6,10 +6,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
-from ...domain.quotes import SOURCES, STATUSES, STORED_STATUSES
+from ...domain.quotes import APPROVALS, DECISIONS, SOURCES, STATUSES, STORED_STATUSES
 from ...domain.text import LANGUAGES, N_
 from ..i18n import Sentence
-from .estimates import EligibilitySchema, EstimateRequestSchema, EstimateSchema
+from .estimates import EligibilitySchema, EstimateRequestSchema, EstimateSchema, ManualDiscountSchema
 from .fields import PHONE, Day, DecimalString, Flattened, FreeText, Name, StrictBoolean, Trimmed
 
 
@@ -37,7 +37,16 @@ class WebsiteCustomerSchema(CustomerSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
 
 
+MANUAL_DISCOUNT_DESCRIPTION = (
+    "Pricing step 8b, for stored quotes only: one negative line. Above the price list's "
+    "`max_manual_discount_percent` the quote needs an admin's approval before it can be sent."
+)
+
+
 class QuoteCreateSchema(EstimateRequestSchema):
+    manual_discount = fields.Nested(
+        ManualDiscountSchema, allow_none=True, metadata={"description": MANUAL_DISCOUNT_DESCRIPTION}
+    )
     language = fields.String(
         validate=validate.OneOf(LANGUAGES),
         metadata={"description": "The language of the quote's texts and document; default: the request's."},
@@ -89,10 +98,34 @@ class ConsentSchema(Schema):
                 "wording": None if wording is None else dict(wording.wording)}
 
 
+class ApprovalSchema(Schema):
+    """An admin's approval of the manual discount; `by`, `at` and `note` are the decision's (null until decided)."""
+
+    status = fields.String(validate=validate.OneOf(APPROVALS))
+    by = fields.String(allow_none=True)
+    at = fields.DateTime(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class ApprovalDecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(tuple(DECISIONS)))
+    note = Trimmed(
+        load_default=None, allow_none=True, validate=validate.Length(max=2000),
+        metadata={"description": "Optional to approve; required to reject (the sales staff read it)."},
+    )
+
+    @validates_schema
+    def note_to_reject(self, data: dict, **kwargs: Any) -> None:
+        if data.get("decision") == "reject" and not data.get("note"):
+            raise ValidationError(N_("Say why the discount is rejected."), "note")
+
+
 class ActivitySchema(Schema):
     at = fields.DateTime()
     by = fields.String(allow_none=True)
-    kind = fields.String(metadata={"description": "created, note, status, revision, assignment, follow-up or erasure"})
+    kind = fields.String(
+        metadata={"description": "created, note, status, revision, assignment, follow-up, approval or erasure"}
+    )
     text = Sentence()
 
 
@@ -114,6 +147,11 @@ class QuoteSchema(EstimateSchema):
     language = fields.String(validate=validate.OneOf(LANGUAGES), metadata={"description": "Of its texts and document."})
     consent = fields.Nested(
         ConsentSchema, allow_none=True, metadata={"description": "A website request's consent; null for the desk's quotes."}
+    )
+    approval = fields.Nested(ApprovalSchema)
+    manual_discount = fields.Nested(
+        ManualDiscountSchema, allow_none=True,
+        metadata={"description": "The current revision's manual discount as given; null without one."},
     )
 
     @pre_dump
@@ -151,6 +189,7 @@ class QuoteSummarySchema(Schema):
     # component and one status enum in the description (a component of its own named
     # EligibilityStatus clashed with the enum that generators name Eligibility.status).
     eligibility = fields.Nested(EligibilitySchema)
+    approval = fields.Nested(ApprovalSchema)
 
     @pre_dump
     def with_eligibility(self, summary: Any, **kwargs: Any) -> dict[str, Any]:
@@ -166,6 +205,9 @@ class QuotePageSchema(Schema):
 
 class QuoteListQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
+    approval = fields.String(
+        validate=validate.OneOf(APPROVALS), metadata={"description": "E.g. `pending`: the discounts waiting for an admin."}
+    )
     clinic = fields.String(validate=validate.Length(min=1, max=64))
     follow_up_due = Day(metadata={"description": "Open quotes to follow up on or before this date."})
     q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Part of the customer's name, email or phone."})
@@ -192,6 +234,10 @@ class RevisionChangesSchema(EstimateRequestSchema):
     """
 
     valid_days = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
+    manual_discount = fields.Nested(
+        ManualDiscountSchema, allow_none=True,
+        metadata={"description": "Replaces the current one; null removes it; left out, it is kept."},
+    )
 
     @post_load(pass_original=True)
     def only_given(self, data: dict, original: Any, **kwargs: Any) -> dict:

@@ -27,6 +27,7 @@ from .model import (
     Hint,
     Line,
     LineKind,
+    ManualDiscount,
     Offer,
     PriceList,
     Product,
@@ -102,6 +103,8 @@ class _Course:
     after_tier: Decimal
     applied: tuple[tuple[Campaign, Decimal, Decimal], ...]  # campaign, discount, the base it was computed on
     offers: tuple[Offer, ...]
+    manual_base: Decimal  # step 8b: what is left after step 8
+    manual: Decimal  # step 8b: the manual discount, capped (0.00 without one)
     subtotal: Decimal
     discount_total: Decimal
     net: Decimal
@@ -122,9 +125,10 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
     session = _one_session(price_list, clinic, areas, products, level)
     area_codes = frozenset(a.code for a, _ in areas)
     candidates = _candidates(price_list, request, area_codes)
-    course = _course(price_list, clinic, session, candidates, n)
+    manual = request.manual_discount
+    course = _course(price_list, clinic, session, candidates, n, manual)
 
-    lines = _lines(price_list, clinic, areas, products, level, session, course)
+    lines = _lines(price_list, clinic, areas, products, level, session, course, manual)
     interval = timedelta(days=price_list.session_interval_days)
     schedule = tuple(request.start_date + interval * i for i in range(n))
     return Estimate(
@@ -147,8 +151,32 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
         advice=advice_for(schedule),
         offers=course.offers,
         coupon=_coupon_outcome(price_list, request, area_codes, course),
-        hints=_hints(price_list, clinic, session, candidates, course),
+        hints=_hints(price_list, clinic, session, candidates, course, manual),
+        manual_discount_base=course.manual_base if manual is not None else None,
+        manual_discount_over_limit=manual_discount_over_limit(
+            course.manual, course.manual_base, price_list.max_manual_discount_percent
+        ),
     )
+
+
+def manual_discount_over_limit(discount: Decimal, base: Decimal, max_percent: Decimal) -> bool:
+    """Step 8b: whether a manual discount of ``discount`` on ``base`` needs an admin's approval.
+
+    Measured as the line against ``base``: above ``round(base * max_percent / 100)``
+    (so that a discount of exactly the largest percentage never needs one).
+    """
+    return discount > 0 and discount > round_money(base * max_percent / HUNDRED)
+
+
+def _manual_amount(manual: ManualDiscount | None, base: Decimal) -> Decimal:
+    """Step 8b: the manual discount on ``base``, capped so that ``base`` stays >= 0."""
+    if manual is None:
+        return ZERO
+    if manual.percent is not None:
+        discount = round_money(base * manual.percent / HUNDRED)
+    else:
+        discount = manual.amount or ZERO
+    return max(ZERO, min(discount, base))
 
 
 # --- Steps 1-5 ------------------------------------------------------------------
@@ -173,7 +201,7 @@ def _one_session(price_list, clinic: Clinic, areas, products, level: SpecialistL
 
 
 def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates: tuple[Campaign, ...],
-            n: int) -> _Course:
+            n: int, manual: ManualDiscount | None = None) -> _Course:
     course = session.price * n
     tier = price_list.tier_for(n)
     tier_discount = round_money(course * tier.discount_percent / HUNDRED) if tier is not None else ZERO
@@ -183,9 +211,11 @@ def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates
         campaign_total = sum((d for _, d, _ in applied), ZERO)
     else:
         applied, offers, campaign_total = (), (), ZERO
-    # Positive lines: areas, specialist, products; negative: combination, tier, campaigns.
+    manual_base = after_tier - campaign_total
+    manual_discount = _manual_amount(manual, manual_base)
+    # Positive lines: areas, specialist, products; negative: combination, tier, campaigns, manual.
     subtotal = session.positive * n
-    discount_total = session.combo * n + tier_discount + campaign_total
+    discount_total = session.combo * n + tier_discount + campaign_total + manual_discount
     net = subtotal - discount_total
     rate = clinic.tax_rate
     if clinic.prices_include_tax:
@@ -197,6 +227,7 @@ def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates
     return _Course(
         n=n, course=course, tier=tier if tier_discount else None,
         tier_discount=tier_discount, after_tier=after_tier, applied=applied, offers=offers,
+        manual_base=manual_base, manual=manual_discount,
         subtotal=subtotal, discount_total=discount_total, net=net, tax_total=tax_total, total=total,
         per_session=round_money(total / n),
     )
@@ -269,7 +300,7 @@ def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int):
 
 
 def _lines(price_list, clinic: Clinic, areas, products, level: SpecialistLevel, session: _Session,
-           course: _Course) -> tuple[Line, ...]:
+           course: _Course, manual: ManualDiscount | None = None) -> tuple[Line, ...]:
     n = course.n
     factor = f"{clinic.price_factor:f}"
     lines: list[Line] = []
@@ -309,7 +340,30 @@ def _lines(price_list, clinic: Clinic, areas, products, level: SpecialistLevel, 
     for campaign, discount, base in course.applied:
         lines.append(Line(LineKind.CAMPAIGN, campaign.code, price_list.name_of(campaign), 1, -discount, -discount,
                           _campaign_basis(campaign, discount, base, course)))
+    if manual is not None and course.manual:
+        lines.append(Line(LineKind.MANUAL_DISCOUNT, None, _manual_description(manual), 1, -course.manual, -course.manual,
+                          _manual_basis(manual, course)))
     return tuple(lines)
+
+
+def _manual_description(manual: ManualDiscount) -> Text:
+    reason = manual.reason.strip()
+    if reason:
+        return T("Manual discount: {reason}", reason=reason)
+    return T("Manual discount")
+
+
+def _manual_basis(manual: ManualDiscount, course: _Course) -> Text:
+    base = course.manual_base
+    if manual.percent is not None:
+        basis = T("{base} × {percent} %", percent=_pct(manual.percent), base=_m(base))
+        full = round_money(base * manual.percent / HUNDRED)
+    else:
+        full = manual.amount or ZERO
+        basis = T("{amount} off", amount=_m(full))
+    if full > course.manual:
+        return T("{basis}, capped at {cap}", basis=basis, cap=_m(course.manual))
+    return basis
 
 
 def _campaign_basis(campaign: Campaign, discount: Decimal, base: Decimal, course: _Course) -> Text:
@@ -382,7 +436,7 @@ def _coupon_outcome(price_list: PriceList, request: EstimateRequest, area_codes:
 
 
 def _hints(price_list: PriceList, clinic: Clinic, session: _Session, candidates: tuple[Campaign, ...],
-           course: _Course) -> tuple[Hint, ...]:
+           course: _Course, manual: ManualDiscount | None = None) -> tuple[Hint, ...]:
     if not course.per_session:
         return ()
     hints = []
@@ -401,7 +455,7 @@ def _hints(price_list: PriceList, clinic: Clinic, session: _Session, candidates:
             or any(n < c.min_sessions <= m for c in candidates)
         ):
             continue
-        longer = _course(price_list, clinic, session, candidates, m)
+        longer = _course(price_list, clinic, session, candidates, m, manual)
         if longer.per_session > threshold:
             continue
         saving = course.per_session - longer.per_session

@@ -33,6 +33,7 @@ class LineKind(StrEnum):
     SPECIALIST = "specialist"
     SESSION_DISCOUNT = "session_discount"
     CAMPAIGN = "campaign"
+    MANUAL_DISCOUNT = "manual_discount"
 
 
 class EligibilityStatus(StrEnum):
@@ -217,6 +218,18 @@ class ClientAnswers:
 
 
 @dataclass(frozen=True, slots=True)
+class ManualDiscount:
+    """Step 8b: a discount sales staff give by hand, with a reason (stored quotes only).
+
+    Exactly one of ``percent`` (of what is left after step 8) and ``amount``.
+    """
+
+    reason: str
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EstimateRequest:
     """What to price. ``start_date`` None means "today": the use case fills it in before pricing."""
 
@@ -228,6 +241,8 @@ class EstimateRequest:
     products: tuple[str, ...] = ()
     coupon: str | None = None
     client: ClientAnswers | None = None
+    # Step 8b; only the desk's stored quotes give one.
+    manual_discount: ManualDiscount | None = None
 
 
 # --- Its result ----------------------------------------------------------
@@ -305,3 +320,7 @@ class Estimate:
     offers: tuple[Offer, ...] = ()
     coupon: CouponOutcome | None = None
     hints: tuple[Hint, ...] = ()
+    # Step 8b: what was left after step 8 (the manual discount's base), and
+    # whether the manual discount exceeds the list's max_manual_discount_percent.
+    manual_discount_base: Decimal | None = None
+    manual_discount_over_limit: bool = False

@@ -24,6 +24,7 @@ from .model import (
     Hint,
     Line,
     LineKind,
+    ManualDiscount,
     Offer,
 )
 
@@ -130,9 +131,29 @@ def estimate_from_plain(data: Mapping[str, Any]) -> Estimate:
 CLIENT_FIELDS = ("age", "pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
 
 
+def manual_discount_to_plain(m: ManualDiscount) -> dict[str, Any]:
+    """A manual discount as a revision stores it (and the API shows it): percent or amount, and the reason."""
+    if m.percent is not None:
+        return {"percent": str(m.percent), "reason": m.reason}
+    return {"amount": f"{m.amount:.2f}", "reason": m.reason}
+
+
+def manual_discount_from_plain(data: Mapping[str, Any]) -> ManualDiscount:
+    percent, amount = data.get("percent"), data.get("amount")
+    return ManualDiscount(
+        reason=data["reason"],
+        percent=None if percent is None else Decimal(percent),
+        amount=None if amount is None else Decimal(amount),
+    )
+
+
 def request_to_plain(r: EstimateRequest) -> dict[str, Any]:
-    """The inputs of an estimate as a quote revision stores them."""
-    return {
+    """The inputs of an estimate as a quote revision stores them.
+
+    ``manual_discount`` is there only when one was given, so that the inputs
+    of quotes without one read as they always did.
+    """
+    plain = {
         "clinic": r.clinic,
         "areas": [
             {"code": a.code, "size_cm2": None if a.size_cm2 is None else str(a.size_cm2)} for a in r.areas
@@ -144,11 +165,15 @@ def request_to_plain(r: EstimateRequest) -> dict[str, Any]:
         "coupon": r.coupon,
         "client": None if r.client is None else {name: getattr(r.client, name) for name in CLIENT_FIELDS},
     }
+    if r.manual_discount is not None:
+        plain["manual_discount"] = manual_discount_to_plain(r.manual_discount)
+    return plain
 
 
 def request_from_plain(data: Mapping[str, Any]) -> EstimateRequest:
     client = data.get("client")
     start = data.get("start_date")
+    manual = data.get("manual_discount")
     return EstimateRequest(
         clinic=data["clinic"],
         areas=tuple(
@@ -162,4 +187,5 @@ def request_from_plain(data: Mapping[str, Any]) -> EstimateRequest:
         coupon=data.get("coupon"),
         # Erased answers (a placeholder string, see domain/personal_data.py) read as none given.
         client=ClientAnswers(**{k: client.get(k) for k in CLIENT_FIELDS}) if isinstance(client, Mapping) else None,
+        manual_discount=manual_discount_from_plain(manual) if isinstance(manual, Mapping) else None,
     )
