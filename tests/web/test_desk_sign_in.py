@@ -201,7 +201,8 @@ def test_a_user_without_a_password_cannot_sign_in(ctx, client):
 # --- roles and pages -------------------------------------------------------------------------
 
 
-ADMIN_PAGES = ["/desk/prices", "/desk/versions", "/desk/audit", "/desk/users"]
+ADMIN_PAGES = ["/desk/prices/clinics", "/desk/prices/areas", "/desk/prices/products", "/desk/prices/specialist-levels",
+               "/desk/prices/campaigns", "/desk/versions", "/desk/audit", "/desk/users"]
 
 
 def _a_quote(client, headers) -> str:
@@ -210,8 +211,10 @@ def _a_quote(client, headers) -> str:
 
 def test_sales_cannot_reach_admin_pages(client, sam):
     assert sign_in(client, "sam").status_code == 302
-    for path in ADMIN_PAGES:
+    for path in [*ADMIN_PAGES, "/desk/prices", "/desk/price-list.csv"]:
         assert client.get(path).status_code == 403, path
+    token = csrf_token(client, "/desk/")
+    assert client.post("/desk/users", data={"csrf_token": token, "name": "x", "role": "admin"}).status_code == 403
     assert "Price tables" not in client.get("/desk/?lang=en").get_data(as_text=True)
 
 
