@@ -48,6 +48,15 @@
     };
   }
 
+  function money(amount, currency) {
+    var locale = box.dataset.lang === "tr" ? "tr-TR" : "en-GB";
+    try {
+      return new Intl.NumberFormat(locale, { style: "currency", currency: currency }).format(Number(amount));
+    } catch (e) {
+      return amount + " " + currency;
+    }
+  }
+
   function cell(tag, text, cls) {
     var el = document.createElement(tag);
     el.textContent = text;
@@ -68,7 +77,7 @@
     estimate.lines.forEach(function (line) {
       var tr = document.createElement("tr");
       tr.appendChild(cell("td", line.description));
-      tr.appendChild(cell("td", line.amount, "num"));
+      tr.appendChild(cell("td", money(line.amount, estimate.currency), "num"));
       tbody.appendChild(tr);
     });
     table.appendChild(tbody);
@@ -76,7 +85,7 @@
     total.className = "preview-total";
     total.id = "preview-total";
     total.dataset.amount = estimate.total;
-    total.textContent = box.dataset.textTotal + ": " + estimate.total + " " + estimate.currency;
+    total.textContent = box.dataset.textTotal + ": " + money(estimate.total, estimate.currency);
     out.replaceChildren(total, table);
   }
 
