@@ -59,6 +59,8 @@ class BaseConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "quoteapi_desk"
+    # A console session ends after this many seconds without a request (a working day and a half).
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
     # Failed console sign-ins allowed per client address and user name (Flask-Limiter syntax).
     SIGN_IN_RATE_LIMIT = "5/minute"
 

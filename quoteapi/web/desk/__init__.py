@@ -22,6 +22,7 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import HTTPException
 
 from ...api.errors import STATUS_OF
+from ...api.i18n import current
 from ...domain.errors import DomainError
 from ...services import users
 from . import common
@@ -77,6 +78,8 @@ def init_desk(app: Flask) -> None:
 def load_user():
     """Who is signed in, checked on every request: a revoked user or a changed password ends the session."""
     g.desk_user = None
+    if request.endpoint == "desk.static":
+        return None
     user_id, seen = session.get("uid"), session.get("fp")
     if user_id is not None:
         found = users.session_user(services(), user_id, seen or "") if isinstance(user_id, int) else None
@@ -109,7 +112,8 @@ def page_headers(response):
 
 @bp.context_processor
 def page_globals():
-    return {"_": _, "desk_user": common.user, "say": say, "language_links": language_links}
+    return {"_": _, "desk_user": common.user, "say": say, "language_links": language_links,
+            "page_lang": current().code}
 
 
 def error_page(status: int, message: str, headers: dict[str, str] | None = None):
