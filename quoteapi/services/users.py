@@ -167,9 +167,11 @@ class SignedIn:
         return Principal(self.name, self.role)
 
 
-def fingerprint(password_hash: str) -> str:
-    """A short digest of the stored hash: it changes whenever the password does."""
-    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:32]
+def fingerprint(user: User) -> str:
+    """A short digest of the stored hash and of when the user was (re)created: it changes
+    when the password does, and when a revoked user is made again (``create_user``)."""
+    seed = f"{user.password_hash}|{aware(user.created_at).isoformat()}"
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
 
 
 def set_password(ctx: Context, name: str, password: str, by: str | None = None) -> None:
@@ -205,7 +207,8 @@ def check_password(ctx: Context, name: str, password: str) -> SignedIn:
         raise wrong
     with ctx.database.reading() as session:
         user = session.scalars(select(User).where(User.name == name)).first()
-        found = None if user is None else (user.id, user.name, user.role, user.password_hash, user.revoked_at)
+        found = None if user is None else (user.id, user.name, user.role, user.password_hash, user.revoked_at,
+                                           None if user.password_hash is None else fingerprint(user))
     if found is None or found[3] is None or found[4] is not None:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = _hasher().hash(secrets.token_urlsafe(16))
@@ -214,12 +217,12 @@ def check_password(ctx: Context, name: str, password: str) -> SignedIn:
         except VerificationError:
             pass
         raise wrong
-    user_id, user_name, role, stored, _ = found
+    user_id, user_name, role, stored, _, seen = found
     try:
         _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         raise wrong from None
-    return SignedIn(user_id, user_name, role, fingerprint(stored))
+    return SignedIn(user_id, user_name, role, seen)
 
 
 def signed_in_user(ctx: Context, user_id: int) -> SignedIn | None:
@@ -228,7 +231,7 @@ def signed_in_user(ctx: Context, user_id: int) -> SignedIn | None:
         user = session.get(User, user_id)
         if user is None or user.revoked_at is not None or user.password_hash is None:
             return None
-        return SignedIn(user.id, user.name, user.role, fingerprint(user.password_hash))
+        return SignedIn(user.id, user.name, user.role, fingerprint(user))
 
 
 def session_user(ctx: Context, user_id: int, fingerprint_seen: str) -> SignedIn | None:

@@ -184,6 +184,13 @@ def test_a_revoked_user_is_out_at_the_next_request(ctx, client, ada, sam):
     assert client.get("/desk/").status_code == 302
 
 
+def test_a_revoked_user_made_again_does_not_bring_old_sessions_back(ctx, client, ada, sam):
+    assert sign_in(client, "sam").status_code == 302
+    users.revoke_user(ctx, "sam", by="ada")
+    users.create_user(ctx, "sam", "sales", by="ada")
+    assert client.get("/desk/").status_code == 302
+
+
 def test_a_new_password_ends_the_old_sessions(ctx, client, sam):
     assert sign_in(client, "sam").status_code == 302
     users.set_password(ctx, "sam", "another long password")
@@ -236,5 +243,7 @@ def test_the_language_switch_is_on_every_page_and_sticks(client, ada):
     assert sign_in(client, "ada").status_code == 302
     turkish = client.get("/desk/").get_data(as_text=True)
     assert "Takibi gelenler" in turkish and 'href="/desk/?lang=en"' in turkish
+    assert '<html lang="tr">' in turkish
     english = client.get("/desk/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english
     assert "Follow-ups due" in english and 'href="/desk/quotes?lang=en"' in english
