@@ -225,3 +225,17 @@ def test_users_created_with_the_token_shown_once_revoked_and_the_last_admin_kept
     last = admin.post("/desk/users/ada/revoke?lang=en", data={"csrf_token": token}, follow_redirects=True)
     assert any("last active admin" in m for m in messages(last))
     assert admin.get("/desk/").status_code == 200
+
+
+def test_odd_form_values_are_messages_not_errors(admin):
+    form = _row_form(admin, "areas", "neck")
+    assert admin.post("/desk/prices/areas/neck", data={**form, "version": "x" * 40, "etag": "old", "neck:price": "1.00"}).status_code == 409
+    token = csrf_token(admin, "/desk/prices/areas")
+    assert admin.post("/desk/price-list", data={"csrf_token": token, "version": "9" * 30,
+                                                "file": (io.BytesIO(b"\xff\xfe"), "p.csv")},
+                      content_type="multipart/form-data").status_code == 422
+    assert admin.post("/desk/price-list", data={"csrf_token": token}).status_code == 422
+    assert admin.get("/desk/prices/nothing").status_code == 404
+    assert admin.get("/desk/price-list.xls").status_code == 404
+    assert admin.get("/desk/quotes?cursor=bogus").status_code == 200
+    assert admin.get("/desk/audit?cursor=bogus&kind=user").status_code == 200

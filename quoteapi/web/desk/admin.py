@@ -200,10 +200,10 @@ def save_row(kind: str, code: str):
     found = _kind(kind)
     ctx = services()
     etag = request.form.get("etag", "")
-    seen_version = int(request.form.get("version", "0") or 0)
+    raw_version = request.form.get("version", "")
+    seen_version = int(raw_version) if raw_version.isdigit() and len(raw_version) < 10 else 0
     prefix = f"{code}:"
     typed = {key[len(prefix):]: value for key, value in request.form.items() if key.startswith(prefix)}
-    typed_bools = {key for key in typed}
     try:
         current = price_items.get_item(ctx, found, code)
     except DomainError as error:
@@ -211,7 +211,7 @@ def save_row(kind: str, code: str):
         return redirect(url_for("desk.price_table", kind=kind))
     cols = columns(found, price_lists.get_document(ctx).document.get("language", "tr"))
     changes = _changes(cols, request.form, prefix, current.data)
-    state: dict[str, Any] = {"code": code, "typed": typed, "typed_bools": typed_bools}
+    state: dict[str, Any] = {"code": code, "typed": typed}
     if request.form.get("delete"):
         try:
             price_items.delete_item(ctx, found, code, [etag], actor())
@@ -315,7 +315,8 @@ def upload():
             body = PriceListSchema().load(doc)
             info = price_lists.replace_price_list(
                 services(), document.from_plain(body),
-                expected_version=int(expected) if expected.isdigit() else price_lists.ANY_VERSION, by=actor(),
+                expected_version=int(expected) if expected.isdigit() and len(expected) < 10 else price_lists.ANY_VERSION,
+                by=actor(),
             )
         except UnicodeDecodeError:
             message = _("The file is not UTF-8 text.")

@@ -133,7 +133,11 @@ def _choices() -> dict[str, Any]:
 
 
 def _clinic_names() -> dict[str, str]:
-    return {code: name for code, name in _choices()["clinics"]}
+    """Clinic names for the lists; codes alone while no price list is loaded."""
+    try:
+        return {code: name for code, name in _choices()["clinics"]}
+    except DomainError:
+        return {}
 
 
 # --- Today ------------------------------------------------------------------------------
