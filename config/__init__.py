@@ -50,6 +50,19 @@ class BaseConfig:
     RETENTION_DAYS = 730
     TESTING = False
     LOG_LEVEL = "INFO"
+    # The staff console (/desk). SECRET_KEY signs its session cookies; unset, one is generated
+    # once and kept in SECRET_KEY_FILE (instance/secret_key), which every worker then reads.
+    SECRET_KEY: str | None = None
+    SECRET_KEY_FILE = str(INSTANCE_DIR / "secret_key")
+    # The session cookie: HttpOnly always, SameSite=Lax, Secure (HTTPS only) in production.
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "quoteapi_desk"
+    # A console session ends after this many seconds without a request (a working day and a half).
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    # Failed console sign-ins allowed per client address and user name (Flask-Limiter syntax).
+    SIGN_IN_RATE_LIMIT = "5/minute"
 
 
 class DevelopmentConfig(BaseConfig):
@@ -57,7 +70,8 @@ class DevelopmentConfig(BaseConfig):
 
 
 class ProductionConfig(BaseConfig):
-    pass
+    # Behind TLS (nginx): the console's cookie is never sent over plain HTTP.
+    SESSION_COOKIE_SECURE = True
 
 
 class TestingConfig(BaseConfig):
@@ -66,6 +80,7 @@ class TestingConfig(BaseConfig):
     PUBLIC_RATE_LIMIT = "none"
     # Each test app counts on its own, never in the instance folder's file.
     RATELIMIT_STORAGE_URI = "memory://"
+    SECRET_KEY = "testing only, not a secret"
 
 
 ENVIRONMENTS = {
@@ -106,6 +121,15 @@ def _language(name: str, raw: str) -> str:
     return code
 
 
+def _bool(name: str, raw: str) -> bool:
+    text = raw.strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{PREFIX}{name} must be true or false, not {raw!r}")
+
+
 def _origins(name: str, raw: str) -> tuple[str, ...]:
     return tuple(o.strip() for o in raw.split(",") if o.strip())
 
@@ -125,6 +149,10 @@ PARSERS = {
     "RETENTION_DAYS": _int,
     "LOG_LEVEL": lambda n, v: v.upper(),
     "DEFAULT_LANGUAGE": _language,
+    "SECRET_KEY": lambda n, v: v,
+    "SECRET_KEY_FILE": lambda n, v: v,
+    "SESSION_COOKIE_SECURE": lambda n, v: _bool(n, v),
+    "SIGN_IN_RATE_LIMIT": lambda n, v: v.strip(),
 }
 
 

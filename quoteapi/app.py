@@ -13,6 +13,7 @@ from .adapters.logs import PrivateFormatter
 from .api import init_api
 from .services.context import Context
 from .web import estimator
+from .web.desk import init_desk
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Flask:
@@ -29,6 +30,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     )
     init_api(app)
     app.register_blueprint(estimator.bp)
+    # The staff console at /desk (sessions, CSRF): after the API, whose error answers it overrides for its pages.
+    init_desk(app)
     register_commands(app)
     return app
 

@@ -108,6 +108,27 @@ def users_revoke(name: str) -> None:
     click.echo(f"Revoked {name!r}.")
 
 
+@users_group.command("set-password")
+@click.argument("name")
+def users_set_password(name: str) -> None:
+    """Set a user's password for the staff console (/desk), read from standard input.
+
+    At a terminal it is asked twice without echo; from a pipe, the first line is the password.
+    Only a slow salted hash (argon2id) is stored.
+    """
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            _fail("The two passwords differ.")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        users.set_password(_ctx(), name, password, by=_actor())
+    except DomainError as exc:
+        _fail(str(exc.detail))
+    click.echo(f"Password set for {name!r}.")
+
+
 # --- price list -------------------------------------------------------------
 
 price_list_group = AppGroup("price-list", help="Export and import the whole price list.")

@@ -131,3 +131,112 @@ def authenticate(ctx: Context, token: str) -> Principal | None:
         if user is None or user.revoked_at is not None:
             return None
         return Principal(user.name, user.role)
+
+
+# --- Console passwords (the staff console at /desk) --------------------------------------
+#
+# Only an argon2id hash (salted, slow: argon2-cffi's RFC 9106 "low memory" profile) is stored
+# in users.password_hash. A console session keeps the user's id and a fingerprint of that hash
+# (:func:`fingerprint`): a new password, or a revoked user, ends every session at the next request.
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+_HASHER = None
+
+
+def _hasher():
+    global _HASHER
+    if _HASHER is None:
+        from argon2 import PasswordHasher
+
+        _HASHER = PasswordHasher()
+    return _HASHER
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A user who proved their password: what a console session keeps."""
+
+    id: int
+    name: str
+    role: str
+    fingerprint: str
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.name, self.role)
+
+
+def fingerprint(user: User) -> str:
+    """A short digest of the stored hash and of when the user was (re)created: it changes
+    when the password does, and when a revoked user is made again (``create_user``)."""
+    seed = f"{user.password_hash}|{aware(user.created_at).isoformat()}"
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
+
+
+def set_password(ctx: Context, name: str, password: str, by: str | None = None) -> None:
+    """Give an active user a console password (replacing any earlier one)."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        message = T("A password is {min} to {max} characters long.", min=MIN_PASSWORD, max=MAX_PASSWORD)
+        raise Invalid(message, {"password": [message]})
+    hashed = _hasher().hash(password)
+    with ctx.database.transaction() as session:
+        user = session.scalars(select(User).where(User.name == name).with_for_update()).first()
+        if user is None or user.revoked_at is not None:
+            raise NotFound(T("No active user {name}.", name=repr(name)))
+        had = user.password_hash is not None
+        user.password_hash = hashed
+        audit.record(
+            session, actor=by, kind="user", action="password", subject=f"user {name}",
+            before={"name": name, "password": had}, after={"name": name, "password": True},
+        )
+
+
+# A hash of a password nobody has: checked when the user does not exist, so that a wrong
+# user name takes as long as a wrong password.
+_DUMMY_HASH = None
+
+
+def check_password(ctx: Context, name: str, password: str) -> SignedIn:
+    """The active user ``name`` if ``password`` is theirs; :class:`Invalid` otherwise (one message for every case)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    global _DUMMY_HASH
+    wrong = Invalid(T("The user name or the password is wrong."))
+    if not name or not password or len(password) > MAX_PASSWORD:
+        raise wrong
+    with ctx.database.reading() as session:
+        user = session.scalars(select(User).where(User.name == name)).first()
+        found = None if user is None else (user.id, user.name, user.role, user.password_hash, user.revoked_at,
+                                           None if user.password_hash is None else fingerprint(user))
+    if found is None or found[3] is None or found[4] is not None:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = _hasher().hash(secrets.token_urlsafe(16))
+        try:
+            _hasher().verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        raise wrong
+    user_id, user_name, role, stored, _, seen = found
+    try:
+        _hasher().verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        raise wrong from None
+    return SignedIn(user_id, user_name, role, seen)
+
+
+def signed_in_user(ctx: Context, user_id: int) -> SignedIn | None:
+    """The active user with this id and a password, as a session knows them; None otherwise."""
+    with ctx.database.reading() as session:
+        user = session.get(User, user_id)
+        if user is None or user.revoked_at is not None or user.password_hash is None:
+            return None
+        return SignedIn(user.id, user.name, user.role, fingerprint(user))
+
+
+def session_user(ctx: Context, user_id: int, fingerprint_seen: str) -> SignedIn | None:
+    """The user a console session names, if still active with the same password; None ends the session."""
+    user = signed_in_user(ctx, user_id)
+    if user is None or not secrets.compare_digest(user.fingerprint, fingerprint_seen):
+        return None
+    return user

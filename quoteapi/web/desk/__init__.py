@@ -1,0 +1,143 @@
+"""The staff console at ``/desk``: server-rendered pages for the sales desk and the admins.
+
+The pages call the same use cases as the API (``quoteapi.services``) and parse
+input with the API's schemas, so every rule exists once. Sessions are Flask's
+signed cookies holding the user's id and a fingerprint of their password hash
+(``services.users.session_user`` checks both on every request); every write
+carries a Flask-WTF CSRF token (the bearer-token API is not affected).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import HTTPException
+
+from ...api.errors import STATUS_OF
+from ...api.i18n import current
+from ...domain.errors import DomainError
+from ...services import users
+from . import common
+from .common import SAFE_METHODS, _, bp, language_links, say, services
+
+csrf = CSRFProtect()
+
+
+def instance_secret(path: Path) -> str:
+    """The secret kept at ``path``, made once: the first worker writes it, the others read it."""
+    for _attempt in range(50):
+        try:
+            text = path.read_text().strip()
+        except FileNotFoundError:
+            text = ""
+        if text:
+            return text
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        temporary.write_text(secrets.token_urlsafe(48))
+        os.chmod(temporary, 0o600)
+        try:
+            os.link(temporary, path)  # atomic, and fails when another worker got there first
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink(missing_ok=True)
+        time.sleep(0.01)
+    raise RuntimeError(f"could not read or create the secret key file {path}")
+
+
+def init_desk(app: Flask) -> None:
+    """Mount the console: secret key, CSRF, the sign-in rate limit, the pages."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(Path(app.config["SECRET_KEY_FILE"]))
+    # CSRF is checked by the console's own before_request, never on the API (bearer tokens).
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    # A page may stay open all day: the token lives as long as the session.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+    limit = app.config["SIGN_IN_RATE_LIMIT"]
+    if limit.lower() in ("none", "off", ""):
+        app.extensions["quoteapi.desk_limit"] = None
+    else:
+        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        app.extensions["quoteapi.desk_limit"] = (FixedWindowRateLimiter(storage), parse(limit))
+    from . import admin, auth, sales  # noqa: F401  (their views join the blueprint)
+
+    app.register_blueprint(bp)
+
+
+@bp.before_request
+def load_user():
+    """Who is signed in, checked on every request: a revoked user or a changed password ends the session."""
+    g.desk_user = None
+    if request.endpoint == "desk.static":
+        return None
+    user_id, seen = session.get("uid"), session.get("fp")
+    if user_id is not None:
+        found = users.session_user(services(), user_id, seen or "") if isinstance(user_id, int) else None
+        if found is None:
+            session.clear()
+            flash(_("You were signed out: your access changed. Sign in again."), "error")
+            if request.endpoint != "desk.sign_in":
+                return redirect(url_for("desk.sign_in"))
+        else:
+            g.desk_user = found
+    if request.method not in SAFE_METHODS:
+        csrf.protect()
+    return None
+
+
+@bp.after_request
+def page_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    )
+    if request.endpoint != "desk.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.context_processor
+def page_globals():
+    return {"_": _, "desk_user": common.user, "say": say, "language_links": language_links,
+            "page_lang": current().code}
+
+
+def error_page(status: int, message: str, headers: dict[str, str] | None = None):
+    return render_template("desk/error.html", status=status, message=message), status, headers or {}
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(error: CSRFError):
+    return error_page(400, _("The form was too old or was not sent from this console. Reload the page and try again."))
+
+
+@bp.errorhandler(DomainError)
+def domain_error(error: DomainError):
+    status = next(code for cls, code in STATUS_OF if isinstance(error, cls))
+    return error_page(status, say(error.detail))
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    messages = {
+        403: _("Your role does not allow this page."),
+        404: _("There is nothing at this address."),
+        405: _("This method is not allowed here."),
+        413: _("The file is too large."),
+    }
+    status = error.code or 500
+    return error_page(status, messages.get(status) or say(error.description or ""))

@@ -1,0 +1,418 @@
+"""The admins' pages: price tables, versions, the audit log, users, spreadsheets (role admin).
+
+Each row of a price table is saved through the per-item use case
+(``services.price_items``) with the ETag the page was rendered with, parsed by
+the API's item schema: a stale ETag is refused by the service, and the page
+then says who changed what since, shows the current values and keeps what
+the admin typed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from marshmallow import Schema, ValidationError, fields
+
+from ...adapters import spreadsheets
+from ...api.schemas.admin import AuditQuerySchema
+from ...api.schemas.fields import flatten_messages
+from ...api.schemas.price_list import (
+    AreaSchema,
+    CampaignSchema,
+    ClinicSchema,
+    PriceListSchema,
+    ProductSchema,
+    SpecialistLevelSchema,
+    TranslationsField,
+)
+from ...domain import price_list as document
+from ...domain.errors import DomainError, Invalid, StaleVersion
+from ...domain.price_list.changes import diff
+from ...domain.text import LANGUAGES
+from ...services import audit, price_items, price_lists, users
+from ...services.price_items import KINDS, Kind
+from .common import _, actor, bp, field_errors, flash_error, requires, say, services
+
+SCHEMAS: dict[str, type[Schema]] = {
+    "clinics": ClinicSchema, "areas": AreaSchema, "products": ProductSchema,
+    "specialist-levels": SpecialistLevelSchema, "campaigns": CampaignSchema,
+}
+MAX_UPLOAD = 1024 * 1024
+
+
+def kind_labels() -> dict[str, str]:
+    return {
+        "clinics": _("Clinics"), "areas": _("Areas"), "products": _("Products"),
+        "specialist-levels": _("Specialist levels"), "campaigns": _("Campaigns"),
+    }
+
+
+# --- The columns of a table, from the API's item schema ------------------------------------------
+
+
+class Column:
+    """One editable field of an item: a dotted path into it and how its text is read back."""
+
+    def __init__(self, path: str, kind: str) -> None:
+        self.path = path
+        self.kind = kind  # text, int, bool, list
+
+    def show(self, item: Mapping[str, Any]) -> Any:
+        value = _get(item, self.path)
+        if self.kind == "list":
+            return ", ".join(value or ())
+        if self.kind == "bool":
+            return bool(value)
+        return "" if value is None else str(value)
+
+    def read(self, form: Mapping[str, str], prefix: str) -> Any:
+        name = prefix + self.path
+        if self.kind == "bool":
+            return name in form
+        raw = (form.get(name) or "").strip()
+        if self.kind == "list":
+            return [part for part in raw.replace(",", " ").split() if part]
+        if raw == "":
+            return None
+        if self.kind == "int":
+            return int(raw) if raw.lstrip("-").isdigit() and len(raw) < 12 else raw
+        return raw
+
+
+def _get(item: Mapping[str, Any], path: str) -> Any:
+    value: Any = item
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _set(target: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        target = target.setdefault(part, {})
+    target[last] = value
+
+
+def _kind_of(field: fields.Field) -> str:
+    if isinstance(field, fields.List):
+        return "list"
+    if isinstance(field, fields.Boolean):
+        return "bool"
+    if isinstance(field, fields.Integer):
+        return "int"
+    return "text"
+
+
+def columns(kind: Kind, language: str) -> list[Column]:
+    out: list[Column] = []
+    for name, field in SCHEMAS[kind.url]._declared_fields.items():
+        if name == "code":
+            continue
+        if isinstance(field, TranslationsField):
+            names = list(field.value_field.schema.fields) if field.value_field else ["name"]
+            for other in LANGUAGES:
+                if other != language:
+                    out += [Column(f"translations.{other}.{n}", "text") for n in names]
+        elif isinstance(field, fields.Nested):
+            out += [Column(f"{name}.{sub}", _kind_of(f)) for sub, f in field.schema.fields.items()]
+        else:
+            out.append(Column(name, _kind_of(field)))
+    return out
+
+
+def _changes(cols: list[Column], form: Mapping[str, str], prefix: str, current: Mapping[str, Any] | None) -> dict:
+    """What the row's form says, as an item body: only what differs from ``current`` (all of it for a new item)."""
+    body: dict[str, Any] = {}
+    for column in cols:
+        value = column.read(form, prefix)
+        if current is not None:
+            was = _get(current, column.path)
+            if value == was or (value is None and was in (None, "", [])) or (
+                column.kind == "list" and value == list(was or [])
+            ):
+                continue
+        elif value is None:
+            continue
+        _set(body, column.path, value)
+    return body
+
+
+# --- Price tables ---------------------------------------------------------------------------------
+
+
+def _who_changed(kind: Kind, code: str, since_version: int) -> list[dict[str, Any]]:
+    """The versions after ``since_version`` that touched this item: who, when, and which fields."""
+    ctx = services()
+    prefix = f"{kind.key}.{code}"
+    found = []
+    newer = sorted(v.version for v in price_lists.list_versions(ctx) if v.version > since_version)[-10:]
+    for version in newer:
+        stored = price_lists.get_document(ctx, version)
+        before = price_lists.get_document(ctx, version - 1).document if version > 1 else None
+        touched = [
+            (path[len(prefix) + 1:] or path, was, now) for path, was, now in diff(before, stored.document)
+            if path == prefix or path.startswith(prefix + ".")
+        ]
+        if touched:
+            found.append({"info": stored.info, "changes": touched})
+    return found
+
+
+def _render_table(kind: Kind, *, status: int = 200, row_state: Mapping[str, Any] | None = None):
+    ctx = services()
+    stored = price_lists.get_document(ctx)
+    items = stored.document[kind.key]
+    cols = columns(kind, stored.document.get("language", "tr"))
+    etags = {item["code"]: price_items.etag_of(kind, item) for item in items}
+    return render_template(
+        "desk/prices.html", kind=kind, kinds=KINDS, labels=kind_labels(), items=items, cols=cols, etags=etags,
+        version=stored.info.version, state=row_state or {},
+    ), status
+
+
+@bp.get("/prices")
+@requires("admin")
+def price_tables():
+    return redirect(url_for("desk.price_table", kind="clinics"))
+
+
+def _kind(url: str) -> Kind:
+    kind = KINDS.get(url)
+    if kind is None:
+        abort(404)
+    return kind
+
+
+@bp.get("/prices/<string:kind>")
+@requires("admin")
+def price_table(kind: str):
+    return _render_table(_kind(kind))
+
+
+@bp.post("/prices/<string:kind>/<string:code>")
+@requires("admin")
+def save_row(kind: str, code: str):
+    """Save one row with the ETag it was shown with; on a stale one, tell who changed what and keep the typing."""
+    found = _kind(kind)
+    ctx = services()
+    etag = request.form.get("etag", "")
+    raw_version = request.form.get("version", "")
+    seen_version = int(raw_version) if raw_version.isdigit() and len(raw_version) < 10 else 0
+    prefix = f"{code}:"
+    typed = {key[len(prefix):]: value for key, value in request.form.items() if key.startswith(prefix)}
+    try:
+        current = price_items.get_item(ctx, found, code)
+    except DomainError as error:
+        flash_error(error)
+        return redirect(url_for("desk.price_table", kind=kind))
+    cols = columns(found, price_lists.get_document(ctx).document.get("language", "tr"))
+    changes = _changes(cols, request.form, prefix, current.data)
+    state: dict[str, Any] = {"code": code, "typed": typed}
+    if request.form.get("delete"):
+        try:
+            price_items.delete_item(ctx, found, code, [etag], actor())
+        except StaleVersion:
+            state.update(stale=_who_changed(found, code, seen_version), current=current.data)
+            return _render_table(found, status=409, row_state=state)
+        except DomainError as error:
+            flash_error(error)
+        else:
+            flash(_("{code} deleted.", code=code), "info")
+        return redirect(url_for("desk.price_table", kind=kind))
+    if not changes and current.etag == etag:
+        flash(_("Nothing changed in {code}.", code=code), "info")
+        return redirect(url_for("desk.price_table", kind=kind, _anchor=f"row-{code}"))
+    try:
+        loaded = SCHEMAS[found.url](partial=True).load(changes)
+        price_items.update_item(ctx, found, code, loaded, [etag], actor())
+    except ValidationError as error:
+        state["errors"] = field_errors(flatten_messages(error.messages))
+        return _render_table(found, status=422, row_state=state)
+    except StaleVersion:
+        state.update(stale=_who_changed(found, code, seen_version), current=current.data)
+        return _render_table(found, status=409, row_state=state)
+    except DomainError as error:
+        state["errors"] = field_errors(error) or {"": [say(error.detail)]}
+        state["message"] = say(error.detail)
+        return _render_table(found, status=422, row_state=state)
+    flash(_("{code} saved.", code=code), "info")
+    return redirect(url_for("desk.price_table", kind=kind, _anchor=f"row-{code}"))
+
+
+@bp.post("/prices/<string:kind>")
+@requires("admin")
+def add_row(kind: str):
+    found = _kind(kind)
+    ctx = services()
+    cols = columns(found, price_lists.get_document(ctx).document.get("language", "tr"))
+    body = _changes(cols, request.form, "new:", None)
+    body["code"] = (request.form.get("new:code") or "").strip()
+    state: dict[str, Any] = {"code": "new", "typed": {k[4:]: v for k, v in request.form.items() if k.startswith("new:")}}
+    try:
+        loaded = SCHEMAS[found.url]().load(body)
+        price_items.add_item(ctx, found, loaded, actor())
+    except ValidationError as error:
+        state["errors"] = field_errors(flatten_messages(error.messages))
+        return _render_table(found, status=422, row_state=state)
+    except DomainError as error:
+        state["errors"] = field_errors(error) or {"": [say(error.detail)]}
+        state["message"] = say(error.detail)
+        return _render_table(found, status=422, row_state=state)
+    flash(_("{code} added.", code=body["code"]), "info")
+    return redirect(url_for("desk.price_table", kind=kind))
+
+
+# --- Spreadsheets ---------------------------------------------------------------------------------
+
+
+@bp.get("/price-list.<string:fmt>")
+@requires("admin")
+def download(fmt: str):
+    stored = price_lists.get_document(services())
+    version = stored.info.version
+    if fmt == "csv":
+        text, mimetype = spreadsheets.to_csv(stored.document), "text/csv"
+    elif fmt == "yaml":
+        text, mimetype = spreadsheets.to_yaml({"version": version, **stored.document}), "application/yaml"
+    else:
+        abort(404)
+    response = Response(text, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="price-list-v{version}.{fmt}"'
+    return response
+
+
+@bp.post("/price-list")
+@requires("admin")
+def upload():
+    """A whole price list from a CSV or YAML file, checked as the API's PUT checks it; errors name row and cell."""
+    upload_file = request.files.get("file")
+    expected = request.form.get("version", "")
+    rows: dict = {}
+    errors: dict[str, list[str]] = {}
+    message = None
+    if upload_file is None or not upload_file.filename:
+        message = _("Choose a CSV or YAML file.")
+    else:
+        raw = upload_file.read(MAX_UPLOAD + 1)
+        name = upload_file.filename.lower()
+        try:
+            if len(raw) > MAX_UPLOAD:
+                raise Invalid(_("The file is too large."))
+            text = raw.decode("utf-8-sig")
+            if name.endswith(".csv"):
+                doc, rows = spreadsheets.from_csv(text)
+            elif name.endswith((".yaml", ".yml")):
+                doc = spreadsheets.from_yaml(text)
+            else:
+                raise Invalid(_("Choose a CSV or YAML file."))
+            if not isinstance(doc, dict):
+                raise Invalid(_("The file does not hold a price list."))
+            doc.pop("version", None)
+            body = PriceListSchema().load(doc)
+            info = price_lists.replace_price_list(
+                services(), document.from_plain(body),
+                expected_version=int(expected) if expected.isdigit() and len(expected) < 10 else price_lists.ANY_VERSION,
+                by=actor(),
+            )
+        except UnicodeDecodeError:
+            message = _("The file is not UTF-8 text.")
+        except ValidationError as error:
+            errors = spreadsheets.relabel(flatten_messages(error.messages), rows) if rows else flatten_messages(error.messages)
+            message = _("The file has errors; nothing was saved.")
+        except DomainError as error:
+            errors = spreadsheets.relabel(error.errors, rows) if rows else error.errors
+            message = say(error.detail)
+        else:
+            flash(_("Price list version {version} saved from {name}.", version=info.version, name=upload_file.filename), "info")
+            return redirect(url_for("desk.versions"))
+    return render_template(
+        "desk/upload_errors.html", message=message, errors=field_errors(errors)
+    ), 422
+
+
+# --- Versions and the audit log -------------------------------------------------------------------
+
+
+@bp.get("/versions")
+@requires("admin")
+def versions():
+    ctx = services()
+    found = price_lists.list_versions(ctx)
+    chosen = request.args.get("version", "")
+    shown = None
+    if found:
+        number = int(chosen) if chosen.isdigit() else found[0].version
+        stored = price_lists.get_document(ctx, number)
+        before = price_lists.get_document(ctx, number - 1).document if number > 1 else None
+        shown = {"info": stored.info, "changes": diff(before, stored.document) if before else []}
+    return render_template("desk/versions.html", versions=found, shown=shown,
+                           newest=found[0].version if found else None)
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+@bp.app_template_filter("desk_short")
+def desk_short(value: Any) -> str:
+    return _short(value)
+
+
+@bp.get("/audit")
+@requires("admin")
+def audit_log():
+    raw = {k: v for k, v in request.args.items() if k != "lang" and v.strip()}
+    errors: dict[str, list[str]] = {}
+    page = None
+    try:
+        page = audit.entries(services(), AuditQuerySchema(unknown="exclude").load(raw))
+    except ValidationError as error:
+        errors = field_errors(flatten_messages(error.messages))
+    except DomainError as error:
+        errors = field_errors(error) or {"cursor": [say(error.detail)]}
+    next_args = {**{k: v for k, v in raw.items() if k != "cursor"}, "cursor": page.next_cursor} if page and page.next_cursor else None
+    return render_template("desk/audit.html", page=page, errors=errors, filters=raw, kinds=audit.KINDS,
+                           next_args=next_args, first=bool(raw.get("cursor")))
+
+
+# --- Users ----------------------------------------------------------------------------------------
+
+
+@bp.get("/users")
+@requires("admin")
+def user_list():
+    return render_template("desk/users.html", users=users.list_users(services()), roles=users.ROLES, created=None)
+
+
+@bp.post("/users")
+@requires("admin")
+def create_user():
+    name = (request.form.get("name") or "").strip()
+    role = request.form.get("role") or ""
+    try:
+        created = users.create_user(services(), name, role, by=actor())
+    except DomainError as error:
+        flash_error(error)
+        return redirect(url_for("desk.user_list"))
+    # The token is shown on this answer only (not stored, not in a redirect's flash).
+    return render_template("desk/users.html", users=users.list_users(services()), roles=users.ROLES, created=created)
+
+
+@bp.post("/users/<string:name>/revoke")
+@requires("admin")
+def revoke_user(name: str):
+    try:
+        users.revoke_user(services(), name, by=actor())
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash(_("{name} is revoked: their token and console sessions no longer work.", name=name), "info")
+    return redirect(url_for("desk.user_list"))

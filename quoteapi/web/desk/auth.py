@@ -1,0 +1,91 @@
+"""Signing in and out of the console."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+
+from ...domain.errors import Invalid
+from ...services import users
+from .common import _, bp, say, safe_next, services, user
+
+NAME_MAX = 64
+log = logging.getLogger(__name__)
+
+
+def _limit():
+    """(strategy, limit) of failed sign-ins, or None when switched off."""
+    return current_app.extensions.get("quoteapi.desk_limit")
+
+
+def _limited(name: str) -> int | None:
+    """Seconds to wait when this address and name have used up their failed sign-ins, else None.
+
+    A counter store that cannot be reached (Redis down) lets the attempt through, logged,
+    as the API's public limit does (RATELIMIT_SWALLOW_ERRORS).
+    """
+    limited = _limit()
+    if limited is None:
+        return None
+    strategy, limit = limited
+    try:
+        if strategy.test(limit, *_keys(name)):
+            return None
+        reset, _remaining = strategy.get_window_stats(limit, *_keys(name))
+    except Exception:  # the store's own errors (redis, sqlite) differ by backend
+        log.warning("sign-in rate limit store unavailable", exc_info=True)
+        return None
+    return max(1, int(reset - time.time()) + 1)
+
+
+def _count_failure(name: str) -> None:
+    limited = _limit()
+    if limited is None:
+        return
+    try:
+        limited[0].hit(limited[1], *_keys(name))
+    except Exception:
+        log.warning("sign-in rate limit store unavailable", exc_info=True)
+
+
+def _keys(name: str) -> tuple[str, str, str]:
+    return ("desk-sign-in", request.remote_addr or "-", name.lower()[:NAME_MAX])
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if user() is not None:
+            return redirect(next_url or url_for("desk.today"))
+        return render_template("desk/sign_in.html", next=next_url, name="")
+    name = request.form.get("name", "").strip()[:NAME_MAX]
+    password = request.form.get("password", "")
+    seconds = _limited(name)
+    if seconds is not None:
+        message = _("Too many failed sign-ins. Try again in {seconds} s.", seconds=seconds)
+        return render_template("desk/sign_in.html", next=next_url, name=name, error=message), 429, {
+            "Retry-After": str(seconds)
+        }
+    try:
+        found = users.check_password(services(), name, password)
+    except Invalid as error:
+        _count_failure(name)
+        return render_template("desk/sign_in.html", next=next_url, name=name, error=say(error.detail)), 401
+    # A new session: nothing from before signing in survives (no session fixation).
+    session.clear()
+    session.permanent = True
+    session["uid"] = found.id
+    session["fp"] = found.fingerprint
+    chosen = request.args.get("lang")
+    flash(_("Welcome, {name}.", name=found.name), "info")
+    return redirect(next_url or url_for("desk.today", **({"lang": chosen} if chosen else {})))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("desk.sign_in"))

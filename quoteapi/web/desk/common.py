@@ -1,0 +1,114 @@
+"""What every console page shares: the blueprint, the signed-in user, texts, messages, role checks."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+
+from ...api.i18n import current, translate
+from ...domain.errors import DomainError
+from ...domain.text import LANGUAGES, T
+from ...services.context import Context
+from ...services.users import SignedIn
+
+bp = Blueprint(
+    "desk", __name__, url_prefix="/desk", template_folder="templates",
+    static_folder="static", static_url_path="/static",
+)
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def services() -> Context:
+    return current_app.extensions["quoteapi"]
+
+
+def _(msgid: str, **values: Any) -> str:
+    """A text in the page's language: ``_("Quote {number}", number=...)`` (brace placeholders, as ``T``)."""
+    return current().render(T(msgid, **values))
+
+
+def say(text: Any) -> str:
+    """A Text, a message id or a stored string, in the page's language."""
+    return translate(text)
+
+
+def user() -> SignedIn | None:
+    return g.get("desk_user")
+
+
+def actor() -> str:
+    signed_in = user()
+    assert signed_in is not None
+    return signed_in.name
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path of this console (``/desk...``), else None: no open redirects."""
+    if not target or len(target) > 2000:
+        return None
+    if any(ord(c) < 32 or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/desk") or target.startswith("//"):
+        return None
+    path = parts.path
+    if path != "/desk" and not path.startswith("/desk/"):
+        return None
+    return target
+
+
+def requires(role: str) -> Callable:
+    """Signed in (else to the sign-in page, coming back here after) with ``role`` or admin (else 403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            signed_in = user()
+            if signed_in is None:
+                back = request.full_path.rstrip("?") if request.method in SAFE_METHODS else None
+                return redirect(url_for("desk.sign_in", next=safe_next(back)))
+            if not signed_in.principal.can(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def flash_error(error: DomainError) -> None:
+    flash(say(error.detail), "error")
+
+
+def field_errors(error: DomainError | Mapping[str, list[Any]]) -> dict[str, list[str]]:
+    """Messages per field, translated: from a domain error or marshmallow's (flattened) messages."""
+    raw = error.errors if isinstance(error, DomainError) else error
+    return {path: [say(m) for m in messages] for path, messages in (raw or {}).items()}
+
+
+@bp.url_defaults
+def keep_language(endpoint: str, values: dict[str, Any]) -> None:
+    """Every console link keeps the language chosen with the switch (``?lang=``)."""
+    if "lang" in values:
+        return
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        values["lang"] = chosen
+
+
+def language_links() -> list[tuple[str, str, str, bool]]:
+    """The switch: (code, label, URL of this page in that language, is current)."""
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    endpoint = request.endpoint if request.method in SAFE_METHODS and request.endpoint else "desk.today"
+    view_args = dict(request.view_args or {}) if endpoint == request.endpoint else {}
+    if request.method not in SAFE_METHODS:
+        args = {}
+    labels = {"tr": "Türkçe", "en": "English"}
+    return [
+        (code, labels[code], url_for(endpoint, **view_args, **args, lang=code), current().code == code)
+        for code in LANGUAGES
+    ]

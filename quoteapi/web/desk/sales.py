@@ -1,0 +1,367 @@
+"""The sales desk: today's work, the quote list, one quote, a new quote (role sales and above).
+
+Input is parsed with the API's schemas and handed to the same use cases as
+``/api/v1/quotes``: the console has no rules of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Mapping
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from ...adapters import documents
+from ...adapters.i18n import money_text
+from ...api.i18n import current
+from ...api.quotes import create_command
+from ...api.schemas.estimates import request_fields
+from ...api.schemas.fields import flatten_messages
+from ...api.schemas.quotes import (
+    NoteSchema,
+    QuoteCreateSchema,
+    QuoteListQuerySchema,
+    QuotePatchSchema,
+    RevisionChangesSchema,
+)
+from ...domain import quotes as workflow
+from ...domain.errors import DomainError
+from ...services import quotes, users
+from ...services.commands import UNSET, AddNote, ReviseQuote, UpdateQuote
+from .common import _, actor, bp, field_errors, flash_error, requires, say, services
+
+ANSWERS = ("pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
+PAGE_SIZE = 25
+
+
+# --- helpers for the templates ---------------------------------------------------------
+
+
+def money(value, currency: str = "TRY") -> str:
+    return money_text(value, currency, current().code)
+
+
+def day(value) -> str:
+    return "" if value is None else current().day_format(value)
+
+
+@bp.context_processor
+def sales_helpers() -> dict[str, Any]:
+    return {"money": money, "day": day, "status_label": status_label, "eligibility_label": eligibility_label}
+
+
+def eligibility_label(status: str) -> str:
+    labels = {
+        "unknown": _("not asked"), "eligible": _("eligible"), "needs_doctor_review": _("needs a doctor's review"),
+        "postpone": _("postpone"), "not_eligible": _("not eligible"),
+    }
+    return labels.get(status, status)
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "new": _("new"), "draft": _("draft"), "sent": _("sent"), "accepted": _("accepted"),
+        "declined": _("declined"), "expired": _("expired"),
+    }
+    return labels.get(status, status)
+
+
+def _int_or_text(raw: str | None) -> Any:
+    text = (raw or "").strip()
+    if text == "":
+        return None
+    return int(text) if text.isdigit() and len(text) < 10 else text
+
+
+def _answer(raw: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(raw or "")
+
+
+def estimate_body(form: MultiDict, *, partial: bool = False) -> dict[str, Any]:
+    """The estimate fields of a console form, as the API's JSON body names them.
+
+    With ``partial`` (a revision) only the fields given are returned.
+    """
+    body: dict[str, Any] = {}
+    for name in ("clinic", "specialist_level"):
+        value = form.get(name, "").strip()
+        if value or not partial:
+            body[name] = value
+    sessions = _int_or_text(form.get("sessions"))
+    if sessions is not None or not partial:
+        body["sessions"] = sessions
+    start = form.get("start_date", "").strip()
+    if start or not partial:
+        body["start_date"] = start or None
+    coupon = form.get("coupon", "").strip()
+    if coupon or not partial:
+        body["coupon"] = coupon or None
+    codes = form.getlist("area")
+    if codes or not partial:
+        body["areas"] = [
+            {"code": code, "size_cm2": (form.get(f"size-{code}", "").strip() or None)} for code in codes
+        ]
+    products = form.getlist("product")
+    if products or not partial or form.get("products_given"):
+        body["products"] = products
+    answers = {name: _answer(form.get(name)) for name in ANSWERS}
+    age = _int_or_text(form.get("age"))
+    if age is not None or any(v is not None for v in answers.values()):
+        body["client"] = {"age": age, **answers}
+    elif not partial:
+        body["client"] = None
+    return body
+
+
+def _schema_errors(error: ValidationError) -> dict[str, list[str]]:
+    return field_errors(flatten_messages(error.messages))
+
+
+def _choices() -> dict[str, Any]:
+    """The price list's options for the estimate forms, named in the page's language."""
+    price_list = services().price_lists.current()
+    code = current().code
+    return {
+        "clinics": [(c.code, price_list.name_of(c).in_language(code)) for c in price_list.clinics],
+        "areas": [(a.code, price_list.name_of(a).in_language(code), a.size_cm2) for a in price_list.areas],
+        "products": [(p.code, price_list.name_of(p).in_language(code)) for p in price_list.products],
+        "levels": [(s.code, price_list.name_of(s).in_language(code)) for s in price_list.specialist_levels],
+        "currency": price_list.currency,
+    }
+
+
+def _clinic_names() -> dict[str, str]:
+    """Clinic names for the lists; codes alone while no price list is loaded."""
+    try:
+        return {code: name for code, name in _choices()["clinics"]}
+    except DomainError:
+        return {}
+
+
+# --- Today ------------------------------------------------------------------------------
+
+
+@bp.get("")
+@bp.get("/")
+@requires("sales")
+def today():
+    ctx = services()
+    day_today = ctx.today()
+    due = quotes.list_quotes(ctx, {"follow_up_due": day_today, "limit": 100}).items
+    new = [q for q in quotes.list_quotes(ctx, {"status": "new", "limit": 100}).items if q.source == "website"]
+    week_end = day_today + timedelta(days=7)
+    expiring = []
+    for status in workflow.OPEN:
+        expiring += [
+            q for q in quotes.list_quotes(ctx, {"status": status, "limit": 200}).items if q.valid_until <= week_end
+        ]
+    expiring.sort(key=lambda q: (q.valid_until, q.number))
+    return render_template(
+        "desk/today.html", due=due, new=new, expiring=expiring, today=day_today, week_end=week_end,
+        clinics=_clinic_names(),
+    )
+
+
+# --- The list ---------------------------------------------------------------------------
+
+
+@bp.get("/quotes")
+@requires("sales")
+def quote_list():
+    raw = {k: v for k, v in request.args.items() if k != "lang" and v.strip()}
+    errors: dict[str, list[str]] = {}
+    page = None
+    try:
+        filters = QuoteListQuerySchema(unknown="exclude").load({**raw, "limit": raw.get("limit", PAGE_SIZE)})
+        page = quotes.list_quotes(services(), filters)
+    except ValidationError as error:
+        errors = _schema_errors(error)
+    except DomainError as error:
+        errors = field_errors(error) or {"cursor": [say(error.detail)]}
+    next_args = None
+    if page is not None and page.next_cursor:
+        next_args = {**{k: v for k, v in raw.items() if k != "cursor"}, "cursor": page.next_cursor}
+    first_args = {k: v for k, v in raw.items() if k != "cursor"} if raw.get("cursor") else None
+    return render_template(
+        "desk/quotes.html", page=page, errors=errors, filters=raw, statuses=workflow.STATUSES,
+        clinics=_clinic_names(), next_args=next_args, first_args=first_args,
+    )
+
+
+# --- One quote --------------------------------------------------------------------------
+
+
+def _compared(number: str, latest: int) -> tuple[Any, Any]:
+    """The two revisions shown side by side: ?a=&b= or the last two."""
+    if latest < 2:
+        return None, None
+
+    def pick(name: str, default: int) -> int:
+        raw = request.args.get(name, "")
+        return int(raw) if raw.isdigit() and 1 <= int(raw) <= latest else default
+
+    a, b = pick("a", latest - 1), pick("b", latest)
+    ctx = services()
+    return quotes.get_revision(ctx, number, a), quotes.get_revision(ctx, number, b)
+
+
+@bp.get("/quotes/<string:number>")
+@requires("sales")
+def quote_page(number: str):
+    ctx = services()
+    quote = quotes.get_quote(ctx, number)
+    left, right = _compared(number, quote.revision)
+    moves = [] if quote.status == "expired" else sorted(workflow.MOVES.get(quote.status, ()))
+    staff = [u.name for u in users.list_users(ctx) if u.active]
+    current_inputs = quotes.get_revision(ctx, number, quote.revision).inputs
+    return render_template(
+        "desk/quote.html", quote=quote, left=left, right=right, moves=moves, staff=staff,
+        revisable=quote.status not in workflow.CLOSED, inputs=current_inputs, choices=_choices(),
+        revisions=range(1, quote.revision + 1),
+    )
+
+
+def _back(number: str):
+    return redirect(url_for("desk.quote_page", number=number))
+
+
+@bp.post("/quotes/<string:number>/status")
+@requires("sales")
+def move_quote(number: str):
+    target = request.form.get("status", "")
+    try:
+        QuotePatchSchema().load({"status": target})
+        quotes.update_quote(services(), UpdateQuote(number, actor(), status=target))
+    except ValidationError as error:
+        flash(" ".join(m for ms in _schema_errors(error).values() for m in ms), "error")
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash(_("Status is now {status}.", status=status_label(target)), "info")
+    return _back(number)
+
+
+@bp.post("/quotes/<string:number>/notes")
+@requires("sales")
+def note_quote(number: str):
+    try:
+        body = NoteSchema().load({"text": request.form.get("text", "")})
+        quotes.add_note(services(), AddNote(number, actor(), body["text"]))
+    except ValidationError as error:
+        flash(" ".join(m for ms in _schema_errors(error).values() for m in ms), "error")
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash(_("Note added."), "info")
+    return _back(number)
+
+
+@bp.post("/quotes/<string:number>/plan")
+@requires("sales")
+def plan_quote(number: str):
+    """The follow-up date and the assignee."""
+    raw = {
+        "follow_up_on": request.form.get("follow_up_on", "").strip() or None,
+        "assigned_to": request.form.get("assigned_to", "").strip() or None,
+    }
+    try:
+        changes = QuotePatchSchema().load(raw)
+        command = UpdateQuote(
+            number, actor(), follow_up_on=changes.get("follow_up_on", UNSET), assigned_to=changes.get("assigned_to", UNSET)
+        )
+        quotes.update_quote(services(), command)
+    except ValidationError as error:
+        flash(" ".join(m for ms in _schema_errors(error).values() for m in ms), "error")
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash(_("Follow-up and assignee saved."), "info")
+    return _back(number)
+
+
+@bp.post("/quotes/<string:number>/revisions")
+@requires("sales")
+def revise(number: str):
+    body = estimate_body(request.form, partial=True)
+    valid_days = _int_or_text(request.form.get("valid_days"))
+    if valid_days is not None:
+        body["valid_days"] = valid_days
+    try:
+        changes = RevisionChangesSchema(partial=tuple(RevisionChangesSchema._declared_fields)).load(body)
+        quote = quotes.revise_quote(
+            services(), ReviseQuote(number, actor(), request_fields(changes), changes.get("valid_days"))
+        )
+    except ValidationError as error:
+        for path, messages in _schema_errors(error).items():
+            flash(f"{path}: {' '.join(messages)}", "error")
+    except DomainError as error:
+        flash_error(error)
+        for path, messages in field_errors(error).items():
+            flash(f"{path}: {' '.join(messages)}", "error")
+    else:
+        flash(_("Revision {revision} priced.", revision=quote.revision), "info")
+    return _back(number)
+
+
+@bp.get("/quotes/<string:number>/document")
+@requires("sales")
+def quote_document(number: str):
+    """The quote as the customer gets it (the API's document adapter), PDF or ``?format=html``."""
+    ctx = services()
+    quote = quotes.get_quote(ctx, number)
+    html = documents.render_html(quote, ctx.price_lists.current())
+    if request.args.get("format") == "html":
+        response = current_app.response_class(html, mimetype="text/html")
+        # The document's own styles are inline: it gets its own policy.
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        return response
+    response = current_app.response_class(documents.render_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{documents.file_name(quote)}.pdf"'
+    return response
+
+
+# --- A new quote ------------------------------------------------------------------------
+
+
+def _create_body(form: MultiDict) -> dict[str, Any]:
+    body = estimate_body(form)
+    customer = {"name": form.get("customer_name", "").strip()}
+    for field in ("email", "phone"):
+        value = form.get(f"customer_{field}", "").strip()
+        customer[field] = value or None
+    body["customer"] = customer
+    body["notes"] = form.get("notes", "").strip() or None
+    body["follow_up_on"] = form.get("follow_up_on", "").strip() or None
+    body["valid_days"] = _int_or_text(form.get("valid_days"))
+    language = form.get("language", "").strip()
+    if language:
+        body["language"] = language
+    return body
+
+
+@bp.route("/quotes/new", methods=["GET", "POST"])
+@requires("sales")
+def new_quote():
+    errors: dict[str, list[str]] = {}
+    message = None
+    form: Mapping[str, Any] = request.form if request.method == "POST" else MultiDict()
+    if request.method == "POST":
+        try:
+            body = QuoteCreateSchema().load(_create_body(request.form))
+            created = quotes.create_quote(services(), create_command(body, source="staff", by=actor()))
+        except ValidationError as error:
+            errors = _schema_errors(error)
+        except DomainError as error:
+            errors = field_errors(error)
+            message = say(error.detail)
+        else:
+            flash(_("Quote {number} created.", number=created.quote.number), "info")
+            return redirect(url_for("desk.quote_page", number=created.quote.number))
+        message = message or _("Some fields need attention; see below.")
+    status = 422 if errors or message else 200
+    return render_template(
+        "desk/new_quote.html", choices=_choices(), form=form, errors=errors, message=message,
+        answers=ANSWERS, today=services().today(),
+    ), status

@@ -1,0 +1,216 @@
+"""The staff console in a real browser: Debian's Chromium driven by Playwright, against gunicorn.
+
+Two workers serve the pages, so a session signed by one is read by the other:
+the secret key generated into the instance folder is shared, as in production
+without QUOTEAPI_SECRET_KEY. Screenshots of the main pages land in
+test-artifacts/desk/, and in docs/screenshots/ with QUOTEAPI_WRITE_SCREENSHOTS=1.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .server import BIN, ROOT, Gunicorn, cli, server_env
+from .test_estimator import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+AXE = ROOT / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "a long desk password"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+pytestmark = pytest.mark.e2e
+
+
+def set_password(env: dict[str, str], name: str, password: str = PASSWORD) -> None:
+    done = subprocess.run([str(BIN / "quoteapi"), "users", "set-password", name], input=password + "\n", env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed (Debian package chromium; `make test` installs it as root)")
+    base = tmp_path_factory.mktemp("desk")
+    env = server_env(f"sqlite:///{base / 'quoteapi.sqlite3'}", QUOTEAPI_PUBLIC_RATE_LIMIT="none",
+                     QUOTEAPI_SECRET_KEY_FILE=str(base / "instance" / "secret_key"))
+    cli(env, "db", "upgrade")
+    cli(env, "seed-demo", "--if-empty")
+    tokens = {}
+    for name, role in (("ada", "admin"), ("bea", "admin"), ("sam", "sales"), ("cem", "sales")):
+        tokens[name] = cli(env, "users", "create", name, "--role", role).strip().splitlines()[-1]
+        set_password(env, name)
+    server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
+    yield {"url": server.url, "tokens": tokens}
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def signed_in(browser: Browser, site, name: str, width: int = 1024, lang: str = "en") -> Page:
+    # bypass_csp: axe-core is injected as an inline script, which the console's policy refuses.
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True,
+                                  locale="en-GB" if lang == "en" else "tr-TR")
+    page = context.new_page()
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page.goto(f"{site['url']}/desk/?lang={lang}")
+    page.fill("#name", name)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")  # by keyboard
+    expect(page.locator("h1")).to_contain_text("Today" if lang == "en" else "Bugün")
+    return page
+
+
+def api(site, name: str, method: str, path: str, **kwargs):
+    headers = {"Authorization": f"Bearer {site['tokens'][name]}", "Accept-Language": "en"}
+    return requests.request(method, site["url"] + path, headers=headers, timeout=10, **kwargs)
+
+
+def a_quote(site, **changes) -> str:
+    body = {
+        "clinic": "ist-kadikoy", "areas": [{"code": "face"}], "specialist_level": "aesthetician", "sessions": 4,
+        "customer": {"name": "Deniz Kaya", "phone": "+90 532 111 22 33"}, "follow_up_on": date.today().isoformat(),
+        **changes,
+    }
+    answer = api(site, "sam", "POST", "/api/v1/quotes", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()["number"]
+
+
+def test_sign_in_and_work_a_follow_up_to_accepted(browser, site):
+    number = a_quote(site)
+    page = signed_in(browser, site, "sam")
+    due = page.locator("section[aria-labelledby=due-h]")
+    due.get_by_role("link", name=number).click()
+    expect(page.locator("h1")).to_contain_text(number)
+    # Only the moves the workflow allows from "new".
+    assert page.locator("button[name=status]").evaluate_all("bs => bs.map(b => b.value)") == ["declined", "draft", "sent"]
+    page.click("button[name=status][value=sent]")
+    expect(page.locator(".flash.info")).to_contain_text("Status is now sent.")
+    page.fill("#note", "Called Deniz: accepts, starts next week.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator(".activity")).to_contain_text("Called Deniz")
+    page.click("button[name=status][value=accepted]")
+    expect(page.locator("h1 .status")).to_have_text("accepted")
+    assert page.locator("button[name=status]").count() == 0
+    quote = api(site, "sam", "GET", f"/api/v1/quotes/{number}").json()
+    assert quote["status"] == "accepted"
+    assert [a["kind"] for a in quote["activity"]] == ["created", "status", "note", "status"]
+    assert page.problems == []
+
+
+def test_the_new_quote_form_prices_live(browser, site):
+    page = signed_in(browser, site, "sam")
+    page.goto(f"{site['url']}/desk/quotes/new?lang=en")
+    page.check("#area-face")
+    page.select_option("#clinic", "ist-kadikoy")
+    page.select_option("#level", "aesthetician")
+    page.fill("#sessions", "1")
+    expect(page.locator("#preview-total")).to_have_attribute("data-amount", "4000.00")
+    page.fill("#customer_name", "Ece Demir")
+    page.fill("#customer_email", "ece@example.com")
+    page.get_by_role("button", name="Create the quote").click()
+    expect(page.locator("h1")).to_contain_text("Quote Q-")
+    assert "4,000.00" in page.locator("table.lines tfoot .total").inner_text()
+
+
+def test_two_admins_edit_one_price_and_the_second_loses_nothing(browser, site):
+    ada, bea = signed_in(browser, site, "ada"), signed_in(browser, site, "bea")
+    for page in (ada, bea):
+        page.goto(f"{site['url']}/desk/prices/areas?lang=en")
+    ada.fill('input[name="neck:price"]', "2100.00")
+    ada.get_by_role("button", name="Save neck").click()
+    expect(ada.locator(".flash.info")).to_contain_text("neck saved.")
+    bea.fill('input[name="neck:price"]', "2300.00")
+    bea.get_by_role("button", name="Save neck").click()
+    stale = bea.locator("section.stale")
+    expect(stale).to_contain_text("Someone else changed neck")
+    expect(stale).to_contain_text("ada saved version")
+    expect(stale.locator("ins").first).to_have_text("2100.00")
+    expect(bea.locator('input[name="neck:price"]')).to_have_value("2300.00")  # what she typed is kept
+    item = api(site, "ada", "GET", "/api/v1/admin/areas/neck").json()
+    assert item["price"] == "2100.00"
+    bea.get_by_role("button", name="Save neck").click()  # knowingly, over ada's
+    expect(bea.locator(".flash.info")).to_contain_text("neck saved.")
+    assert api(site, "ada", "GET", "/api/v1/admin/areas/neck").json()["price"] == "2300.00"
+
+
+def test_a_revoked_user_is_thrown_out(browser, site):
+    page = signed_in(browser, site, "cem")
+    page.goto(f"{site['url']}/desk/quotes?lang=en")
+    expect(page.locator("h1")).to_have_text("Quotes")
+    assert api(site, "ada", "DELETE", "/api/v1/admin/users/cem").status_code == 204
+    page.get_by_role("link", name="Today").first.click()
+    expect(page).to_have_url(f"{site['url']}/desk/sign-in?lang=en")
+    expect(page.locator(".flash.error")).to_contain_text("You were signed out")
+
+
+def axe_serious(page: Page) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text())
+    return page.evaluate(
+        "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => `${v.id} (${v.impact}): ${v.help} | ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"
+    )
+
+
+PAGES = {
+    "today": "/desk/", "quotes": "/desk/quotes", "quote": None, "new-quote": "/desk/quotes/new",
+    "prices": "/desk/prices/areas", "campaigns": "/desk/prices/campaigns", "versions": "/desk/versions",
+    "audit": "/desk/audit", "users": "/desk/users",
+}
+
+
+@pytest.mark.parametrize("lang", ["tr", "en"])
+def test_the_main_pages_at_768_px_have_no_serious_accessibility_violation(browser, site, lang):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: `make test` installs it (npm ci --prefix tools)")
+    number = a_quote(site, sessions=6)
+    api(site, "sam", "POST", f"/api/v1/quotes/{number}/revisions", json={"sessions": 8})
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, bypass_csp=True)
+    anonymous = context.new_page()
+    anonymous.goto(f"{site['url']}/desk/sign-in?lang={lang}")
+    found = {"sign-in": axe_serious(anonymous)}
+    shots = ARTIFACTS / "desk"
+    shots.mkdir(parents=True, exist_ok=True)
+    write_docs = os.environ.get("QUOTEAPI_WRITE_SCREENSHOTS") == "1" and lang == "en"
+    if write_docs:
+        anonymous.screenshot(path=str(SCREENSHOTS / "desk-sign-in.png"))
+    page = signed_in(browser, site, "ada", width=768, lang=lang)
+    for name, path in PAGES.items():
+        page.goto(f"{site['url']}{path or f'/desk/quotes/{number}'}?lang={lang}")
+        if name == "new-quote":
+            page.check("#area-face")
+            page.wait_for_selector("#preview-total")
+        found[name] = axe_serious(page)
+        page.screenshot(path=str(shots / f"desk-{name}-{lang}.png"), full_page=True)
+    assert {name: v for name, v in found.items() if v} == {}
+    if write_docs:  # the README's pictures: a laptop's view of the main pages
+        page.set_viewport_size({"width": 1280, "height": 760})
+        for name in ("today", "quote", "new-quote", "prices", "versions"):
+            page.goto(f"{site['url']}{PAGES[name] or f'/desk/quotes/{number}'}?lang={lang}")
+            if name == "new-quote":
+                page.check("#area-face")
+                page.check("#product-numbing-cream")
+                page.wait_for_selector("#preview-total")
+            page.screenshot(path=str(SCREENSHOTS / f"desk-{name}.png"))
+        page.set_viewport_size({"width": 768, "height": 1024})
+    # Keyboard: the skip link is the first stop and lands on the content.
+    page.goto(f"{site['url']}/desk/?lang={lang}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

@@ -1,0 +1,249 @@
+"""The console's sign-in: passwords, sessions, CSRF, rate limit, fixation, redirects, roles."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from sqlalchemy import select
+
+from quoteapi import create_app
+from quoteapi.adapters.db import Quote, User
+from quoteapi.domain.errors import Invalid, NotFound
+from quoteapi.services import users
+from quoteapi.web.desk import instance_secret
+
+from ..bodies import QUOTE
+from .desk_helpers import PASSWORD, csrf_token, messages, sign_in, staff
+
+
+@pytest.fixture
+def ada(ctx):
+    staff(ctx, "ada", "admin")
+    return "ada"
+
+
+@pytest.fixture
+def sam(ctx):
+    staff(ctx, "sam", "sales")
+    return "sam"
+
+
+# --- passwords ----------------------------------------------------------------------------------
+
+
+def test_only_a_slow_salted_hash_is_stored(ctx, database):
+    staff(ctx, "ada", "admin")
+    staff(ctx, "bea", "admin")
+    with database.reading() as session:
+        hashes = {name: h for name, h in session.execute(select(User.name, User.password_hash)).all()}
+    assert hashes["ada"].startswith("$argon2id$") and PASSWORD not in hashes["ada"]
+    assert hashes["ada"] != hashes["bea"]  # salted
+    assert users.check_password(ctx, "ada", PASSWORD).name == "ada"
+    for name, password in (("ada", "wrong password!"), ("nobody", PASSWORD), ("ada", "")):
+        with pytest.raises(Invalid):
+            users.check_password(ctx, name, password)
+    with pytest.raises(Invalid):
+        users.set_password(ctx, "ada", "short")
+    with pytest.raises(NotFound):
+        users.set_password(ctx, "nobody", PASSWORD)
+
+
+def test_cli_set_password_reads_the_first_line_of_standard_input(app, ctx):
+    users.create_user(ctx, "cem", "sales")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "set-password", "cem"], input="a long passphrase\nignored\n")
+    assert result.exit_code == 0, result.output
+    assert "a long passphrase" not in result.output
+    assert users.check_password(ctx, "cem", "a long passphrase").role == "sales"
+    too_short = runner.invoke(args=["users", "set-password", "cem"], input="short\n")
+    assert too_short.exit_code == 1
+    missing = runner.invoke(args=["users", "set-password", "nobody"], input="a long passphrase\n")
+    assert missing.exit_code == 1
+
+
+# --- signing in and out -------------------------------------------------------------------------
+
+
+def test_sign_in_and_out(client, ada):
+    assert client.get("/desk/").status_code == 302
+    answer = sign_in(client, "ada")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/desk/"
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert client.get("/desk/").status_code == 200
+    out = client.post("/desk/sign-out", data={"csrf_token": csrf_token(client, "/desk/")})
+    assert out.status_code == 302
+    assert client.get("/desk/").status_code == 302
+
+
+def test_a_wrong_password_or_user_is_refused_with_one_message(client, ada):
+    for name, password in (("ada", "not the password"), ("nobody", PASSWORD)):
+        answer = sign_in(client, name, password)
+        assert answer.status_code == 401
+        assert "The user name or the password is wrong." in answer.get_data(as_text=True) or \
+            "Kullanıcı adı ya da parola yanlış." in answer.get_data(as_text=True)
+    assert client.get("/desk/").status_code == 302
+
+
+def test_failed_sign_ins_are_rate_limited_per_address_and_name(client, ada, sam):
+    for _ in range(5):
+        assert sign_in(client, "ada", "not the password").status_code == 401
+    limited = sign_in(client, "ada", PASSWORD)  # even the right password waits
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert client.get("/desk/").status_code == 302
+    assert sign_in(client, "sam").status_code == 302  # another name is not blocked
+
+
+def test_the_session_cookie_is_secure_in_production(database_url):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x" * 32}, environ={"QUOTEAPI_ENV": "production"})
+    try:
+        assert app.config["SESSION_COOKIE_SECURE"] is True
+        assert app.config["SESSION_COOKIE_HTTPONLY"] is True and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+        answer = app.test_client().get("/desk/sign-in", base_url="https://desk.example")
+        assert "Secure" in answer.headers["Set-Cookie"]
+    finally:
+        app.extensions["quoteapi"].database.dispose()
+    dev = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x" * 32},
+                     environ={"QUOTEAPI_ENV": "production", "QUOTEAPI_SESSION_COOKIE_SECURE": "false"})
+    assert dev.config["SESSION_COOKIE_SECURE"] is False
+    dev.extensions["quoteapi"].database.dispose()
+
+
+def test_the_generated_secret_key_is_made_once_and_kept(tmp_path):
+    path = tmp_path / "instance" / "secret_key"
+    first = instance_secret(path)
+    assert len(first) >= 40 and instance_secret(path) == first
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+# --- CSRF ----------------------------------------------------------------------------------------
+
+
+def test_csrf_is_on_and_refuses_writes_without_a_token(app, client, ada, sales_headers):
+    assert app.config.get("WTF_CSRF_ENABLED", True) is True
+    no_token = client.post("/desk/sign-in", data={"name": "ada", "password": PASSWORD})
+    assert no_token.status_code == 400
+    assert sign_in(client, "ada").status_code == 302
+    number = client.post("/api/v1/quotes", json=QUOTE, headers=sales_headers).get_json()["number"]  # bearer: no CSRF
+    for data in ({"text": "no token"}, {"text": "forged", "csrf_token": "forged"}):
+        refused = client.post(f"/desk/quotes/{number}/notes", data=data)
+        assert refused.status_code == 400
+    quote = client.get(f"/api/v1/quotes/{number}", headers=sales_headers).get_json()
+    assert [a["kind"] for a in quote["activity"]] == ["created"]
+    with_token = client.post(f"/desk/quotes/{number}/notes", data={"text": "Called", "csrf_token": csrf_token(client, "/desk/")})
+    assert with_token.status_code == 302
+    quote = client.get(f"/api/v1/quotes/{number}", headers=sales_headers).get_json()
+    assert [a["kind"] for a in quote["activity"]] == ["created", "note"]
+
+
+# --- session fixation and open redirects -----------------------------------------------------------
+
+
+def test_a_cookie_from_before_sign_in_is_not_signed_in_after(app, client, ada):
+    client.get("/desk/sign-in")
+    before = client.get_cookie("quoteapi_desk")
+    assert before is not None
+    assert sign_in(client, "ada").status_code == 302
+    after = client.get_cookie("quoteapi_desk")
+    assert after.value != before.value
+    planted = app.test_client()
+    planted.set_cookie("quoteapi_desk", before.value)
+    assert planted.get("/desk/").status_code == 302  # to the sign-in page
+    assert client.get("/desk/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example", "javascript:alert(1)",
+     "/desk\\@evil.example", "https://evil.example/desk/", "///evil.example", "/deskevil", " //evil.example"],
+)
+def test_next_never_leaves_the_console(client, ada, target):
+    answer = sign_in(client, "ada", next_url=target)
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/desk/"
+
+
+def test_next_brings_you_back_to_a_console_page(client, ada):
+    asked = client.get("/desk/quotes?status=sent")
+    assert asked.status_code == 302 and "next=/desk/quotes?status%3Dsent" in asked.headers["Location"]
+    answer = sign_in(client, "ada", next_url="/desk/quotes?status=sent")
+    assert answer.headers["Location"] == "/desk/quotes?status=sent"
+
+
+# --- losing access -----------------------------------------------------------------------------
+
+
+def test_a_revoked_user_is_out_at_the_next_request(ctx, client, ada, sam):
+    assert sign_in(client, "sam").status_code == 302
+    assert client.get("/desk/quotes").status_code == 200
+    users.revoke_user(ctx, "sam", by="ada")
+    thrown_out = client.get("/desk/quotes")
+    assert thrown_out.status_code == 302 and thrown_out.headers["Location"].startswith("/desk/sign-in")
+    assert client.get("/desk/").status_code == 302
+
+
+def test_a_revoked_user_made_again_does_not_bring_old_sessions_back(ctx, client, ada, sam):
+    assert sign_in(client, "sam").status_code == 302
+    users.revoke_user(ctx, "sam", by="ada")
+    users.create_user(ctx, "sam", "sales", by="ada")
+    assert client.get("/desk/").status_code == 302
+
+
+def test_a_new_password_ends_the_old_sessions(ctx, client, sam):
+    assert sign_in(client, "sam").status_code == 302
+    users.set_password(ctx, "sam", "another long password")
+    assert client.get("/desk/").status_code == 302
+    assert sign_in(client, "sam", "another long password").status_code == 302
+    assert client.get("/desk/").status_code == 200
+
+
+def test_a_user_without_a_password_cannot_sign_in(ctx, client):
+    users.create_user(ctx, "tok", "admin")  # a token only
+    assert sign_in(client, "tok", "").status_code in (400, 401)
+    assert sign_in(client, "tok", PASSWORD).status_code == 401
+
+
+# --- roles and pages -------------------------------------------------------------------------
+
+
+ADMIN_PAGES = ["/desk/prices/clinics", "/desk/prices/areas", "/desk/prices/products", "/desk/prices/specialist-levels",
+               "/desk/prices/campaigns", "/desk/versions", "/desk/audit", "/desk/users"]
+
+
+def _a_quote(client, headers) -> str:
+    return client.post("/api/v1/quotes", json=QUOTE, headers=headers).get_json()["number"]
+
+
+def test_sales_cannot_reach_admin_pages(client, sam):
+    assert sign_in(client, "sam").status_code == 302
+    for path in [*ADMIN_PAGES, "/desk/prices", "/desk/price-list.csv"]:
+        assert client.get(path).status_code == 403, path
+    token = csrf_token(client, "/desk/")
+    assert client.post("/desk/users", data={"csrf_token": token, "name": "x", "role": "admin"}).status_code == 403
+    assert "Price tables" not in client.get("/desk/?lang=en").get_data(as_text=True)
+
+
+def test_every_desk_page_answers_for_an_admin(client, ada, sales_headers):
+    number = _a_quote(client, sales_headers)
+    assert sign_in(client, "ada").status_code == 302
+    pages = ["/desk/", "/desk/quotes", "/desk/quotes?status=new&q=ay", "/desk/quotes/new", f"/desk/quotes/{number}",
+             f"/desk/quotes/{number}?lang=en", f"/desk/quotes/{number}/document?format=html", *ADMIN_PAGES]
+    for path in pages:
+        answer = client.get(path)
+        assert answer.status_code == 200, (path, answer.get_data(as_text=True)[:500])
+        assert answer.mimetype == "text/html"
+    pdf = client.get(f"/desk/quotes/{number}/document")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get("/desk/quotes/Q-1999-000001").status_code == 404
+
+
+def test_the_language_switch_is_on_every_page_and_sticks(client, ada):
+    assert sign_in(client, "ada").status_code == 302
+    turkish = client.get("/desk/").get_data(as_text=True)
+    assert "Takibi gelenler" in turkish and 'href="/desk/?lang=en"' in turkish
+    assert '<html lang="tr">' in turkish
+    english = client.get("/desk/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english
+    assert "Follow-ups due" in english and 'href="/desk/quotes?lang=en"' in english
