@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ..adapters.db import User, aware
 from ..domain.errors import Conflict, Invalid, NotFound
-from ..domain.text import T
+from ..domain.text import T, Text
 from . import audit
 
 if TYPE_CHECKING:
@@ -92,30 +92,78 @@ def create_user(ctx: Context, name: str, role: str, by: str | None = None) -> Ne
         return NewUser(_info(user), token)
 
 
+def _lock_user_and_admins(session, name: str) -> User | None:
+    """The user ``name``, with the rows of every active admin locked too (in one order: no deadlock).
+
+    Two admins demoting or revoking each other at once are then taken one after
+    the other, so the second sees the first's change and the last admin stays.
+    """
+    rows = session.scalars(
+        select(User)
+        .where((User.name == name) | ((User.role == "admin") & User.revoked_at.is_(None)))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    return next((u for u in rows if u.name == name), None)
+
+
 def _other_active_admins(session, name: str) -> int:
     return session.scalar(
         select(func.count()).select_from(User).where(User.role == "admin", User.revoked_at.is_(None), User.name != name)
     )
 
 
+def _keep_the_last_admin(session, user: User, message: Text, field_message: Text) -> None:
+    """Refuse to take the admin role from the last active admin (nobody could manage users then)."""
+    if user.role == "admin" and not _other_active_admins(session, user.name):
+        raise Conflict(message, {"name": [field_message]}, kind="last-admin")
+
+
 def revoke_user(ctx: Context, name: str, by: str | None = None) -> None:
     """Revoke a user's token; the last active admin cannot be revoked (nobody could manage users then)."""
     with ctx.database.transaction() as session:
-        user = session.scalars(select(User).where(User.name == name).with_for_update()).first()
+        user = _lock_user_and_admins(session, name)
         if user is None or user.revoked_at is not None:
             raise NotFound(T("No active user {name}.", name=repr(name)))
-        if user.role == "admin" and not _other_active_admins(session, name):
-            raise Conflict(
-                T("{name} is the last active admin; create another admin before revoking this one.", name=name),
-                {"name": [T("The last active admin cannot be revoked.")]},
-                kind="last-admin",
-            )
+        _keep_the_last_admin(
+            session, user, T("{name} is the last active admin; create another admin before revoking this one.", name=name),
+            T("The last active admin cannot be revoked."),
+        )
         user.revoked_at = datetime.now(UTC)
         audit.record(
             session, actor=by, kind="user", action="revoke", subject=f"user {name}",
             before={"name": name, "role": user.role, "active": True},
             after={"name": name, "role": user.role, "active": False},
         )
+
+
+def set_role(ctx: Context, name: str, role: str, by: str | None = None) -> UserInfo:
+    """Give an active user another role; the last active admin cannot be demoted (as they cannot be revoked).
+
+    Setting the role a user already has changes nothing and records nothing.
+    """
+    if role not in ROLES:
+        raise Invalid(T("The role must be one of {roles}.", roles=", ".join(ROLES)), {"role": [T("Unknown role.")]})
+    with ctx.database.transaction() as session:
+        user = _lock_user_and_admins(session, name)
+        if user is None or user.revoked_at is not None:
+            raise NotFound(T("No active user {name}.", name=repr(name)))
+        if user.role == role:
+            return _info(user)
+        if role != "admin":
+            _keep_the_last_admin(
+                session, user,
+                T("{name} is the last active admin; make another user admin before changing this one's role.", name=name),
+                T("The last active admin keeps the admin role."),
+            )
+        before = user.role
+        user.role = role
+        audit.record(
+            session, actor=by, kind="user", action="role", subject=f"user {name}",
+            before={"name": name, "role": before}, after={"name": name, "role": role},
+        )
+        session.flush()
+        return _info(user)
 
 
 def list_users(ctx: Context) -> list[UserInfo]:

@@ -69,7 +69,7 @@ def init_desk(app: Flask) -> None:
     else:
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
         app.extensions["quoteapi.desk_limit"] = (FixedWindowRateLimiter(storage), parse(limit))
-    from . import admin, auth, sales  # noqa: F401  (their views join the blueprint)
+    from . import admin, approvals, auth, sales  # noqa: F401  (their views join the blueprint)
 
     app.register_blueprint(bp)
 

@@ -416,3 +416,20 @@ def revoke_user(name: str):
     else:
         flash(_("{name} is revoked: their token and console sessions no longer work.", name=name), "info")
     return redirect(url_for("desk.user_list"))
+
+
+@bp.post("/users/<string:name>/role")
+@requires("admin")
+def set_user_role(name: str):
+    role = request.form.get("role") or ""
+    try:
+        changed = users.set_role(services(), name, role, by=actor())
+    except DomainError as error:
+        flash_error(error)
+        return redirect(url_for("desk.user_list"))
+    label = _("admin") if changed.role == "admin" else _("sales")
+    flash(_("{name} now has the role {role}.", name=name, role=label), "info")
+    if name == actor() and changed.role != "admin":
+        # Their own role is read again on the next request: the Users page is no longer theirs.
+        return redirect(url_for("desk.today"))
+    return redirect(url_for("desk.user_list"))

@@ -7,17 +7,20 @@ Input is parsed with the API's schemas and handed to the same use cases as
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any, Mapping
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
 from ...adapters import documents
 from ...adapters.i18n import money_text
+from ...api.errors import STATUS_OF
 from ...api.i18n import current
 from ...api.quotes import create_command
-from ...api.schemas.estimates import request_fields
+from ...api.responses import json_response
+from ...api.schemas.estimates import EstimateRequestSchema, ManualDiscountSchema, estimate_request, request_fields
 from ...api.schemas.fields import flatten_messages
 from ...api.schemas.quotes import (
     NoteSchema,
@@ -27,8 +30,9 @@ from ...api.schemas.quotes import (
     RevisionChangesSchema,
 )
 from ...domain import quotes as workflow
-from ...domain.errors import DomainError
-from ...services import quotes, users
+from ...domain.errors import Conflict, DomainError
+from ...domain.pricing.plain import estimate_to_plain
+from ...services import estimates, quotes, users
 from ...services.commands import UNSET, AddNote, ReviseQuote, UpdateQuote
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services
 
@@ -47,9 +51,23 @@ def day(value) -> str:
     return "" if value is None else current().day_format(value)
 
 
+def number(value: Decimal | None) -> str:
+    """A decimal without trailing zeros, as typed: 12.5, 10 (never 1E+1)."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
 @bp.context_processor
 def sales_helpers() -> dict[str, Any]:
-    return {"money": money, "day": day, "status_label": status_label, "eligibility_label": eligibility_label}
+    return {"money": money, "day": day, "status_label": status_label, "eligibility_label": eligibility_label,
+            "approval_label": approval_label, "number": number}
+
+
+def approval_label(status: str) -> str:
+    labels = {
+        "not_needed": _("not needed"), "pending": _("waiting for an admin"), "approved": _("approved"),
+        "rejected": _("rejected"),
+    }
+    return labels.get(status, status)
 
 
 def eligibility_label(status: str) -> str:
@@ -79,12 +97,37 @@ def _answer(raw: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(raw or "")
 
 
+DISCOUNT_KINDS = ("percent", "amount")
+
+
+def manual_discount(form: Mapping[str, str]) -> tuple[bool, dict[str, str] | None]:
+    """(given, value): the form's manual discount as the API's body names it.
+
+    Nothing typed is "not given" (a revision keeps its discount); the "remove" box
+    gives None. A decimal comma is read as a point (12,5 is 12.5); anything else
+    is left for the API's schema to refuse.
+    """
+    if form.get("discount_remove"):
+        return True, None
+    value = (form.get("discount_value") or "").strip()
+    reason = (form.get("discount_reason") or "").strip()
+    if not value and not reason:
+        return False, None
+    if "," in value and "." not in value:
+        value = value.replace(",", ".")
+    kind = form.get("discount_kind") if form.get("discount_kind") in DISCOUNT_KINDS else "percent"
+    return True, {kind: value, "reason": reason}
+
+
 def estimate_body(form: MultiDict, *, partial: bool = False) -> dict[str, Any]:
     """The estimate fields of a console form, as the API's JSON body names them.
 
     With ``partial`` (a revision) only the fields given are returned.
     """
     body: dict[str, Any] = {}
+    given, discount = manual_discount(form)
+    if given:
+        body["manual_discount"] = discount
     for name in ("clinic", "specialist_level"):
         value = form.get(name, "").strip()
         if value or not partial:
@@ -219,8 +262,31 @@ def quote_page(number: str):
     return render_template(
         "desk/quote.html", quote=quote, left=left, right=right, moves=moves, staff=staff,
         revisable=quote.status not in workflow.CLOSED, inputs=current_inputs, choices=_choices(),
-        revisions=range(1, quote.revision + 1),
+        revisions=range(1, quote.revision + 1), blocked=_blocked_moves(quote, moves),
+        discount_line=next((line for line in quote.estimate.lines if line.kind.value == "manual_discount"), None),
+        discount_limit=_discount_limit(),
     )
+
+
+def _blocked_moves(quote, moves) -> dict[str, str]:
+    """The moves the workflow offers but the domain refuses now (e.g. "sent" while an approval is
+    pending), with the domain's own reason: shown disabled, never hidden without a word."""
+    blocked = {}
+    for target in moves:
+        try:
+            workflow.check_move(quote.number, quote.status, target, quote.valid_until, quote.approval.status)
+        except Conflict as error:
+            reasons = (error.errors or {}).get("status") or [error.detail]
+            blocked[target] = say(reasons[0])
+    return blocked
+
+
+def _discount_limit() -> str | None:
+    """The price list's max_manual_discount_percent, as a number to show; None without a price list."""
+    try:
+        return number(services().price_lists.current().max_manual_discount_percent)
+    except DomainError:
+        return None
 
 
 def _back(number: str):
@@ -363,5 +429,39 @@ def new_quote():
     status = 422 if errors or message else 200
     return render_template(
         "desk/new_quote.html", choices=_choices(), form=form, errors=errors, message=message,
-        answers=ANSWERS, today=services().today(),
+        answers=ANSWERS, today=services().today(), discount_limit=_discount_limit(),
+        discount_kinds=DISCOUNT_KINDS,
     ), status
+
+
+# --- The live price ---------------------------------------------------------------------
+
+
+class PreviewSchema(EstimateRequestSchema):
+    """The public estimate request with the manual discount, which only the staff may give."""
+
+    manual_discount = fields.Nested(ManualDiscountSchema, allow_none=True)
+
+
+@bp.post("/estimate")
+@requires("sales")
+def estimate_preview():
+    """The new-quote form's live price, manual discount included (JSON; session and CSRF header).
+
+    The public ``POST /api/v1/estimates`` refuses ``manual_discount``: this is the same
+    engine (``services.estimates.estimate``) behind the console's sign-in. It also says
+    whether the discount is above the list's limit (the quote will wait for an admin).
+    """
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return json_response({"detail": _("Send the form as a JSON object."), "errors": {}}, 400)
+    try:
+        result = estimates.estimate(services(), estimate_request(PreviewSchema().load(data)))
+    except ValidationError as error:
+        return json_response({"detail": _("Some fields need attention; see below."), "errors": _schema_errors(error)}, 422)
+    except DomainError as error:
+        status = next(code for cls, code in STATUS_OF if isinstance(error, cls))
+        return json_response({"detail": say(error.detail), "errors": field_errors(error)}, status)
+    plain = estimate_to_plain(result, current())
+    plain["approval_needed"] = result.manual_discount_over_limit
+    return json_response(plain)

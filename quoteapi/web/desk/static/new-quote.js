@@ -1,5 +1,6 @@
-// The new-quote form's live price: the form as the public estimate request (POST /api/v1/estimates),
-// priced by the same engine as the final quote. Only a preview: the form itself posts to the desk.
+// The new-quote form's live price: the form as an estimate request with its manual discount, sent to
+// the console's POST /desk/estimate (the session's cookie and the page's CSRF token), priced by the
+// same engine as the final quote. Only a preview: the form itself posts to the desk.
 (function () {
   "use strict";
   var form = document.getElementById("new-quote");
@@ -8,6 +9,7 @@
   var out = document.getElementById("preview-body");
   var timer = null;
   var asked = 0;
+  var token = document.querySelector('meta[name="csrf-token"]');
 
   function value(name) {
     var el = form.elements.namedItem(name);
@@ -36,7 +38,7 @@
       open_wounds: answer("open_wounds"),
       serious_skin_condition: answer("serious_skin_condition"),
     };
-    return {
+    var request = {
       clinic: value("clinic"),
       specialist_level: value("specialist_level"),
       sessions: isNaN(sessions) ? null : sessions,
@@ -46,6 +48,16 @@
       products: products,
       client: client,
     };
+    var discount = value("discount_value");
+    var reason = value("discount_reason");
+    if (discount || reason) {
+      // A decimal comma is read as a point, as the form's own post does.
+      if (discount.indexOf(",") >= 0 && discount.indexOf(".") < 0) discount = discount.replace(",", ".");
+      var manual = { reason: reason };
+      manual[value("discount_kind") === "amount" ? "amount" : "percent"] = discount;
+      request.manual_discount = manual;
+    }
+    return request;
   }
 
   function money(amount, currency) {
@@ -86,7 +98,14 @@
     total.id = "preview-total";
     total.dataset.amount = estimate.total;
     total.textContent = box.dataset.textTotal + ": " + money(estimate.total, estimate.currency);
-    out.replaceChildren(total, table);
+    var shown = [total];
+    if (estimate.approval_needed) {
+      var note = cell("p", box.dataset.textApproval, "preview-approval");
+      note.id = "preview-approval";
+      shown.push(note);
+    }
+    shown.push(table);
+    out.replaceChildren.apply(out, shown);
   }
 
   function problem(answer) {
@@ -104,9 +123,13 @@
     var mine = ++asked;
     fetch(box.dataset.api + "?lang=" + encodeURIComponent(box.dataset.lang), {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRFToken": token ? token.content : "",
+      },
       body: JSON.stringify(body()),
-      credentials: "omit",
+      credentials: "same-origin",
     }).then(function (response) {
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
