@@ -157,6 +157,52 @@ def test_a_revoked_user_is_thrown_out(browser, site):
     expect(page.locator(".flash.error")).to_contain_text("You were signed out")
 
 
+def test_a_discount_above_the_limit_waits_until_an_admin_approves_it(browser, site):
+    sam = signed_in(browser, site, "sam")
+    sam.goto(f"{site['url']}/desk/quotes/new?lang=en")
+    sam.check("#area-face")
+    sam.select_option("#clinic", "ist-kadikoy")
+    sam.select_option("#level", "aesthetician")
+    sam.fill("#sessions", "1")
+    expect(sam.locator("#preview-total")).to_have_attribute("data-amount", "4000.00")
+    # The demo list allows 10 % without an approval; the live price says what 30 % means.
+    sam.fill("#discount_value", "30")
+    sam.fill("#discount_reason", "Loyal customer")
+    expect(sam.locator("#preview-total")).to_have_attribute("data-amount", "2800.00")
+    expect(sam.locator("#preview-approval")).to_contain_text("wait for an admin's approval")
+    sam.fill("#customer_name", "Selin Aydın")
+    sam.fill("#customer_phone", "+90 532 444 55 66")
+    sam.get_by_role("button", name="Create the quote").click()
+    expect(sam.locator("h1")).to_contain_text("Quote Q-")
+    number = sam.locator("h1").inner_text().split()[1]
+    # Blocked: "sent" is there but disabled, with the reason next to it.
+    expect(sam.locator("button[name=status][value=sent]")).to_be_disabled()
+    expect(sam.locator("#blocked-sent")).to_contain_text("Waiting for an admin's approval")
+    expect(sam.locator("#approval")).to_contain_text("waiting for an admin")
+    assert sam.locator("nav a", has_text="Approvals").count() == 0  # an admin's page
+
+    ada = signed_in(browser, site, "ada")  # another browser context
+    expect(ada.locator("nav a", has_text="Approvals").locator(".count")).not_to_have_text("0")
+    ada.locator("nav a", has_text="Approvals").click()
+    card = ada.locator(f"#approval-{number}")
+    expect(card).to_contain_text("Loyal customer")
+    expect(card).to_contain_text("sam")
+    card.get_by_label("Note (required to reject)").fill("Long-standing client; fine once.")
+    card.get_by_role("button", name=f"Approve {number}").click()
+    expect(ada.locator(".flash.info")).to_contain_text(f"The manual discount of {number} is approved")
+    expect(ada.locator(f"#approval-{number}")).to_have_count(0)
+
+    sam.reload()
+    expect(sam.locator("#approval")).to_contain_text("Long-standing client; fine once.")
+    expect(sam.locator("#approval")).to_contain_text("ada")
+    sam.click("button[name=status][value=sent]")
+    expect(sam.locator(".flash.info")).to_contain_text("Status is now sent.")
+    quote = api(site, "sam", "GET", f"/api/v1/quotes/{number}").json()
+    assert quote["status"] == "sent" and quote["approval"]["status"] == "approved" and quote["approval"]["by"] == "ada"
+    assert [a["kind"] for a in quote["activity"]] == ["created", "approval", "approval", "status"]
+    assert sam.problems == [] and ada.problems == []
+
+
 def axe_serious(page: Page) -> list[str]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE.read_text())
@@ -170,7 +216,7 @@ def axe_serious(page: Page) -> list[str]:
 PAGES = {
     "today": "/desk/", "quotes": "/desk/quotes", "quote": None, "new-quote": "/desk/quotes/new",
     "prices": "/desk/prices/areas", "campaigns": "/desk/prices/campaigns", "versions": "/desk/versions",
-    "audit": "/desk/audit", "users": "/desk/users",
+    "audit": "/desk/audit", "users": "/desk/users", "approvals": "/desk/approvals",
 }
 
 
@@ -178,7 +224,9 @@ PAGES = {
 def test_the_main_pages_at_768_px_have_no_serious_accessibility_violation(browser, site, lang):
     if not AXE.exists():
         pytest.skip("axe-core is not installed: `make test` installs it (npm ci --prefix tools)")
-    number = a_quote(site, sessions=6)
+    # A manual discount above the limit: the quote page shows the approval waiting, the
+    # Approvals page has something to decide.
+    number = a_quote(site, sessions=6, manual_discount={"percent": "25", "reason": "Returning client"})
     api(site, "sam", "POST", f"/api/v1/quotes/{number}/revisions", json={"sessions": 8})
     context = browser.new_context(viewport={"width": 768, "height": 1024}, bypass_csp=True)
     anonymous = context.new_page()
@@ -200,7 +248,7 @@ def test_the_main_pages_at_768_px_have_no_serious_accessibility_violation(browse
     assert {name: v for name, v in found.items() if v} == {}
     if write_docs:  # the README's pictures: a laptop's view of the main pages
         page.set_viewport_size({"width": 1280, "height": 760})
-        for name in ("today", "quote", "new-quote", "prices", "versions"):
+        for name in ("today", "quote", "new-quote", "prices", "versions", "approvals"):
             page.goto(f"{site['url']}{PAGES[name] or f'/desk/quotes/{number}'}?lang={lang}")
             if name == "new-quote":
                 page.check("#area-face")
