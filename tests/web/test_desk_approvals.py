@@ -190,3 +190,14 @@ def test_the_approvals_page_pages_and_refuses_odd_cursors(client, seller, admin,
         approvals.PAGE_SIZE = before
     odd = admin.get("/desk/approvals?cursor=bogus")
     assert odd.status_code == 200 and "cursor" in odd.get_data(as_text=True)
+
+
+def test_the_quote_list_filters_by_approval_and_marks_the_waiting_ones(seller):
+    waiting = create(seller, discount_value="40", discount_reason="Friend")
+    plain = create(seller)
+    page = seller.get("/desk/quotes?approval=pending&lang=en").get_data(as_text=True)
+    listed = re.search(r"<tbody>.*</tbody>", page, re.S).group(0)
+    assert waiting in listed and plain not in listed and "discount: waiting for an admin" in listed
+    assert 'value="pending" selected' in page
+    everything = re.search(r"<tbody>.*</tbody>", seller.get("/desk/quotes?lang=en").get_data(as_text=True), re.S).group(0)
+    assert waiting in everything and plain in everything

@@ -228,7 +228,7 @@ def quote_list():
         next_args = {**{k: v for k, v in raw.items() if k != "cursor"}, "cursor": page.next_cursor}
     first_args = {k: v for k, v in raw.items() if k != "cursor"} if raw.get("cursor") else None
     return render_template(
-        "desk/quotes.html", page=page, errors=errors, filters=raw, statuses=workflow.STATUSES,
+        "desk/quotes.html", page=page, errors=errors, filters=raw, statuses=workflow.STATUSES, approvals=workflow.APPROVALS,
         clinics=_clinic_names(), next_args=next_args, first_args=first_args,
     )
 
