@@ -198,10 +198,10 @@ def field_problems_of_a_dry_run(error: UnprocessableEntity):
     data = getattr(error, "data", None) or {}
     if not _is_dry_run() or "messages" not in data or "query" in data["messages"]:
         return handle_http_exception(error)
-    effective_from = request.args.get("effective_from")
+    scheduled = bool(request.args.get("effective_from"))
     return json_response({
         "dry_run": True, "valid": False, "errors": _field_errors(data["messages"]), "warnings": [], "summary": "",
-        "changes": [], "version": None, "effective_from": effective_from, "state": "scheduled" if effective_from else "current",
+        "changes": [], "version": None, "effective_from": None, "state": "scheduled" if scheduled else "current",
         "impact": None,
     })
 

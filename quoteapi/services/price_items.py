@@ -168,8 +168,8 @@ def _change(
 def _answer(kind: Kind, item: dict[str, Any], outcome, ctx: Context) -> Item | DryRun:
     if isinstance(outcome, DryRun):
         return outcome
-    uses = campaign_uses(ctx, [item["code"]])[item["code"]] if kind.key == "campaigns" else None
-    return Item(item, etag_of(kind, item), outcome.version, uses, outcome.warnings, outcome.state)
+    # A write answers the item as the document has it (``uses`` is for the GETs).
+    return Item(item, etag_of(kind, item), outcome.version, None, outcome.warnings, outcome.state)
 
 
 def add_item(

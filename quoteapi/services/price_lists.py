@@ -307,9 +307,12 @@ def replace_price_list(
     """
     now = _now()
     if effective_from is not None:
-        effective_from = effective_from.astimezone(UTC)
+        message = T("Must be in the future.")
+        try:
+            effective_from = effective_from.astimezone(UTC)
+        except OverflowError:  # a moment near the end of the calendar
+            raise Invalid(T("effective_from must be in the future."), {"effective_from": [message]}) from None
         if effective_from <= now:
-            message = T("Must be in the future.")
             raise Invalid(T("effective_from must be in the future."), {"effective_from": [message]})
     errors: dict[str, list[Any]] = {}
     try:

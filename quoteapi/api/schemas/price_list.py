@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from marshmallow import Schema, fields, post_dump, validate
@@ -225,6 +226,7 @@ class WriteQuerySchema(Schema):
     )
     effective_from = fields.AwareDateTime(
         load_default=None, format="iso", default_timezone=None,
+        validate=validate.Range(min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(9000, 1, 1, tzinfo=UTC)),
         metadata={"description": "Schedule the change: a future timestamp with its offset "
                                  "(`2027-01-01T00:00:00+03:00`). Without it the change takes effect at once."},
     )
