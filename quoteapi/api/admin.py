@@ -235,12 +235,14 @@ def get_price_list_version(version: int):
 
 @blp.route("/price-list/versions/<int(max=2147483647):version>", methods=["DELETE"])
 @blp.requires("admin")
-@blp.response(200, PriceListVersionSchema)
+@blp.response(204)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def cancel_price_list_version(version: int):
-    """Cancel a scheduled version (409 once it is in force); answers the version, now `cancelled`."""
-    return json_response(_version_plain(price_lists.cancel_version(services(), version, current_user().name)))
+    """Cancel a scheduled version (409 once it is in force, or cancelled already); like every DELETE it answers
+    204, and `GET .../versions/{n}` shows it `cancelled`, with who and when."""
+    price_lists.cancel_version(services(), version, current_user().name)
+    return Response(status=204)
 
 
 # --- One item at a time -------------------------------------------------------------

@@ -83,8 +83,9 @@ def test_cancelling_a_scheduled_version(client, admin_headers, database):
     at = later(1.0)
     assert put(client, admin_headers, with_price(doc, "face", "4400.00"), etag, effective_from=at).status_code == 200
     r = client.delete(URL + "/versions/2", headers=admin_headers)
-    assert r.status_code == 200, r.get_json()
-    assert r.get_json()["state"] == "cancelled" and r.get_json()["cancelled_by"] == "ada"
+    assert r.status_code == 204
+    cancelled = client.get(URL + "/versions/2", headers=admin_headers).get_json()
+    assert cancelled["state"] == "cancelled" and cancelled["cancelled_by"] == "ada" and cancelled["cancelled_at"]
     assert client.delete(URL + "/versions/2", headers=admin_headers).status_code == 409
     assert client.delete(URL + "/versions/1", headers=admin_headers).status_code == 409  # in force
     assert client.delete(URL + "/versions/9", headers=admin_headers).status_code == 404
@@ -133,7 +134,7 @@ def test_a_fix_of_todays_list_while_a_change_waits_keeps_both(client, admin_head
     assert client.get(URL + "/versions/2", headers=admin_headers).get_json()["base_version"] == 4
 
     # Once the waiting change is cancelled, the fix goes through.
-    assert client.delete(URL + "/versions/2", headers=admin_headers).status_code == 200
+    assert client.delete(URL + "/versions/2", headers=admin_headers).status_code == 204
     face = client.get(f"{A}/areas/face", headers=admin_headers).headers["ETag"]
     r = client.patch(f"{A}/areas/face", json={"price": "4100.00"}, headers={**admin_headers, "If-Match": face})
     assert r.status_code == 200
@@ -159,7 +160,7 @@ def test_scheduled_item_writes_and_dry_runs(client, admin_headers, database):
     assert third["base_version"] == 2
     assert {a["code"] for a in third["areas"]} >= {"chin"}
     # Cancelling the first lays the second on the list in force again.
-    assert client.delete(URL + "/versions/2", headers=admin_headers).status_code == 200
+    assert client.delete(URL + "/versions/2", headers=admin_headers).status_code == 204
     third = client.get(URL + "/versions/3", headers=admin_headers).get_json()
     assert third["base_version"] == 1 and "chin" not in {a["code"] for a in third["areas"]}
     assert next(a for a in third["areas"] if a["code"] == "neck")["price"] == "2300.00"
