@@ -164,3 +164,38 @@ def test_scheduled_item_writes_and_dry_runs(client, admin_headers, database):
     third = client.get(URL + "/versions/3", headers=admin_headers).get_json()
     assert third["base_version"] == 1 and "chin" not in {a["code"] for a in third["areas"]}
     assert next(a for a in third["areas"] if a["code"] == "neck")["price"] == "2300.00"
+
+
+def test_two_waiting_changes_stack_and_cancelling_the_first_keeps_the_second(client, admin_headers):
+    area = {"code": "chin", "name": "Çene", "size_cm2": 80, "price": "1200.00", "extra_cm2_price": "0.00"}
+    assert client.post(f"{A}/areas", json=area, headers=admin_headers,
+                       query_string={"effective_from": later(3600)}).status_code == 201
+    # A later change prepared on what version 2 will contain (chin included) plus a price of its own.
+    doc = client.get(URL + "/versions/2", headers=admin_headers).get_json()
+    _, etag = read(client, admin_headers)
+    body = {k: v for k, v in doc.items() if k not in (
+        "version", "created_at", "created_by", "summary", "effective_from", "state", "cancelled_at", "cancelled_by",
+        "base_version")}
+    r = put(client, admin_headers, with_price(body, "neck", "2300.00"), etag, effective_from=later(7200))
+    assert r.status_code == 200, r.get_json()
+    third = client.get(URL + "/versions/3", headers=admin_headers).get_json()
+    assert third["base_version"] == 2
+    # Changing the chin's price differently in the later change would clash with the first one.
+    r = put(client, admin_headers, with_price(body, "chin", "1300.00"), etag, effective_from=later(9000))
+    assert r.status_code == 409 and list(r.get_json()["errors"]) == ["areas.chin"]
+    # Cancelling the first lays the second on the list in force: it still adds chin and changes neck.
+    assert client.delete(URL + "/versions/2", headers=admin_headers).status_code == 204
+    third = client.get(URL + "/versions/3", headers=admin_headers).get_json()
+    assert third["base_version"] == 1
+    prices = {a["code"]: a["price"] for a in third["areas"]}
+    assert (prices["chin"], prices["neck"]) == ("1200.00", "2300.00")
+    assert states(client, admin_headers) == {3: "scheduled", 2: "cancelled", 1: "current"}
+
+
+def test_a_fix_that_deletes_what_a_waiting_change_edits_is_a_409(client, admin_headers):
+    doc, etag = read(client, admin_headers)
+    assert put(client, admin_headers, with_price(doc, "hands", "1900.00"), etag, effective_from=later(3600)).status_code == 200
+    r = client.delete(f"{A}/areas/hands", headers={**admin_headers, "If-Match": "*"})
+    assert r.status_code == 409
+    assert list(r.get_json()["errors"]) == ["areas.hands.price"]
+    assert client.get(f"{A}/areas/hands", headers=admin_headers).status_code == 200
