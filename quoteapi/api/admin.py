@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, request
-from marshmallow import Schema
+from marshmallow import Schema, fields
 from werkzeug.exceptions import UnprocessableEntity
 
 from ..adapters import spreadsheets
@@ -189,7 +189,7 @@ def dry_run_response(dry: DryRun) -> Response:
 
 
 def _is_dry_run() -> bool:
-    return request.method in ("POST", "PUT", "PATCH", "DELETE") and request.args.get("dry_run") in ("true", "1")
+    return request.method in ("POST", "PUT", "PATCH", "DELETE") and request.args.get("dry_run") in fields.Boolean.truthy
 
 
 @blp.errorhandler(UnprocessableEntity)

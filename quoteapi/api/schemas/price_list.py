@@ -221,7 +221,7 @@ class WriteQuerySchema(Schema):
     """The query of every price-list write (whole list or one item)."""
 
     dry_run = fields.Boolean(
-        load_default=False, truthy={"true", "1"}, falsy={"false", "0"},
+        load_default=False,
         metadata={"description": "`true`: check the change and answer what it would do (200, a DryRun); store nothing."},
     )
     effective_from = fields.AwareDateTime(
