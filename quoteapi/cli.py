@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from .api.schemas.price_list import PriceListSchema
 from .domain import price_list as document
 from .domain.errors import DomainError
 from .domain.personal_data import Person
-from .services import estimates, personal_data, price_lists, quotes, users
+from .services import estimates, personal_data, price_changes, price_lists, quotes, users
 from .services.context import Context
 
 
@@ -161,10 +162,25 @@ def price_list_export(file: Path) -> None:
     click.echo(f"Exported version {stored.info.version} to {file}.")
 
 
+def _timestamp(_ctx_, _param, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("Use an ISO 8601 timestamp with its offset, e.g. 2027-01-01T00:00:00+03:00.") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter("Give the offset too, e.g. 2027-01-01T00:00:00+03:00.")
+    return moment
+
+
 @price_list_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--by", default=None, help="Name recorded as the author of the version (default: cli:<login>).")
-def price_list_import(file: Path, by: str | None) -> None:
+@click.option("--dry-run", is_flag=True, help="Check FILE and print what it would change (open quotes, catalogue); store nothing.")
+@click.option("--effective-from", callback=_timestamp, metavar="TIMESTAMP",
+              help="Schedule the change: a future ISO 8601 timestamp with its offset.")
+def price_list_import(file: Path, by: str | None, dry_run: bool, effective_from: datetime | None) -> None:
     """Replace the price list with FILE (.json, .yaml, .csv); nothing changes on any error."""
     ctx = _ctx()
     suffix = _format(file)
@@ -183,17 +199,93 @@ def price_list_import(file: Path, by: str | None) -> None:
         data.pop("version", None)
         price_list = document.from_plain(PriceListSchema().load(data))
         before = price_lists.current_version(ctx)
-        info = price_lists.replace_price_list(ctx, price_list, expected_version=price_lists.ANY_VERSION, by=by or _actor())
+        info = price_lists.replace_price_list(
+            ctx, price_list, expected_version=price_lists.ANY_VERSION, by=by or _actor(),
+            effective_from=effective_from, dry_run=dry_run,
+        )
+        if dry_run:
+            _print_dry_run(file, price_changes.preview(ctx, info), rows)
+            return
     except (ValueError, UnicodeDecodeError) as exc:
         _fail(f"{file} could not be read: {exc}")
     except ValidationError as exc:
         _fail(invalid, spreadsheets.relabel(flatten_messages(exc.messages), rows))
     except DomainError as exc:
-        _fail(invalid, spreadsheets.relabel(exc.errors, rows))
+        _fail(invalid, spreadsheets.relabel(exc.errors, rows) or {"_": [exc.detail]})
     if before and info.version == before.version:
         click.echo(f"{file} holds no changes; the price list stays at version {info.version}.")
+    elif info.state == "scheduled":
+        click.echo(f"Scheduled {file} as version {info.version} from {info.effective_from.isoformat()}: {info.summary}")
     else:
         click.echo(f"Imported {file} as version {info.version}: {info.summary}")
+    for warning in info.warnings:
+        click.echo(f"Warning: {warning.message}")
+
+
+def _table(headers: list[str], lines: list[list[str]], right: set[int] = frozenset()) -> None:
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *lines)]
+
+    def row(values) -> str:
+        cells = [str(v).rjust(w) if i in right else str(v).ljust(w) for i, (v, w) in enumerate(zip(values, widths))]
+        return "  ".join(cells).rstrip()
+
+    click.echo(row(headers))
+    for line in lines:
+        click.echo(row(line))
+
+
+def _signed(value) -> str:
+    return f"{value:+.2f}"
+
+
+def _print_dry_run(file: Path, dry: price_changes.DryRun, rows: dict) -> None:
+    plan = dry.plan
+    click.echo(f"Dry run of {file}: nothing was stored.")
+    if not plan.valid:
+        _fail(f"{file} would be refused:", spreadsheets.relabel(plan.errors, rows))
+    if plan.version is None:
+        click.echo("No changes.")
+        return
+    when = f"from {plan.effective_from.isoformat()}" if plan.state == "scheduled" else "at once"
+    click.echo(f"It would become version {plan.version}, in force {when}: {plan.summary}")
+    for warning in plan.warnings:
+        click.echo(f"Warning: {warning.message}")
+    impact = dry.impact
+    click.echo(
+        f"Open quotes: {impact.open_quotes} (dearer {impact.dearer}, cheaper {impact.cheaper}, unchanged "
+        f"{impact.unchanged}, cannot be priced {impact.unpriced_count}); difference {_signed(impact.difference_total)}"
+    )
+    if impact.largest_changes:
+        click.echo("")
+        click.echo("Largest changes:")
+        _table(["quote", "clinic", "total now", "revised", "difference"],
+               [[c.number, c.clinic, f"{c.total_before:.2f}", f"{c.total_after:.2f}", _signed(c.difference)]
+                for c in impact.largest_changes], right={2, 3, 4})
+    for unpriced in impact.unpriced:
+        click.echo(f"Cannot be priced: {unpriced.number}: {unpriced.reason}")
+    changed = [a for a in impact.catalog if a.changed]
+    if changed:
+        click.echo("")
+        click.echo("One session, per clinic:")
+        money = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+        _table(["clinic", "area", "before", "after"],
+               [[a.clinic, a.area, money(a.before), money(a.after)] for a in changed], right={2, 3})
+
+
+@price_list_group.command("versions")
+def price_list_versions() -> None:
+    """Every version, newest first: when it takes effect, its state, who made it and what changed."""
+    found = price_lists.list_versions(_ctx())
+    _table(
+        ["version", "effective_from", "state", "by", "summary"],
+        [[v.version, v.effective_from.isoformat(timespec="seconds"), v.state, v.created_by or "", _short(v.summary)]
+         for v in found],
+        right={0},
+    )
+
+
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # --- estimate ---------------------------------------------------------------

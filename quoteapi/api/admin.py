@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from flask import Response, request
-from marshmallow import Schema
+from marshmallow import Schema, fields
+from werkzeug.exceptions import UnprocessableEntity
 
 from ..adapters import spreadsheets
 from ..domain import price_list as document
 from ..domain.text import T
-from ..services import audit, price_items, price_lists, users
+from ..services import audit, price_changes, price_items, price_lists, users
+from ..services.price_changes import DryRun
 from ..services.price_items import KINDS, Kind
 from .auth import current_user
-from .bodies import CSV, JSON, YAML
-from .errors import problem
+from .bodies import CSV, JSON, YAML, in_request_terms
+from .errors import _field_errors, handle_http_exception, problem
+from .i18n import translate
 from .etags import expected_price_list_version, if_match_tags, not_modified, price_list_tag, quoted
 from .openapi import Blueprint
 from .responses import json_response, services
@@ -21,11 +24,15 @@ from .schemas.price_list import (
     AreaSchema,
     CampaignSchema,
     ClinicSchema,
+    DryRunSchema,
     PriceListSchema,
     PriceListVersionDocumentSchema,
     PriceListVersionSchema,
+    PriceListWriteSchema,
     ProductSchema,
     SpecialistLevelSchema,
+    WriteQuerySchema,
+    item_answer_schema,
 )
 
 blp = Blueprint(
@@ -44,6 +51,14 @@ IF_MATCH = {
     "schema": {"type": "string"},
     "description": "The ETag of what this change is based on.",
 }
+# flask-smorest lets a view's own list of parameters replace those its query schema documents:
+# the writes that name If-Match list the query's parameters again (WriteQuerySchema parses them).
+WRITE_QUERY = [
+    {"in": "query", "name": "dry_run", "required": False, "schema": {"type": "boolean", "default": False},
+     "description": "`true`: check the change and answer what it would do (200, a DryRun); store nothing."},
+    {"in": "query", "name": "effective_from", "required": False, "schema": {"type": "string", "format": "date-time"},
+     "description": "Schedule the change: a future timestamp with its offset (`2027-01-01T00:00:00+03:00`)."},
+]
 
 
 class PriceListBodySchema(PriceListSchema):
@@ -92,30 +107,120 @@ def get_price_list():
     description="The whole price list; replaces the current one atomically. "
     "Also accepted as `text/csv` (the layout of GET with Accept: text/csv) or `application/yaml`.",
 )
-@blp.response(200, PriceListSchema, headers=ETAG_HEADERS)
+@blp.arguments(WriteQuerySchema(unknown="exclude"), location="query", as_kwargs=True)
+@blp.response(200, PriceListWriteSchema, headers=ETAG_HEADERS,
+              description="The stored version; with `dry_run=true`, a DryRun instead (nothing stored).")
+@blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(412, response="PRECONDITION_FAILED")
 @blp.alt_response(428, response="PRECONDITION_REQUIRED")
-@blp.doc(parameters=[IF_MATCH])
-def put_price_list(body: dict):
-    """Replace the whole price list; every accepted change is a new version."""
+@blp.doc(parameters=[IF_MATCH, *WRITE_QUERY])
+def put_price_list(body: dict, dry_run: bool = False, effective_from=None):
+    """Replace the whole price list; every accepted change is a new version (or a scheduled one, with
+    `effective_from`); `dry_run=true` answers what it would do and stores nothing."""
     expected = expected_price_list_version()
     body.pop("version", None)
     new_list = document.from_plain(body)
-    info = price_lists.replace_price_list(
+    outcome = price_lists.replace_price_list(
         services(),
         new_list,
         expected_version=price_lists.ANY_VERSION if expected is None else expected,
         by=current_user().name,
+        effective_from=effective_from,
+        dry_run=dry_run,
     )
-    return json_response({"version": info.version, **document.to_plain(new_list)}, headers={"ETag": price_list_tag(info.version)})
+    if dry_run:
+        return dry_run_response(price_changes.preview(services(), outcome))
+    info = outcome
+    stored = price_lists.get_document(services(), info.version)
+    in_force = info.version if info.state == "current" else price_lists.current_version(services()).version
+    return json_response(
+        {"version": info.version, **stored.document, "effective_from": info.effective_from.isoformat(),
+         "state": info.state, "warnings": warnings_plain(info.warnings)},
+        headers={"ETag": price_list_tag(in_force)},
+    )
+
+
+def warnings_plain(warnings) -> list[dict]:
+    return [{"code": w.code, "path": w.path, "message": translate(w.message)} for w in warnings]
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def dry_run_plain(dry: DryRun) -> dict:
+    """A dry run's answer (DryRunSchema's shape), its words in the answer's language."""
+    plan, impact = dry.plan, dry.impact
+    errors = in_request_terms({path: [translate(m) for m in messages] for path, messages in plan.errors.items()})
+    return {
+        "dry_run": True,
+        "valid": plan.valid,
+        "errors": errors,
+        "warnings": warnings_plain(plan.warnings),
+        "summary": plan.summary,
+        "changes": [{"path": path, "before": before, "after": after} for path, before, after in plan.changes],
+        "version": plan.version,
+        "effective_from": plan.effective_from.isoformat() if plan.effective_from else None,
+        "state": plan.state,
+        "impact": None if impact is None else {
+            "open_quotes": impact.open_quotes,
+            "dearer": impact.dearer,
+            "cheaper": impact.cheaper,
+            "unchanged": impact.unchanged,
+            "difference_total": _money(impact.difference_total),
+            "largest_changes": [
+                {"number": c.number, "clinic": c.clinic, "total_before": _money(c.total_before),
+                 "total_after": _money(c.total_after), "difference": _money(c.difference)}
+                for c in impact.largest_changes
+            ],
+            "unpriced_count": impact.unpriced_count,
+            "unpriced": [{"number": u.number, "reason": translate(u.reason)} for u in impact.unpriced],
+            "catalog": [
+                {"clinic": a.clinic, "area": a.area, "before": _money(a.before), "after": _money(a.after),
+                 "changed": a.changed}
+                for a in impact.catalog
+            ],
+        },
+    }
+
+
+def dry_run_response(dry: DryRun) -> Response:
+    return json_response(dry_run_plain(dry))
+
+
+def _is_dry_run() -> bool:
+    return request.method in ("POST", "PUT", "PATCH", "DELETE") and request.args.get("dry_run") in fields.Boolean.truthy
+
+
+@blp.errorhandler(UnprocessableEntity)
+def field_problems_of_a_dry_run(error: UnprocessableEntity):
+    """A dry run answers field problems as data (200, valid false), like the whole-list rules; a write, 422."""
+    data = getattr(error, "data", None) or {}
+    if not _is_dry_run() or "messages" not in data or "query" in data["messages"]:
+        return handle_http_exception(error)
+    scheduled = bool(request.args.get("effective_from"))
+    return json_response({
+        "dry_run": True, "valid": False, "errors": _field_errors(data["messages"]), "warnings": [], "summary": "",
+        "changes": [], "version": None, "effective_from": None, "state": "scheduled" if scheduled else "current",
+        "impact": None,
+    })
 
 
 @blp.route("/price-list/versions")
 @blp.requires("admin")
 @blp.response(200, PriceListVersionSchema(many=True))
 def list_price_list_versions():
-    """Every version, newest first: when, by whom, and what changed."""
+    """Every version, newest first: when, by whom, what changed, when it takes effect and its state."""
     return price_lists.list_versions(services())
+
+
+def _version_plain(info) -> dict:
+    return {
+        "version": info.version, "created_at": info.created_at.isoformat(), "created_by": info.created_by,
+        "summary": info.summary, "effective_from": info.effective_from.isoformat() if info.effective_from else None,
+        "state": info.state, "cancelled_at": info.cancelled_at.isoformat() if info.cancelled_at else None,
+        "cancelled_by": info.cancelled_by, "base_version": info.base_version,
+    }
 
 
 @blp.route("/price-list/versions/<int(max=2147483647):version>")
@@ -123,13 +228,21 @@ def list_price_list_versions():
 @blp.response(200, PriceListVersionDocumentSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_price_list_version(version: int):
-    """The full document of any version."""
+    """The full document of any version; for a scheduled one, what it will contain when it takes effect."""
     stored = price_lists.get_document(services(), version)
-    info = stored.info
-    return json_response(
-        {"version": info.version, "created_at": info.created_at.isoformat(), "created_by": info.created_by,
-         "summary": info.summary, **stored.document}
-    )
+    return json_response({**_version_plain(stored.info), **stored.document})
+
+
+@blp.route("/price-list/versions/<int(max=2147483647):version>", methods=["DELETE"])
+@blp.requires("admin")
+@blp.response(204)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def cancel_price_list_version(version: int):
+    """Cancel a scheduled version (409 once it is in force, or cancelled already); like every DELETE it answers
+    204, and `GET .../versions/{n}` shows it `cancelled`, with who and when."""
+    price_lists.cancel_version(services(), version, current_user().name)
+    return Response(status=204)
 
 
 # --- One item at a time -------------------------------------------------------------
@@ -141,8 +254,22 @@ def _item_response(kind: Kind, item: price_items.Item, status: int = 200) -> Res
         return Response(status=304, headers=headers)
     if status == 201:
         headers["Location"] = f"/api/v1/admin/{kind.url}/{item.data['code']}"
-    # Items are stored in the document's plain form, which is what their schema dumps.
-    return json_response(item.data, status=status, headers=headers)
+    if item.state == "scheduled":
+        # The item as the scheduled version will have it; the ETag to change it today is the one GET answers.
+        del headers["ETag"]
+    # Items are stored in the document's plain form, which is what their schema dumps;
+    # a campaign adds its uses, and a write what it found worth a second look.
+    body = dict(item.data)
+    if item.uses is not None:
+        body["uses"] = item.uses
+    if item.warnings:
+        body["warnings"] = warnings_plain(item.warnings)
+    if item.state == "scheduled":
+        body["state"] = item.state
+    return json_response(body, status=status, headers=headers)
+
+
+DRY_RUN_ANSWER = {"description": "With `dry_run=true`: what the change would do; nothing was stored."}
 
 
 def item_endpoints(kind: Kind, schema: type[Schema]) -> None:
@@ -151,21 +278,38 @@ def item_endpoints(kind: Kind, schema: type[Schema]) -> None:
 
     def list_items():
         found = price_items.list_items(services(), kind)
-        return json_response({"version": found.version, "items": found.items})
+        items = found.items
+        if found.uses is not None:
+            items = [{**item, "uses": found.uses[item["code"]]} for item in items]
+        return json_response({"version": found.version, "items": items})
 
-    def add_item(body: dict):
-        return _item_response(kind, price_items.add_item(services(), kind, body, current_user().name), 201)
+    def add_item(body: dict, dry_run: bool = False, effective_from=None):
+        outcome = price_items.add_item(
+            services(), kind, body, current_user().name, effective_from=effective_from, dry_run=dry_run
+        )
+        if isinstance(outcome, DryRun):
+            return dry_run_response(outcome)
+        return _item_response(kind, outcome, 201)
 
     def get_item(code: str):
         return _item_response(kind, price_items.get_item(services(), kind, code))
 
-    def patch_item(changes: dict, code: str):
+    def patch_item(changes: dict, code: str, dry_run: bool = False, effective_from=None):
         tags = if_match_tags()
-        return _item_response(kind, price_items.update_item(services(), kind, code, changes, tags, current_user().name))
+        outcome = price_items.update_item(
+            services(), kind, code, changes, tags, current_user().name, effective_from=effective_from, dry_run=dry_run
+        )
+        if isinstance(outcome, DryRun):
+            return dry_run_response(outcome)
+        return _item_response(kind, outcome)
 
-    def delete_item(code: str):
+    def delete_item(code: str, dry_run: bool = False, effective_from=None):
         tags = if_match_tags()
-        price_items.delete_item(services(), kind, code, tags, current_user().name)
+        outcome = price_items.delete_item(
+            services(), kind, code, tags, current_user().name, effective_from=effective_from, dry_run=dry_run
+        )
+        if isinstance(outcome, DryRun):
+            return dry_run_response(outcome)
         return Response(status=204)
 
     # The view names become the operationIds: listAdminAreas, patchAdminArea, ...
@@ -175,36 +319,62 @@ def item_endpoints(kind: Kind, schema: type[Schema]) -> None:
         (patch_item, "patch", singular), (delete_item, "delete", singular),
     ):
         view.__name__ = view.__qualname__ = f"{verb}_admin_{noun}"
-    list_items.__doc__ = f"Every {kind.label} of the current price list."
-    add_item.__doc__ = f"Add a {kind.label}; the whole price list is checked and a new version stored."
-    get_item.__doc__ = f"One {kind.label}, with its ETag."
+    list_items.__doc__ = f"Every {kind.label} of the price list in force" + (
+        " (each with `uses`: accepted quotes carrying it so far)." if name == "campaigns" else ".")
+    add_item.__doc__ = (f"Add a {kind.label}; the whole price list is checked and a new version stored "
+                        "(`effective_from` schedules it, `dry_run=true` only tries it).")
+    get_item.__doc__ = f"One {kind.label} of the price list in force, with its ETag" + (
+        " and `uses`." if name == "campaigns" else ".")
     patch_item.__doc__ = f"Change fields of a {kind.label} (not its code); needs If-Match."
     delete_item.__doc__ = f"Delete a {kind.label}; needs If-Match. Refused (422) while a campaign names it."
 
+    query = WriteQuerySchema(unknown="exclude")
+    answer = item_answer_schema(schema)
     collection, member = f"/{kind.url}", f"/{kind.url}/<string:code>"
     blp.route(collection)(blp.requires("admin")(blp.response(200, ItemListSchema)(list_items)))
     blp.route(collection, methods=["POST"])(
         blp.requires("admin")(
             blp.arguments(schema())(
-                blp.response(201, schema, headers=ETAG_HEADERS)(blp.alt_response(409, response="CONFLICT")(add_item))
+                blp.arguments(query, location="query", as_kwargs=True)(
+                    blp.response(201, answer, headers=ETAG_HEADERS)(
+                        blp.alt_response(200, schema=DryRunSchema, **DRY_RUN_ANSWER)(
+                            blp.alt_response(409, response="CONFLICT")(add_item)
+                        )
+                    )
+                )
             )
         )
     )
     blp.route(member)(
         blp.requires("admin")(
-            blp.response(200, schema, headers=ETAG_HEADERS)(blp.alt_response(404, response="NOT_FOUND")(get_item))
+            blp.response(200, answer, headers=ETAG_HEADERS)(blp.alt_response(404, response="NOT_FOUND")(get_item))
         )
     )
     patched = blp.alt_response(412, response="PRECONDITION_FAILED")(
-        blp.alt_response(428, response="PRECONDITION_REQUIRED")(blp.doc(parameters=[IF_MATCH])(patch_item))
+        blp.alt_response(428, response="PRECONDITION_REQUIRED")(
+            blp.alt_response(409, response="CONFLICT")(blp.doc(parameters=[IF_MATCH, *WRITE_QUERY])(patch_item))
+        )
     )
     blp.route(member, methods=["PATCH"])(
-        blp.requires("admin")(blp.arguments(schema(partial=True))(blp.response(200, schema, headers=ETAG_HEADERS)(patched)))
+        blp.requires("admin")(
+            blp.arguments(schema(partial=True))(
+                blp.arguments(query, location="query", as_kwargs=True)(
+                    blp.response(200, answer, headers=ETAG_HEADERS,
+                                 description="The item; with `dry_run=true`, a DryRun instead.")(patched)
+                )
+            )
+        )
     )
     deleted = blp.alt_response(412, response="PRECONDITION_FAILED")(
-        blp.alt_response(428, response="PRECONDITION_REQUIRED")(blp.doc(parameters=[IF_MATCH])(delete_item))
+        blp.alt_response(428, response="PRECONDITION_REQUIRED")(
+            blp.alt_response(409, response="CONFLICT")(
+                blp.alt_response(200, schema=DryRunSchema, **DRY_RUN_ANSWER)(blp.doc(parameters=[IF_MATCH, *WRITE_QUERY])(delete_item))
+            )
+        )
     )
-    blp.route(member, methods=["DELETE"])(blp.requires("admin")(blp.response(204)(deleted)))
+    blp.route(member, methods=["DELETE"])(
+        blp.requires("admin")(blp.arguments(query, location="query", as_kwargs=True)(blp.response(204)(deleted)))
+    )
 
 
 item_endpoints(KINDS["clinics"], ClinicSchema)

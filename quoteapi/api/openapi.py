@@ -9,7 +9,7 @@ from typing import Callable
 
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask, current_app, send_from_directory
+from flask import Flask, current_app, request, send_from_directory
 from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -17,7 +17,8 @@ from swagger_ui_bundle import swagger_ui_path
 
 from . import auth
 from .bodies import BodyParser
-from .errors import PROBLEM_JSON, handle_http_exception
+from ..domain.text import T
+from .errors import PROBLEM_JSON, handle_http_exception, problem
 from .schemas.fields import DecimalString
 from .schemas.problems import ProblemSchema
 
@@ -152,7 +153,22 @@ def finish(spec: dict) -> dict:
     for response in components.get("responses", {}).values():
         response.setdefault("headers", {})["Content-Language"] = CONTENT_LANGUAGE
     _type_enums(components.get("schemas", {}))
+    _dry_run_answers(spec)
     return spec
+
+
+def _dry_run_answers(spec: dict) -> None:
+    """A write that takes ``dry_run`` answers 200 with a DryRun: where 200 is also the write's own answer,
+    its schema is either (anyOf; a DryRun is told apart by ``"dry_run": true``)."""
+    dry_run = {"$ref": "#/components/schemas/DryRun"}
+    for path in spec.get("paths", {}).values():
+        for method in ("put", "patch"):
+            operation = path.get(method)
+            if operation is None or not any(p.get("name") == "dry_run" for p in operation.get("parameters", [])):
+                continue
+            content = operation["responses"]["200"].setdefault("content", {}).setdefault("application/json", {})
+            if "schema" in content and content["schema"] != dry_run:
+                content["schema"] = {"anyOf": [content["schema"], dry_run]}
 
 
 def _type_enums(node) -> None:
@@ -200,6 +216,51 @@ def schema_name(schema) -> str:
     return name
 
 
+# Accepted on every operation (the answer's language); everything else a write takes, it declares.
+ALWAYS_ALLOWED_QUERY = frozenset({"lang"})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def declared_query(view: Callable) -> frozenset[str]:
+    """The query parameters a view declares: its query schemas' fields and its documented parameters."""
+    names = getattr(view, "_quoteapi_query", None)
+    if names is not None:
+        return names
+    apidoc = getattr(view, "_apidoc", {}) or {}
+    found = set(ALWAYS_ALLOWED_QUERY)
+    for parameter in apidoc.get("arguments", {}).get("parameters", []):
+        if parameter.get("in") == "query":
+            schema = parameter["schema"]
+            schema = schema() if isinstance(schema, type) else schema
+            found |= {field.data_key or name for name, field in schema.fields.items() if not field.dump_only}
+    for parameter in (apidoc.get("manual_doc", {}) or {}).get("parameters", []):
+        if isinstance(parameter, dict) and parameter.get("in") == "query":
+            found.add(parameter["name"])
+    names = frozenset(found)
+    try:
+        view._quoteapi_query = names
+    except AttributeError:  # pragma: no cover - a view that takes no attributes
+        pass
+    return names
+
+
+def reject_unknown_query():
+    """An unknown query parameter on a write of the API is a 400: a typo (`?dryrun=true`) never applies a change."""
+    if request.method not in WRITES or not request.path.startswith("/api/") or not request.args:
+        return None
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if view is None:
+        return None
+    unknown = sorted(set(request.args) - declared_query(view))
+    if not unknown:
+        return None
+    message = T("Unknown query parameter.")
+    return problem(
+        400, T("Unknown query parameters: {names}; nothing was changed.", names=", ".join(unknown)),
+        {name: [message] for name in unknown}, kind="unknown-query-parameter",
+    )
+
+
 def build_api(app: Flask) -> Api:
     app.config.update(
         API_TITLE="quoteapi",
@@ -218,6 +279,7 @@ def build_api(app: Flask) -> Api:
     )
     api = QuoteApiSpec(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
     api.register_field(DecimalString, "string", "decimal")
+    app.before_request(reject_unknown_query)
 
     @app.get("/api/docs/assets/<path:filename>")
     def swagger_ui_assets(filename: str):

@@ -13,13 +13,18 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping
 
+from sqlalchemy import select
+
+from ..adapters.db.models import CampaignUses
 from ..domain import price_list as document
 from ..domain.errors import Conflict, Invalid, NotFound, StaleVersion, VersionRequired
 from ..domain.price_list.codec import item_to_plain
 from ..domain.text import T
-from . import price_lists
+from . import price_changes, price_lists
+from .price_changes import DryRun
 
 if TYPE_CHECKING:
     from .context import Context
@@ -54,12 +59,18 @@ class Item:
     data: dict[str, Any]
     etag: str
     version: int
+    # A campaign's accepted quotes so far (not part of the document); None for other kinds.
+    uses: int | None = None
+    # What the write found worth a second look, and the state of the version it made.
+    warnings: tuple = ()
+    state: str = "current"
 
 
 @dataclass(frozen=True)
 class ItemList:
     version: int
     items: list[dict[str, Any]]
+    uses: dict[str, int] | None = None
 
 
 def etag_of(kind: Kind, item: Mapping[str, Any]) -> str:
@@ -91,39 +102,80 @@ def _merge(old: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]
     return out
 
 
+def campaign_uses(ctx: Context, codes: Collection[str] | None = None) -> dict[str, int]:
+    """How many accepted quotes carry each campaign (0 when none ever did)."""
+    with ctx.database.reading() as session:
+        stmt = select(CampaignUses.code, CampaignUses.uses)
+        if codes is not None:
+            stmt = stmt.where(CampaignUses.code.in_(list(codes)))
+        found = dict(session.execute(stmt).all())
+    return found if codes is None else {code: found.get(code, 0) for code in codes}
+
+
 def list_items(ctx: Context, kind: Kind) -> ItemList:
+    """The items of the list in force (campaigns with their ``uses``)."""
     stored = price_lists.get_document(ctx)
-    return ItemList(stored.info.version, stored.document[kind.key])
+    items = stored.document[kind.key]
+    uses = campaign_uses(ctx, [item["code"] for item in items]) if kind.key == "campaigns" else None
+    return ItemList(stored.info.version, items, uses)
 
 
 def get_item(ctx: Context, kind: Kind, code: str) -> Item:
     stored = price_lists.get_document(ctx)
     item = stored.document[kind.key][_find(stored.document, kind, code)]
-    return Item(item, etag_of(kind, item), stored.info.version)
+    uses = campaign_uses(ctx, [code])[code] if kind.key == "campaigns" else None
+    return Item(item, etag_of(kind, item), stored.info.version, uses)
 
 
-def _change(ctx: Context, kind: Kind, by: str, action: str, code: str, edit: Callable[[dict[str, Any]], Any]) -> tuple[Any, int]:
-    """Apply ``edit`` to a copy of the newest document and store it as a version.
+def _change(
+    ctx: Context, kind: Kind, by: str, action: str, code: str, edit: Callable[[dict[str, Any]], Any],
+    effective_from: datetime | None = None, dry_run: bool = False,
+) -> tuple[Any, price_lists.VersionInfo | DryRun]:
+    """Apply ``edit`` to a copy of the document in force and store it as a version (or try it: ``dry_run``).
 
     When another change lands between read and write, the edit is tried again
     on the newer document; ``edit`` re-checks its own preconditions each time.
+    In a dry run, the rules ``edit`` checks (a duplicate code, a campaign naming
+    the item) are answered as problems, like the rules of the whole list.
     """
     for _ in range(RETRIES):
         stored = price_lists.get_document(ctx)
         doc = copy.deepcopy(stored.document)
-        result = edit(doc)
+        try:
+            result = edit(doc)
+        except (Conflict, Invalid) as exc:
+            if not dry_run:
+                raise
+            problems = exc.errors or {"": [exc.detail]}
+            plan = price_lists.Plan(
+                False, problems, (), "", [], None, effective_from, "scheduled" if effective_from else "current",
+                stored.info.version, stored.document, doc,
+            )
+            return None, DryRun(plan, None)
         try:
             info = price_lists.replace_price_list(
                 ctx, document.from_plain(doc), expected_version=stored.info.version, by=by, action=action,
-                subject=f"{kind.key}.{code}",
+                subject=f"{kind.key}.{code}", effective_from=effective_from, dry_run=dry_run,
             )
         except StaleVersion:
             continue
-        return result, info.version
+        if dry_run:
+            return result, price_changes.preview(ctx, info)
+        return result, info
     raise StaleVersion(T("The price list kept changing; try again."))
 
 
-def add_item(ctx: Context, kind: Kind, data: Mapping[str, Any], by: str) -> Item:
+def _answer(kind: Kind, item: dict[str, Any], outcome, ctx: Context) -> Item | DryRun:
+    if isinstance(outcome, DryRun):
+        return outcome
+    # A write answers the item as the document has it (``uses`` is for the GETs).
+    return Item(item, etag_of(kind, item), outcome.version, None, outcome.warnings, outcome.state)
+
+
+def add_item(
+    ctx: Context, kind: Kind, data: Mapping[str, Any], by: str, *, effective_from: datetime | None = None,
+    dry_run: bool = False,
+) -> Item | DryRun:
     """Add an item (its fields already checked one by one); the whole list is checked too."""
     item = item_to_plain(kind.key, data)
     code = item["code"]
@@ -133,13 +185,14 @@ def add_item(ctx: Context, kind: Kind, data: Mapping[str, Any], by: str) -> Item
             raise Conflict(T("A {kind} {code} already exists.", kind=kind.label, code=repr(code)), {"code": [T("Already exists.")]})
         doc[kind.key].append(item)
 
-    _, version = _change(ctx, kind, by, "add", code, edit)
-    return Item(item, etag_of(kind, item), version)
+    _, outcome = _change(ctx, kind, by, "add", code, edit, effective_from, dry_run)
+    return _answer(kind, item, outcome, ctx)
 
 
 def update_item(
-    ctx: Context, kind: Kind, code: str, changes: Mapping[str, Any], if_match: Collection[str] | None, by: str
-) -> Item:
+    ctx: Context, kind: Kind, code: str, changes: Mapping[str, Any], if_match: Collection[str] | None, by: str,
+    *, effective_from: datetime | None = None, dry_run: bool = False,
+) -> Item | DryRun:
     if "code" in changes and changes["code"] != code:
         raise Invalid(
             T("A code cannot change; add the item under its new code and delete the old one."),
@@ -152,11 +205,15 @@ def update_item(
         doc[kind.key][i] = item_to_plain(kind.key, _merge(doc[kind.key][i], changes))
         return doc[kind.key][i]
 
-    item, version = _change(ctx, kind, by, "update", code, edit)
-    return Item(item, etag_of(kind, item), version)
+    item, outcome = _change(ctx, kind, by, "update", code, edit, effective_from, dry_run)
+    return _answer(kind, item, outcome, ctx) if item is not None else outcome
 
 
-def delete_item(ctx: Context, kind: Kind, code: str, if_match: Collection[str] | None, by: str) -> int:
+def delete_item(
+    ctx: Context, kind: Kind, code: str, if_match: Collection[str] | None, by: str,
+    *, effective_from: datetime | None = None, dry_run: bool = False,
+) -> int | DryRun:
+    """Delete an item; the version made (or, in a dry run, what it would do)."""
     def edit(doc: dict[str, Any]) -> None:
         i = _find(doc, kind, code)
         _require_match(if_match, etag_of(kind, doc[kind.key][i]))
@@ -171,5 +228,5 @@ def delete_item(ctx: Context, kind: Kind, code: str, if_match: Collection[str] |
                 raise Invalid(message, {"code": [message]})
         del doc[kind.key][i]
 
-    _, version = _change(ctx, kind, by, "delete", code, edit)
-    return version
+    _, outcome = _change(ctx, kind, by, "delete", code, edit, effective_from, dry_run)
+    return outcome if isinstance(outcome, DryRun) else outcome.version

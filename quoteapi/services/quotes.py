@@ -405,6 +405,8 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
         if cmd.status is not UNSET:
             current = workflow.effective_status(quote.status, quote.valid_until, today)
             workflow.check_move(quote.number, current, cmd.status, quote.valid_until, quote.approval)
+            if cmd.status == "accepted":
+                _count_campaign_uses(ctx, session, quote)
             _set_status(session, quote, cmd.status, cmd.by, now)
         if cmd.assigned_to is not UNSET and cmd.assigned_to != quote.assigned_to:
             name = cmd.assigned_to
@@ -425,6 +427,35 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
                 quote.activity.append(_activity(now, cmd.by, "follow-up", N_("No follow-up date.")))
         session.flush()
         return _quote(quote, today)
+
+
+def _count_campaign_uses(ctx: Context, session: Session, quote: rows.Quote) -> None:
+    """Count an acceptance on each capped campaign of the newest revision, within the status change's transaction.
+
+    A campaign capped by ``max_uses`` in the list in force gets one guarded
+    increment (``uses < max_uses``); none left is a :class:`Conflict`, and the
+    whole acceptance is rolled back. Concurrent acceptances queue on the
+    campaign's row, so the count never passes the cap.
+    """
+    applied = quote.revisions[-1].estimate.get("applied_campaigns") or []
+    if not applied:
+        return
+    caps = {c.code: c.max_uses for c in ctx.price_lists.in_force(fresh=True).campaigns if c.max_uses is not None}
+    dialect = session.get_bind().dialect.name
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    Uses = rows.CampaignUses
+    for code in sorted(set(applied) & set(caps)):
+        session.execute(make_insert(Uses).values(code=code, uses=0).on_conflict_do_nothing())
+        counted = session.execute(
+            update(Uses).where(Uses.code == code, Uses.uses < caps[code]).values(uses=Uses.uses + 1)
+        ).rowcount
+        if counted != 1:
+            raise Conflict(
+                T("Campaign {code} has been used up (at most {max_uses} accepted quotes); revise the quote to price "
+                  "it without the campaign, then accept it.", code=code, max_uses=caps[code]),
+                {"status": [T("Campaign {code} has been used up; revise the quote first.", code=code)]},
+                kind="campaign-used-up",
+            )
 
 
 def _set_status(session: Session, quote: rows.Quote, target: str, by: str | None, now: datetime) -> None:

@@ -42,7 +42,9 @@ def test_item_lifecycle(client, admin_headers, kind):
     assert created.get_json() == NEW[kind]
     assert version(client, admin_headers) == 2
     read = client.get(f"{A}/{kind}/{code}", headers=admin_headers)
-    assert read.get_json() == NEW[kind] and read.headers["ETag"] == created.headers["ETag"]
+    # A campaign is read with its uses (accepted quotes carrying it; not part of the document).
+    expected = {**NEW[kind], "uses": 0} if kind == "campaigns" else NEW[kind]
+    assert read.get_json() == expected and read.headers["ETag"] == created.headers["ETag"]
     etag = read.headers["ETag"]
     assert client.patch(f"{A}/{kind}/{code}", json=CHANGE[kind], headers=admin_headers).status_code == 428
     changed = client.patch(f"{A}/{kind}/{code}", json=CHANGE[kind], headers={**admin_headers, "If-Match": etag})

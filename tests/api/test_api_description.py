@@ -123,6 +123,17 @@ def test_real_answers_of_every_operation_match_the_description(client, admin_hea
     call("put", f"{A}/price-list", json=read.get_json(), headers={**admin_headers, "If-Match": read.headers["ETag"]})
     call("get", f"{A}/price-list/versions", headers=admin_headers)
     call("get", f"{A}/price-list/versions/1", headers=admin_headers)
+    # Issue 10: a dry run (a DryRun answer), a scheduled version, its cancelling, and a 409 once cancelled.
+    read = call("get", f"{A}/price-list", headers=admin_headers)
+    tried = {**read.get_json(), "combination_discount_percent": "21"}
+    call("put", f"{A}/price-list?dry_run=true", json=tried, headers={**admin_headers, "If-Match": read.headers["ETag"]})
+    scheduled = call("put", f"{A}/price-list?effective_from=2099-01-01T00:00:00%2B03:00", json=tried,
+                     headers={**admin_headers, "If-Match": read.headers["ETag"]}).get_json()
+    call("delete", f"{A}/price-list/versions/{scheduled['version']}", headers=admin_headers)
+    call("delete", f"{A}/price-list/versions/{scheduled['version']}", headers=admin_headers)
+    call("post", f"{A}/areas?dry_run=true", json=NEW_ITEMS["areas"], headers=admin_headers)
+    call("patch", f"{A}/areas/face?dry_run=true", json={"price": "1.00"}, headers={**admin_headers, "If-Match": "*"})
+    call("delete", f"{A}/areas/hands?dry_run=true", headers={**admin_headers, "If-Match": "*"})
     for kind, item in NEW_ITEMS.items():
         call("get", f"{A}/{kind}", headers=admin_headers)
         created = call("post", f"{A}/{kind}", json=item, headers=admin_headers)

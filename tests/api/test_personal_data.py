@@ -234,7 +234,8 @@ def test_health_answers_stay_out_of_the_list_and_the_search(client, sales):
     assert set(item) == {"number", "revision", "status", "source", "clinic", "customer", "created_by", "created_at",
                          "valid_until", "follow_up_on", "assigned_to", "currency", "total", "eligibility", "approval"}
     assert set(item["eligibility"]) == {"status"}  # the status the desk triages by; never the answers or reasons
-    listed = str(items).lower()
+    # (Timestamps and numbers are left out: they hold digits such as "47" by chance.)
+    listed = str([{k: v for k, v in i.items() if k not in ("created_at", "number")} for i in items]).lower()
     assert "pregnan" not in listed and "skin" not in listed and "47" not in listed
     for q in ("pregnan", "postponed", "true", "serious_skin", "47"):
         assert client.get("/api/v1/quotes", query_string={"q": q}, headers=sales).get_json()["items"] == [], q

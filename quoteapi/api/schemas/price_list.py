@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from marshmallow import Schema, fields, post_dump, validate
@@ -181,20 +182,141 @@ class PriceListSchema(Schema):
     campaigns = fields.List(fields.Nested(CampaignSchema), load_default=list)
 
 
+VERSION_STATES = ("current", "scheduled", "superseded", "cancelled")
+
+
 class PriceListVersionSchema(Schema):
-    """When a version was stored, by whom, and what changed."""
+    """When a version was stored, by whom, what changed, when it takes effect and its state now."""
 
     version = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
     created_by = fields.String(allow_none=True)
     summary = fields.String()
-
-
+    effective_from = fields.DateTime(metadata={"description": "When it takes (or took) effect."})
+    state = fields.String(validate=validate.OneOf(VERSION_STATES))
+    cancelled_at = fields.DateTime(allow_none=True)
+    cancelled_by = fields.String(allow_none=True)
+    base_version = fields.Integer(allow_none=True, metadata={
+        "description": "The version it was laid on (for a scheduled version: the list just before it takes effect)."
+    })
 
 
 class PriceListVersionDocumentSchema(PriceListSchema):
     created_at = fields.DateTime()
     created_by = fields.String(allow_none=True)
     summary = fields.String()
+    effective_from = fields.DateTime()
+    state = fields.String(validate=validate.OneOf(VERSION_STATES))
+    cancelled_at = fields.DateTime(allow_none=True)
+    cancelled_by = fields.String(allow_none=True)
+    base_version = fields.Integer(allow_none=True)
 
 
+
+
+# --- Writes: scheduling, dry runs, warnings ------------------------------------------------------
+
+
+class WriteQuerySchema(Schema):
+    """The query of every price-list write (whole list or one item)."""
+
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={"description": "`true`: check the change and answer what it would do (200, a DryRun); store nothing."},
+    )
+    effective_from = fields.AwareDateTime(
+        load_default=None, format="iso", default_timezone=None,
+        validate=validate.Range(min=datetime(2000, 1, 1, tzinfo=UTC), max=datetime(9000, 1, 1, tzinfo=UTC)),
+        metadata={"description": "Schedule the change: a future timestamp with its offset "
+                                 "(`2027-01-01T00:00:00+03:00`). Without it the change takes effect at once."},
+    )
+
+
+class WarningSchema(Schema):
+    code = fields.String(metadata={"description": "Stable, e.g. `campaign-makes-longer-course-cheaper`."})
+    path = fields.String(metadata={"description": "Where in the document, e.g. `campaigns.4`."})
+    message = fields.String()
+
+
+class PriceListWriteSchema(PriceListSchema):
+    """The stored document with its version, its state (`current` or `scheduled`) and the write's warnings."""
+
+    effective_from = fields.DateTime(metadata={"description": "When it takes (or took) effect."})
+    state = fields.String(validate=validate.OneOf(("current", "scheduled")))
+    warnings = fields.List(fields.Nested(WarningSchema), metadata={
+        "description": "What the list does that is allowed but worth a second look; the change was stored all the same."
+    })
+
+
+class ChangeSchema(Schema):
+    path = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class QuoteChangeSchema(Schema):
+    number = fields.String()
+    clinic = fields.String()
+    total_before = DecimalString(places=2)
+    total_after = DecimalString(places=2)
+    difference = DecimalString(places=2)
+
+
+class UnpricedSchema(Schema):
+    number = fields.String()
+    reason = fields.String()
+
+
+class AreaPriceSchema(Schema):
+    clinic = fields.String()
+    area = fields.String()
+    before = DecimalString(places=2, allow_none=True)
+    after = DecimalString(places=2, allow_none=True)
+    changed = fields.Boolean()
+
+
+class ImpactSchema(Schema):
+    open_quotes = fields.Integer(metadata={"description": "Open quotes (new, draft or sent, not expired) repriced."})
+    dearer = fields.Integer()
+    cheaper = fields.Integer()
+    unchanged = fields.Integer()
+    difference_total = DecimalString(places=2, metadata={"description": "The sum of (revised total - total now)."})
+    largest_changes = fields.List(fields.Nested(QuoteChangeSchema), metadata={"description": "The 20 largest, by size."})
+    unpriced_count = fields.Integer(metadata={"description": "Open quotes the new list cannot price (a revision would be refused)."})
+    unpriced = fields.List(fields.Nested(UnpricedSchema), metadata={"description": "The first 20 of them, with why."})
+    catalog = fields.List(fields.Nested(AreaPriceSchema), metadata={
+        "description": "Each area's one-session price at each clinic (price × the clinic's factor), before and after."
+    })
+
+
+class DryRunSchema(Schema):
+    """What a write would do (`?dry_run=true`); nothing was stored."""
+
+    dry_run = fields.Boolean(dump_default=True)
+    valid = fields.Boolean(metadata={"description": "Whether the change would be accepted."})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "Every problem, by field path, as a 422 (or a 409 for a clash with a scheduled version) would list them."
+    })
+    warnings = fields.List(fields.Nested(WarningSchema))
+    summary = fields.String(metadata={"description": "The change in one line, as the versions list would show it."})
+    changes = fields.List(fields.Nested(ChangeSchema))
+    version = fields.Integer(allow_none=True, metadata={"description": "The number the version would get (null: nothing would change)."})
+    effective_from = fields.DateTime(allow_none=True)
+    state = fields.String(validate=validate.OneOf(("current", "scheduled")))
+    impact = fields.Nested(ImpactSchema, allow_none=True, metadata={"description": "Null when the change is not valid."})
+
+
+def item_answer_schema(schema: type[Schema]) -> type[Schema]:
+    """An item as the per-item endpoints answer it: the document's item, plus (for a campaign) its
+    ``uses``, and after a write its ``warnings`` and, for a scheduled one, ``state``."""
+    extra: dict = {
+        "warnings": fields.List(fields.Nested(WarningSchema), dump_only=True, metadata={
+            "description": "After a write: what the list does that is allowed but worth a second look."}),
+        "state": fields.String(dump_only=True, validate=validate.OneOf(("scheduled",)), metadata={
+            "description": "`scheduled` after a write with effective_from: the item as the scheduled version has it."}),
+    }
+    if schema is CampaignSchema:
+        extra["uses"] = fields.Integer(dump_only=True, metadata={
+            "description": "Accepted quotes carrying it so far (not part of the document)."})
+    name = schema.__name__.removesuffix("Schema") + "AnswerSchema"
+    return type(name, (schema,), extra)

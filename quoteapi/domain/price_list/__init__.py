@@ -2,6 +2,7 @@
 
 from .changes import describe, diff
 from .codec import from_plain, to_plain
-from .rules import validate
+from .patches import apply_patch, make_patch
+from .rules import validate, warnings
 
-__all__ = ["describe", "diff", "from_plain", "to_plain", "validate"]
+__all__ = ["apply_patch", "describe", "diff", "from_plain", "make_patch", "to_plain", "validate", "warnings"]

@@ -6,6 +6,9 @@ from typing import Any, Mapping
 
 from .codec import ITEM_LISTS
 
+# The document's single values (not lists of items).
+SETTINGS = ("language", "currency", "combination_discount_percent", "max_manual_discount_percent", "session_interval_days")
+
 
 def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     """Every changed field between two JSON documents, as ``(path, before, after)``.
@@ -15,7 +18,7 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[tuple[st
     """
     old = old or {}
     changes: list[tuple[str, Any, Any]] = []
-    for key in ("currency", "combination_discount_percent", "session_interval_days"):
+    for key in SETTINGS:
         if old.get(key) != new.get(key):
             changes.append((key, old.get(key), new.get(key)))
     keyed = [(name, "code") for name in ITEM_LISTS] + [("session_tiers", "min_sessions")]
@@ -27,10 +30,11 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[tuple[st
         for code in sorted(before.keys() - after.keys(), key=str):
             changes.append((f"{name}.{code}", before[code], None))
         for code in sorted(before.keys() & after.keys(), key=str):
-            was_fields = _flat(before[code])
-            for field_name, value in _flat(after[code]).items():
-                if was_fields.get(field_name) != value:
-                    changes.append((f"{name}.{code}.{field_name}", was_fields.get(field_name), value))
+            was_fields, now_fields = _flat(before[code]), _flat(after[code])
+            for field_name in sorted(was_fields.keys() | now_fields.keys()):
+                was, now = was_fields.get(field_name), now_fields.get(field_name)
+                if was != now:
+                    changes.append((f"{name}.{code}.{field_name}", was, now))
     return changes
 
 

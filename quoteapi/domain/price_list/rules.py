@@ -7,13 +7,14 @@ prices (whole document, one item, import), after parsing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterable
 
-from ..pricing.engine import MAX_SESSIONS, MIN_SESSIONS
-from ..pricing.errors import PriceListInvalid
-from ..pricing.model import BenefitType, Campaign, PriceList, SessionTier
-from ..text import LANGUAGES, T
+from ..pricing.engine import MAX_SESSIONS, MIN_SESSIONS, price
+from ..pricing.errors import PricingError, PriceListInvalid
+from ..pricing.model import AreaRequest, BenefitType, Campaign, EstimateRequest, PriceList, SessionTier
+from ..text import LANGUAGES, T, Text
 from .codec import ITEM_LISTS
 
 MIN_TIER_SESSIONS = 2
@@ -98,3 +99,64 @@ def _check_tiers(fail, tiers: tuple[SessionTier, ...]) -> None:
             )
 
 
+# --- Warnings: allowed, but worth a second look -----------------------------------------------
+
+COURSE_INVERSION = "campaign-makes-longer-course-cheaper"
+
+
+@dataclass(frozen=True)
+class Warning:
+    """Something a valid price list does that an admin may not mean: ``code`` (stable), ``path``, ``message``."""
+
+    code: str
+    path: str
+    message: Text
+
+
+def warnings(price_list: PriceList) -> list[Warning]:
+    """What a valid list does that is allowed but suspicious.
+
+    A campaign that makes a longer course cheaper in total than a shorter one
+    at some clinic (the rule the session tiers must keep, which clinics may
+    break on purpose with an offer such as "4 sessions for the price of 3").
+    Each campaign is priced alone, at each clinic that offers it, on its first
+    day, for 1 to 24 sessions of its required areas (or of the cheapest area,
+    where a fixed amount weighs most) with the least dear specialist level;
+    the first pair of session counts found is named, once per campaign.
+    """
+    if not (price_list.clinics and price_list.areas and price_list.specialist_levels):
+        return []
+    level = min(price_list.specialist_levels, key=lambda lv: (lv.multiplier, lv.code)).code
+    cheapest = min(price_list.areas, key=lambda a: (a.price, a.code)).code
+    found: list[Warning] = []
+    for i, campaign in enumerate(price_list.campaigns):
+        alone = replace(price_list, campaigns=(campaign,))
+        areas = tuple(AreaRequest(code) for code in (campaign.required_areas or (cheapest,)))
+        for clinic in price_list.clinics:
+            if not campaign.offered_at(clinic.code):
+                continue
+            pair = _inversion(alone, campaign, clinic.code, areas, level)
+            if pair:
+                shorter, longer = pair
+                found.append(Warning(
+                    COURSE_INVERSION,
+                    f"campaigns.{i}",
+                    T("Campaign {code} makes a course of {longer} sessions cheaper in total than one of {shorter} "
+                      "at {clinic}.", code=campaign.code, longer=longer, shorter=shorter, clinic=clinic.code),
+                ))
+                break
+    return found
+
+
+def _inversion(alone: PriceList, campaign: Campaign, clinic: str, areas: tuple[AreaRequest, ...], level: str):
+    previous = None
+    for n in range(MIN_SESSIONS, MAX_SESSIONS + 1):
+        request = EstimateRequest(clinic, areas, level, n, start_date=campaign.starts_on, coupon=campaign.coupon)
+        try:
+            total = price(alone, request).total
+        except PricingError:
+            return None
+        if previous is not None and total < previous:
+            return n - 1, n
+        previous = total
+    return None

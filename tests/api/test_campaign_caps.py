@@ -1,0 +1,86 @@
+"""Campaign caps: max_uses counted on accepted quotes, uses on the admin endpoints, used-up campaigns (issue 10)."""
+
+from __future__ import annotations
+
+from ..bodies import SIMPLE_ESTIMATE
+
+A = "/api/v1/admin"
+# A 1-session neck at Kadıköy with the FRIEND10 coupon: FRIEND (10 %, stackable) applies.
+WITH_FRIEND = {**SIMPLE_ESTIMATE, "coupon": "FRIEND10", "start_date": "2026-12-10"}
+QUOTE = {**WITH_FRIEND, "customer": {"name": "Cap Test", "email": "cap@example.com"}}
+
+
+def cap_friend(client, admin_headers, max_uses: int) -> None:
+    etag = client.get(f"{A}/campaigns/FRIEND", headers=admin_headers).headers["ETag"]
+    r = client.patch(f"{A}/campaigns/FRIEND", json={"max_uses": max_uses}, headers={**admin_headers, "If-Match": etag})
+    assert r.status_code == 200, r.get_json()
+
+
+def sent_quote(client, headers) -> dict:
+    r = client.post("/api/v1/quotes", json=QUOTE, headers=headers)
+    assert r.status_code == 201, r.get_json()
+    quote = r.get_json()
+    assert client.patch(f"/api/v1/quotes/{quote['number']}", json={"status": "sent"}, headers=headers).status_code == 200
+    return quote
+
+
+def accept(client, headers, number: str):
+    return client.patch(f"/api/v1/quotes/{number}", json={"status": "accepted"}, headers=headers)
+
+
+def uses(client, admin_headers) -> int:
+    one = client.get(f"{A}/campaigns/FRIEND", headers=admin_headers).get_json()["uses"]
+    listed = client.get(f"{A}/campaigns", headers=admin_headers).get_json()["items"]
+    assert next(c for c in listed if c["code"] == "FRIEND")["uses"] == one
+    return one
+
+
+def test_acceptances_count_up_to_max_uses_then_409(client, admin_headers, sales_headers):
+    cap_friend(client, admin_headers, 2)
+    quotes = [sent_quote(client, sales_headers) for _ in range(3)]
+    assert all("FRIEND" in q["applied_campaigns"] for q in quotes)
+    assert uses(client, admin_headers) == 0
+    assert accept(client, sales_headers, quotes[0]["number"]).status_code == 200
+    assert uses(client, admin_headers) == 1
+    assert accept(client, sales_headers, quotes[1]["number"]).status_code == 200
+    assert uses(client, admin_headers) == 2
+
+    r = accept(client, sales_headers, quotes[2]["number"])
+    assert r.status_code == 409
+    body = r.get_json()
+    assert body["type"] == "/api/problems/campaign-used-up"
+    assert "FRIEND" in body["detail"] and "revise" in client.patch(
+        f"/api/v1/quotes/{quotes[2]['number']}?lang=en", json={"status": "accepted"}, headers=sales_headers
+    ).get_json()["detail"]
+    # Nothing of the refused acceptance was kept.
+    third = client.get(f"/api/v1/quotes/{quotes[2]['number']}", headers=sales_headers).get_json()
+    assert third["status"] == "sent"
+    assert uses(client, admin_headers) == 2
+
+    # Used up: no longer offered, neither to estimates nor in the catalogue...
+    estimate = client.post("/api/v1/estimates", json=WITH_FRIEND).get_json()
+    assert "FRIEND" not in estimate["applied_campaigns"]
+    catalog = client.get("/api/v1/catalog?clinic=ist-kadikoy").get_json()
+    assert "FRIEND" not in [c["code"] for c in catalog["campaigns"]]
+    # ...so a revision prices the quote without it, and it can be accepted.
+    revised = client.post(f"/api/v1/quotes/{quotes[2]['number']}/revisions", json={}, headers=sales_headers)
+    assert revised.status_code == 201 and "FRIEND" not in revised.get_json()["applied_campaigns"]
+    assert revised.get_json()["total"] == estimate["total"]
+    assert client.patch(f"/api/v1/quotes/{quotes[2]['number']}", json={"status": "sent"}, headers=sales_headers).status_code == 200
+    assert accept(client, sales_headers, quotes[2]["number"]).status_code == 200
+    assert uses(client, admin_headers) == 2
+
+    # Raising the cap offers it again.
+    cap_friend(client, admin_headers, 3)
+    assert "FRIEND" in client.post("/api/v1/estimates", json=WITH_FRIEND).get_json()["applied_campaigns"]
+
+
+def test_uncapped_campaigns_are_not_counted(client, admin_headers, sales_headers):
+    etag = client.get(f"{A}/campaigns/FRIEND", headers=admin_headers).headers["ETag"]
+    r = client.patch(f"{A}/campaigns/FRIEND", json={"max_uses": None}, headers={**admin_headers, "If-Match": etag})
+    assert r.status_code == 200 and "max_uses" not in r.get_json()
+    quote = sent_quote(client, sales_headers)
+    assert accept(client, sales_headers, quote["number"]).status_code == 200
+    assert uses(client, admin_headers) == 0
+    assert client.get(f"{A}/campaigns/WINTER-RENEWAL", headers=admin_headers).get_json()["uses"] == 0
+    assert "uses" not in client.get(f"{A}/areas/face", headers=admin_headers).get_json()
