@@ -10,12 +10,14 @@ the admin typed.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from marshmallow import Schema, ValidationError, fields
 
 from ...adapters import spreadsheets
+from ...api.admin import dry_run_plain
 from ...api.schemas.admin import AuditQuerySchema
 from ...api.schemas.fields import flatten_messages
 from ...api.schemas.price_list import (
@@ -31,7 +33,7 @@ from ...domain import price_list as document
 from ...domain.errors import DomainError, Invalid, StaleVersion
 from ...domain.price_list.changes import diff
 from ...domain.text import LANGUAGES
-from ...services import audit, price_items, price_lists, users
+from ...services import audit, price_changes, price_items, price_lists, users
 from ...services.price_items import KINDS, Kind
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services
 
@@ -40,6 +42,56 @@ SCHEMAS: dict[str, type[Schema]] = {
     "specialist-levels": SpecialistLevelSchema, "campaigns": CampaignSchema,
 }
 MAX_UPLOAD = 1024 * 1024
+
+
+def clinic_time() -> timezone | Any:
+    """The clinics' clock (Turkey: Europe/Istanbul, UTC+3 all year) for the dates typed and shown."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("Europe/Istanbul")
+    except Exception:  # no time-zone database on this machine
+        return timezone(timedelta(hours=3), "TRT")
+
+
+def effective_from(raw: str | None) -> datetime | None:
+    """A "takes effect" moment typed in a datetime-local field (clinic time); None when empty.
+
+    The service checks that it is in the future (an :class:`Invalid` naming ``effective_from``).
+    """
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        message = _("A date and time such as 2027-01-01T09:00.")
+        raise Invalid(message, {"effective_from": [message]}) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clinic_time())
+    return moment
+
+
+def local_time(moment: datetime | None) -> str:
+    """A moment in clinic time, to show: 2027-01-01 09:00."""
+    return "" if moment is None else moment.astimezone(clinic_time()).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.app_template_filter("desk_local_time")
+def desk_local_time(moment: datetime | None) -> str:
+    return local_time(moment)
+
+
+def _tried(outcome) -> dict[str, Any]:
+    """A dry run as the API answers it (words in the page's language), with its moment in clinic time."""
+    plain = dry_run_plain(outcome)
+    plain["effective_from_local"] = local_time(outcome.plan.effective_from)
+    return plain
+
+
+def state_labels() -> dict[str, str]:
+    return {"current": _("in force"), "scheduled": _("scheduled"), "superseded": _("superseded"),
+            "cancelled": _("cancelled")}
 
 
 def kind_labels() -> dict[str, str]:
@@ -168,9 +220,10 @@ def _render_table(kind: Kind, *, status: int = 200, row_state: Mapping[str, Any]
     items = stored.document[kind.key]
     cols = columns(kind, stored.document.get("language", "tr"))
     etags = {item["code"]: price_items.etag_of(kind, item) for item in items}
+    schedule_at = (request.values.get("effective_from") or "").strip()[:40]
     return render_template(
         "desk/prices.html", kind=kind, kinds=KINDS, labels=kind_labels(), items=items, cols=cols, etags=etags,
-        version=stored.info.version, state=row_state or {},
+        version=stored.info.version, state=row_state or {}, schedule_at=schedule_at,
     ), status
 
 
@@ -212,23 +265,35 @@ def save_row(kind: str, code: str):
     cols = columns(found, price_lists.get_document(ctx).document.get("language", "tr"))
     changes = _changes(cols, request.form, prefix, current.data)
     state: dict[str, Any] = {"code": code, "typed": typed}
+    dry = bool(request.form.get("dry_run"))
+    schedule_at = (request.form.get("effective_from") or "").strip()
+    back = {"effective_from": schedule_at} if schedule_at else {}
+    try:
+        when = effective_from(schedule_at)
+    except DomainError as error:
+        state["errors"] = field_errors(error)
+        state["message"] = say(error.detail)
+        return _render_table(found, status=422, row_state=state)
     if request.form.get("delete"):
         try:
-            price_items.delete_item(ctx, found, code, [etag], actor())
+            outcome = price_items.delete_item(ctx, found, code, [etag], actor(), effective_from=when, dry_run=dry)
         except StaleVersion:
             state.update(stale=_who_changed(found, code, seen_version), current=current.data)
             return _render_table(found, status=409, row_state=state)
         except DomainError as error:
             flash_error(error)
         else:
+            if dry:
+                state["dry"] = _tried(outcome)
+                return _render_table(found, row_state=state)
             flash(_("{code} deleted.", code=code), "info")
-        return redirect(url_for("desk.price_table", kind=kind))
+        return redirect(url_for("desk.price_table", kind=kind, **back))
     if not changes and current.etag == etag:
         flash(_("Nothing changed in {code}.", code=code), "info")
-        return redirect(url_for("desk.price_table", kind=kind, _anchor=f"row-{code}"))
+        return redirect(url_for("desk.price_table", kind=kind, _anchor=f"row-{code}", **back))
     try:
         loaded = SCHEMAS[found.url](partial=True).load(changes)
-        price_items.update_item(ctx, found, code, loaded, [etag], actor())
+        outcome = price_items.update_item(ctx, found, code, loaded, [etag], actor(), effective_from=when, dry_run=dry)
     except ValidationError as error:
         state["errors"] = field_errors(flatten_messages(error.messages))
         return _render_table(found, status=422, row_state=state)
@@ -239,8 +304,16 @@ def save_row(kind: str, code: str):
         state["errors"] = field_errors(error) or {"": [say(error.detail)]}
         state["message"] = say(error.detail)
         return _render_table(found, status=422, row_state=state)
-    flash(_("{code} saved.", code=code), "info")
-    return redirect(url_for("desk.price_table", kind=kind, _anchor=f"row-{code}"))
+    if dry:
+        # Nothing stored: the row keeps what was typed, to save it as tried.
+        state["dry"] = _tried(outcome)
+        return _render_table(found, row_state=state)
+    if when is not None:
+        flash(_("{code} saved as version {version}, taking effect on {moment}.", code=code, version=outcome.version,
+                moment=local_time(when)), "info")
+    else:
+        flash(_("{code} saved.", code=code), "info")
+    return redirect(url_for("desk.price_table", kind=kind, _anchor=f"row-{code}", **back))
 
 
 @bp.post("/prices/<string:kind>")
@@ -312,12 +385,20 @@ def upload():
             if not isinstance(doc, dict):
                 raise Invalid(_("The file does not hold a price list."))
             doc.pop("version", None)
+            when = effective_from(request.form.get("effective_from"))
+            dry = bool(request.form.get("dry_run"))
             body = PriceListSchema().load(doc)
             info = price_lists.replace_price_list(
                 services(), document.from_plain(body),
                 expected_version=int(expected) if expected.isdigit() and len(expected) < 10 else price_lists.ANY_VERSION,
-                by=actor(),
+                by=actor(), effective_from=when, dry_run=dry,
             )
+            if dry:
+                tried = _tried(price_changes.preview(services(), info))
+                if rows:
+                    tried["errors"] = spreadsheets.relabel(tried["errors"], rows)
+                return render_template("desk/dry_run.html", dry=tried, name=upload_file.filename,
+                                       version=expected, schedule_at=request.form.get("effective_from", ""))
         except UnicodeDecodeError:
             message = _("The file is not UTF-8 text.")
         except ValidationError as error:
@@ -327,7 +408,11 @@ def upload():
             errors = spreadsheets.relabel(error.errors, rows) if rows else error.errors
             message = say(error.detail)
         else:
-            flash(_("Price list version {version} saved from {name}.", version=info.version, name=upload_file.filename), "info")
+            if when is not None:
+                flash(_("Price list version {version} saved from {name}, taking effect on {moment}.",
+                        version=info.version, name=upload_file.filename, moment=local_time(when)), "info")
+            else:
+                flash(_("Price list version {version} saved from {name}.", version=info.version, name=upload_file.filename), "info")
             return redirect(url_for("desk.versions"))
     return render_template(
         "desk/upload_errors.html", message=message, errors=field_errors(errors)
@@ -350,7 +435,23 @@ def versions():
         before = price_lists.get_document(ctx, number - 1).document if number > 1 else None
         shown = {"info": stored.info, "changes": diff(before, stored.document) if before else []}
     return render_template("desk/versions.html", versions=found, shown=shown,
-                           newest=found[0].version if found else None)
+                           newest=found[0].version if found else None, states=state_labels(),
+                           scheduled=[v for v in found if v.state == "scheduled"])
+
+
+@bp.post("/versions/<int(max=2147483647):version>/cancel")
+@requires("admin")
+def cancel_version(version: int):
+    """Cancel a scheduled version (the service lays the later waiting ones again without it)."""
+    try:
+        price_lists.cancel_version(services(), version, actor())
+    except DomainError as error:
+        flash_error(error)
+        for path, messages in field_errors(error).items():
+            flash(f"{path}: {' '.join(messages)}", "error")
+    else:
+        flash(_("Version {version} is cancelled: it will not take effect.", version=version), "info")
+    return redirect(url_for("desk.versions"))
 
 
 def _short(value: Any) -> str:
