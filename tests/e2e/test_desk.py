@@ -262,3 +262,35 @@ def test_the_main_pages_at_768_px_have_no_serious_accessibility_violation(browse
     assert page.evaluate("document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_a_price_tried_first_then_scheduled_and_cancelled(browser, site):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: `make test` installs it (npm ci --prefix tools)")
+    ada = signed_in(browser, site, "ada", width=768)
+    ada.goto(f"{site['url']}/desk/prices/areas?lang=en")
+    ada.fill('input[name="decollete:price"]', "2900.00")
+    ada.get_by_role("button", name="Try decollete first").click()
+    result = ada.locator("#dry-run")
+    expect(result).to_contain_text("Tried first: nothing was saved")
+    expect(result).to_contain_text("The change is valid.")
+    expect(result.locator("ins").first).to_have_text("2900.00")
+    expect(ada.locator('input[name="decollete:price"]')).to_have_value("2900.00")
+    assert axe_serious(ada) == []
+    assert api(site, "ada", "GET", "/api/v1/admin/areas/decollete").json()["price"] != "2900.00"
+    # Scheduled for a moment far ahead: the list in force stays, the versions page shows it waiting.
+    ada.fill("#effective_from", "2031-03-01T08:00")
+    ada.get_by_role("button", name="Schedule this page's saves").click()
+    expect(ada.locator(".schedule")).to_contain_text("they take effect on 2031-03-01 08:00")
+    ada.fill('input[name="decollete:price"]', "2900.00")
+    ada.get_by_role("button", name="Save decollete").click()
+    expect(ada.locator(".flash.info")).to_contain_text("taking effect on 2031-03-01 08:00")
+    assert api(site, "ada", "GET", "/api/v1/admin/areas/decollete").json()["price"] != "2900.00"
+    ada.goto(f"{site['url']}/desk/versions?lang=en")
+    waiting = ada.locator("ul.scheduled li").first
+    expect(waiting).to_contain_text("takes effect on 2031-03-01 08:00")
+    assert axe_serious(ada) == []
+    waiting.get_by_role("button", name="Cancel").click()
+    expect(ada.locator(".flash.info")).to_contain_text("is cancelled")
+    assert ada.locator("ul.scheduled li").count() == 0
+    assert ada.problems == []
