@@ -50,7 +50,7 @@ def clinic_time() -> timezone | Any:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo("Europe/Istanbul")
-    except Exception:  # no time-zone database on this machine
+    except (ImportError, KeyError, OSError, ValueError):  # no time-zone database on this machine
         return timezone(timedelta(hours=3), "TRT")
 
 
