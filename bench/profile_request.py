@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--storage", default="sqlite:///WORK/ratelimits.sqlite3")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--seconds", type=float, default=0.5)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()
     work = Path(tempfile.mkdtemp(prefix="quoteapi-profile-"))
     app = build(args.limit, args.storage, work)
     ctx = app.extensions["quoteapi"]
