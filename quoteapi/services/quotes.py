@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -46,18 +46,54 @@ def _now() -> datetime:
 # --- numbering and idempotency ---------------------------------------------
 
 
-def _next_number(session: Session, year: int) -> str:
-    """The next number of the year; concurrent creators queue on the counter row."""
+def _next_number(session: Session, year: int) -> tuple[str, int | None]:
+    """The next number of the year, and the newest price-list version, in one statement.
+
+    The counter row is created or incremented; it stays locked until the
+    transaction ends, so concurrent creators queue here: the caller has only
+    its rows' insert and the commit left to do. A transaction that rolls back
+    gives its increment back, so numbers stay gap-free (docs/decisions.md).
+    """
     dialect = session.get_bind().dialect.name
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(make_insert(rows.QuoteCounter).values(year=year, last=0).on_conflict_do_nothing())
-    last = session.scalar(
-        update(rows.QuoteCounter)
-        .where(rows.QuoteCounter.year == year)
-        .values(last=rows.QuoteCounter.last + 1)
-        .returning(rows.QuoteCounter.last)
-    )
-    return workflow.format_number(year, last)
+    newest = select(func.max(rows.PriceListVersion.version)).scalar_subquery()
+    counter = make_insert(rows.QuoteCounter).values(year=year, last=1)
+    last, version = session.execute(
+        counter.on_conflict_do_update(
+            index_elements=[rows.QuoteCounter.year], set_={"last": rows.QuoteCounter.last + 1}
+        ).returning(rows.QuoteCounter.last, newest)
+    ).one()
+    return workflow.format_number(year, last), version
+
+
+def _column_values(row: Any) -> dict[str, Any]:
+    """The columns set on a new row object (for a Core insert), without its keys."""
+    return {
+        column.key: row.__dict__[column.key]
+        for column in row.__table__.columns
+        if column.key in row.__dict__ and column.key not in ("id", "quote_id")
+    }
+
+
+def _insert_quote(session: Session, quote: rows.Quote) -> None:
+    """Insert a new quote with its revisions and activity; on PostgreSQL in one statement."""
+    t_quote, t_revision, t_activity = rows.Quote.__table__, rows.QuoteRevision.__table__, rows.QuoteActivity.__table__
+    children = [(t_revision, _column_values(r)) for r in quote.revisions]
+    children += [(t_activity, _column_values(a)) for a in quote.activity]
+    new_quote = insert(t_quote).values(_column_values(quote)).returning(t_quote.c.id)
+    if session.get_bind().dialect.name != "postgresql":  # SQLite: statements are calls in process
+        quote_id = session.execute(new_quote).scalar_one()
+        for table, values in children:
+            session.execute(insert(table).values(quote_id=quote_id, **values))
+        return
+    head = new_quote.cte("new_quote")
+    ctes = [
+        insert(table)
+        .from_select(["quote_id", *values], select(head.c.id, *(literal(v, table.c[k].type) for k, v in values.items())))
+        .cte(f"new_row_{i}")
+        for i, (table, values) in enumerate(children)
+    ]
+    session.execute(select(head.c.id).add_cte(*ctes)).scalar_one()
 
 
 def _replayed_number(session: Session, scope: str, key: str, digest: str) -> str | None:
@@ -105,16 +141,26 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
 
     With an idempotency key, the first request creates the quote and every
     retry with the same key and request answers that quote again.
+
+    One transaction, few round trips (docs/performance.md): the number and
+    the newest price-list version in one statement (a worker whose copy of the
+    list is older prices again), then the rows in one more (PostgreSQL), then
+    the commit; creators queue on the year's counter only for those. The
+    answer is built from the rows written, not read back.
     """
     today = ctx.today()
-    # A stored quote uses the version the database holds now, not a worker's cached copy.
-    result = _price(ctx.price_lists.current(fresh=True), cmd.inputs, today)
+    result = _price(ctx.price_lists.current(), cmd.inputs, today)
     days = cmd.valid_days or ctx.quote_valid_days
 
-    def create(session: Session) -> str:
+    def create(session: Session) -> rows.Quote:
+        nonlocal result
+        number, newest = _next_number(session, today.year)
+        if newest != result.price_list_version:
+            # A stored quote uses the version the database holds now, not a worker's cached copy.
+            result = _price(ctx.price_lists.current(fresh=True), cmd.inputs, today)
         now = _now()
         quote = rows.Quote(
-            number=_next_number(session, today.year),
+            number=number,
             source=cmd.source,
             status="new",
             clinic=result.clinic,
@@ -140,13 +186,12 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             quote.activity.append(_activity(now, cmd.by, "created", N_("Requested on the website.")))
         else:
             quote.activity.append(_activity(now, cmd.by, "created", N_("Created by {name}."), name=cmd.by))
-        session.add(quote)
-        session.flush()
-        return quote.number
+        _insert_quote(session, quote)  # the objects stay out of the session: they only make the answer
+        return quote
 
     if cmd.idempotency_key is None:
         with ctx.database.transaction() as session:
-            return QuoteCreated(_quote(_load(session, create(session)), today))
+            return QuoteCreated(_quote(create(session), today))
     scope = f"{cmd.source}:{cmd.by or 'public'}"
     digest = _fingerprint(cmd)
     try:
@@ -161,9 +206,9 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             )
             session.add(claim)
             session.flush()
-            number = create(session)
-            claim.status, claim.response = 1, {"number": number}
-            return QuoteCreated(_quote(_load(session, number), today))
+            quote = create(session)
+            claim.status, claim.response = 1, {"number": quote.number}
+            return QuoteCreated(_quote(quote, today))
     except IntegrityError:
         with ctx.database.reading() as session:
             number = _replayed_number(session, scope, cmd.idempotency_key, digest)
