@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.pricing.model import AreaRequest, ClientAnswers, CouponStatus, EligibilityStatus, EstimateRequest, LineKind
 from ..i18n import Sentence
+from .compiled import CompiledLoad
 from .fields import Day, DecimalString, StrictBoolean
 
 
@@ -39,7 +40,9 @@ class ClientAnswersSchema(Schema):
     serious_skin_condition = StrictBoolean(allow_none=True, load_default=None)
 
 
-class EstimateRequestSchema(Schema):
+class EstimateRequestSchema(CompiledLoad, Schema):
+    # Loaded on every public request: compiled from these fields (see compiled.py).
+
     clinic = fields.String(required=True, validate=validate.Length(min=1, max=64))
     areas = fields.List(
         fields.Nested(AreaChoiceSchema), required=True, validate=validate.Length(min=1, max=50)
