@@ -137,14 +137,14 @@ def http(bodies: list[dict], seconds: float, storage: str) -> dict[str, dict[str
                 assert answer.status_code == 200, answer.text
                 answers.append([body.decode(), answer.content.decode()])
         (work / "answers.json").write_text(json.dumps(answers, ensure_ascii=False), "utf-8")
-        results["quoteapi, rate limit off"] = peak_and_half(url + "/api/v1/estimates", raw, seconds)
+        results["quoteapi, rate limit off"] = peak_and_half(url + "/api/v1/estimates", raw, seconds, master=process.pid)
     finally:
         stop(process)
     uri, redis_server = storage_uri(storage, work)
     limited = {**env, "QUOTEAPI_PUBLIC_RATE_LIMIT": UNREACHABLE_LIMIT, "QUOTEAPI_RATELIMIT_STORAGE_URI": uri}
     process, url = start("wsgi:app", limited, work / "limited.log")
     try:
-        results[f"quoteapi, rate limit on ({storage})"] = peak_and_half(url + "/api/v1/estimates", raw, seconds)
+        results[f"quoteapi, rate limit on ({storage})"] = peak_and_half(url + "/api/v1/estimates", raw, seconds, master=process.pid)
     finally:
         stop(process)
         if redis_server:
@@ -154,7 +154,7 @@ def http(bodies: list[dict], seconds: float, storage: str) -> dict[str, dict[str
         for body, answer in answers[:5]:
             got = requests.post(url + "/api/v1/estimates", data=body.encode(), headers={"Content-Type": "application/json"}, timeout=5)
             assert got.content == answer.encode()
-        results["bare Flask, same answers"] = peak_and_half(url + "/api/v1/estimates", raw, seconds)
+        results["bare Flask, same answers"] = peak_and_half(url + "/api/v1/estimates", raw, seconds, master=process.pid)
     finally:
         stop(process)
     return results
@@ -190,12 +190,15 @@ def main() -> None:
     for name, r in results.items():
         print(f"  {name:<34} {r['rps']:>7,.0f} req/s = {r['rps'] / base['rps']:>4.0%} of bare"
               f"   p50 {r['p50']:5.2f} ms  p99 {r['p99']:6.2f} ms"
-              f"   | at {r['half_rps']:>6,.0f} req/s: p50 {r['half_p50']:5.2f} ms  p99 {r['half_p99']:6.2f} ms")
+              f"   | at {r['half_rps']:>6,.0f} req/s: p50 {r['half_p50']:5.2f} ms  p99 {r['half_p99']:6.2f} ms"
+              f"   | server CPU {r['cpu_us']:6.0f} us/request")
     on = next(r for name, r in results.items() if "rate limit on" in name)
     off = results["quoteapi, rate limit off"]
     print(f"  ratio quoteapi / bare Flask: {off['rps'] / base['rps']:.0%} with the rate limit off, "
           f"{on['rps'] / base['rps']:.0%} with it on (target >= {TARGET_RATIO:.0%}: "
           f"{'met' if on['rps'] / base['rps'] >= TARGET_RATIO else 'NOT met'})")
+    print(f"  server CPU per request, bare Flask / quoteapi (the throughput ratio on cores of their own):"
+          f" {base['cpu_us'] / off['cpu_us']:.0%} with the rate limit off, {base['cpu_us'] / on['cpu_us']:.0%} with it on")
     print(f"  p99 at half the peak, rate limit on: {on['half_p99']:.2f} ms (target < {TARGET_P99_MS:g} ms: "
           f"{'met' if on['half_p99'] < TARGET_P99_MS else 'NOT met'})")
 

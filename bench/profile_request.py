@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
+import os
 import pstats
 import sys
 import tempfile
@@ -110,7 +112,28 @@ def main() -> None:
         "engine (pricing.price)": cpu_us(lambda r: price(price_list, r, today), mapped, args.seconds),
         "plain form + orjson": cpu_us(lambda e: orjson.dumps(estimate_to_plain(e, tr)), priced, args.seconds),
     }
-    print(f"POST /api/v1/estimates in process, limit {args.limit}: {whole:.1f} us CPU per request")
+    # The bare app of bench/bare.py, answering each body with quoteapi's answer, through the same harness.
+    answers = work / "answers.json"
+    client = app.test_client()
+    answers.write_text(json.dumps([[b.decode(), client.post("/api/v1/estimates", data=b, content_type="application/json")
+                                    .get_data(as_text=True)] for b in raw], ensure_ascii=False), "utf-8")
+    os.environ["QUOTEAPI_BENCH_ANSWERS_FILE"] = str(answers)
+    from bench import bare
+
+    bare_wsgi = bare.app.wsgi_app
+
+    def bare_request(environ) -> None:
+        environ = dict(environ)
+        environ["wsgi.input"] = io.BytesIO(environ["quoteapi.body"])
+        answer = bare_wsgi(environ, start_response)
+        for _ in answer:
+            pass
+        answer.close()
+
+    bare_us = cpu_us(bare_request, environs, args.seconds)
+    print(f"bare Flask (bench/bare.py), same harness: {bare_us:.1f} us CPU per request")
+    print(f"POST /api/v1/estimates in process, limit {args.limit}: {whole:.1f} us CPU per request "
+          f"({whole - bare_us:.1f} us more than bare Flask)")
     for name, us in steps.items():
         print(f"  {name:<30} {us:7.1f} us")
     rest = whole - sum(steps.values())

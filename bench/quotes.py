@@ -39,7 +39,7 @@ TARGET_QUOTES = 300
 TARGET_SHARE = 0.20
 
 
-def creation_rate(database_url: str, seconds: float) -> dict[str, float]:
+def creation_rate(database_url: str, seconds: float, database_pid: int | None = None) -> dict[str, float]:
     """Estimates/s, then quotes created/s, from the same gunicorn server (`make run`'s settings), with wrk.
 
     Both runs send 256 distinct bodies (bench/workload.py), 16 connections;
@@ -61,11 +61,13 @@ def creation_rate(database_url: str, seconds: float) -> dict[str, float]:
                                  headers={**auth, "Content-Type": "application/json"})
                 if r.status_code != 201:
                     raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
-        estimate = peak_and_half(server.url + "/api/v1/estimates", estimates, seconds, half=False)
-        quote = peak_and_half(server.url + "/api/v1/quotes", quote_bodies, seconds, headers=auth, half=False)
+        master = (server.process.pid, database_pid) if database_pid else server.process.pid
+        estimate = peak_and_half(server.url + "/api/v1/estimates", estimates, seconds, half=False, master=master)
+        quote = peak_and_half(server.url + "/api/v1/quotes", quote_bodies, seconds, headers=auth, half=False, master=master)
     finally:
         server.stop()
-    return {"estimates": estimate["rps"], "quotes": quote["rps"], "p50": quote["p50"], "p99": quote["p99"]}
+    return {"estimates": estimate["rps"], "quotes": quote["rps"], "p50": quote["p50"], "p99": quote["p99"],
+            "estimate_cpu_us": estimate["cpu_us"], "quote_cpu_us": quote["cpu_us"]}
 
 
 def fill(database: Database, count: int) -> None:
@@ -145,6 +147,9 @@ def report(database: str, figures: dict[str, float]) -> None:
     print(f"quote creation, {database}, HTTP, wrk -t2 -c16: {figures['quotes']:,.0f} quotes/s"
           f" (p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms);"
           f" estimates in the same run: {figures['estimates']:,.0f}/s; quotes = {share:.0%} of the estimate rate")
+    print(f"  server CPU per request (gunicorn workers{' and PostgreSQL backends' if database == 'PostgreSQL' else ''}): estimate"
+          f" {figures['estimate_cpu_us']:,.0f} us, quote {figures['quote_cpu_us']:,.0f} us"
+          f" = {figures['estimate_cpu_us'] / figures['quote_cpu_us']:.0%} of an estimate's rate")
     if database == "PostgreSQL":
         print(f"  targets: >= {TARGET_QUOTES} quotes/s: {'met' if figures['quotes'] >= TARGET_QUOTES else 'NOT met'};"
               f" >= {TARGET_SHARE:.0%} of the estimate rate: {'met' if share >= TARGET_SHARE else 'NOT met'}")
@@ -167,7 +172,8 @@ def main() -> None:
     cluster = ThrowawayCluster()
     cluster.start()
     try:
-        report("PostgreSQL", creation_rate(cluster.create_database("bench_create"), seconds))
+        postmaster = int((cluster.root / "data" / "postmaster.pid").read_text().split()[0])
+        report("PostgreSQL", creation_rate(cluster.create_database("bench_create"), seconds, postmaster))
         if args.no_listing:
             return
         print("listing, PostgreSQL, one page of 50 (service call, median):")

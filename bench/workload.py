@@ -173,8 +173,32 @@ def lua_script(bodies: list[bytes], rate: float = 0, headers: dict[str, str] | N
     return path
 
 
-def run_wrk(url: str, script: Path, seconds: float, connections: int = CONNECTIONS) -> dict[str, float]:
-    """One wrk run: requests per second and latency percentiles (ms); any non-2xx answer stops the benchmark."""
+def server_cpu_seconds(master: int | tuple[int, ...] | None) -> float:
+    """User + system CPU seconds used so far by the children of a server's master process(es) (Linux /proc)."""
+    if master is None:
+        return 0.0
+    masters = (master,) if isinstance(master, int) else master
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) in masters:  # fields[1] is the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def run_wrk(url: str, script: Path, seconds: float, connections: int = CONNECTIONS, master: int | tuple[int, ...] | None = None) -> dict[str, float]:
+    """One wrk run: requests per second and latency percentiles (ms); any non-2xx answer stops the benchmark.
+
+    With the gunicorn master's pid, also the workers' CPU time per request
+    (``cpu_us``): on a machine shared with other work, where requests per
+    second move with the neighbours' load, what one request costs the server
+    stays comparable.
+    """
+    cpu_before = server_cpu_seconds(master)
     out = subprocess.run(
         [ensure_wrk(), f"-t{THREADS}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
          "--timeout", "10s", "-s", str(script), url],
@@ -187,20 +211,23 @@ def run_wrk(url: str, script: Path, seconds: float, connections: int = CONNECTIO
         value, unit = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", out.stdout, re.M).groups()
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
+    cpu = server_cpu_seconds(master) - cpu_before
+    total = int(re.search(r"(\d+) requests in", out.stdout).group(1))
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out.stdout).group(1)),
         "p50": latency("50"),
         "p99": latency("99"),
+        "cpu_us": cpu / total * 1e6 if master and total else float("nan"),
     }
 
 
 def peak_and_half(url: str, bodies: list[bytes], seconds: float, headers: dict[str, str] | None = None,
-                  half: bool = True) -> dict[str, float]:
+                  half: bool = True, master: int | tuple[int, ...] | None = None) -> dict[str, float]:
     """The peak (16 connections as fast as they go), then latency at half that rate."""
     script = lua_script(bodies, headers=headers)
     run_wrk(url, script, 2)  # warm-up: every worker has loaded the price list, connections are open
-    peak = run_wrk(url, script, seconds)
-    result = {"rps": peak["rps"], "p50": peak["p50"], "p99": peak["p99"]}
+    peak = run_wrk(url, script, seconds, master=master)
+    result = {"rps": peak["rps"], "p50": peak["p50"], "p99": peak["p99"], "cpu_us": peak["cpu_us"]}
     if half:
         paced = run_wrk(url, lua_script(bodies, rate=peak["rps"] / 2, headers=headers), seconds)
         result.update(half_rps=paced["rps"], half_p50=paced["p50"], half_p99=paced["p99"])
