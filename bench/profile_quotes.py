@@ -9,6 +9,7 @@ the functions cProfile finds most expensive.
 from __future__ import annotations
 
 import argparse
+import os
 import cProfile
 import pstats
 import sys
@@ -81,7 +82,7 @@ def main() -> None:
             for i in range(args.count):
                 create(bodies[i % len(bodies)])
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
         ctx.database.dispose()
     finally:
         cluster.stop()

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dataclasses import asdict, replace
+from functools import cache
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
-from sqlalchemy import Select, func, insert, literal, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -54,16 +55,20 @@ def _next_number(session: Session, year: int) -> tuple[str, int | None]:
     its rows' insert and the commit left to do. A transaction that rolls back
     gives its increment back, so numbers stay gap-free (docs/decisions.md).
     """
-    dialect = session.get_bind().dialect.name
+    statement = _counter_statement(session.get_bind().dialect.name)
+    last, version = session.execute(statement, {"year": year}).one()
+    return workflow.format_number(year, last), version
+
+
+@cache
+def _counter_statement(dialect: str) -> Any:
+    """Built once per dialect (SQLAlchemy then reuses its compiled form and cache key)."""
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
     newest = select(func.max(rows.PriceListVersion.version)).scalar_subquery()
-    counter = make_insert(rows.QuoteCounter).values(year=year, last=1)
-    last, version = session.execute(
-        counter.on_conflict_do_update(
-            index_elements=[rows.QuoteCounter.year], set_={"last": rows.QuoteCounter.last + 1}
-        ).returning(rows.QuoteCounter.last, newest)
-    ).one()
-    return workflow.format_number(year, last), version
+    counter = make_insert(rows.QuoteCounter).values(year=bindparam("year"), last=1)
+    return counter.on_conflict_do_update(
+        index_elements=[rows.QuoteCounter.year], set_={"last": rows.QuoteCounter.last + 1}
+    ).returning(rows.QuoteCounter.last, newest)
 
 
 def _column_values(row: Any) -> dict[str, Any]:
@@ -75,25 +80,42 @@ def _column_values(row: Any) -> dict[str, Any]:
     }
 
 
+_QUOTE, _REVISION, _ACTIVITY = rows.Quote.__table__, rows.QuoteRevision.__table__, rows.QuoteActivity.__table__
+
+
 def _insert_quote(session: Session, quote: rows.Quote) -> None:
     """Insert a new quote with its revisions and activity; on PostgreSQL in one statement."""
-    t_quote, t_revision, t_activity = rows.Quote.__table__, rows.QuoteRevision.__table__, rows.QuoteActivity.__table__
-    children = [(t_revision, _column_values(r)) for r in quote.revisions]
-    children += [(t_activity, _column_values(a)) for a in quote.activity]
-    new_quote = insert(t_quote).values(_column_values(quote)).returning(t_quote.c.id)
+    values = _column_values(quote)
+    children = [(_REVISION, _column_values(r)) for r in quote.revisions]
+    children += [(_ACTIVITY, _column_values(a)) for a in quote.activity]
     if session.get_bind().dialect.name != "postgresql":  # SQLite: statements are calls in process
-        quote_id = session.execute(new_quote).scalar_one()
-        for table, values in children:
-            session.execute(insert(table).values(quote_id=quote_id, **values))
+        quote_id = session.execute(insert(_QUOTE).returning(_QUOTE.c.id), values).scalar_one()
+        for table, row in children:
+            session.execute(insert(table), {"quote_id": quote_id, **row})
         return
-    head = new_quote.cte("new_quote")
-    ctes = [
-        insert(table)
-        .from_select(["quote_id", *values], select(head.c.id, *(literal(v, table.c[k].type) for k, v in values.items())))
-        .cte(f"new_row_{i}")
-        for i, (table, values) in enumerate(children)
-    ]
-    session.execute(select(head.c.id).add_cte(*ctes)).scalar_one()
+    shape = (tuple(values), tuple((table.name, tuple(row)) for table, row in children))
+    params = {f"q_{k}": v for k, v in values.items()}
+    for i, (_, row) in enumerate(children):
+        params.update({f"c{i}_{k}": v for k, v in row.items()})
+    session.execute(_quote_statement(shape), params).scalar_one()
+
+
+@cache
+def _quote_statement(shape: tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]) -> Any:
+    """``WITH new_quote AS (INSERT ... RETURNING id), new_row_0 AS (INSERT ... SELECT id, ...) ...``, once per shape."""
+    quote_columns, children = shape
+    head = (
+        insert(_QUOTE)
+        .values({k: bindparam(f"q_{k}", type_=_QUOTE.c[k].type) for k in quote_columns})
+        .returning(_QUOTE.c.id)
+        .cte("new_quote")
+    )
+    ctes = []
+    for i, (name, columns) in enumerate(children):
+        table = _QUOTE.metadata.tables[name]
+        chosen = select(head.c.id, *(bindparam(f"c{i}_{k}", type_=table.c[k].type) for k in columns))
+        ctes.append(insert(table).from_select(["quote_id", *columns], chosen).cte(f"new_row_{i}"))
+    return select(head.c.id).add_cte(*ctes)
 
 
 def _replayed_number(session: Session, scope: str, key: str, digest: str) -> str | None:
