@@ -23,7 +23,8 @@ the same result (tests/unit/test_compiled_schema.py).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.utils import missing
