@@ -36,6 +36,7 @@ tools/node_modules/.package-lock.json: tools/package.json tools/package-lock.jso
 
 bench: $(STAMP).dev sysdeps catalogues
 	$(BIN)/python bench/estimates.py $(BENCH_ARGS)
+	$(BIN)/python bench/rate_limits.py $(BENCH_ARGS)
 	$(BIN)/python bench/quotes.py $(BENCH_ARGS)
 
 check-python:

@@ -1,7 +1,9 @@
 """Quote benchmarks: creation per second (SQLite, PostgreSQL) and listing at 10k / 1M quotes.
 
-Run with `.venv/bin/python bench/quotes.py [--quick]`; it prints figures, it
-asserts nothing. PostgreSQL figures need the server binaries (as for the
+Run with `.venv/bin/python bench/quotes.py [--quick] [--no-listing]`; it
+prints figures, it asserts nothing. Creation is measured with wrk (as the
+estimates are) and reported beside the estimate rate of the same server in
+the same run. PostgreSQL figures need the server binaries (as for the
 tests); the cluster is a throw-away one with fsync off, like the test suite's.
 """
 
@@ -14,7 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -28,42 +29,45 @@ from quoteapi.adapters.db import Database, Quote  # noqa: E402
 from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
 from quoteapi.services import quotes  # noqa: E402
 from quoteapi.services.context import Context  # noqa: E402
-from bench.estimates import BODY as ESTIMATE  # noqa: E402
+from bench.workload import encoded, estimate_bodies, peak_and_half  # noqa: E402
+from bench.workload import quote_bodies as workload_quotes  # noqa: E402
 from tests.e2e.server import Gunicorn, cli, server_env  # noqa: E402
 from tests.pg_cluster import ThrowawayCluster  # noqa: E402
 
-BODY = {**ESTIMATE, "customer": {"name": "Bench Mark", "email": "bench@example.com"}}
+UNREACHABLE_LIMIT = "10000000/minute"
+TARGET_QUOTES = 300
+TARGET_SHARE = 0.20
 
 
-def creation_rate(database_url: str, seconds: float, threads: int = 16) -> tuple[float, int]:
-    """Quotes created per second over HTTP against `make run`'s gunicorn settings."""
-    env = server_env(database_url)
+def creation_rate(database_url: str, seconds: float, database_pid: int | None = None) -> dict[str, float]:
+    """Estimates/s, then quotes created/s, from the same gunicorn server (`make run`'s settings), with wrk.
+
+    Both runs send 256 distinct bodies (bench/workload.py), 16 connections;
+    every quote request creates a quote (no Idempotency-Key). The public
+    rate limit is on, too high to reach, on the shared SQLite file as shipped.
+    """
+    env = server_env(database_url, QUOTEAPI_PUBLIC_RATE_LIMIT=UNREACHABLE_LIMIT)
     cli(env, "db", "upgrade")
     cli(env, "seed-demo", "--if-empty")
     token = cli(env, "users", "create", f"bench-{time.time_ns()}", "--role", "sales").strip().splitlines()[-1]
     log = Path(tempfile.mkdtemp()) / "gunicorn.log"
     server = Gunicorn(env, log, workers=int(os.environ.get("QUOTEAPI_WORKERS", os.cpu_count() * 2 + 1))).start()
-    headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + seconds
-
-    def worker(_: int) -> int:
-        made = 0
-        with requests.Session() as session:
-            while time.monotonic() < deadline:
-                r = session.post(server.url + "/api/v1/quotes", json=BODY, headers=headers, timeout=30)
+    auth = {"Authorization": f"Bearer {token}"}
+    estimates, quote_bodies = encoded(estimate_bodies()), encoded(workload_quotes())
+    try:
+        with requests.Session() as session:  # every body is accepted (and the workers are warm)
+            for body in quote_bodies:
+                r = session.post(server.url + "/api/v1/quotes", data=body, timeout=30,
+                                 headers={**auth, "Content-Type": "application/json"})
                 if r.status_code != 201:
                     raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
-                made += 1
-        return made
-
-    try:
-        started = time.monotonic()
-        with ThreadPoolExecutor(threads) as pool:
-            made = sum(pool.map(worker, range(threads)))
-        elapsed = time.monotonic() - started
+        master = (server.process.pid, database_pid) if database_pid else server.process.pid
+        estimate = peak_and_half(server.url + "/api/v1/estimates", estimates, seconds, half=False, master=master)
+        quote = peak_and_half(server.url + "/api/v1/quotes", quote_bodies, seconds, headers=auth, half=False, master=master)
     finally:
         server.stop()
-    return made / elapsed, made
+    return {"estimates": estimate["rps"], "quotes": quote["rps"], "p50": quote["p50"], "p99": quote["p99"],
+            "estimate_cpu_us": estimate["cpu_us"], "quote_cpu_us": quote["cpu_us"]}
 
 
 def fill(database: Database, count: int) -> None:
@@ -138,23 +142,40 @@ def listing(cluster: ThrowawayCluster, sizes: list[int], runs: int) -> list[tupl
     return results
 
 
+def report(database: str, figures: dict[str, float]) -> None:
+    share = figures["quotes"] / figures["estimates"]
+    print(f"quote creation, {database}, HTTP, wrk -t2 -c16: {figures['quotes']:,.0f} quotes/s"
+          f" (p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms);"
+          f" estimates in the same run: {figures['estimates']:,.0f}/s; quotes = {share:.0%} of the estimate rate")
+    print(f"  server CPU per request (gunicorn workers{' and PostgreSQL backends' if database == 'PostgreSQL' else ''}): estimate"
+          f" {figures['estimate_cpu_us']:,.0f} us, quote {figures['quote_cpu_us']:,.0f} us"
+          f" = {figures['estimate_cpu_us'] / figures['quote_cpu_us']:.0%} of an estimate's rate")
+    if database == "PostgreSQL":
+        print(f"  targets: >= {TARGET_QUOTES} quotes/s: {'met' if figures['quotes'] >= TARGET_QUOTES else 'NOT met'};"
+              f" >= {TARGET_SHARE:.0%} of the estimate rate: {'met' if share >= TARGET_SHARE else 'NOT met'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs, 10k and 100k quotes")
-    args = parser.parse_args()
+    parser.add_argument("--no-listing", action="store_true", help="quote creation only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    args, _ = parser.parse_known_args()
     seconds = 5 if args.quick else 15
     sizes = [10_000, 100_000] if args.quick else [10_000, 1_000_000]
 
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
     print(f"date: {datetime.now(UTC):%Y-%m-%d}")
     tmp = Path(tempfile.mkdtemp(prefix="quoteapi-bench-"))
-    rate, made = creation_rate(f"sqlite:///{tmp / 'bench.sqlite3'}", seconds)
-    print(f"quote creation, SQLite, HTTP, 16 client threads: {rate:,.0f} quotes/s ({made} in {seconds} s)")
+    if not args.no_sqlite:
+        report("SQLite", creation_rate(f"sqlite:///{tmp / 'bench.sqlite3'}", seconds))
     cluster = ThrowawayCluster()
     cluster.start()
     try:
-        rate, made = creation_rate(cluster.create_database("bench_create"), seconds)
-        print(f"quote creation, PostgreSQL, HTTP, 16 client threads: {rate:,.0f} quotes/s ({made} in {seconds} s)")
+        postmaster = int((cluster.root / "data" / "postmaster.pid").read_text().split()[0])
+        report("PostgreSQL", creation_rate(cluster.create_database("bench_create"), seconds, postmaster))
+        if args.no_listing:
+            return
         print("listing, PostgreSQL, one page of 50 (service call, median):")
         results = listing(cluster, sizes, runs=50 if args.quick else 200)
         for size, label, ms in results:

@@ -61,7 +61,7 @@ class BaseConfig:
     SESSION_COOKIE_NAME = "quoteapi_desk"
     # A console session ends after this many seconds without a request (a working day and a half).
     PERMANENT_SESSION_LIFETIME = 12 * 3600
-    # Failed console sign-ins allowed per client address and user name (Flask-Limiter syntax).
+    # Failed console sign-ins allowed per client address and user name (the `limits` library syntax, e.g. `5/minute`).
     SIGN_IN_RATE_LIMIT = "5/minute"
 
 

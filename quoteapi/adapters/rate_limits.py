@@ -1,6 +1,6 @@
 """Rate-limit counters in a SQLite file: one budget per address for all the workers of a machine.
 
-``limits`` (Flask-Limiter's backend) keeps its counters in a storage named by
+``limits`` (the library api/limits.py counts the public limit with) keeps its counters in a storage named by
 a URI. ``memory://`` is per process, so gunicorn's workers each count on their
 own; ``redis://`` is shared but needs a server. ``sqlite:///path`` (registered
 here, by importing this module) keeps the fixed-window counters in one file

@@ -8,7 +8,7 @@ from flask_cors import CORS
 from . import admin, customers, health, public, quotes
 from .errors import register_error_handlers
 from .i18n import init_i18n
-from .limits import limiter, trust_proxies
+from .limits import init_rate_limit, trust_proxies
 from .openapi import build_api
 from .responses import OrjsonProvider
 
@@ -29,15 +29,9 @@ def init_api(app: Flask) -> None:
     # The client's address (the rate limit's key) and scheme behind nginx.
     trust_proxies(app)
     init_i18n(app)
-    limit = app.config["PUBLIC_RATE_LIMIT"]
-    app.config["RATELIMIT_ENABLED"] = limit.lower() not in ("none", "off", "")
-    # X-RateLimit-* headers cost a storage look-up on every public answer;
-    # the 429 carries Retry-After (see errors.handle_rate_limited).
-    app.config["RATELIMIT_HEADERS_ENABLED"] = False
-    # A rate-limit store that cannot be reached (Redis down) lets requests through, logged,
-    # rather than failing them: /readyz reports it, and the site keeps answering.
-    app.config["RATELIMIT_SWALLOW_ERRORS"] = True
-    limiter.init_app(app)
+    # The public limit's counters (api/limits.py); no X-RateLimit-* headers, which
+    # would cost a storage look-up on every public answer: a 429 carries Retry-After.
+    init_rate_limit(app)
     if app.config["CORS_ORIGINS"]:
         # Only with origins to allow: otherwise there is nothing to answer, and
         # the extension would still cost every response a pattern match.

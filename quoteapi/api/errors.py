@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import time
 from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_limiter.errors import RateLimitExceeded
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -26,7 +23,6 @@ from ..domain.pricing.errors import PricingError
 from ..domain.text import N_, T
 from .bodies import in_request_terms
 from .i18n import translate
-from .limits import limiter
 from .schemas.fields import flatten_messages
 
 log = logging.getLogger(__name__)
@@ -132,19 +128,6 @@ def describe(errors: dict[str, list[Any]]) -> str:
     return text if len(text) <= 500 else text[:497] + "..."
 
 
-def handle_rate_limited(error: RateLimitExceeded) -> Response:
-    """429 with Retry-After: the seconds until the client's window resets."""
-    seconds = 60
-    current = limiter.current_limit
-    if current is not None:
-        seconds = max(1, math.ceil(current.reset_at - time.time()))
-    return problem(
-        429,
-        T("Too many requests from your address ({limit}); retry in {seconds} s.", limit=str(error.limit.limit), seconds=seconds),
-        headers={"Retry-After": str(seconds)},
-    )
-
-
 def handle_domain_error(error: domain.DomainError) -> Response:
     status = next(code for cls, code in STATUS_OF if isinstance(error, cls))
     if isinstance(error, PricingError):
@@ -174,7 +157,6 @@ def handle_unexpected(error: Exception) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(RateLimitExceeded, handle_rate_limited)
     app.register_error_handler(domain.DomainError, handle_domain_error)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)

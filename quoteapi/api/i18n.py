@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel
 from marshmallow import fields
 
 from ..adapters.i18n import TRANSLATIONS, language
@@ -24,10 +24,25 @@ _CURRENT: ContextVar[Language | None] = ContextVar("quoteapi_language", default=
 
 
 def select_language() -> str:
+    """The language code of this request (Flask-Babel's locale selector, and :func:`_choose`)."""
     asked = request.args.get("lang", "")
     if asked in LANGUAGES:
         return asked
-    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
+    header = request.headers.get("Accept-Language", "")
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    chosen = _BY_HEADER.get((header, default))
+    if chosen is None:
+        chosen = request.accept_languages.best_match(LANGUAGES) or default
+        if len(_BY_HEADER) >= _BY_HEADER_SIZE:  # browsers send a few dozen distinct headers
+            _BY_HEADER.clear()
+        _BY_HEADER[(header, default)] = chosen
+    return chosen
+
+
+# The language each Accept-Language header (with the default language) picks:
+# werkzeug parses the header afresh for every request otherwise.
+_BY_HEADER: dict[tuple[str, str], str] = {}
+_BY_HEADER_SIZE = 1024
 
 
 def current() -> Language:
@@ -39,7 +54,9 @@ def current() -> Language:
 
 
 def _choose() -> None:
-    _CURRENT.set(language(str(get_locale())))
+    # The same choice as Flask-Babel's get_locale() (its selector is select_language),
+    # without parsing a babel Locale on every request; get_locale() still works where needed.
+    _CURRENT.set(language(select_language()))
 
 
 def _forget(_error: BaseException | None = None) -> None:

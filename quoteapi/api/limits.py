@@ -1,26 +1,105 @@
-"""The public rate limit: one Flask-Limiter, bound to each app in ``create_app``."""
+"""The public rate limit: one fixed window per client address, counted by the ``limits`` library.
+
+Every request to a public endpoint (api/public.py) costs one ``hit`` on the
+storage named by ``QUOTEAPI_RATELIMIT_STORAGE_URI`` (memory, the shared
+SQLite file of adapters/rate_limits.py, or Redis), keyed by the client's
+address and the scope ``public`` (the keys Flask-Limiter used:
+``LIMITER/<address>/public/<amount>/<multiples>/<period>``). Over the budget
+the answer is a 429 problem+json with ``Retry-After``. Flask-Limiter, which
+did this before, spent some 100-190 µs of Python per request resolving which
+limits apply; one direct call costs a few (docs/performance.md).
+"""
 
 from __future__ import annotations
 
+import logging
+import math
+import time
+from dataclasses import dataclass
+
 import redis
-from flask import Flask, current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, Flask, Response, current_app, request
+from limits import RateLimitItem, parse_many
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Registers the sqlite:/// storage scheme (the default: one budget per address
-# for all the workers of a machine) before Limiter.init_app resolves the URI.
+# for all the workers of a machine) before storage_from_string resolves the URI.
 from ..adapters.rate_limits import SQLiteStorage  # noqa: F401
+from ..domain.text import T
+from .errors import problem
 
-# Only the public endpoints carry a limit (see api/public.py); staff and
-# admin calls are authenticated and never share the public budget.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+log = logging.getLogger(__name__)
+
+SCOPE = "public"
+EXTENSION = "quoteapi.public_limit"
+OFF = ("none", "off", "")
 
 
-def public_rate_limit() -> str:
-    return current_app.config["PUBLIC_RATE_LIMIT"]
+@dataclass(frozen=True)
+class PublicLimit:
+    """The limits of ``QUOTEAPI_PUBLIC_RATE_LIMIT`` (``120/minute``, or several: ``5/second;120/minute``) and their counters."""
+
+    items: tuple[RateLimitItem, ...]
+    storage: Storage
+    limiter: FixedWindowRateLimiter
+
+    @classmethod
+    def of(cls, limit: str, storage_uri: str) -> PublicLimit:
+        storage = storage_from_string(storage_uri)
+        return cls(tuple(parse_many(limit)), storage, FixedWindowRateLimiter(storage))
+
+    def check(self) -> Response | None:
+        """Count this request against its address' budget; the 429 answer when it is spent."""
+        address = request.remote_addr or "127.0.0.1"
+        try:
+            if len(self.items) == 1:  # the usual case: one call, nothing built
+                if self.limiter.hit(self.items[0], address, SCOPE):
+                    return None
+                spent = self.items
+            else:
+                spent = tuple(item for item in self.items if not self.limiter.hit(item, address, SCOPE))
+                if not spent:
+                    return None
+            seconds = max(self._seconds_left(item, address) for item in spent)
+        except Exception:
+            # A store that cannot be reached (Redis down) lets requests through,
+            # logged, rather than failing them: /readyz reports it.
+            log.exception("the rate-limit store failed; the request is let through")
+            return None
+        return too_many(str(spent[0]), seconds)
+
+    def _seconds_left(self, item: RateLimitItem, address: str) -> int:
+        reset = self.limiter.get_window_stats(item, address, SCOPE).reset_time
+        return max(1, math.ceil(reset - time.time()))
+
+
+def too_many(limit: str, seconds: int) -> Response:
+    return problem(
+        429,
+        T("Too many requests from your address ({limit}); retry in {seconds} s.", limit=limit, seconds=seconds),
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def init_rate_limit(app: Flask) -> None:
+    """Read the public limit and open its storage (each gunicorn worker opens its own, after the fork)."""
+    limit = app.config["PUBLIC_RATE_LIMIT"]
+    enabled = limit.strip().lower() not in OFF
+    app.config["RATELIMIT_ENABLED"] = enabled
+    app.extensions[EXTENSION] = PublicLimit.of(limit, app.config["RATELIMIT_STORAGE_URI"]) if enabled else None
+
+
+def limit_blueprint(blueprint: Blueprint) -> None:
+    """One budget per client address for every endpoint of ``blueprint``, checked once per request before the view."""
+
+    @blueprint.before_request
+    def _public_rate_limit() -> Response | None:
+        public = current_app.extensions.get(EXTENSION)
+        return None if public is None else public.check()
 
 
 def trust_proxies(app: Flask) -> None:

@@ -13,7 +13,7 @@ from ..services import catalog as catalogs
 from ..services import estimates, quotes
 from . import i18n
 from .etags import not_modified
-from .limits import limiter, public_rate_limit
+from .limits import limit_blueprint
 from .openapi import Blueprint
 from .quotes import IDEMPOTENCY_KEY, LOCATION, REPLAYED, create_command, created_headers
 from .responses import json_response, services
@@ -30,7 +30,7 @@ blp = Blueprint(
 
 # One budget per client address for the whole blueprint: checked once per
 # request, before the view (a per-view decorator would check twice).
-limiter.shared_limit(public_rate_limit, scope="public")(blp)
+limit_blueprint(blp)
 
 
 CACHE_HEADERS = {

@@ -95,7 +95,8 @@ def _info(row: PriceListVersion, current: int | None = None, now: datetime | Non
     )
 
 
-def _in_force_query(now: datetime):
+def in_force_query(now: Any):
+    """The number of the version in force at ``now`` (a value or a bind parameter)."""
     V = PriceListVersion
     return (
         select(V.version)
@@ -156,7 +157,7 @@ class PriceListCache:
                 return self._full, self._offered
             now = _now()
             with self._database.reading() as session:
-                version = session.scalar(_in_force_query(now))
+                version = session.scalar(in_force_query(now))
                 if version is None:
                     raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
                 full = self._full
@@ -188,7 +189,7 @@ class PriceListCache:
 
 
 def _in_force_row(session, now: datetime | None = None) -> PriceListVersion | None:
-    version = session.scalar(_in_force_query(now or _now()))
+    version = session.scalar(in_force_query(now or _now()))
     return session.get(PriceListVersion, version) if version is not None else None
 
 
@@ -203,7 +204,7 @@ def get_document(ctx: Context, version: int | None = None) -> StoredDocument:
     """A version's document (the one in force when ``version`` is None), with its state."""
     now = _now()
     with ctx.database.reading() as session:
-        current = session.scalar(_in_force_query(now))
+        current = session.scalar(in_force_query(now))
         wanted = current if version is None else version
         row = session.get(PriceListVersion, wanted) if wanted is not None else None
         if row is None:
@@ -221,7 +222,7 @@ def list_versions(ctx: Context) -> list[VersionInfo]:
     """Every version, newest first, with its state now."""
     now = _now()
     with ctx.database.reading() as session:
-        current = session.scalar(_in_force_query(now))
+        current = session.scalar(in_force_query(now))
         found = session.scalars(select(PriceListVersion).order_by(PriceListVersion.version.desc()))
         return [_info(r, current, now) for r in found]
 
@@ -449,7 +450,7 @@ def cancel_version(ctx: Context, version: int, by: str | None) -> VersionInfo:
             before={"effective_from": aware(row.effective_from).isoformat()}, after={"state": schedule.CANCELLED},
         )
         session.flush()
-        current = session.scalar(_in_force_query(now))
+        current = session.scalar(in_force_query(now))
         info = _info(row, current, now)
     ctx.price_lists.invalidate()
     return info

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dataclasses import asdict, replace
+from functools import cache
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import DateTime, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -46,18 +47,75 @@ def _now() -> datetime:
 # --- numbering and idempotency ---------------------------------------------
 
 
-def _next_number(session: Session, year: int) -> str:
-    """The next number of the year; concurrent creators queue on the counter row."""
-    dialect = session.get_bind().dialect.name
+def _next_number(session: Session, year: int) -> tuple[str, int | None]:
+    """The next number of the year, and the price-list version in force, in one statement.
+
+    The counter row is created or incremented; it stays locked until the
+    transaction ends, so concurrent creators queue here: the caller has only
+    its rows' insert and the commit left to do. A transaction that rolls back
+    gives its increment back, so numbers stay gap-free (docs/decisions.md).
+    """
+    statement = _counter_statement(session.get_bind().dialect.name)
+    last, version = session.execute(statement, {"year": year, "now": _now()}).one()
+    return workflow.format_number(year, last), version
+
+
+@cache
+def _counter_statement(dialect: str) -> Any:
+    """Built once per dialect (SQLAlchemy then reuses its compiled form and cache key)."""
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(make_insert(rows.QuoteCounter).values(year=year, last=0).on_conflict_do_nothing())
-    last = session.scalar(
-        update(rows.QuoteCounter)
-        .where(rows.QuoteCounter.year == year)
-        .values(last=rows.QuoteCounter.last + 1)
-        .returning(rows.QuoteCounter.last)
+    in_force = price_lists.in_force_query(bindparam("now", type_=DateTime(timezone=True))).scalar_subquery()
+    counter = make_insert(rows.QuoteCounter).values(year=bindparam("year"), last=1)
+    return counter.on_conflict_do_update(
+        index_elements=[rows.QuoteCounter.year], set_={"last": rows.QuoteCounter.last + 1}
+    ).returning(rows.QuoteCounter.last, in_force)
+
+
+def _column_values(row: Any) -> dict[str, Any]:
+    """The columns set on a new row object (for a Core insert), without its keys."""
+    return {
+        column.key: row.__dict__[column.key]
+        for column in row.__table__.columns
+        if column.key in row.__dict__ and column.key not in ("id", "quote_id")
+    }
+
+
+_QUOTE, _REVISION, _ACTIVITY = rows.Quote.__table__, rows.QuoteRevision.__table__, rows.QuoteActivity.__table__
+
+
+def _insert_quote(session: Session, quote: rows.Quote) -> None:
+    """Insert a new quote with its revisions and activity; on PostgreSQL in one statement."""
+    values = _column_values(quote)
+    children = [(_REVISION, _column_values(r)) for r in quote.revisions]
+    children += [(_ACTIVITY, _column_values(a)) for a in quote.activity]
+    if session.get_bind().dialect.name != "postgresql":  # SQLite: statements are calls in process
+        quote_id = session.execute(insert(_QUOTE).returning(_QUOTE.c.id), values).scalar_one()
+        for table, row in children:
+            session.execute(insert(table), {"quote_id": quote_id, **row})
+        return
+    shape = (tuple(values), tuple((table.name, tuple(row)) for table, row in children))
+    params = {f"q_{k}": v for k, v in values.items()}
+    for i, (_, row) in enumerate(children):
+        params.update({f"c{i}_{k}": v for k, v in row.items()})
+    session.execute(_quote_statement(shape), params).scalar_one()
+
+
+@cache
+def _quote_statement(shape: tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]) -> Any:
+    """``WITH new_quote AS (INSERT ... RETURNING id), new_row_0 AS (INSERT ... SELECT id, ...) ...``, once per shape."""
+    quote_columns, children = shape
+    head = (
+        insert(_QUOTE)
+        .values({k: bindparam(f"q_{k}", type_=_QUOTE.c[k].type) for k in quote_columns})
+        .returning(_QUOTE.c.id)
+        .cte("new_quote")
     )
-    return workflow.format_number(year, last)
+    ctes = []
+    for i, (name, columns) in enumerate(children):
+        table = _QUOTE.metadata.tables[name]
+        chosen = select(head.c.id, *(bindparam(f"c{i}_{k}", type_=table.c[k].type) for k in columns))
+        ctes.append(insert(table).from_select(["quote_id", *columns], chosen).cte(f"new_row_{i}"))
+    return select(head.c.id).add_cte(*ctes)
 
 
 def _replayed_number(session: Session, scope: str, key: str, digest: str) -> str | None:
@@ -105,17 +163,28 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
 
     With an idempotency key, the first request creates the quote and every
     retry with the same key and request answers that quote again.
+
+    One transaction, few round trips (docs/performance.md): the number and
+    the price-list version in force in one statement (a worker whose copy of the
+    list is older prices again), then the rows in one more (PostgreSQL), then
+    the commit; creators queue on the year's counter only for those. The
+    answer is built from the rows written, not read back.
     """
     today = ctx.today()
-    # A stored quote uses the version the database holds now, not a worker's cached copy.
-    price_list = ctx.price_lists.current(fresh=True)
+    price_list = ctx.price_lists.current()
     result = _price(price_list, cmd.inputs, today)
     days = cmd.valid_days or ctx.quote_valid_days
 
-    def create(session: Session) -> str:
+    def create(session: Session) -> rows.Quote:
+        nonlocal result, price_list
+        number, in_force = _next_number(session, today.year)
+        if in_force != result.price_list_version:
+            # A stored quote uses the version in force as the database holds it, not a worker's cached copy.
+            price_list = ctx.price_lists.current(fresh=True)
+            result = _price(price_list, cmd.inputs, today)
         now = _now()
         quote = rows.Quote(
-            number=_next_number(session, today.year),
+            number=number,
             source=cmd.source,
             status="new",
             clinic=result.clinic,
@@ -142,13 +211,12 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
         else:
             quote.activity.append(_activity(now, cmd.by, "created", N_("Created by {name}."), name=cmd.by))
         _price_approval(session, quote, result, price_list, cmd.by, now)
-        session.add(quote)
-        session.flush()
-        return quote.number
+        _insert_quote(session, quote)  # the objects stay out of the session: they only make the answer
+        return quote
 
     if cmd.idempotency_key is None:
         with ctx.database.transaction() as session:
-            return QuoteCreated(_quote(_load(session, create(session)), today))
+            return QuoteCreated(_quote(create(session), today))
     scope = f"{cmd.source}:{cmd.by or 'public'}"
     digest = _fingerprint(cmd)
     try:
@@ -163,9 +231,9 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             )
             session.add(claim)
             session.flush()
-            number = create(session)
-            claim.status, claim.response = 1, {"number": number}
-            return QuoteCreated(_quote(_load(session, number), today))
+            quote = create(session)
+            claim.status, claim.response = 1, {"number": quote.number}
+            return QuoteCreated(_quote(quote, today))
     except IntegrityError:
         with ctx.database.reading() as session:
             number = _replayed_number(session, scope, cmd.idempotency_key, digest)

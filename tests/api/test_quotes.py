@@ -434,3 +434,26 @@ def test_revision_rows_are_stored_with_their_price_list_version(client, sales_he
     with database.reading() as s:
         owner = s.get(Quote, rows[0].quote_id)
     assert owner.number == number and owner.revision == rows[0].revision
+
+
+def test_a_quote_dumps_as_marshmallow_would_dump_it(client, sales_headers):
+    """QuoteSchema's fast dump (the estimate's plain form beside the quote's own fields) equals marshmallow's."""
+    from marshmallow import Schema
+
+    from quoteapi.api.responses import services
+    from quoteapi.api.schemas.quotes import _ESTIMATE_FIELDS, QuoteSchema
+    from quoteapi.domain.pricing.model import Estimate
+    from quoteapi.services import quotes
+
+    body = {**QUOTE, "client": {"age": 34, "pregnant": False}, "language": "en"}
+    number = client.post("/api/v1/quotes", json=body, headers=sales_headers).get_json()["number"]
+    schema = QuoteSchema()
+    for lang in ("tr", "en"):
+        with client.application.test_request_context(f"/?lang={lang}"):
+            client.application.preprocess_request()
+            quote = quotes.get_quote(services(), number)
+            # What the fast path needs: an Estimate, and no quote attribute shadowing an estimate field.
+            assert isinstance(quote.estimate, Estimate) and not any(hasattr(quote, n) for n in _ESTIMATE_FIELDS)
+            fast = schema.dump(quote)
+            assert fast == Schema.dump(schema, quote)
+            assert fast["lines"] and fast["number"] == number

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
 import threading
 from concurrent.futures import Future
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+import orjson
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -110,6 +112,15 @@ def _postgres_connect_args(query: Any, connect_timeout: float, statement_timeout
     return args
 
 
+def _json_text(value: Any) -> str:
+    """JSON columns' text through orjson (a quote's estimate is a few kB); the standard library
+    for what orjson refuses (integers beyond 64 bits), as the answers do (api/bodies.py)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value)
+
+
 def aware(moment: datetime | None) -> datetime | None:
     """A stored timestamp with its UTC offset (SQLite hands them back naive)."""
     if moment is None or moment.tzinfo is not None:
@@ -137,7 +148,7 @@ class Database:
         self._probe: Future | None = None
         self._probe_lock = threading.Lock()
         # Statement parameters hold names, contacts and health answers: never in an error's text (and so a log).
-        options: dict = {"future": True, "hide_parameters": True}
+        options: dict = {"future": True, "hide_parameters": True, "json_serializer": _json_text}
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from ...domain.pricing.model import (
 )
 from ...domain.text import N_
 from ..i18n import Sentence
+from .compiled import CompiledLoad
 from .fields import Day, DecimalString, Money, Percent, StrictBoolean, Trimmed
 
 MAX_REASON_LENGTH = 500
@@ -61,7 +62,9 @@ class ManualDiscountSchema(Schema):
         return {key: value for key, value in data.items() if value is not None}
 
 
-class EstimateRequestSchema(Schema):
+class EstimateRequestSchema(CompiledLoad, Schema):
+    # Loaded on every public request: compiled from these fields (see compiled.py).
+
     clinic = fields.String(required=True, validate=validate.Length(min=1, max=64))
     areas = fields.List(
         fields.Nested(AreaChoiceSchema), required=True, validate=validate.Length(min=1, max=50)

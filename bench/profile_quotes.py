@@ -1,0 +1,92 @@
+"""Where one `POST /api/v1/quotes` spends its time on PostgreSQL, in process, one thread.
+
+Run with `.venv/bin/python bench/profile_quotes.py [--profile]`. It prints the
+wall and CPU time per quote, the statements each creation sends (and how many
+of them run while the year's counter row is locked), and with ``--profile``
+the functions cProfile finds most expensive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+from bench.workload import encoded, quote_bodies  # noqa: E402
+from quoteapi import create_app  # noqa: E402
+from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
+from quoteapi.services import price_lists, users  # noqa: E402
+from tests.pg_cluster import ThrowawayCluster  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--count", type=int, default=300)
+    args = parser.parse_args()
+    cluster = ThrowawayCluster()
+    cluster.start()
+    try:
+        url = cluster.create_database("bench_profile")
+        app = create_app({"DATABASE_URL": url, "PUBLIC_RATE_LIMIT": "none"},
+                         environ={"QUOTEAPI_ENV": "production", "QUOTEAPI_LOG_LEVEL": "WARNING"})
+        ctx = app.extensions["quoteapi"]
+        upgrade(ctx.database)
+        price_lists.seed_demo(ctx)
+        token = users.create_user(ctx, "bench", "sales").token
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        bodies = encoded(quote_bodies())
+        client = app.test_client()
+        statements: list[str] = []
+
+        @event.listens_for(ctx.database.engine, "before_cursor_execute")
+        def count(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement.split()[0] + " " + " ".join(statement.split()[1:4]))
+
+        @event.listens_for(ctx.database.engine, "commit")
+        def committed(conn):
+            statements.append("COMMIT")
+
+        @event.listens_for(ctx.database.engine, "rollback")
+        def rolled_back(conn):
+            statements.append("ROLLBACK")
+
+        def create(body: bytes) -> None:
+            r = client.post("/api/v1/quotes", data=body, headers=headers)
+            assert r.status_code == 201, r.get_data(as_text=True)
+
+        for body in bodies[:20]:
+            create(body)
+        statements.clear()
+        create(bodies[20])
+        print("statements of one creation (pool pings not listed):")
+        for s in statements:
+            print(f"  {s}")
+        wall, cpu = time.perf_counter(), time.process_time()
+        for i in range(args.count):
+            create(bodies[i % len(bodies)])
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"one thread, in process: {wall / args.count * 1000:.2f} ms per quote ({cpu / args.count * 1000:.2f} ms CPU)")
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            for i in range(args.count):
+                create(bodies[i % len(bodies)])
+            profile.disable()
+            pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
+        ctx.database.dispose()
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
