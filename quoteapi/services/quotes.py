@@ -102,20 +102,28 @@ def _insert_quote(session: Session, quote: rows.Quote) -> None:
 
 @cache
 def _quote_statement(shape: tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]) -> Any:
-    """``WITH new_quote AS (INSERT ... RETURNING id), new_row_0 AS (INSERT ... SELECT id, ...) ...``, once per shape."""
+    """``WITH new_quote AS (INSERT ... RETURNING id), new_row_0 AS (INSERT ... SELECT id FROM new_quote ...) ...``.
+
+    Built once per shape. Each row's insert selects the quote id from the one
+    before it: PostgreSQL runs the data-modifying parts of a WITH in no set
+    order, and this chain makes the activity ids follow the order it was written in.
+    """
     quote_columns, children = shape
-    head = (
+    previous = (
         insert(_QUOTE)
         .values({k: bindparam(f"q_{k}", type_=_QUOTE.c[k].type) for k in quote_columns})
-        .returning(_QUOTE.c.id)
+        .returning(_QUOTE.c.id.label("quote_id"))
         .cte("new_quote")
     )
-    ctes = []
+    ctes = [previous]
     for i, (name, columns) in enumerate(children):
         table = _QUOTE.metadata.tables[name]
-        chosen = select(head.c.id, *(bindparam(f"c{i}_{k}", type_=table.c[k].type) for k in columns))
-        ctes.append(insert(table).from_select(["quote_id", *columns], chosen).cte(f"new_row_{i}"))
-    return select(head.c.id).add_cte(*ctes)
+        chosen = select(previous.c.quote_id, *(bindparam(f"c{i}_{k}", type_=table.c[k].type) for k in columns))
+        previous = (
+            insert(table).from_select(["quote_id", *columns], chosen).returning(table.c.quote_id).cte(f"new_row_{i}")
+        )
+        ctes.append(previous)
+    return select(previous.c.quote_id).add_cte(*ctes)
 
 
 def _replayed_number(session: Session, scope: str, key: str, digest: str) -> str | None:
