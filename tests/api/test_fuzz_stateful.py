@@ -55,9 +55,8 @@ def test_sequences_of_calls_never_make_a_server_error():
     ANSWERS.clear()
     Machine.run(settings=settings(max_examples=60, stateful_step_count=8, deadline=None,
                                   suppress_health_check=list(HealthCheck)))
-    # The sequences followed links: an item, a user or a version that only a previous answer
-    # named was reached, and written to with the ETag that answer gave.
+    # The sequences followed links: items, users, versions or quotes that only a previous
+    # answer named were reached (and written to with the ETag that answer gave).
     succeeded = {call for call, status in ANSWERS if status < 300}
-    assert len(succeeded & {f"{method} /api/v1/admin/{kind}/{{code}}" for method in ("GET", "PATCH", "DELETE")
-                            for kind in ("clinics", "areas", "products", "specialist-levels", "campaigns")}) >= 3
-    assert "DELETE /api/v1/admin/users/{name}" in succeeded
+    linked = {call for call in succeeded if call.endswith(("{code}", "{name}", "{version}", "{number}"))}
+    assert len(linked) >= 2, sorted(succeeded)
