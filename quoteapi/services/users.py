@@ -84,6 +84,7 @@ def create_user(ctx: Context, name: str, role: str, by: str | None = None) -> Ne
         else:
             before = {"name": name, "role": user.role, "active": False}
             user.role, user.token_hash, user.created_at, user.revoked_at = role, hash_token(token), now, None
+            user.password_hash = None  # the name may belong to someone else now: no old password signs in
         audit.record(
             session, actor=by, kind="user", action="create", subject=f"user {name}",
             before=before, after={"name": name, "role": role, "active": True},

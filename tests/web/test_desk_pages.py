@@ -239,3 +239,26 @@ def test_odd_form_values_are_messages_not_errors(admin):
     assert admin.get("/desk/price-list.xls").status_code == 404
     assert admin.get("/desk/quotes?cursor=bogus").status_code == 200
     assert admin.get("/desk/audit?cursor=bogus&kind=user").status_code == 200
+
+
+def test_query_names_and_digits_that_are_not_plain_are_data_not_errors(client, admin, seller, sales_headers):
+    number = new_quote(client, sales_headers)
+    # Query parameters named like url_for's own arguments, or like the page's path parameter.
+    for path in ("/desk/sign-in?endpoint=x&_method=POST", "/desk/?endpoint=x", f"/desk/quotes/{number}?number=x&_external=1",
+                 "/desk/quotes?endpoint=x&status=new", "/desk/audit?endpoint=x"):
+        page = admin.get(path)
+        assert page.status_code in (200, 302), (path, page.status_code)
+    # The language switch keeps them as query parameters.
+    assert "endpoint=x" in client.get("/desk/sign-in?endpoint=x").get_data(as_text=True)
+    # Digits that str.isdigit() accepts and int() refuses.
+    assert admin.get("/desk/versions?version=²").status_code == 200
+    assert seller.get(f"/desk/quotes/{number}?a=²&b=①").status_code == 200
+    token = csrf_token(admin, "/desk/prices/areas")
+    form = _row_form(admin, "areas", "neck")
+    assert admin.post("/desk/prices/areas/neck", data={**form, "version": "²", "neck:size_cm2": "²"}).status_code in (409, 422)
+    # An upload that does not say which version it was made from saves nothing.
+    sheet = admin.get("/desk/price-list.csv").get_data(as_text=True).replace("4000.00", "4100.00", 1)
+    blind = admin.post("/desk/price-list", data={"csrf_token": token, "file": (io.BytesIO(sheet.encode()), "p.csv")},
+                       content_type="multipart/form-data")
+    assert blind.status_code == 422
+    assert admin.get("/desk/price-list.csv").get_data(as_text=True).count("4100.00") == 0

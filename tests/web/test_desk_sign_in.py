@@ -189,6 +189,8 @@ def test_a_revoked_user_made_again_does_not_bring_old_sessions_back(ctx, client,
     users.revoke_user(ctx, "sam", by="ada")
     users.create_user(ctx, "sam", "sales", by="ada")
     assert client.get("/desk/").status_code == 302
+    # The name may belong to someone else now: the old password no longer signs in.
+    assert sign_in(client, "sam").status_code != 302
 
 
 def test_a_new_password_ends_the_old_sessions(ctx, client, sam):

@@ -26,7 +26,7 @@ from ...api.i18n import current
 from ...domain.errors import DomainError
 from ...services import users
 from . import common
-from .common import SAFE_METHODS, _, bp, language_links, say, services
+from .common import SAFE_METHODS, _, bp, language_links, page_url, say, services
 
 csrf = CSRFProtect()
 
@@ -112,7 +112,7 @@ def page_headers(response):
 
 @bp.context_processor
 def page_globals():
-    return {"_": _, "desk_user": common.user, "say": say, "language_links": language_links,
+    return {"_": _, "desk_user": common.user, "say": say, "language_links": language_links, "page_url": page_url,
             "page_lang": current().code}
 
 

@@ -30,12 +30,12 @@ from ...api.schemas.price_list import (
     TranslationsField,
 )
 from ...domain import price_list as document
-from ...domain.errors import DomainError, Invalid, StaleVersion
+from ...domain.errors import DomainError, Invalid, StaleVersion, VersionRequired
 from ...domain.price_list.changes import diff
-from ...domain.text import LANGUAGES
+from ...domain.text import LANGUAGES, T
 from ...services import audit, price_changes, price_items, price_lists, users
 from ...services.price_items import KINDS, Kind
-from .common import _, actor, bp, field_errors, flash_error, requires, say, services
+from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
 
 SCHEMAS: dict[str, type[Schema]] = {
     "clinics": ClinicSchema, "areas": AreaSchema, "products": ProductSchema,
@@ -129,7 +129,8 @@ class Column:
         if raw == "":
             return None
         if self.kind == "int":
-            return int(raw) if raw.lstrip("-").isdigit() and len(raw) < 12 else raw
+            number = whole_number(raw, 11)
+            return raw if number is None else number
         return raw
 
 
@@ -254,7 +255,7 @@ def save_row(kind: str, code: str):
     ctx = services()
     etag = request.form.get("etag", "")
     raw_version = request.form.get("version", "")
-    seen_version = int(raw_version) if raw_version.isdigit() and len(raw_version) < 10 else 0
+    seen_version = whole_number(raw_version) or 0
     prefix = f"{code}:"
     typed = {key[len(prefix):]: value for key, value in request.form.items() if key.startswith(prefix)}
     try:
@@ -358,6 +359,17 @@ def download(fmt: str):
     return response
 
 
+def _expected_version(raw: str) -> int | None:
+    """The version the upload form was shown with: the save is refused if another came since.
+
+    A form without it (hand-made) answers as the API does without ``If-Match``.
+    """
+    version = whole_number(raw)
+    if version is None or version < 0:
+        raise VersionRequired(T("Reload the page: the form does not say which version it was made from."))
+    return version or None
+
+
 @bp.post("/price-list")
 @requires("admin")
 def upload():
@@ -390,7 +402,7 @@ def upload():
             body = PriceListSchema().load(doc)
             info = price_lists.replace_price_list(
                 services(), document.from_plain(body),
-                expected_version=int(expected) if expected.isdigit() and len(expected) < 10 else price_lists.ANY_VERSION,
+                expected_version=_expected_version(expected),
                 by=actor(), effective_from=when, dry_run=dry,
             )
             if dry:
@@ -430,7 +442,7 @@ def versions():
     chosen = request.args.get("version", "")
     shown = None
     if found:
-        number = int(chosen) if chosen.isdigit() else found[0].version
+        number = whole_number(chosen) or found[0].version
         stored = price_lists.get_document(ctx, number)
         before = price_lists.get_document(ctx, number - 1).document if number > 1 else None
         shown = {"info": stored.info, "changes": diff(before, stored.document) if before else []}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
@@ -100,6 +100,28 @@ def keep_language(endpoint: str, values: dict[str, Any]) -> None:
         values["lang"] = chosen
 
 
+def whole_number(text: str | None, digits: int = 9) -> int | None:
+    """``text`` as a whole number of ASCII digits (at most ``digits``, a leading ``-`` allowed), else None.
+
+    (``str.isdigit`` alone accepts ``²`` and ``①``, which ``int`` refuses.)
+    """
+    bare = (text or "").strip()
+    sign, body = ("-", bare[1:]) if bare.startswith("-") else ("", bare)
+    if body.isascii() and body.isdigit() and len(body) <= digits:
+        return int(sign + body)
+    return None
+
+
+def page_url(endpoint: str, args: Mapping[str, Any] | None = None, **view_args: Any) -> str:
+    """A console URL with a query string taken as data (a parameter named ``endpoint`` or
+    ``_method`` is a query parameter here, never an argument of ``url_for``)."""
+    query = {k: v for k, v in (args or {}).items() if k != "lang"}
+    url = url_for(endpoint, **view_args)
+    if not query:
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode(query)
+
+
 def language_links() -> list[tuple[str, str, str, bool]]:
     """The switch: (code, label, URL of this page in that language, is current)."""
     args = {k: v for k, v in request.args.items() if k != "lang"}
@@ -109,6 +131,6 @@ def language_links() -> list[tuple[str, str, str, bool]]:
         args = {}
     labels = {"tr": "Türkçe", "en": "English"}
     return [
-        (code, labels[code], url_for(endpoint, **view_args, **args, lang=code), current().code == code)
+        (code, labels[code], page_url(endpoint, args, **view_args, lang=code), current().code == code)
         for code in LANGUAGES
     ]

@@ -34,7 +34,7 @@ from ...domain.errors import Conflict, DomainError
 from ...domain.pricing.plain import estimate_to_plain
 from ...services import estimates, quotes, users
 from ...services.commands import UNSET, AddNote, ReviseQuote, UpdateQuote
-from .common import _, actor, bp, field_errors, flash_error, requires, say, services
+from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
 
 ANSWERS = ("pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
 PAGE_SIZE = 25
@@ -90,7 +90,8 @@ def _int_or_text(raw: str | None) -> Any:
     text = (raw or "").strip()
     if text == "":
         return None
-    return int(text) if text.isdigit() and len(text) < 10 else text
+    number = whole_number(text)
+    return text if number is None else number
 
 
 def _answer(raw: str | None) -> bool | None:
@@ -243,7 +244,8 @@ def _compared(number: str, latest: int) -> tuple[Any, Any]:
 
     def pick(name: str, default: int) -> int:
         raw = request.args.get(name, "")
-        return int(raw) if raw.isdigit() and 1 <= int(raw) <= latest else default
+        chosen = whole_number(raw)
+        return chosen if chosen is not None and 1 <= chosen <= latest else default
 
     a, b = pick("a", latest - 1), pick("b", latest)
     ctx = services()
