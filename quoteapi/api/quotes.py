@@ -175,7 +175,7 @@ def revise_quote(changes: dict, number: str):
 @blp.alt_response(409, response="CONFLICT")
 def decide_approval(body: dict, number: str):
     """Approve or reject the manual discount of a quote waiting for an admin's approval (409 when none waits)."""
-    command = DecideApproval(number, current_user().name, body["decision"], body.get("note"))
+    command = DecideApproval(number, current_user().name, body["decision"], body.get("note"), body.get("revision"))
     return quotes.decide_approval(services(), command)
 
 

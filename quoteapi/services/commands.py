@@ -78,3 +78,5 @@ class DecideApproval:
     by: str
     decision: str  # "approve" or "reject"
     note: str | None = None
+    # The revision the admin looked at: a decision on a quote revised since is refused.
+    revision: int | None = None

@@ -593,6 +593,13 @@ def decide_approval(ctx: Context, cmd: DecideApproval) -> Quote:
     with ctx.database.transaction() as session:
         quote = _load(session, cmd.number, for_update=True)
         before = quote.approval or workflow.APPROVAL_NOT_NEEDED
+        if cmd.revision is not None and cmd.revision != quote.revision:
+            raise Conflict(
+                T("Quote {number} was revised (now revision {revision}) since you looked at it; "
+                  "look at its discount again before deciding.", number=quote.number, revision=quote.revision),
+                {"revision": [T("The quote has a newer revision.")]},
+                kind="approval-revised",
+            )
         after = workflow.check_decision(quote.number, before, cmd.decision)
         now = _now()
         note = cmd.note or None

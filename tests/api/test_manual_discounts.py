@@ -207,6 +207,16 @@ def test_revisions_keep_replace_or_remove_the_discount(client, sales_headers, ad
     # A new revision above the limit asks again.
     again = client.post(f"/api/v1/quotes/{number}/revisions", json={"sessions": 3}, headers=sales_headers).get_json()
     assert again["approval"]["status"] == "pending"
+    # A decision about the revision the admin saw, when the quote was revised since, is refused.
+    seen = again["revision"]
+    newer = client.post(f"/api/v1/quotes/{number}/revisions", json={"manual_discount": {"percent": "60", "reason": "More"}},
+                        headers=sales_headers).get_json()
+    late = client.post(f"/api/v1/quotes/{number}/approval", json={"decision": "approve", "revision": seen}, headers=admin_headers)
+    assert late.status_code == 409 and late.get_json()["type"].endswith("/approval-revised")
+    assert "revision" in late.get_json()["errors"]
+    assert client.get(f"/api/v1/quotes/{number}", headers=sales_headers).get_json()["approval"]["status"] == "pending"
+    assert client.post(f"/api/v1/quotes/{number}/approval", json={"decision": "approve", "revision": newer["revision"]},
+                       headers=admin_headers).status_code == 200
 
     removed = client.post(f"/api/v1/quotes/{number}/revisions", json={"manual_discount": None}, headers=sales_headers)
     assert removed.status_code == 201

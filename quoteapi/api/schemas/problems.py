@@ -12,7 +12,8 @@ class ProblemSchema(Schema):
     type = fields.String(
         metadata={"example": "about:blank", "description": "about:blank, or /api/problems/<kind> for a problem to tell apart "
                   "(stale-version, version-required, idempotency-key-reused, status-move, quote-expired, quote-closed, last-admin, "
-                  "approval-pending, approval-rejected, approval-not-pending)."}
+                  "approval-pending, approval-rejected, approval-not-pending, approval-revised, unknown-query-parameter, "
+                  "scheduled-change-conflict, campaign-used-up)."}
     )
     instance = fields.String(metadata={"description": "The path that was asked."})
     title = fields.String(metadata={"example": "Unprocessable Content"})

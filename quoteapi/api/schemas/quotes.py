@@ -117,6 +117,10 @@ class ApprovalDecisionSchema(Schema):
         load_default=None, allow_none=True, validate=validate.Length(max=2000),
         metadata={"description": "Optional to approve; required to reject (the sales staff read it)."},
     )
+    revision = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=2147483647),
+        metadata={"description": "The revision the decision is about; 409 if the quote was revised since."},
+    )
 
     @validates_schema
     def note_to_reject(self, data: dict, **kwargs: Any) -> None:

@@ -19,7 +19,7 @@ from ...domain import quotes as workflow
 from ...domain.errors import DomainError
 from ...services import quotes
 from ...services.commands import DecideApproval
-from .common import _, actor, bp, field_errors, flash_error, requires, safe_next, say, services, user
+from .common import _, actor, bp, field_errors, flash_error, requires, safe_next, say, services, user, whole_number
 
 PAGE_SIZE = 20
 # The count in the menu reads at most this many (more shows as "200+").
@@ -75,9 +75,12 @@ def decide(number: str):
     back = safe_next(request.form.get("next")) or url_for("desk.approval_list")
     try:
         body = ApprovalDecisionSchema().load(
-            {"decision": request.form.get("decision", ""), "note": request.form.get("note", "").strip() or None}
+            {"decision": request.form.get("decision", ""), "note": request.form.get("note", "").strip() or None,
+             "revision": whole_number(request.form.get("revision"))}
         )
-        quotes.decide_approval(services(), DecideApproval(number, actor(), body["decision"], body.get("note")))
+        quotes.decide_approval(
+            services(), DecideApproval(number, actor(), body["decision"], body.get("note"), body.get("revision"))
+        )
     except ValidationError as error:
         for messages in field_errors(flatten_messages(error.messages)).values():
             flash(f"{number}: {' '.join(messages)}", "error")
