@@ -77,13 +77,6 @@ class Impact:
     catalog: tuple[AreaPrice, ...]
 
 
-def reprice(new_list: PriceList, quote: OpenQuote, today: date) -> Decimal:
-    """The total a revision made today would give (the start date moved to today when it has passed)."""
-    inputs = quote.inputs
-    inputs = replace(inputs, start_date=start_date_for_revision(inputs.start_date, today))
-    return price(new_list, inputs, today).total
-
-
 def impact(quotes: Iterable[OpenQuote], old_list: PriceList | None, new_list: PriceList, today: date,
            largest: int = LARGEST) -> Impact:
     count = dearer = cheaper = unchanged = 0
