@@ -128,8 +128,13 @@ def describe(errors: dict[str, list[Any]]) -> str:
     return text if len(text) <= 500 else text[:497] + "..."
 
 
+def status_of(error: domain.DomainError) -> int:
+    """The HTTP status of a domain error (the first entry of :data:`STATUS_OF` it is an instance of)."""
+    return next(code for cls, code in STATUS_OF if isinstance(error, cls))
+
+
 def handle_domain_error(error: domain.DomainError) -> Response:
-    status = next(code for cls, code in STATUS_OF if isinstance(error, cls))
+    status = status_of(error)
     if isinstance(error, PricingError):
         # Rules checked on a whole document or request: name the fields (or a CSV's cells).
         errors = in_request_terms(error.errors)

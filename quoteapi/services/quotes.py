@@ -409,6 +409,10 @@ def _filtered(filters: Mapping[str, Any], today: date) -> Select:
         stmt = stmt.where(Q.clinic == filters["clinic"])
     if filters.get("approval"):
         stmt = stmt.where(Q.approval == filters["approval"])
+        if filters["approval"] == workflow.APPROVAL_PENDING:
+            # A decision is wanted only while the quote can still be sent: not once it is
+            # declined or expired (revising it asks again).
+            stmt = stmt.where(Q.status.in_(workflow.OPEN), Q.valid_until >= today)
     if filters.get("follow_up_due"):
         stmt = stmt.where(Q.status.in_(workflow.OPEN), Q.follow_up_on <= filters["follow_up_due"])
     if filters.get("q"):

@@ -270,6 +270,11 @@ def test_the_list_filters_by_approval_with_paging(client, sales_headers, admin_h
     assert [i["number"] for i in approved] == [pending[0]] and approved[0]["approval"]["by"] == "ada"
     assert len(client.get("/api/v1/quotes?approval=not_needed", headers=sales_headers).get_json()["items"]) == 2
     assert client.get("/api/v1/quotes?approval=maybe", headers=sales_headers).status_code == 422
+    # A declined quote keeps its pending status but waits for nobody: it leaves the list.
+    assert patch(client, sales_headers, pending[2], status="declined").status_code == 200
+    waiting = client.get("/api/v1/quotes?approval=pending", headers=sales_headers).get_json()["items"]
+    assert [i["number"] for i in waiting] == [pending[1]]
+    assert client.get(f"/api/v1/quotes/{pending[2]}", headers=sales_headers).get_json()["approval"]["status"] == "pending"
 
 
 def test_an_idempotent_retry_with_another_discount_is_a_conflict(client, sales_headers):

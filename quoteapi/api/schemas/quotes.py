@@ -239,7 +239,8 @@ class QuotePageSchema(Schema):
 class QuoteListQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
     approval = fields.String(
-        validate=validate.OneOf(APPROVALS), metadata={"description": "E.g. `pending`: the discounts waiting for an admin."}
+        validate=validate.OneOf(APPROVALS), metadata={"description": "E.g. `pending`: the discounts waiting for an admin (on quotes that can still be "
+                                                            "sent: not declined, not expired)."}
     )
     clinic = fields.String(validate=validate.Length(min=1, max=64))
     follow_up_due = Day(metadata={"description": "Open quotes to follow up on or before this date."})

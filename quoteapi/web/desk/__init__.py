@@ -21,7 +21,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import HTTPException
 
-from ...api.errors import STATUS_OF
+from ...api.errors import status_of
 from ...api.i18n import current
 from ...domain.errors import DomainError
 from ...services import users
@@ -127,7 +127,7 @@ def csrf_refused(error: CSRFError):
 
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
-    status = next(code for cls, code in STATUS_OF if isinstance(error, cls))
+    status = status_of(error)
     return error_page(status, say(error.detail))
 
 

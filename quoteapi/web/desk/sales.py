@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from ...adapters import documents
 from ...adapters.i18n import money_text
-from ...api.errors import STATUS_OF
+from ...api.errors import status_of
 from ...api.i18n import current
 from ...api.quotes import create_command
 from ...api.responses import json_response
@@ -462,7 +462,7 @@ def estimate_preview():
     except ValidationError as error:
         return json_response({"detail": _("Some fields need attention; see below."), "errors": _schema_errors(error)}, 422)
     except DomainError as error:
-        status = next(code for cls, code in STATUS_OF if isinstance(error, cls))
+        status = status_of(error)
         return json_response({"detail": say(error.detail), "errors": field_errors(error)}, status)
     plain = estimate_to_plain(result, current())
     plain["approval_needed"] = result.manual_discount_over_limit
