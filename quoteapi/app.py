@@ -11,9 +11,10 @@ import config as settings
 
 from .adapters.logs import PrivateFormatter
 from .api import init_api
+from .api.limits import init_rate_limit
 from .services.context import Context
 from .web import estimator
-from .web.desk import init_desk
+from .web.desk import init_desk, open_sign_in_limit
 
 
 class QuoteApi(Flask):
@@ -44,6 +45,23 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     app.config.update(settings.load(environ, overrides))
     app.json.sort_keys = False
     configure_logging(app)
+    open_state(app)
+    init_api(app)
+    app.register_blueprint(estimator.bp)
+    # The staff console at /desk (sessions, CSRF): after the API, whose error answers it overrides for its pages.
+    init_desk(app)
+    register_commands(app)
+    return app
+
+
+def open_state(app: Flask) -> None:
+    """What the app keeps between requests, opened anew: the use cases' context and the rate limits' counters.
+
+    The context holds the database's connection pool, the price-list cache and
+    the clock. (The test suite reuses one app per database, since building the
+    routes and the OpenAPI description takes half a second, and opens its state
+    anew for every test.)
+    """
     app.extensions["quoteapi"] = Context.build(
         app.config["DATABASE_URL"],
         price_list_check_seconds=app.config["PRICE_LIST_CHECK_SECONDS"],
@@ -51,12 +69,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
         connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
         statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
     )
-    init_api(app)
-    app.register_blueprint(estimator.bp)
-    # The staff console at /desk (sessions, CSRF): after the API, whose error answers it overrides for its pages.
-    init_desk(app)
-    register_commands(app)
-    return app
+    # The public limit's counters (api/limits.py); no X-RateLimit-* headers, which
+    # would cost a storage look-up on every public answer: a 429 carries Retry-After.
+    init_rate_limit(app)
+    open_sign_in_limit(app)
 
 
 def configure_logging(app: Flask) -> None:

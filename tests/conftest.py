@@ -11,11 +11,13 @@ from datetime import date
 from typing import Any, Callable
 
 import pytest
+from flask import Flask
 from sqlalchemy import delete
 
 from quoteapi import create_app
 from quoteapi.adapters.db import Base, Database
 from quoteapi.adapters.db.migrate import upgrade
+from quoteapi.app import open_state
 from quoteapi.services import price_lists, users
 from quoteapi.services.context import Context
 
@@ -70,10 +72,31 @@ def empty(database: Database) -> None:
             session.execute(delete(table))
 
 
+# One app per database, built once: building the routes' URL builders and the
+# OpenAPI description takes about half a second, more than most tests. Each
+# test gets it back as new: the settings it was built with, and its state
+# opened anew (``open_state``: a context with its own clock, price-list cache
+# and connection pool, and fresh rate-limit counters).
+_BUILT: dict[str, tuple[Flask, dict[str, Any]]] = {}
+
+
+def _app_for(database_url: str) -> Flask:
+    built = _BUILT.get(database_url)
+    if built is None:
+        app = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS}, environ={"QUOTEAPI_ENV": "testing"})
+        _BUILT[database_url] = (app, dict(app.config))
+        return app
+    app, settings = built
+    app.config.clear()
+    app.config.update(settings)
+    open_state(app)
+    return app
+
+
 @pytest.fixture
 def app(database_url):
     """An app on an emptied database holding the demo price list."""
-    app = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS}, environ={"QUOTEAPI_ENV": "testing"})
+    app = _app_for(database_url)
     ctx = app.extensions["quoteapi"]
     ctx.clock = lambda: TODAY
     empty(ctx.database)

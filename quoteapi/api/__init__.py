@@ -8,7 +8,7 @@ from flask_cors import CORS
 from . import admin, customers, health, public, quotes
 from .errors import register_error_handlers
 from .i18n import init_i18n
-from .limits import init_rate_limit, trust_proxies
+from .limits import trust_proxies
 from .openapi import build_api
 from .responses import OrjsonProvider
 
@@ -24,14 +24,14 @@ def _vary_by_origin(response: Response) -> Response:
 
 
 def init_api(app: Flask) -> None:
-    """Mount the API on ``app``: JSON, languages, rate limit, CORS, OpenAPI, blueprints, error answers."""
+    """Mount the API on ``app``: JSON, languages, CORS, OpenAPI, blueprints, error answers.
+
+    The public rate limit's counters are opened with the app's other state (``quoteapi.app.open_state``).
+    """
     app.json = OrjsonProvider(app)
     # The client's address (the rate limit's key) and scheme behind nginx.
     trust_proxies(app)
     init_i18n(app)
-    # The public limit's counters (api/limits.py); no X-RateLimit-* headers, which
-    # would cost a storage look-up on every public answer: a 429 carries Retry-After.
-    init_rate_limit(app)
     if app.config["CORS_ORIGINS"]:
         # Only with origins to allow: otherwise there is nothing to answer, and
         # the extension would still cost every response a pattern match.

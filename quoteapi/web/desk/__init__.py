@@ -55,7 +55,7 @@ def instance_secret(path: Path) -> str:
 
 
 def init_desk(app: Flask) -> None:
-    """Mount the console: secret key, CSRF, the sign-in rate limit, the pages."""
+    """Mount the console: secret key, CSRF, the pages (the sign-in limit's counters: :func:`open_sign_in_limit`)."""
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.config["SECRET_KEY_FILE"]))
     # CSRF is checked by the console's own before_request, never on the API (bearer tokens).
@@ -63,15 +63,19 @@ def init_desk(app: Flask) -> None:
     # A page may stay open all day: the token lives as long as the session.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
+    from . import admin, approvals, auth, sales  # noqa: F401  (their views join the blueprint)
+
+    app.register_blueprint(bp)
+
+
+def open_sign_in_limit(app: Flask) -> None:
+    """Open the counters of failed sign-ins (the app's rate-limit storage)."""
     limit = app.config["SIGN_IN_RATE_LIMIT"]
     if limit.lower() in ("none", "off", ""):
         app.extensions["quoteapi.desk_limit"] = None
     else:
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
         app.extensions["quoteapi.desk_limit"] = (FixedWindowRateLimiter(storage), parse(limit))
-    from . import admin, approvals, auth, sales  # noqa: F401  (their views join the blueprint)
-
-    app.register_blueprint(bp)
 
 
 @bp.before_request
