@@ -20,8 +20,22 @@ run: $(STAMP).run catalogues
 	@echo
 	exec $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
 
+# The whole suite in two runs: the tests in process on up to 4 processes
+# (pytest-xdist, one per core), then the end-to-end tests (real servers,
+# browsers, deadlines) alone, so that nothing else competes for the cores they
+# time. Both runs always run; the target fails if either does. With
+# PYTEST_ARGS, one plain pytest run of just those.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+
 test: $(STAMP).dev sysdeps catalogues tools
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@status=0; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e" || status=1; \
+	$(BIN)/python -m pytest -m e2e || status=1; \
+	exit $$status
+else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+endif
 
 sysdeps:
 	@scripts/sysdeps.sh

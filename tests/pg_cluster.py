@@ -83,22 +83,26 @@ class ThrowawayCluster:
         if done.returncode != 0:
             self.stop()
             raise PostgresUnavailable(f"initdb failed: {done.stderr[-2000:]}")
-        self.port = _free_port()
-        options = " ".join(
-            f"-c {setting}"
-            for setting in (
-                f"port={self.port}",
-                "listen_addresses=127.0.0.1",
-                f"unix_socket_directories={self.root}",
-                # A test cluster: durability buys nothing here, speed does.
-                "fsync=off",
-                "synchronous_commit=off",
-                "full_page_writes=off",
-                "max_connections=300",
+        # Two test processes (pytest-xdist) may be handed the same free port: try another.
+        for _attempt in range(3):
+            self.port = _free_port()
+            options = " ".join(
+                f"-c {setting}"
+                for setting in (
+                    f"port={self.port}",
+                    "listen_addresses=127.0.0.1",
+                    f"unix_socket_directories={self.root}",
+                    # A test cluster: durability buys nothing here, speed does.
+                    "fsync=off",
+                    "synchronous_commit=off",
+                    "full_page_writes=off",
+                    "max_connections=300",
+                )
             )
-        )
-        done = self._run("pg_ctl", "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", options, "start")
-        if done.returncode != 0:
+            done = self._run("pg_ctl", "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", options, "start")
+            if done.returncode == 0:
+                break
+        else:
             tail = log.read_text()[-2000:] if log.exists() else done.stderr
             self.stop()
             raise PostgresUnavailable(f"pg_ctl start failed: {tail}")
