@@ -47,10 +47,13 @@ MANUAL_DISCOUNT_DESCRIPTION = (
 )
 
 
+def manual_discount_field(description: str) -> fields.Nested:
+    """The one declaration of a quote's manual discount (may be null); ``description`` says what it does where it is."""
+    return fields.Nested(ManualDiscountSchema, allow_none=True, metadata={"description": description})
+
+
 class QuoteCreateSchema(EstimateRequestSchema):
-    manual_discount = fields.Nested(
-        ManualDiscountSchema, allow_none=True, metadata={"description": MANUAL_DISCOUNT_DESCRIPTION}
-    )
+    manual_discount = manual_discount_field(MANUAL_DISCOUNT_DESCRIPTION)
     language = fields.String(
         validate=validate.OneOf(LANGUAGES),
         metadata={"description": "The language of the quote's texts and document; default: the request's."},
@@ -157,10 +160,7 @@ class QuoteSchema(EstimateSchema):
         ConsentSchema, allow_none=True, metadata={"description": "A website request's consent; null for the desk's quotes."}
     )
     approval = fields.Nested(ApprovalSchema)
-    manual_discount = fields.Nested(
-        ManualDiscountSchema, allow_none=True,
-        metadata={"description": "The current revision's manual discount as given; null without one."},
-    )
+    manual_discount = manual_discount_field("The current revision's manual discount as given; null without one.")
 
     @pre_dump
     def with_estimate(self, quote: Any, **kwargs: Any) -> Flattened:
@@ -268,10 +268,7 @@ class RevisionChangesSchema(EstimateRequestSchema):
     """
 
     valid_days = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
-    manual_discount = fields.Nested(
-        ManualDiscountSchema, allow_none=True,
-        metadata={"description": "Replaces the current one; null removes it; left out, it is kept."},
-    )
+    manual_discount = manual_discount_field("Replaces the current one; null removes it; left out, it is kept.")
 
     @post_load(pass_original=True)
     def only_given(self, data: dict, original: Any, **kwargs: Any) -> dict:
