@@ -57,6 +57,14 @@ def test_a_stored_quote_reads_back_as_it_was_answered(ctx):
     assert revision.estimate == q.estimate
 
 
+def test_several_quotes_read_in_the_order_asked_and_the_unknown_left_out(ctx):
+    first, second = create(ctx), create(ctx, valid_days=7)
+    assert quotes.get_quotes(ctx, [second, "Q-2026-999999", first]) == [
+        quotes.get_quote(ctx, second), quotes.get_quote(ctx, first)
+    ]
+    assert quotes.get_quotes(ctx, []) == []
+
+
 def test_numbers_follow_each_other_and_website_quotes_have_no_creator(ctx):
     first = create(ctx)
     web = quotes.create_quote(ctx, create_command(source="website", by=None)).quote

@@ -52,7 +52,7 @@ def approval_list():
     try:
         filters = QuoteListQuerySchema().load({**raw, "approval": workflow.APPROVAL_PENDING, "limit": PAGE_SIZE})
         page = quotes.list_quotes(services(), filters)
-        pending = [quotes.get_quote(services(), q.number) for q in page.items]
+        pending = quotes.get_quotes(services(), [q.number for q in page.items])
     except ValidationError as error:
         errors = field_errors(flatten_messages(error.messages))
     except DomainError as error:
