@@ -1,6 +1,7 @@
 """Where one `POST /api/v1/quotes` spends its time on PostgreSQL, in process, one thread.
 
-Run with `.venv/bin/python bench/profile_quotes.py [--profile]`. It prints the
+Run with `.venv/bin/python bench/profile_quotes.py [--profile] [--sqlite]` (``--sqlite``:
+a SQLite file instead). It prints the
 wall and CPU time per quote, the statements each creation sends (and how many
 of them run while the year's counter row is locked), and with ``--profile``
 the functions cProfile finds most expensive.
@@ -13,6 +14,7 @@ import os
 import cProfile
 import pstats
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,11 +34,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--cpu", action="store_true",
+                        help="with --profile: the profile's clock is this process's CPU time, not the wall clock")
+    parser.add_argument("--sqlite", action="store_true",
+                        help="a SQLite file in a temporary directory instead of PostgreSQL")
     args = parser.parse_args()
-    cluster = ThrowawayCluster()
-    cluster.start()
+    cluster = None if args.sqlite else ThrowawayCluster()
+    if cluster is not None:
+        cluster.start()
+    scratch = tempfile.TemporaryDirectory(prefix="quoteapi-bench-")
     try:
-        url = cluster.create_database("bench_profile")
+        url = f"sqlite:///{scratch.name}/bench.sqlite" if cluster is None else cluster.create_database("bench_profile")
         app = create_app({"DATABASE_URL": url, "PUBLIC_RATE_LIMIT": "none"},
                          environ={"QUOTEAPI_ENV": "production", "QUOTEAPI_LOG_LEVEL": "WARNING"})
         ctx = app.extensions["quoteapi"]
@@ -58,7 +66,8 @@ def main() -> None:
 
         @event.listens_for(ctx.database.engine, "rollback")
         def rolled_back(conn):
-            statements.append("ROLLBACK")
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":  # else nothing is sent
+                statements.append("ROLLBACK")
 
         def create(body: bytes) -> None:
             r = client.post("/api/v1/quotes", data=body, headers=headers)
@@ -77,7 +86,7 @@ def main() -> None:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(f"one thread, in process: {wall / args.count * 1000:.2f} ms per quote ({cpu / args.count * 1000:.2f} ms CPU)")
         if args.profile:
-            profile = cProfile.Profile()
+            profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
             profile.enable()
             for i in range(args.count):
                 create(bodies[i % len(bodies)])
@@ -85,7 +94,9 @@ def main() -> None:
             pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
         ctx.database.dispose()
     finally:
-        cluster.stop()
+        if cluster is not None:
+            cluster.stop()
+        scratch.cleanup()
 
 
 if __name__ == "__main__":

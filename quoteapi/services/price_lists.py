@@ -96,8 +96,12 @@ def _info(row: PriceListVersion, current: int | None = None, now: datetime | Non
 
 
 def in_force_query(now: Any):
-    """The number of the version in force at ``now`` (a value or a bind parameter)."""
-    V = PriceListVersion
+    """The number of the version in force at ``now`` (a value or a bind parameter).
+
+    On the table's columns (a Core statement, no ORM entity): it is also part of every
+    quote creation's counter statement (services/quotes.py).
+    """
+    V = PriceListVersion.__table__.c
     return (
         select(V.version)
         .where(V.cancelled_at.is_(None), V.effective_from <= now)
@@ -140,6 +144,7 @@ class PriceListCache:
         self._check_seconds = check_seconds
         self._lock = threading.Lock()
         self._full: PriceList | None = None
+        self._read_in_transaction: PriceList | None = None  # the last list version_in read
         self._offered: PriceList | None = None
         self._checked_at = float("-inf")
         self._next_at: datetime | None = None
@@ -161,6 +166,8 @@ class PriceListCache:
                 if version is None:
                     raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
                 full = self._full
+                if full is None or full.version != version:
+                    full = self._read_in_transaction
                 if full is None or full.version != version:
                     row = session.get(PriceListVersion, version)
                     full = document.from_plain(row.document, version)
@@ -186,6 +193,28 @@ class PriceListCache:
     def invalidate(self) -> None:
         with self._lock:
             self._checked_at = float("-inf")
+
+    def version_in(self, session, version: int) -> PriceList:
+        """The stored ``version`` as offered now, read in ``session``'s own transaction.
+
+        For a quote whose transaction found another version in force than this
+        worker's copy: it is priced with exactly that version, read on the
+        connection it already holds (no second connection while the year's
+        counter row is locked). The copy is checked again at the next call.
+        """
+        full = self._full
+        if full is None or full.version != version:
+            full = self._read_in_transaction
+        if full is None or full.version != version:
+            stored = session.execute(
+                select(PriceListVersion.document).where(PriceListVersion.version == version)
+            ).scalar_one_or_none()
+            if stored is None:
+                raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
+            full = document.from_plain(stored, version)
+            self._read_in_transaction = full  # the next check reuses it rather than reading it again
+        self.invalidate()
+        return offered(full, session)
 
 
 def _in_force_row(session, now: datetime | None = None) -> PriceListVersion | None:
