@@ -66,7 +66,9 @@ def main() -> None:
 
         @event.listens_for(ctx.database.engine, "rollback")
         def rolled_back(conn):
-            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":  # else nothing is sent
+            options = conn.get_execution_options()
+            # A connection outside a transaction (Database.read_row) sends nothing.
+            if options.get("isolation_level") != "AUTOCOMMIT" and not options.get("quoteapi_no_begin"):
                 statements.append("ROLLBACK")
 
         def create(body: bytes) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
-from sqlalchemy import DateTime, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, DateTime, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +47,7 @@ def _now() -> datetime:
 # --- numbering and idempotency ---------------------------------------------
 
 
-def _next_number(session: Session, year: int) -> tuple[str, int | None]:
+def _next_number(connection: Connection, year: int) -> tuple[str, int | None]:
     """The next number of the year, and the price-list version in force, in one statement.
 
     The counter row is created or incremented; it stays locked until the
@@ -55,7 +55,6 @@ def _next_number(session: Session, year: int) -> tuple[str, int | None]:
     its rows' insert and the commit left to do. A transaction that rolls back
     gives its increment back, so numbers stay gap-free (docs/decisions.md).
     """
-    connection = session.connection()  # Core from here: the ORM's statement handling is not needed
     statement = _counter_statement(connection.dialect.name)
     last, version = connection.execute(statement, {"year": year, "now": _now()}).one()
     return workflow.format_number(year, last), version
@@ -85,12 +84,11 @@ def _column_values(row: Any) -> dict[str, Any]:
 _QUOTE, _REVISION, _ACTIVITY = rows.Quote.__table__, rows.QuoteRevision.__table__, rows.QuoteActivity.__table__
 
 
-def _insert_quote(session: Session, quote: rows.Quote) -> None:
+def _insert_quote(connection: Connection, quote: rows.Quote) -> None:
     """Insert a new quote with its revisions and activity; on PostgreSQL in one statement."""
     values = _column_values(quote)
     children = [(_REVISION, _column_values(r)) for r in quote.revisions]
     children += [(_ACTIVITY, _column_values(a)) for a in quote.activity]
-    connection = session.connection()
     if connection.dialect.name != "postgresql":  # SQLite: statements are calls in process
         quote_id = connection.execute(insert(_QUOTE).returning(_QUOTE.c.id), values).scalar_one()
         for table, row in children:
@@ -188,7 +186,9 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
 
     def create(session: Session) -> rows.Quote:
         nonlocal result, price_list
-        number, in_force = _next_number(session, today.year)
+        # The transaction's connection, for Core statements: the ORM's statement handling is not needed.
+        connection = session.connection()
+        number, in_force = _next_number(connection, today.year)
         if in_force != result.price_list_version:
             # A stored quote uses the version in force as the database holds it, not a worker's
             # cached copy: that version, read in this transaction (no second connection).
@@ -225,7 +225,7 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
         else:
             quote.activity.append(_activity(now, cmd.by, "created", N_("Created by {name}."), name=cmd.by))
         _price_approval(session, quote, result, price_list, cmd.by, now)
-        _insert_quote(session, quote)  # the objects stay out of the session: they only make the answer
+        _insert_quote(connection, quote)  # the objects stay out of the session: they only make the answer
         return quote
 
     if cmd.idempotency_key is None:
