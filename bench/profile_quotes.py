@@ -30,12 +30,54 @@ from quoteapi.services import price_lists, users  # noqa: E402
 from tests.pg_cluster import ThrowawayCluster  # noqa: E402
 
 
+def print_wire(engine, run) -> None:
+    """The messages each connection checked out during ``run()`` sends (libpq's trace), and the round
+    trips: each simple Query and each Sync waits for the server's answer."""
+    from psycopg import pq
+
+    traced = []
+
+    def trace(pgconn) -> None:
+        if pgconn not in traced:
+            pgconn.trace(log.fileno())
+            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+            traced.append(pgconn)
+
+    def checked_out(dbapi_connection, _record, _proxy):  # a new connection (not pinged)
+        trace(dbapi_connection.pgconn)
+
+    with tempfile.TemporaryFile("w+") as log:
+        for record in list(engine.pool._pool.queue):  # the pooled connections, pre-pings included
+            if record.dbapi_connection is not None:
+                trace(record.dbapi_connection.pgconn)
+        event.listen(engine, "checkout", checked_out)
+        try:
+            run()
+        finally:
+            event.remove(engine, "checkout", checked_out)
+            for pgconn in traced:
+                pgconn.untrace()
+        log.seek(0)
+        sent = [line.split("\t") for line in log.read().splitlines() if line.startswith("F\t")]
+    print("on the wire, client to server (a pool pre-ping is the Query \";\"):")
+    for fields in sent:
+        message = fields[2].strip() if len(fields) > 2 else ""
+        if message in ("Query", "Parse", "Bind", "Sync"):
+            text = " ".join((fields[3] if len(fields) > 3 else "").split()[:4])[:60]
+            print(f"  {message:6} {text}")
+    trips = sum(1 for fields in sent if len(fields) > 2 and fields[2].strip() in ("Query", "Sync"))
+    print(f"round trips of one creation: {trips}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--cpu", action="store_true",
                         help="with --profile: the profile's clock is this process's CPU time, not the wall clock")
+    parser.add_argument("--wire", action="store_true",
+                        help="PostgreSQL: also print what one creation sends on the wire (libpq's trace), "
+                             "pings and BEGIN included, and how many round trips that is")
     parser.add_argument("--sqlite", action="store_true",
                         help="a SQLite file in a temporary directory instead of PostgreSQL")
     args = parser.parse_args()
@@ -87,6 +129,8 @@ def main() -> None:
             create(bodies[i % len(bodies)])
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(f"one thread, in process: {wall / args.count * 1000:.2f} ms per quote ({cpu / args.count * 1000:.2f} ms CPU)")
+        if args.wire and cluster is not None:  # after the timed run: statements prepared as they are under load
+            print_wire(ctx.database.engine, lambda: create(bodies[0]))
         if args.profile:
             profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
             profile.enable()
