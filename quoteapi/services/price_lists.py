@@ -148,9 +148,12 @@ class PriceListCache:
         self._offered: PriceList | None = None
         self._checked_at = float("-inf")
         self._next_at: datetime | None = None
+        # Set by version_in without the lock (it runs while a counter row is held); cleared by
+        # the next check before it reads, so a check already under way cannot hide it.
+        self._recheck = False
 
     def _due(self) -> bool:
-        if time.monotonic() - self._checked_at >= self._check_seconds:
+        if self._recheck or time.monotonic() - self._checked_at >= self._check_seconds:
             return True
         return self._next_at is not None and _now() >= self._next_at
 
@@ -161,6 +164,7 @@ class PriceListCache:
             if not fresh and self._offered is not None and not self._due():
                 return self._full, self._offered
             now = _now()
+            self._recheck = False
             with self._database.reading() as session:
                 version = session.scalar(in_force_query(now))
                 if version is None:
@@ -206,14 +210,15 @@ class PriceListCache:
         if full is None or full.version != version:
             full = self._read_in_transaction
         if full is None or full.version != version:
+            table = PriceListVersion.__table__
             stored = session.execute(
-                select(PriceListVersion.document).where(PriceListVersion.version == version)
+                select(table.c.document).where(table.c.version == version)
             ).scalar_one_or_none()
             if stored is None:
                 raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
             full = document.from_plain(stored, version)
             self._read_in_transaction = full  # the next check reuses it rather than reading it again
-        self.invalidate()
+        self._recheck = True  # not invalidate(): no waiting for the cache's lock while the counter is held
         return offered(full, session)
 
 

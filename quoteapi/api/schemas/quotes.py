@@ -200,8 +200,8 @@ def _moment(value: Any) -> str | None:
 def _own_fields(quote: Any) -> dict[str, Any]:
     """The quote's own fields as marshmallow dumps them (``_quote_fields``), built directly.
 
-    Half the CPU of a quote's answer went to marshmallow's machinery for these
-    few fields (docs/performance.md). tests/api/test_quotes.py checks this
+    marshmallow's machinery for these few fields cost more CPU than the whole
+    estimate's plain form beside them (docs/performance.md). tests/api/test_quotes.py checks this
     against marshmallow's dump for desk and website quotes, with and without a
     manual discount; a field added to the schema and not here turns this off
     (``_PLAIN_OWN_FIELDS``), so marshmallow dumps it.
