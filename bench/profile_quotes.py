@@ -1,6 +1,7 @@
 """Where one `POST /api/v1/quotes` spends its time on PostgreSQL, in process, one thread.
 
-Run with `.venv/bin/python bench/profile_quotes.py [--profile]`. It prints the
+Run with `.venv/bin/python bench/profile_quotes.py [--profile] [--sqlite]` (``--sqlite``:
+a SQLite file instead). It prints the
 wall and CPU time per quote, the statements each creation sends (and how many
 of them run while the year's counter row is locked), and with ``--profile``
 the functions cProfile finds most expensive.
@@ -13,6 +14,7 @@ import os
 import cProfile
 import pstats
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,15 +30,63 @@ from quoteapi.services import price_lists, users  # noqa: E402
 from tests.pg_cluster import ThrowawayCluster  # noqa: E402
 
 
+def print_wire(engine, run) -> None:
+    """The messages each connection checked out during ``run()`` sends (libpq's trace), and the round
+    trips: each simple Query and each Sync waits for the server's answer."""
+    from psycopg import pq
+
+    traced = []
+
+    def trace(pgconn) -> None:
+        if pgconn not in traced:
+            pgconn.trace(log.fileno())
+            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+            traced.append(pgconn)
+
+    def checked_out(dbapi_connection, _record, _proxy):  # a new connection (not pinged)
+        trace(dbapi_connection.pgconn)
+
+    with tempfile.TemporaryFile("w+") as log:
+        for record in list(engine.pool._pool.queue):  # the pooled connections, pre-pings included
+            if record.dbapi_connection is not None:
+                trace(record.dbapi_connection.pgconn)
+        event.listen(engine, "checkout", checked_out)
+        try:
+            run()
+        finally:
+            event.remove(engine, "checkout", checked_out)
+            for pgconn in traced:
+                pgconn.untrace()
+        log.seek(0)
+        sent = [line.split("\t") for line in log.read().splitlines() if line.startswith("F\t")]
+    print("on the wire, client to server (a pool pre-ping is the Query \";\"):")
+    for fields in sent:
+        message = fields[2].strip() if len(fields) > 2 else ""
+        if message in ("Query", "Parse", "Bind", "Sync"):
+            text = " ".join((fields[3] if len(fields) > 3 else "").split()[:4])[:60]
+            print(f"  {message:6} {text}")
+    trips = sum(1 for fields in sent if len(fields) > 2 and fields[2].strip() in ("Query", "Sync"))
+    print(f"round trips of one creation: {trips}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--cpu", action="store_true",
+                        help="with --profile: the profile's clock is this process's CPU time, not the wall clock")
+    parser.add_argument("--wire", action="store_true",
+                        help="PostgreSQL: also print what one creation sends on the wire (libpq's trace), "
+                             "pings and BEGIN included, and how many round trips that is")
+    parser.add_argument("--sqlite", action="store_true",
+                        help="a SQLite file in a temporary directory instead of PostgreSQL")
     args = parser.parse_args()
-    cluster = ThrowawayCluster()
-    cluster.start()
+    cluster = None if args.sqlite else ThrowawayCluster()
+    if cluster is not None:
+        cluster.start()
+    scratch = tempfile.TemporaryDirectory(prefix="quoteapi-bench-")
     try:
-        url = cluster.create_database("bench_profile")
+        url = f"sqlite:///{scratch.name}/bench.sqlite" if cluster is None else cluster.create_database("bench_profile")
         app = create_app({"DATABASE_URL": url, "PUBLIC_RATE_LIMIT": "none"},
                          environ={"QUOTEAPI_ENV": "production", "QUOTEAPI_LOG_LEVEL": "WARNING"})
         ctx = app.extensions["quoteapi"]
@@ -58,7 +108,10 @@ def main() -> None:
 
         @event.listens_for(ctx.database.engine, "rollback")
         def rolled_back(conn):
-            statements.append("ROLLBACK")
+            options = conn.get_execution_options()
+            # A connection outside a transaction (Database.read_row) sends nothing.
+            if options.get("isolation_level") != "AUTOCOMMIT" and not options.get("quoteapi_no_begin"):
+                statements.append("ROLLBACK")
 
         def create(body: bytes) -> None:
             r = client.post("/api/v1/quotes", data=body, headers=headers)
@@ -76,8 +129,10 @@ def main() -> None:
             create(bodies[i % len(bodies)])
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(f"one thread, in process: {wall / args.count * 1000:.2f} ms per quote ({cpu / args.count * 1000:.2f} ms CPU)")
+        if args.wire and cluster is not None:  # after the timed run: statements prepared as they are under load
+            print_wire(ctx.database.engine, lambda: create(bodies[0]))
         if args.profile:
-            profile = cProfile.Profile()
+            profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
             profile.enable()
             for i in range(args.count):
                 create(bodies[i % len(bodies)])
@@ -85,7 +140,9 @@ def main() -> None:
             pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
         ctx.database.dispose()
     finally:
-        cluster.stop()
+        if cluster is not None:
+            cluster.stop()
+        scratch.cleanup()
 
 
 if __name__ == "__main__":

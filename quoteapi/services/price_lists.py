@@ -96,8 +96,12 @@ def _info(row: PriceListVersion, current: int | None = None, now: datetime | Non
 
 
 def in_force_query(now: Any):
-    """The number of the version in force at ``now`` (a value or a bind parameter)."""
-    V = PriceListVersion
+    """The number of the version in force at ``now`` (a value or a bind parameter).
+
+    On the table's columns (a Core statement, no ORM entity): it is also part of every
+    quote creation's counter statement (services/quotes.py).
+    """
+    V = PriceListVersion.__table__.c
     return (
         select(V.version)
         .where(V.cancelled_at.is_(None), V.effective_from <= now)
@@ -140,12 +144,16 @@ class PriceListCache:
         self._check_seconds = check_seconds
         self._lock = threading.Lock()
         self._full: PriceList | None = None
+        self._read_in_transaction: PriceList | None = None  # the last list version_in read
         self._offered: PriceList | None = None
         self._checked_at = float("-inf")
         self._next_at: datetime | None = None
+        # Set by version_in without the lock (it runs while a counter row is held); cleared by
+        # the next check before it reads, so a check already under way cannot hide it.
+        self._recheck = False
 
     def _due(self) -> bool:
-        if time.monotonic() - self._checked_at >= self._check_seconds:
+        if self._recheck or time.monotonic() - self._checked_at >= self._check_seconds:
             return True
         return self._next_at is not None and _now() >= self._next_at
 
@@ -156,11 +164,14 @@ class PriceListCache:
             if not fresh and self._offered is not None and not self._due():
                 return self._full, self._offered
             now = _now()
+            self._recheck = False
             with self._database.reading() as session:
                 version = session.scalar(in_force_query(now))
                 if version is None:
                     raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
                 full = self._full
+                if full is None or full.version != version:
+                    full = self._read_in_transaction
                 if full is None or full.version != version:
                     row = session.get(PriceListVersion, version)
                     full = document.from_plain(row.document, version)
@@ -186,6 +197,29 @@ class PriceListCache:
     def invalidate(self) -> None:
         with self._lock:
             self._checked_at = float("-inf")
+
+    def version_in(self, session, version: int) -> PriceList:
+        """The stored ``version`` as offered now, read in ``session``'s own transaction.
+
+        For a quote whose transaction found another version in force than this
+        worker's copy: it is priced with exactly that version, read on the
+        connection it already holds (no second connection while the year's
+        counter row is locked). The copy is checked again at the next call.
+        """
+        full = self._full
+        if full is None or full.version != version:
+            full = self._read_in_transaction
+        if full is None or full.version != version:
+            table = PriceListVersion.__table__
+            stored = session.execute(
+                select(table.c.document).where(table.c.version == version)
+            ).scalar_one_or_none()
+            if stored is None:
+                raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
+            full = document.from_plain(stored, version)
+            self._read_in_transaction = full  # the next check reuses it rather than reading it again
+        self._recheck = True  # not invalidate(): no waiting for the cache's lock while the counter is held
+        return offered(full, session)
 
 
 def _in_force_row(session, now: datetime | None = None) -> PriceListVersion | None:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
-from sqlalchemy import DateTime, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, DateTime, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +47,7 @@ def _now() -> datetime:
 # --- numbering and idempotency ---------------------------------------------
 
 
-def _next_number(session: Session, year: int) -> tuple[str, int | None]:
+def _next_number(connection: Connection, year: int) -> tuple[str, int | None]:
     """The next number of the year, and the price-list version in force, in one statement.
 
     The counter row is created or incremented; it stays locked until the
@@ -55,8 +55,8 @@ def _next_number(session: Session, year: int) -> tuple[str, int | None]:
     its rows' insert and the commit left to do. A transaction that rolls back
     gives its increment back, so numbers stay gap-free (docs/decisions.md).
     """
-    statement = _counter_statement(session.get_bind().dialect.name)
-    last, version = session.execute(statement, {"year": year, "now": _now()}).one()
+    statement = _counter_statement(connection.dialect.name)
+    last, version = connection.execute(statement, {"year": year, "now": _now()}).one()
     return workflow.format_number(year, last), version
 
 
@@ -65,10 +65,11 @@ def _counter_statement(dialect: str) -> Any:
     """Built once per dialect (SQLAlchemy then reuses its compiled form and cache key)."""
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
     in_force = price_lists.in_force_query(bindparam("now", type_=DateTime(timezone=True))).scalar_subquery()
-    counter = make_insert(rows.QuoteCounter).values(year=bindparam("year"), last=1)
+    table = rows.QuoteCounter.__table__  # the table, not the mapped class: no ORM bulk-insert machinery
+    counter = make_insert(table).values(year=bindparam("year"), last=1)
     return counter.on_conflict_do_update(
-        index_elements=[rows.QuoteCounter.year], set_={"last": rows.QuoteCounter.last + 1}
-    ).returning(rows.QuoteCounter.last, in_force)
+        index_elements=[table.c.year], set_={"last": table.c.last + 1}
+    ).returning(table.c.last, in_force)
 
 
 def _column_values(row: Any) -> dict[str, Any]:
@@ -83,21 +84,21 @@ def _column_values(row: Any) -> dict[str, Any]:
 _QUOTE, _REVISION, _ACTIVITY = rows.Quote.__table__, rows.QuoteRevision.__table__, rows.QuoteActivity.__table__
 
 
-def _insert_quote(session: Session, quote: rows.Quote) -> None:
+def _insert_quote(connection: Connection, quote: rows.Quote) -> None:
     """Insert a new quote with its revisions and activity; on PostgreSQL in one statement."""
     values = _column_values(quote)
     children = [(_REVISION, _column_values(r)) for r in quote.revisions]
     children += [(_ACTIVITY, _column_values(a)) for a in quote.activity]
-    if session.get_bind().dialect.name != "postgresql":  # SQLite: statements are calls in process
-        quote_id = session.execute(insert(_QUOTE).returning(_QUOTE.c.id), values).scalar_one()
+    if connection.dialect.name != "postgresql":  # SQLite: statements are calls in process
+        quote_id = connection.execute(insert(_QUOTE).returning(_QUOTE.c.id), values).scalar_one()
         for table, row in children:
-            session.execute(insert(table), {"quote_id": quote_id, **row})
+            connection.execute(insert(table), {"quote_id": quote_id, **row})
         return
     shape = (tuple(values), tuple((table.name, tuple(row)) for table, row in children))
     params = {f"q_{k}": v for k, v in values.items()}
     for i, (_, row) in enumerate(children):
         params.update({f"c{i}_{k}": v for k, v in row.items()})
-    session.execute(_quote_statement(shape), params).scalar_one()
+    connection.execute(_quote_statement(shape), params).scalar_one()
 
 
 @cache
@@ -185,10 +186,15 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
 
     def create(session: Session) -> rows.Quote:
         nonlocal result, price_list
-        number, in_force = _next_number(session, today.year)
+        # The transaction's connection, for Core statements: the ORM's statement handling is not needed.
+        connection = session.connection()
+        number, in_force = _next_number(connection, today.year)
         if in_force != result.price_list_version:
-            # A stored quote uses the version in force as the database holds it, not a worker's cached copy.
-            price_list = ctx.price_lists.current(fresh=True)
+            # A stored quote uses the version in force as the database holds it, not a worker's
+            # cached copy: that version, read in this transaction (no second connection).
+            if in_force is None:
+                raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
+            price_list = ctx.price_lists.version_in(session, in_force)
             result = _price(price_list, cmd.inputs, today)
         now = _now()
         quote = rows.Quote(
@@ -219,7 +225,7 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
         else:
             quote.activity.append(_activity(now, cmd.by, "created", N_("Created by {name}."), name=cmd.by))
         _price_approval(session, quote, result, price_list, cmd.by, now)
-        _insert_quote(session, quote)  # the objects stay out of the session: they only make the answer
+        _insert_quote(connection, quote)  # the objects stay out of the session: they only make the answer
         return quote
 
     if cmd.idempotency_key is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..adapters.db import User, aware
 from ..domain.errors import Conflict, Invalid, NotFound
@@ -173,13 +173,24 @@ def list_users(ctx: Context) -> list[UserInfo]:
         return [_info(u) for u in session.scalars(select(User).order_by(User.name))]
 
 
+_USERS = User.__table__
+# Built once: a Core statement (no ORM session, identity map or rollback), as every staff request runs it.
+_BY_TOKEN = select(_USERS.c.name, _USERS.c.role, _USERS.c.revoked_at).where(
+    _USERS.c.token_hash == bindparam("token_hash")
+)
+
+
 def authenticate(ctx: Context, token: str) -> Principal | None:
-    """The active user holding ``token``, or None."""
-    with ctx.database.reading() as session:
-        user = session.scalars(select(User).where(User.token_hash == hash_token(token))).first()
-        if user is None or user.revoked_at is not None:
-            return None
-        return Principal(user.name, user.role)
+    """The active user holding ``token``, or None.
+
+    Asked of the database on every call (nothing remembered), so a revocation
+    holds from the next request on; one statement outside a transaction
+    (``Database.read_row``), the cheapest way to ask it.
+    """
+    row = ctx.database.read_row(_BY_TOKEN, {"token_hash": hash_token(token)})
+    if row is None or row.revoked_at is not None:
+        return None
+    return Principal(row.name, row.role)
 
 
 # --- Console passwords (the staff console at /desk) --------------------------------------

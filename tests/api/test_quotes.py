@@ -457,3 +457,37 @@ def test_a_quote_dumps_as_marshmallow_would_dump_it(client, sales_headers):
             fast = schema.dump(quote)
             assert fast == Schema.dump(schema, quote)
             assert fast["lines"] and fast["number"] == number
+
+
+def test_every_kind_of_quote_dumps_as_marshmallow_would_dump_it(client, sales_headers, admin_headers):
+    """The quote's own fields built without marshmallow (schemas/quotes.py ``_own_fields``) equal its dump:
+    a website request with its consent, a desk quote with notes, a follow-up, an assignee and a
+    manual discount whose approval an admin decided, in both languages."""
+    from marshmallow import Schema
+
+    from quoteapi.api.responses import services
+    from quoteapi.api.schemas.quotes import _PLAIN_OWN_FIELDS, QuoteSchema
+    from quoteapi.services import quotes
+
+    assert _PLAIN_OWN_FIELDS  # else marshmallow dumps them and this test would prove nothing
+    website = client.post("/api/v1/quote-requests", json=QUOTE_REQUEST)
+    assert website.status_code == 201, website.get_json()
+    discounted = {**QUOTE, "manual_discount": {"percent": "40", "reason": "Friends & family"}}
+    desk = client.post("/api/v1/quotes", json=discounted, headers=sales_headers).get_json()
+    assert desk["approval"]["status"] == "pending" and desk["manual_discount"]["percent"] == "40"
+    r = client.patch(f"/api/v1/quotes/{desk['number']}", json={"assigned_to": "sam"}, headers=sales_headers)
+    assert r.status_code == 200
+    r = client.post(f"/api/v1/quotes/{desk['number']}/approval", json={"decision": "reject", "note": "Too much"},
+                    headers=admin_headers)
+    assert r.status_code == 200 and r.get_json()["approval"]["by"] is not None
+    schema = QuoteSchema()
+    for number in (website.get_json()["number"], desk["number"]):
+        for lang in ("tr", "en"):
+            with client.application.test_request_context(f"/?lang={lang}"):
+                client.application.preprocess_request()
+                quote = quotes.get_quote(services(), number)
+                fast = schema.dump(quote)
+                assert fast == Schema.dump(schema, quote)
+                assert list(fast) == list(Schema.dump(schema, quote))
+    website_quote = client.get(f"/api/v1/quotes/{website.get_json()['number']}", headers=sales_headers).get_json()
+    assert website_quote["consent"]["wording"] and website_quote["manual_discount"] is None

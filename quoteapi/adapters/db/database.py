@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import orjson
 from sqlalchemy import create_engine, event, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, Row, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,10 +45,16 @@ def _sqlite_connect(dbapi_connection, _record, busy_timeout_ms: int = 10000) -> 
 def _sqlite_begin(conn) -> None:
     # A write transaction that starts as a reader fails with "database is
     # locked" if another worker commits first; BEGIN IMMEDIATE queues instead.
-    if conn.get_execution_options().get("sqlite_immediate"):
+    options = conn.get_execution_options()
+    if options.get("sqlite_immediate"):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
+    elif not options.get(_NO_BEGIN):
         conn.exec_driver_sql("BEGIN")
+
+
+# Execution option of Database.read_row's connections on SQLite: no BEGIN (the driver's own
+# autocommit then runs each statement in a transaction of its own).
+_NO_BEGIN = "quoteapi_no_begin"
 
 
 @functools.cache
@@ -165,6 +171,13 @@ class Database:
         elif parsed.get_driver_name() == "psycopg":
             self._bound_waits()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Connections for one-statement reads outside a transaction (read_row). PostgreSQL:
+        # psycopg's autocommit, so no BEGIN before the statement nor ROLLBACK after it (two
+        # round trips of four). SQLite: not SQLAlchemy's AUTOCOMMIT, whose reset on return
+        # would hand the driver its own transaction handling back (see _sqlite_connect).
+        self._autocommit: Engine = self.engine.execution_options(
+            **({_NO_BEGIN: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        )
 
     def _bound_waits(self) -> None:
         """Deadlines on every wait of a psycopg connection (see _bounded_psycopg_connection).
@@ -206,6 +219,15 @@ class Database:
         """A session for reads only."""
         with self.sessions() as session:
             yield session
+
+    def read_row(self, statement: Any, params: dict[str, Any] | None = None) -> Row | None:
+        """The first row of one read statement run on its own, outside any transaction; None without one.
+
+        A pooled connection as any other (the pool's pre-ping and the timeouts
+        hold), without a session: for a look-up on every request, such as a token's.
+        """
+        with self._autocommit.connect() as conn:
+            return conn.execute(statement, params).first()
 
     def ping(self, timeout: float | None = None) -> None:
         """``SELECT 1``; with ``timeout``, an OperationalError when no answer comes in that many seconds.

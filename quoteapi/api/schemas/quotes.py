@@ -11,7 +11,7 @@ from ...domain.quotes import APPROVALS, DECISIONS, SOURCES, STATUSES, STORED_STA
 from ...domain.text import LANGUAGES, N_
 from ...domain.pricing.model import Estimate
 from ...domain.pricing.plain import estimate_to_plain
-from ..i18n import Sentence
+from ..i18n import Sentence, render
 from ..i18n import current as current_language
 from .estimates import EligibilitySchema, EstimateRequestSchema, EstimateSchema, ManualDiscountSchema
 from .fields import PHONE, Day, DecimalString, Flattened, FreeText, Name, StrictBoolean, Trimmed
@@ -180,7 +180,8 @@ class QuoteSchema(EstimateSchema):
             or not isinstance(estimate, Estimate) or any(hasattr(obj, name) for name in _ESTIMATE_FIELDS)
         ):
             return super().dump(obj, many=many)
-        return {**estimate_to_plain(estimate, current_language()), **_quote_fields().dump(obj)}
+        own = _own_fields(obj) if _PLAIN_OWN_FIELDS else _quote_fields().dump(obj)
+        return {**estimate_to_plain(estimate, current_language()), **own}
 
 
 _ESTIMATE_FIELDS = tuple(EstimateSchema._declared_fields)
@@ -190,6 +191,66 @@ _ESTIMATE_FIELDS = tuple(EstimateSchema._declared_fields)
 def _quote_fields() -> QuoteSchema:
     """The quote's own fields of :class:`QuoteSchema` (its estimate's left out)."""
     return QuoteSchema(only=[name for name in QuoteSchema._declared_fields if name not in _ESTIMATE_FIELDS])
+
+
+def _moment(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _own_fields(quote: Any) -> dict[str, Any]:
+    """The quote's own fields as marshmallow dumps them (``_quote_fields``), built directly.
+
+    marshmallow's machinery for these few fields cost more CPU than the whole
+    estimate's plain form beside them (docs/performance.md). tests/api/test_quotes.py checks this
+    against marshmallow's dump for desk and website quotes, with and without a
+    manual discount; a field added to the schema and not here turns this off
+    (``_PLAIN_OWN_FIELDS``), so marshmallow dumps it.
+    """
+    customer, consent, approval, discount = quote.customer, quote.consent, quote.approval, quote.manual_discount
+    if consent is not None:
+        wording = consent.wording
+        consent = {
+            "given_at": _moment(consent.given_at),
+            "version": consent.version,
+            "wording": None if wording is None else {
+                language: text for language, text in dict(wording.wording).items() if language in _WORDING_LANGUAGES
+            },
+        }
+    return {
+        "number": quote.number,
+        "revision": quote.revision,
+        "status": quote.status,
+        "source": quote.source,
+        "customer": {"name": customer.name, "email": customer.email, "phone": customer.phone},
+        "notes": quote.notes,
+        "created_by": quote.created_by,
+        "created_at": _moment(quote.created_at),
+        "valid_until": _moment(quote.valid_until),
+        "follow_up_on": _moment(quote.follow_up_on),
+        "assigned_to": quote.assigned_to,
+        "activity": [
+            {"at": _moment(a.at), "by": a.by, "kind": a.kind, "text": render(a.text)} for a in quote.activity
+        ],
+        "language": quote.language,
+        "consent": consent,
+        "approval": {"status": approval.status, "by": approval.by, "at": _moment(approval.at), "note": approval.note},
+        # Rare (a manual discount given), and its numbers have formats of their own: marshmallow's.
+        "manual_discount": None if discount is None else _MANUAL_DISCOUNT.dump(discount),
+    }
+
+
+_MANUAL_DISCOUNT = ManualDiscountSchema()
+_WORDING_LANGUAGES = tuple(ConsentWordingSchema._declared_fields)
+# What _own_fields writes: the quote's own fields of QuoteSchema, as declared there.
+_PLAIN_OWN_FIELDS = (
+    ("number", "revision", "status", "source", "customer", "notes", "created_by", "created_at", "valid_until",
+     "follow_up_on", "assigned_to", "activity", "language", "consent", "approval", "manual_discount")
+    == tuple(name for name in QuoteSchema._declared_fields if name not in _ESTIMATE_FIELDS)
+    and tuple(CustomerSchema._declared_fields) == ("name", "email", "phone")
+    and tuple(ActivitySchema._declared_fields) == ("at", "by", "kind", "text")
+    and tuple(ApprovalSchema._declared_fields) == ("status", "by", "at", "note")
+    and tuple(ConsentSchema._declared_fields) == ("given_at", "version", "wording")
+)
 
 
 class QuoteRevisionSchema(EstimateSchema):
