@@ -63,6 +63,8 @@ class BaseConfig:
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     # Failed console sign-ins allowed per client address and user name (the `limits` library syntax, e.g. `5/minute`).
     SIGN_IN_RATE_LIMIT = "5/minute"
+    # Failed console sign-ins allowed per client address, whatever the names tried.
+    SIGN_IN_ADDRESS_RATE_LIMIT = "20/minute"
 
 
 class DevelopmentConfig(BaseConfig):
@@ -153,6 +155,7 @@ PARSERS = {
     "SECRET_KEY_FILE": lambda n, v: v,
     "SESSION_COOKIE_SECURE": lambda n, v: _bool(n, v),
     "SIGN_IN_RATE_LIMIT": lambda n, v: v.strip(),
+    "SIGN_IN_ADDRESS_RATE_LIMIT": lambda n, v: v.strip(),
 }
 
 

@@ -96,6 +96,19 @@ def test_failed_sign_ins_are_rate_limited_per_address_and_name(client, ada, sam)
     assert sign_in(client, "sam").status_code == 302  # another name is not blocked
 
 
+def test_failed_sign_ins_are_rate_limited_per_address_whatever_the_names(client, ada):
+    # 20 a minute per address (QUOTEAPI_SIGN_IN_ADDRESS_RATE_LIMIT): 4 names x 5 wrong guesses...
+    for guess in range(20):
+        assert sign_in(client, f"guess-{guess // 5}", "not the password").status_code == 401
+    # ... and this address is kept out, whatever the name and even with the right password
+    limited = sign_in(client, "ada", PASSWORD)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    # another address is not
+    other = client.application.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert sign_in(other, "ada").status_code == 302
+
+
 def test_the_session_cookie_is_secure_in_production(database_url):
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x" * 32}, environ={"QUOTEAPI_ENV": "production"})
     try:

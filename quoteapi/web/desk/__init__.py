@@ -69,13 +69,17 @@ def init_desk(app: Flask) -> None:
 
 
 def open_sign_in_limit(app: Flask) -> None:
-    """Open the counters of failed sign-ins (the app's rate-limit storage)."""
-    limit = app.config["SIGN_IN_RATE_LIMIT"]
-    if limit.lower() in ("none", "off", ""):
+    """Open the counters of failed sign-ins (the app's rate-limit storage): per address and name, and per address."""
+    limits = {
+        scope: parse(limit)
+        for scope, limit in (("name", app.config["SIGN_IN_RATE_LIMIT"]), ("address", app.config["SIGN_IN_ADDRESS_RATE_LIMIT"]))
+        if limit.lower() not in ("none", "off", "")
+    }
+    if not limits:
         app.extensions["quoteapi.desk_limit"] = None
     else:
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-        app.extensions["quoteapi.desk_limit"] = (FixedWindowRateLimiter(storage), parse(limit))
+        app.extensions["quoteapi.desk_limit"] = (FixedWindowRateLimiter(storage), limits)
 
 
 @bp.before_request

@@ -16,24 +16,29 @@ log = logging.getLogger(__name__)
 
 
 def _limit():
-    """(strategy, limit) of failed sign-ins, or None when switched off."""
+    """(strategy, {scope: limit}) of failed sign-ins (scopes "name" and "address"), or None when switched off."""
     return current_app.extensions.get("quoteapi.desk_limit")
 
 
 def _limited(name: str) -> int | None:
-    """Seconds to wait when this address and name have used up their failed sign-ins, else None.
+    """Seconds to wait when this address, or this address and name, used up their failed sign-ins, else None.
 
     A counter store that cannot be reached (Redis down) lets the attempt through, logged,
-    as the API's public limit does (RATELIMIT_SWALLOW_ERRORS).
+    as the API's public limit does.
     """
     limited = _limit()
     if limited is None:
         return None
-    strategy, limit = limited
+    strategy, limits = limited
     try:
-        if strategy.test(limit, *_keys(name)):
+        spent = []
+        for scope, limit in limits.items():
+            keys = _keys(scope, name)
+            if not strategy.test(limit, *keys):
+                spent.append((limit, keys))
+        if not spent:
             return None
-        reset, _remaining = strategy.get_window_stats(limit, *_keys(name))
+        reset = max(strategy.get_window_stats(limit, *keys).reset_time for limit, keys in spent)
     except Exception:  # the store's own errors (redis, sqlite) differ by backend
         log.warning("sign-in rate limit store unavailable", exc_info=True)
         return None
@@ -44,14 +49,19 @@ def _count_failure(name: str) -> None:
     limited = _limit()
     if limited is None:
         return
+    strategy, limits = limited
     try:
-        limited[0].hit(limited[1], *_keys(name))
+        for scope, limit in limits.items():
+            strategy.hit(limit, *_keys(scope, name))
     except Exception:
         log.warning("sign-in rate limit store unavailable", exc_info=True)
 
 
-def _keys(name: str) -> tuple[str, str, str]:
-    return ("desk-sign-in", request.remote_addr or "-", name.lower()[:NAME_MAX])
+def _keys(scope: str, name: str) -> tuple[str, ...]:
+    address = request.remote_addr or "-"
+    if scope == "address":
+        return ("desk-sign-in-address", address)
+    return ("desk-sign-in", address, name.lower()[:NAME_MAX])
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
