@@ -12,7 +12,7 @@ the books need.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -107,6 +107,13 @@ def _needles(quotes: Iterable[rows.Quote], person: Person | None = None) -> Need
     )
 
 
+def _without_note(values: Any) -> Any:
+    """``values`` with the free-text ``note`` an admin gave an approval decision erased."""
+    if isinstance(values, dict) and values.get("note"):
+        return {**values, "note": ERASED}
+    return values
+
+
 def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by: str | None, now: datetime) -> tuple[str, ...]:
     """Replace the personal data of these quotes everywhere it is stored; their numbers."""
     numbers = tuple(q.number for q in quotes)
@@ -117,6 +124,8 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
         quote.customer_email = None
         quote.customer_phone = None
         quote.notes = ERASED if quote.notes else None
+        # An admin's note on a manual discount is free text, as a desk note is: it may name anybody.
+        quote.approval_note = ERASED if quote.approval_note else None
         quote.erased_at = now
         for revision in quote.revisions:
             revision.inputs = erased_inputs(revision.inputs)
@@ -126,6 +135,8 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
                 line.text = ERASED
             else:  # a line the product wrote: its values name staff and statuses, unless they name the person
                 line.values = scrub(line.values, needles, keys=frozenset())
+                if line.kind == "approval":
+                    line.values = _without_note(line.values)
         quote.activity.append(
             rows.QuoteActivity(at=now, by=by, kind="erasure", text=N_("Personal data erased."), values={})
         )
@@ -133,6 +144,8 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
     for entry in session.scalars(select(A).where(A.subject.in_(numbers))):
         entry.before = scrub(entry.before, needles)
         entry.after = scrub(entry.after, needles)
+        if entry.action == "approval":
+            entry.after = _without_note(entry.after)
     # The key's fingerprint hashes the request (customer and answers included), and it is
     # only there for retries that come seconds later.
     K = rows.IdempotencyKey

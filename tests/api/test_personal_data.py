@@ -186,6 +186,23 @@ def test_erasure_leaves_no_trace_in_any_table_and_keeps_the_books(client, sales,
         assert [e.after for e in status_moves] == [{"status": "sent"}]  # what names nobody stays
 
 
+def test_erasure_also_erases_an_admins_note_on_a_manual_discount(client, sales, admin, database):
+    # Free text, as a desk note is: it may name anybody, not only the customer.
+    body = {**STAFF_QUOTE, "manual_discount": {"percent": "12", "reason": "Loyal customer"}}
+    number = staff_quote(client, sales, body)["number"]
+    r = client.post(f"/api/v1/quotes/{number}/approval", json={"decision": "reject", "note": "Her sister works here"},
+                    headers=admin)
+    assert r.status_code == 200 and r.get_json()["approval"]["note"] == "Her sister works here"
+
+    assert client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin).status_code == 200
+    q = client.get(f"/api/v1/quotes/{number}", headers=sales).get_json()
+    assert q["approval"]["status"] == "rejected" and q["approval"]["note"] == ERASED
+    assert "sister" not in dump(database).lower()
+    with database.reading() as session:
+        decision = session.scalars(select(AuditEntry).where(AuditEntry.action == "approval")).one()
+        assert decision.after["note"] == ERASED and decision.after["approval"] == "rejected"
+
+
 def test_erasing_twice_or_somebody_unknown_is_safe_and_says_so(client, sales, admin):
     request_quote(client)
     first = client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin).get_json()
