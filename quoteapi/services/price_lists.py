@@ -85,12 +85,13 @@ def _timing(row: PriceListVersion) -> schedule.Timing:
     return schedule.Timing(row.version, aware(row.effective_from), row.cancelled_at is not None)
 
 
-def _info(row: PriceListVersion, current: int | None = None, now: datetime | None = None,
+def _info(row: PriceListVersion, current: int | None, now: datetime | None = None,
           warnings: tuple[Warning, ...] = ()) -> VersionInfo:
+    """``row`` as the API shows it; ``current`` is the version in force (None: none is yet)."""
     now = now or _now()
     return VersionInfo(
         row.version, aware(row.created_at), row.created_by, row.summary, aware(row.effective_from),
-        schedule.state_of(_timing(row), row.version if current is None else current, now),
+        schedule.state_of(_timing(row), current, now),
         aware(row.cancelled_at), row.cancelled_by, row.base_version, warnings,
     )
 
@@ -231,7 +232,7 @@ def current_version(ctx: Context) -> VersionInfo | None:
     """The version in force."""
     with ctx.database.reading() as session:
         row = _in_force_row(session)
-        return _info(row) if row else None
+        return _info(row, row.version) if row else None
 
 
 def get_document(ctx: Context, version: int | None = None) -> StoredDocument:

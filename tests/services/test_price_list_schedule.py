@@ -56,3 +56,19 @@ def test_used_up_campaigns_are_left_out_of_what_pricing_gets(ctx):
         session.get(CampaignUses, "FRIEND").uses = 500
     assert "FRIEND" not in {c.code for c in ctx.price_lists.current(fresh=True).campaigns}
     assert "FRIEND" in {c.code for c in ctx.price_lists.in_force(fresh=True).campaigns}
+
+
+def test_a_first_list_scheduled_into_an_empty_database_is_scheduled_not_current(tmp_path):
+    ctx = Context.build(f"sqlite:///{tmp_path}/q.sqlite3", price_list_check_seconds=0.0)
+    upgrade(ctx.database)
+    price_lists.seed_demo(ctx)
+    demo = ctx.price_lists.current()
+    empty = Context.build(f"sqlite:///{tmp_path}/empty.sqlite3", price_list_check_seconds=0.0)
+    upgrade(empty.database)
+    at = datetime.now(UTC) + timedelta(days=1)
+    info = price_lists.replace_price_list(empty, demo, expected_version=None, by="ada", effective_from=at)
+    assert (info.version, info.state) == (1, "scheduled")
+    assert price_lists.current_version(empty) is None
+    assert [v.state for v in price_lists.list_versions(empty)] == ["scheduled"]
+    ctx.database.dispose()
+    empty.database.dispose()
