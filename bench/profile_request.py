@@ -6,12 +6,27 @@ the whole WSGI app, for the 256 bodies of bench/workload.py, next to the
 steps measured alone (schema load, request mapping, price-list check,
 engine, plain form and JSON), and with ``--profile`` the functions cProfile
 finds most expensive.
+
+On a machine shared with other work, CPU time per request varies by a third
+from run to run. ``--count N [--count-app bare]`` instead runs the 256
+requests N times (after one warm-up pass) through quoteapi (or the bare app)
+inside ``functools.reduce``, and prints nothing else. Under Valgrind, which
+counts the instructions executed whatever the neighbours do,
+
+    valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*functools_reduce*' \
+        --callgrind-out-file=/tmp/count.out \
+        .venv/bin/python bench/profile_request.py --count 2 --limit 10000000/minute
+    grep ^summary /tmp/count.out
+
+gives the instructions of 512 requests (about five minutes, most of it
+importing the app under Valgrind).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import io
 import json
 import os
@@ -51,6 +66,13 @@ def cpu_us(call, items: list, seconds: float, rounds: int = 5) -> float:
     return best
 
 
+def count(call, items: list, rounds: int) -> None:
+    """``rounds`` passes over ``items`` inside one C call Valgrind can count alone (see the module's doc)."""
+    for item in items:  # warm-up: caches filled, connections open
+        call(item)
+    functools.reduce(lambda _, item: call(item), items * rounds, None)
+
+
 def build(limit: str, storage: str, work: Path):
     app = create_app(
         {"DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}", "PUBLIC_RATE_LIMIT": limit,
@@ -70,6 +92,8 @@ def main() -> None:
     parser.add_argument("--storage", default="sqlite:///WORK/ratelimits.sqlite3")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--seconds", type=float, default=0.5)
+    parser.add_argument("--count", type=int, default=0, help="run the requests N times inside functools.reduce, for Valgrind")
+    parser.add_argument("--count-app", choices=("quoteapi", "bare"), default="quoteapi", help="which app --count runs")
     args, _ = parser.parse_known_args()
     work = Path(tempfile.mkdtemp(prefix="quoteapi-profile-"))
     app = build(args.limit, args.storage, work)
@@ -97,7 +121,9 @@ def main() -> None:
 
     for environ, body in zip(environs, raw):
         environ["quoteapi.body"] = body
-    whole = cpu_us(request, environs, args.seconds)
+    if args.count and args.count_app == "quoteapi":
+        count(request, environs, args.count)
+    whole = cpu_us(request, environs, args.seconds) if not args.count else 0.0
     schema = EstimateRequestSchema()
     loaded = [schema.load(orjson.loads(b)) for b in raw]
     mapped = [estimate_request(item) for item in loaded]
@@ -105,7 +131,7 @@ def main() -> None:
     today = date.today()
     priced = [price(price_list, r, today) for r in mapped]
     tr = language("tr")
-    steps = {
+    steps = {} if args.count else {
         "orjson + schema load": cpu_us(lambda b: schema.load(orjson.loads(b)), raw, args.seconds),
         "request mapping": cpu_us(estimate_request, loaded, args.seconds),
         "price-list check (cache hit)": cpu_us(lambda _: ctx.price_lists.current(), raw, args.seconds),
@@ -130,6 +156,11 @@ def main() -> None:
             pass
         answer.close()
 
+    if args.count:
+        if args.count_app == "bare":
+            count(bare_request, environs, args.count)
+        print(f"counted {args.count} x {len(environs)} requests through {args.count_app}")
+        return
     bare_us = cpu_us(bare_request, environs, args.seconds)
     print(f"bare Flask (bench/bare.py), same harness: {bare_us:.1f} us CPU per request")
     print(f"POST /api/v1/estimates in process, limit {args.limit}: {whole:.1f} us CPU per request "

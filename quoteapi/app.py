@@ -6,6 +6,7 @@ import logging
 from typing import Any, Mapping
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 import config as settings
 
@@ -17,6 +18,32 @@ from .web import estimator
 from .web.desk import init_desk, open_sign_in_limit
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, costing nothing to a request that carries no session cookie.
+
+    Only the console (/desk) keeps a session, but Flask opens one for every
+    request once the app has a secret key: building the signing serializer
+    (itsdangerous, a JSON dump included) on open and asking for every cookie
+    setting on save: about 7 % of an API request in the profile, for no cookie
+    (docs/performance.md, second pass). What is opened and saved is unchanged:
+    an empty session for a request without the cookie, nothing saved for a
+    session nobody touched.
+    """
+
+    def open_session(self, app: Flask, request: Any) -> Any:
+        if not app.secret_key:
+            return None  # no secret key, no sessions (Flask's null session)
+        # No Cookie header at all (every API client): no need to parse the cookies to know there is no session.
+        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if not session and not session.accessed and not session.modified:
+            return  # what Flask's save would do: no Vary, no cookie
+        super().save_session(app, session, response)
+
+
 class QuoteApi(Flask):
     """Flask, asking once per function (not once per call) whether a view or hook is a coroutine.
 
@@ -25,6 +52,7 @@ class QuoteApi(Flask):
     """
 
     _CACHE_SIZE = 4096
+    session_interface = CookieSessions()
 
     def ensure_sync(self, func: Any) -> Any:
         cache = self.__dict__.setdefault("_quoteapi_sync", {})

@@ -16,7 +16,7 @@ from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
-from babel.dates import format_date
+from babel import Locale
 from babel.numbers import get_currency_symbol
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -63,11 +63,17 @@ def messages(code: str) -> dict[str, str]:
 
 
 def _turkish_day(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+    """``01.12.2026``: what ``day.strftime("%d.%m.%Y")`` writes, without parsing the format each time."""
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
+
+
+# English month abbreviations from Babel's data, read once: "d MMM y" is then a join.
+_ENGLISH_MONTHS = dict(Locale.parse("en").months["format"]["abbreviated"])
 
 
 def _english_day(day: date) -> str:
-    return format_date(day, "d MMM y", locale="en")
+    """``1 Dec 2026``: Babel's ``format_date(day, "d MMM y", locale="en")``, with the locale's data resolved once."""
+    return f"{day.day} {_ENGLISH_MONTHS[day.month]} {day.year}"
 
 
 @cache

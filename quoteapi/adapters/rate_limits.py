@@ -68,6 +68,18 @@ def path_of(uri: str) -> Path:
     return Path(uri[len(prefix):].split("?", 1)[0])
 
 
+# The forks this process descends from (each child counts one more): a forked child (a gunicorn worker)
+# opens its own connection. Counted at the fork, rather than asking os.getpid() (a system call) on every hit.
+_FORKS = [0]
+
+
+def _forked() -> None:
+    _FORKS[0] += 1
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 class SQLiteStorage(Storage):
     """A ``limits`` storage for the fixed-window strategy, shared through one SQLite file."""
 
@@ -87,10 +99,10 @@ class SQLiteStorage(Storage):
 
     def _connection(self) -> sqlite3.Connection:
         local = self._local
-        pid = os.getpid()
-        if getattr(local, "pid", None) != pid:  # first use in this thread, or a forked child
+        forks = _FORKS[0]
+        if getattr(local, "forks", None) != forks:  # first use in this thread, or a forked child
             local.connection = self._connect()
-            local.pid = pid
+            local.forks = forks
         return local.connection
 
     def _connect(self) -> sqlite3.Connection:

@@ -25,14 +25,18 @@ _CURRENT: ContextVar[Language | None] = ContextVar("quoteapi_language", default=
 
 def select_language() -> str:
     """The language code of this request (Flask-Babel's locale selector, and :func:`_choose`)."""
-    asked = request.args.get("lang", "")
+    req = request._get_current_object()  # one context look-up for the three attributes (every request runs this)
+    environ = req.environ
+    # Read from the WSGI environ what req.args and req.headers would give, without building them
+    # for every request: no query string means no ?lang=; the header is HTTP_ACCEPT_LANGUAGE.
+    asked = req.args.get("lang", "") if environ.get("QUERY_STRING") else ""
     if asked in LANGUAGES:
         return asked
-    header = request.headers.get("Accept-Language", "")
+    header = environ.get("HTTP_ACCEPT_LANGUAGE", "")
     default = current_app.config["DEFAULT_LANGUAGE"]
     chosen = _BY_HEADER.get((header, default))
     if chosen is None:
-        chosen = request.accept_languages.best_match(LANGUAGES) or default
+        chosen = req.accept_languages.best_match(LANGUAGES) or default
         if len(_BY_HEADER) >= _BY_HEADER_SIZE:  # browsers send a few dozen distinct headers
             _BY_HEADER.clear()
         _BY_HEADER[(header, default)] = chosen

@@ -246,12 +246,13 @@ def declared_query(view: Callable) -> frozenset[str]:
 
 def reject_unknown_query():
     """An unknown query parameter on a write of the API is a 400: a typo (`?dryrun=true`) never applies a change."""
-    if request.method not in WRITES or not request.path.startswith("/api/") or not request.args:
+    req = request._get_current_object()  # one context look-up, not one per attribute (every request runs this)
+    if req.method not in WRITES or not req.path.startswith("/api/") or not req.args:
         return None
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    view = current_app.view_functions.get(req.endpoint) if req.endpoint else None
     if view is None:
         return None
-    unknown = sorted(set(request.args) - declared_query(view))
+    unknown = sorted(set(req.args) - declared_query(view))
     if not unknown:
         return None
     message = T("Unknown query parameter.")

@@ -73,7 +73,13 @@ def N_(msgid: str) -> str:
 
 @dataclass(frozen=True)
 class Language:
-    """How one language writes texts: its translations and its number and date formats."""
+    """How one language writes texts: its translations and its number and date formats.
+
+    The translation of each message id is looked up in the catalogue once and
+    kept (message ids are the code's own sentences: a few hundred); values are
+    formatted by their exact type through a table made once, with the general
+    ``isinstance`` rules for anything else (subclasses, tuples, names lists).
+    """
 
     code: str
     gettext: Callable[[str], str]
@@ -82,15 +88,35 @@ class Language:
     day_format: Callable[[date], str]
     # Plural forms (documents): ngettext(singular, plural, n); English needs no catalogue.
     ngettext: Callable[[str, str, int], str] = lambda singular, plural, n: singular if n == 1 else plural
-    _fixed: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _templates: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _by_type: dict[type, Callable[[Any], str]] = field(default_factory=dict, compare=False, repr=False)
+    _signs: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # ``1,296.00`` as Python writes it, to this language's separators and a true minus sign, in one pass.
+        signs = {ord("-"): "\u2212"}
+        if self.group_separator != "," or self.decimal_separator != ".":
+            signs.update({ord(","): self.group_separator, ord("."): self.decimal_separator})
+        self._signs.update(signs)
+        self._by_type.update({
+            str: str,
+            int: str,
+            Decimal: self.money,
+            date: self.day_format,
+            Text: self.render,
+            Name: self._name,
+        })
 
     def money(self, value: Decimal) -> str:
-        text = f"{value:,.2f}"
-        if self.group_separator != "," or self.decimal_separator != ".":
-            text = text.replace(",", "\0").replace(".", self.decimal_separator).replace("\0", self.group_separator)
-        return text.replace("-", "\u2212")
+        return f"{value:,.2f}".translate(self._signs)
+
+    def _name(self, name: Name) -> str:
+        return name.in_language(self.code)
 
     def value(self, value: Any) -> str:
+        by_type = self._by_type.get(type(value))
+        if by_type is not None:
+            return by_type(value)
         if isinstance(value, Decimal):
             return self.money(value)
         if isinstance(value, date):
@@ -103,19 +129,32 @@ class Language:
             return " ".join(self.value(v) for v in value)
         return str(value)
 
+    def template(self, msgid: str) -> str:
+        """The translation of ``msgid``, looked up in the catalogue once."""
+        found = self._templates.get(msgid)
+        if found is None:
+            found = self.gettext(msgid)
+            if len(self._templates) < _TEMPLATES_SIZE:
+                self._templates[msgid] = found
+        return found
+
     def render(self, text: Text | Name | str) -> str:
-        if isinstance(text, str):
-            return text
-        if isinstance(text, Name):
-            return text.in_language(self.code)
-        if not text.values:
-            # A sentence without values (advice, most reasons) reads the same every time: kept.
-            found = self._fixed.get(text.msgid)
-            if found is None:
-                found = self._fixed[text.msgid] = self.gettext(text.msgid)
-            return found
-        template = self.gettext(text.msgid)
-        return template.format(**{name: self.value(v) for name, v in text.values.items()})
+        if type(text) is not Text:  # the usual case is a Text: one test instead of three
+            if isinstance(text, str):
+                return text
+            if isinstance(text, Name):
+                return text.in_language(self.code)
+        template = self._templates.get(text.msgid) or self.template(text.msgid)
+        values = text.values
+        if not values:
+            return template
+        value = self.value
+        # Most values are figures already written (str): kept as they are, without a call.
+        return template.format_map({name: v if type(v) is str else value(v) for name, v in values.items()})
+
+
+# Message ids come from the code, but a bound keeps a mistake (a msgid built from data) from growing without end.
+_TEMPLATES_SIZE = 4096
 
 
 ENGLISH = Language("en", lambda msgid: msgid, ".", ",", date.isoformat)

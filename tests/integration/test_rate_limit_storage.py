@@ -160,3 +160,25 @@ def test_a_busy_file_makes_a_hit_wait_not_fail(uri):
     assert storage.incr(KEY, 60) == 2
     assert time.monotonic() - started >= 0.25
     blocker.close()
+
+
+def _connections_in_a_child(storage: SQLiteStorage, out) -> None:
+    inherited = storage._local.connection
+    mine = storage._connection()
+    out.put([mine is not inherited, storage._connection() is mine, storage.incr("child", 60)])
+
+
+def test_a_forked_child_opens_its_own_connection_once(uri):
+    """The fork is noticed at the fork (os.register_at_fork), not by asking for the process id on every hit."""
+    storage = storage_from_string(uri)
+    parent = storage._connection()
+    assert storage._connection() is parent
+    fork = multiprocessing.get_context("fork")
+    out = fork.Queue()
+    child = fork.Process(target=_connections_in_a_child, args=(storage, out))
+    child.start()
+    assert out.get(timeout=60) == [True, True, 1]
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert storage._connection() is parent
+    assert storage.incr("child", 60) == 2
