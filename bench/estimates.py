@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.workload import encoded, estimate_bodies, peak_and_half  # noqa: E402
+from config import gunicorn_workers  # noqa: E402
 from quoteapi.api.schemas.estimates import EstimateRequestSchema, estimate_request  # noqa: E402
 from quoteapi.adapters.i18n import language  # noqa: E402
 from quoteapi.domain.price_list import from_plain  # noqa: E402
@@ -88,7 +89,7 @@ def in_process(bodies: list[dict], seconds: float) -> dict[str, float]:
 
 def start(app: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**env, "QUOTEAPI_BIND": f"127.0.0.1:{port}"}
+    env = {**env, "QUOTEAPI_BIND": f"127.0.0.1:{port}", "QUOTEAPI_WORKERS": str(gunicorn_workers())}
     with log.open("ab") as out:
         process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", app], cwd=ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT)
@@ -163,7 +164,7 @@ def http(bodies: list[dict], seconds: float, storage: str) -> dict[str, dict[str
 def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.machine())
-    workers = os.environ.get("QUOTEAPI_WORKERS", str((os.cpu_count() or 1) * 2 + 1))
+    workers = gunicorn_workers()
     return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, gunicorn sync workers: {workers}"
 
 

@@ -31,6 +31,7 @@ from quoteapi.services import quotes  # noqa: E402
 from quoteapi.services.context import Context  # noqa: E402
 from bench.workload import encoded, estimate_bodies, peak_and_half  # noqa: E402
 from bench.workload import quote_bodies as workload_quotes  # noqa: E402
+from config import gunicorn_workers  # noqa: E402
 from tests.e2e.server import Gunicorn, cli, server_env  # noqa: E402
 from tests.pg_cluster import ThrowawayCluster  # noqa: E402
 
@@ -51,7 +52,7 @@ def creation_rate(database_url: str, seconds: float, database_pid: int | None = 
     cli(env, "seed-demo", "--if-empty")
     token = cli(env, "users", "create", f"bench-{time.time_ns()}", "--role", "sales").strip().splitlines()[-1]
     log = Path(tempfile.mkdtemp()) / "gunicorn.log"
-    server = Gunicorn(env, log, workers=int(os.environ.get("QUOTEAPI_WORKERS", os.cpu_count() * 2 + 1))).start()
+    server = Gunicorn(env, log, workers=gunicorn_workers()).start()
     auth = {"Authorization": f"Bearer {token}"}
     estimates, quote_bodies = encoded(estimate_bodies()), encoded(workload_quotes())
     try:

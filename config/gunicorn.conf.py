@@ -1,10 +1,11 @@
 """Gunicorn settings for `make run` and the benchmark (environment overrides)."""
 
-import multiprocessing
 import os
 
+from config import gunicorn_workers
+
 bind = os.environ.get("QUOTEAPI_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("QUOTEAPI_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+workers = gunicorn_workers()
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 10
