@@ -31,3 +31,13 @@ QUOTE = {
 
 # A website quote request (POST /api/v1/quote-requests): the same quote, with consent and without staff fields.
 QUOTE_REQUEST = {**{k: v for k, v in QUOTE.items() if k not in ("notes", "follow_up_on")}, "consent": True}
+
+# A small desk quote: one area at its reference size, three sessions; and its estimate.
+FACE_QUOTE = {
+    "clinic": "ist-kadikoy",
+    "areas": [{"code": "face"}],
+    "specialist_level": "aesthetician",
+    "sessions": 3,
+    "customer": {"name": "Deniz Kaya", "email": "deniz@example.com"},
+}
+FACE_ESTIMATE = {k: v for k, v in FACE_QUOTE.items() if k != "customer"}

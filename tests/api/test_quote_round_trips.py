@@ -16,16 +16,9 @@ from sqlalchemy import event
 from quoteapi import create_app
 from quoteapi.services import users
 
+from ..bodies import FACE_ESTIMATE as ESTIMATE
+from ..bodies import FACE_QUOTE as BODY
 from ..conftest import TEST_SETTINGS, TODAY
-
-BODY = {
-    "clinic": "ist-kadikoy",
-    "areas": [{"code": "face"}],
-    "specialist_level": "aesthetician",
-    "sessions": 3,
-    "customer": {"name": "Deniz Kaya", "email": "deniz@example.com"},
-}
-ESTIMATE = {k: v for k, v in BODY.items() if k != "customer"}
 
 
 def _in_transaction(dbapi_connection) -> bool:

@@ -5,16 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from quoteapi import create_app
-from ..conftest import TEST_SETTINGS, TODAY
 
-BODY = {
-    "clinic": "ist-kadikoy",
-    "areas": [{"code": "face"}],
-    "specialist_level": "aesthetician",
-    "sessions": 3,
-    "customer": {"name": "Deniz Kaya", "email": "deniz@example.com"},
-}
-ESTIMATE = {k: v for k, v in BODY.items() if k != "customer"}
+from ..bodies import FACE_ESTIMATE as ESTIMATE
+from ..bodies import FACE_QUOTE as BODY
+from ..conftest import TEST_SETTINGS, TODAY
 
 
 def test_a_past_start_date_is_refused_everywhere(client, sales_headers, ctx):
