@@ -33,7 +33,6 @@ import os
 import pstats
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -43,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 import orjson  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
-from bench.workload import encoded, estimate_bodies  # noqa: E402
+from bench.workload import cpu_us, encoded, estimate_bodies  # noqa: E402
 from quoteapi import create_app  # noqa: E402
 from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
 from quoteapi.adapters.i18n import language  # noqa: E402
@@ -53,17 +52,22 @@ from quoteapi.domain.pricing.plain import estimate_to_plain  # noqa: E402
 from quoteapi.services import price_lists  # noqa: E402
 
 
-def cpu_us(call, items: list, seconds: float, rounds: int = 5) -> float:
-    """The lowest CPU microseconds per call over a few loops through ``items``."""
-    best = float("inf")
-    for _ in range(rounds):
-        count, started = 0, time.process_time()
-        while (elapsed := time.process_time() - started) < seconds:
-            for item in items:
-                call(item)
-            count += len(items)
-        best = min(best, elapsed / count * 1e6)
-    return best
+def requester(wsgi):
+    """One call of ``wsgi`` with an environ of the benchmark (its body under ``quoteapi.body``), answered 200."""
+
+    def start_response(status, headers, exc_info=None):
+        assert status.startswith("200"), status
+        return lambda data: None
+
+    def request(environ) -> None:
+        environ = dict(environ)
+        environ["wsgi.input"] = io.BytesIO(environ["quoteapi.body"])
+        answer = wsgi(environ, start_response)
+        for _ in answer:
+            pass
+        answer.close()
+
+    return request
 
 
 def count(call, items: list, rounds: int) -> None:
@@ -105,20 +109,7 @@ def main() -> None:
                        environ_base={"REMOTE_ADDR": "10.1.2.3"}).get_environ()
         for body in raw
     ]
-    wsgi = app.wsgi_app
-
-    def start_response(status, headers, exc_info=None):
-        assert status.startswith("200"), status
-        return lambda data: None
-
-    def request(environ) -> None:
-        environ = dict(environ)
-        environ["wsgi.input"] = io.BytesIO(environ["quoteapi.body"])
-        answer = wsgi(environ, start_response)
-        for _ in answer:
-            pass
-        answer.close()
-
+    request = requester(app.wsgi_app)
     for environ, body in zip(environs, raw):
         environ["quoteapi.body"] = body
     if args.count and args.count_app == "quoteapi":
@@ -146,15 +137,7 @@ def main() -> None:
     os.environ["QUOTEAPI_BENCH_ANSWERS_FILE"] = str(answers)
     from bench import bare
 
-    bare_wsgi = bare.app.wsgi_app
-
-    def bare_request(environ) -> None:
-        environ = dict(environ)
-        environ["wsgi.input"] = io.BytesIO(environ["quoteapi.body"])
-        answer = bare_wsgi(environ, start_response)
-        for _ in answer:
-            pass
-        answer.close()
+    bare_request = requester(bare.app.wsgi_app)
 
     if args.count:
         if args.count_app == "bare":

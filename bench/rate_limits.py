@@ -29,6 +29,7 @@ from limits.storage import storage_from_string  # noqa: E402
 from limits.strategies import FixedWindowRateLimiter  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
+from bench.workload import cpu_us  # noqa: E402
 import quoteapi.adapters.rate_limits  # noqa: E402,F401  (registers sqlite://)
 from quoteapi import create_app  # noqa: E402
 from quoteapi.services import price_lists  # noqa: E402
@@ -37,17 +38,9 @@ from tests.e2e.server import free_port  # noqa: E402
 LIMIT = "10000000/minute"
 
 
-def cpu_us(call, seconds: float, rounds: int = 5) -> float:
-    """The lowest CPU microseconds per call over a few timed loops."""
-    best = float("inf")
-    for _ in range(rounds):
-        count, started = 0, time.process_time()
-        while (elapsed := time.process_time() - started) < seconds:
-            for _ in range(100):
-                call()
-            count += 100
-        best = min(best, elapsed / count * 1e6)
-    return best
+def call_us(call, seconds: float) -> float:
+    """The lowest CPU microseconds per ``call()`` (``workload.cpu_us``, by hundreds)."""
+    return cpu_us(lambda _: call(), range(100), seconds)
 
 
 def app_request(work: Path, limit: str, storage: str):
@@ -104,12 +97,12 @@ def main() -> None:
         time.sleep(0.5)
         storages["redis"] = f"redis://127.0.0.1:{port}"
     try:
-        baseline = cpu_us(app_request(work, "none", "memory://"), seconds)
+        baseline = call_us(app_request(work, "none", "memory://"), seconds)
         print(f"GET /api/v1/clinics answered 304, in process, CPU per request: {baseline:.1f} us with the limit off")
         print(f"{'storage':<8} {'app, limit on':>14} {'limit costs':>12} {'limits.hit alone':>17}")
         for name, uri in storages.items():
-            on = cpu_us(app_request(work, LIMIT, uri), seconds)
-            alone = cpu_us(direct(uri), seconds)
+            on = call_us(app_request(work, LIMIT, uri), seconds)
+            alone = call_us(direct(uri), seconds)
             print(f"{name:<8} {on:>11.1f} us {on - baseline:>9.1f} us {alone:>14.1f} us")
         print("(Redis: CPU time of this process only; the round trip's wait is not counted.)")
     finally:
