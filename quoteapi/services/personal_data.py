@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..adapters.db import aware
 from ..adapters.db import models as rows
@@ -38,7 +38,7 @@ from ..domain.personal_data import (
 from ..domain.quotes import OPEN
 from ..domain.text import N_
 from . import audit
-from .quotes import _quote, revision_of  # a quote and its revisions, built the one way the quote use cases build them
+from .quotes import _quote, revision_of, with_history  # a quote and its revisions, built the one way the quote use cases build them
 
 if TYPE_CHECKING:
     from .context import Context
@@ -66,12 +66,7 @@ def _whose(person: Person) -> ColumnElement[bool]:
 
 
 def _quotes_of(person: Person) -> Select:
-    return (
-        select(rows.Quote)
-        .where(_whose(person))
-        .options(selectinload(rows.Quote.revisions), selectinload(rows.Quote.activity))
-        .order_by(rows.Quote.id)
-    )
+    return with_history().where(_whose(person)).order_by(rows.Quote.id)
 
 
 # --- export -------------------------------------------------------------------------------
@@ -181,7 +176,7 @@ def _stale_requests(today, cutoff: datetime) -> Select:
     Q, A = rows.Quote, rows.QuoteActivity
     touched_since = select(A.id).where(A.quote_id == Q.id, A.at >= cutoff).exists()
     return (
-        select(Q)
+        with_history()
         .where(
             Q.source == "website",
             Q.erased_at.is_(None),
@@ -189,7 +184,6 @@ def _stale_requests(today, cutoff: datetime) -> Select:
             ~touched_since,
             or_(Q.status.in_(NEVER_TAKEN_FURTHER), and_(Q.status.in_(OPEN), Q.valid_until < today)),
         )
-        .options(selectinload(Q.revisions), selectinload(Q.activity))
         .order_by(Q.id)
     )
 

@@ -276,12 +276,13 @@ def _revision_row(
 # --- reading ----------------------------------------------------------------------
 
 
+def with_history() -> Select:
+    """Quotes with their revisions and activity (two more statements, one for all the quotes read)."""
+    return select(rows.Quote).options(selectinload(rows.Quote.revisions), selectinload(rows.Quote.activity))
+
+
 def _load(session: Session, number: str, *, for_update: bool = False) -> rows.Quote:
-    stmt = (
-        select(rows.Quote)
-        .where(rows.Quote.number == number)
-        .options(selectinload(rows.Quote.revisions), selectinload(rows.Quote.activity))
-    )
+    stmt = with_history().where(rows.Quote.number == number)
     if for_update:
         stmt = stmt.with_for_update()
     quote = session.scalars(stmt).first()
@@ -377,11 +378,7 @@ def get_quotes(ctx: Context, numbers: list[str]) -> list[Quote]:
     if not numbers:
         return []
     with ctx.database.reading() as session:
-        found = session.scalars(
-            select(rows.Quote)
-            .where(rows.Quote.number.in_(numbers))
-            .options(selectinload(rows.Quote.revisions), selectinload(rows.Quote.activity))
-        ).all()
+        found = session.scalars(with_history().where(rows.Quote.number.in_(numbers))).all()
         by_number = {quote.number: quote for quote in found}
         today = ctx.today()
         return [_quote(by_number[number], today) for number in numbers if number in by_number]

@@ -77,6 +77,16 @@ def _leaf(field: fields.Field, name: str) -> Loader:
     return load_with_field
 
 
+def _checked(result: Any, validate: Callable[[Any], Any] | None) -> Any:
+    """``result``, once the field's own validators accept it; otherwise marshmallow's load answers."""
+    if validate is not None:
+        try:
+            validate(result)
+        except ValidationError:
+            raise Fallback from None
+    return result
+
+
 def _value(field: fields.Field, name: str) -> Loader:
     """The loader of a present, non-null value of ``field``."""
     if type(field) is fields.Nested:
@@ -86,13 +96,7 @@ def _value(field: fields.Field, name: str) -> Loader:
             return _leaf(field, name)
 
         def load_nested(value: Any) -> Any:
-            result = inner(value)
-            if validate is not None:
-                try:
-                    validate(result)
-                except ValidationError:
-                    raise Fallback from None
-            return result
+            return _checked(inner(value), validate)
 
         return load_nested
     if type(field) is fields.List and not (field.pre_load or field.post_load):
@@ -102,13 +106,7 @@ def _value(field: fields.Field, name: str) -> Loader:
         def load_list(value: Any) -> Any:
             if type(value) is not list:
                 raise Fallback
-            result = [item(v) for v in value]
-            if validate is not None:
-                try:
-                    validate(result)
-                except ValidationError:
-                    raise Fallback from None
-            return result
+            return _checked([item(v) for v in value], validate)
 
         return load_list
     return _leaf(field, name)
