@@ -13,14 +13,6 @@ from .desk_helpers import csrf_token, messages, sign_in, staff
 
 
 @pytest.fixture
-def admin(app, ctx):
-    staff(ctx, "ada", "admin")
-    client = app.test_client()
-    assert sign_in(client, "ada").status_code == 302
-    return client
-
-
-@pytest.fixture
 def seller(app, ctx):
     staff(ctx, "sel", "sales")
     client = app.test_client()

@@ -5,24 +5,14 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
-
 from quoteapi.services import price_items, price_lists
 from quoteapi.services.price_items import KINDS
 
 from ..bodies import QUOTE
-from .desk_helpers import csrf_token, messages, sign_in, staff
+from .desk_helpers import csrf_token, messages
 from .test_desk_pages import _row_form
 
 LATER = "2030-01-02T09:30"  # clinic time (UTC+3): 06:30 UTC
-
-
-@pytest.fixture
-def admin(app, ctx):
-    staff(ctx, "ada", "admin")
-    client = app.test_client()
-    assert sign_in(client, "ada").status_code == 302
-    return client
 
 
 def test_a_row_tried_first_then_scheduled_then_cancelled(client, ctx, admin, sales_headers):

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from quoteapi import create_app
-from quoteapi.adapters.db import Quote, User
+from quoteapi.adapters.db import User
 from quoteapi.domain.errors import Invalid, NotFound
 from quoteapi.services import users
 from quoteapi.web.desk import instance_secret
 
 from ..bodies import QUOTE
-from .desk_helpers import PASSWORD, csrf_token, messages, sign_in, staff
+from .desk_helpers import PASSWORD, csrf_token, sign_in, staff
 
 
 @pytest.fixture
