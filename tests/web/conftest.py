@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from .desk_helpers import sign_in, staff
+from .desk_helpers import signed_in
 
 
 @pytest.fixture
 def admin(app, ctx):
     """A browser signed in to the console as ``ada``, an admin."""
-    staff(ctx, "ada", "admin")
-    client = app.test_client()
-    assert sign_in(client, "ada").status_code == 302
-    return client
+    return signed_in(app, ctx, "ada", "admin")
+
+
+@pytest.fixture
+def seller(app, ctx):
+    """A browser signed in as ``sel``, sales staff (``sam`` holds the API token of ``sales_headers``)."""
+    return signed_in(app, ctx, "sel", "sales")

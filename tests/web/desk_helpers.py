@@ -30,3 +30,11 @@ def sign_in(client, name: str, password: str = PASSWORD, next_url: str | None = 
 
 def messages(response) -> list[str]:
     return re.findall(r'class="flash (?:error|info)"[^>]*>(.*?)<', response.get_data(as_text=True), re.S)
+
+
+def signed_in(app, ctx, name: str, role: str):
+    """A new browser signed in to the console as ``name``, a user of ``role`` made for it."""
+    staff(ctx, name, role)
+    client = app.test_client()
+    assert sign_in(client, name).status_code == 302
+    return client

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from quoteapi.services import audit
 
 from ..bodies import QUOTE
-from .desk_helpers import csrf_token, messages, sign_in, staff
-
-
-@pytest.fixture
-def seller(app, ctx):
-    staff(ctx, "sel", "sales")
-    client = app.test_client()
-    assert sign_in(client, "sel").status_code == 302
-    return client
+from .desk_helpers import csrf_token, messages
 
 
 def form(token: str, **changes) -> dict:

@@ -11,23 +11,12 @@ from quoteapi.services import price_items, users
 from quoteapi.services.price_items import KINDS
 
 from ..bodies import QUOTE
-from .desk_helpers import csrf_token, messages, sign_in, staff
+from .desk_helpers import csrf_token, messages, signed_in
 
 
 @pytest.fixture
 def second_admin(app, ctx, admin):
-    staff(ctx, "bea", "admin")
-    client = app.test_client()
-    assert sign_in(client, "bea").status_code == 302
-    return client
-
-
-@pytest.fixture
-def seller(app, ctx):
-    staff(ctx, "sel", "sales")  # "sam" holds the API token of sales_headers
-    client = app.test_client()
-    assert sign_in(client, "sel").status_code == 302
-    return client
+    return signed_in(app, ctx, "bea", "admin")
 
 
 def new_quote(client, sales_headers, **changes) -> str:
