@@ -6,12 +6,12 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 
-from ..adapters.db import User, aware
+from ..adapters.db import ConsoleSession, User, aware
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.text import T, Text
 from . import audit
@@ -131,6 +131,7 @@ def revoke_user(ctx: Context, name: str, by: str | None = None) -> None:
             T("The last active admin cannot be revoked."),
         )
         user.revoked_at = datetime.now(UTC)
+        session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
         audit.record(
             session, actor=by, kind="user", action="revoke", subject=f"user {name}",
             before={"name": name, "role": user.role, "active": True},
@@ -196,8 +197,10 @@ def authenticate(ctx: Context, token: str) -> Principal | None:
 # --- Console passwords (the staff console at /desk) --------------------------------------
 #
 # Only an argon2id hash (salted, slow: argon2-cffi's RFC 9106 "low memory" profile) is stored
-# in users.password_hash. A console session keeps the user's id and a fingerprint of that hash
-# (:func:`fingerprint`): a new password, or a revoked user, ends every session at the next request.
+# in users.password_hash. A console session is a row of console_sessions (:func:`start_session`)
+# whose cookie keeps the random token and a fingerprint of that hash (:func:`fingerprint`):
+# signing out deletes the row, and a new password or a revoked user ends every session at the
+# next request.
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
@@ -230,7 +233,11 @@ class SignedIn:
 def fingerprint(user: User) -> str:
     """A short digest of the stored hash and of when the user was (re)created: it changes
     when the password does, and when a revoked user is made again (``create_user``)."""
-    seed = f"{user.password_hash}|{aware(user.created_at).isoformat()}"
+    return _fingerprint(user.password_hash, user.created_at)
+
+
+def _fingerprint(password_hash: str | None, created_at: datetime) -> str:
+    seed = f"{password_hash}|{aware(created_at).isoformat()}"
     return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
 
 
@@ -246,6 +253,7 @@ def set_password(ctx: Context, name: str, password: str, by: str | None = None) 
             raise NotFound(T("No active user {name}.", name=repr(name)))
         had = user.password_hash is not None
         user.password_hash = hashed
+        session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))  # a new password signs out everywhere
         audit.record(
             session, actor=by, kind="user", action="password", subject=f"user {name}",
             before={"name": name, "password": had}, after={"name": name, "password": True},
@@ -285,18 +293,53 @@ def check_password(ctx: Context, name: str, password: str) -> SignedIn:
     return SignedIn(user_id, user_name, role, seen)
 
 
-def signed_in_user(ctx: Context, user_id: int) -> SignedIn | None:
-    """The active user with this id and a password, as a session knows them; None otherwise."""
-    with ctx.database.reading() as session:
-        user = session.get(User, user_id)
-        if user is None or user.revoked_at is not None or user.password_hash is None:
-            return None
-        return SignedIn(user.id, user.name, user.role, fingerprint(user))
+def start_session(ctx: Context, user: SignedIn, lifetime_seconds: float) -> str:
+    """A new console session of ``user`` lasting ``lifetime_seconds``: the token its cookie keeps.
+
+    Only the token's hash is stored. Sessions that have ended on their own are swept out here,
+    so the table holds about one row per open session.
+    """
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with ctx.database.transaction() as session:
+        session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
+        session.add(ConsoleSession(token_hash=hash_token(token), user_id=user.id, created_at=now,
+                                   expires_at=now + timedelta(seconds=lifetime_seconds)))
+    return token
 
 
-def session_user(ctx: Context, user_id: int, fingerprint_seen: str) -> SignedIn | None:
-    """The user a console session names, if still active with the same password; None ends the session."""
-    user = signed_in_user(ctx, user_id)
-    if user is None or not secrets.compare_digest(user.fingerprint, fingerprint_seen):
+def end_session(ctx: Context, token: str) -> None:
+    """Sign out: the session whose cookie keeps ``token`` ends, for every copy of that cookie."""
+    with ctx.database.transaction() as session:
+        session.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == hash_token(token)))
+
+
+_SESSION_USER = (
+    select(User.id, User.name, User.role, User.password_hash, User.created_at, User.revoked_at, ConsoleSession.expires_at)
+    .join(ConsoleSession, ConsoleSession.user_id == User.id)
+    .where(ConsoleSession.token_hash == bindparam("token_hash"))
+)
+
+
+def session_user(ctx: Context, token: str, fingerprint_seen: str, lifetime_seconds: float) -> SignedIn | None:
+    """The user of the open console session keeping ``token``, still active with the same password; None ends it.
+
+    A session ends ``lifetime_seconds`` after its last use: once half of that has passed, this use moves its
+    end (one write every few hours, not one a request).
+    """
+    if not token:
         return None
+    token_hash = hash_token(token)
+    row = ctx.database.read_row(_SESSION_USER, {"token_hash": token_hash})
+    now = datetime.now(UTC)
+    if row is None or row.revoked_at is not None or row.password_hash is None or aware(row.expires_at) <= now:
+        return None
+    user = SignedIn(row.id, row.name, row.role, _fingerprint(row.password_hash, row.created_at))
+    if not secrets.compare_digest(user.fingerprint, fingerprint_seen):
+        return None
+    lifetime = timedelta(seconds=lifetime_seconds)
+    if aware(row.expires_at) - now < lifetime / 2:
+        with ctx.database.transaction() as session:
+            session.execute(update(ConsoleSession).where(ConsoleSession.token_hash == token_hash)
+                            .values(expires_at=now + lifetime))
     return user

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import stat
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quoteapi import create_app
-from quoteapi.adapters.db import User
+from quoteapi.adapters.db import ConsoleSession, User, aware
 from quoteapi.domain.errors import Invalid, NotFound
 from quoteapi.services import users
 from quoteapi.web.desk import instance_secret
@@ -212,6 +214,88 @@ def test_a_new_password_ends_the_old_sessions(ctx, client, sam):
     assert client.get("/desk/").status_code == 302
     assert sign_in(client, "sam", "another long password").status_code == 302
     assert client.get("/desk/").status_code == 200
+
+
+def _copy_of(client):
+    """Another browser holding a copy of ``client``'s console cookie (as someone who copied it would)."""
+    name = client.application.config["SESSION_COOKIE_NAME"]
+    copy = client.application.test_client()
+    copy.set_cookie(name, client.get_cookie(name).value)
+    return copy
+
+
+def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(ctx, database, client, sam):
+    assert sign_in(client, "sam").status_code == 302
+    copy = _copy_of(client)
+    assert copy.get("/desk/").status_code == 200  # the copy works while the session is open
+    other = client.application.test_client()  # the same user, signed in on another computer
+    assert sign_in(other, "sam").status_code == 302
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(ConsoleSession)) == 2
+    assert client.post("/desk/sign-out", data={"csrf_token": csrf_token(client, "/desk/")}).status_code == 302
+    refused = copy.get("/desk/quotes")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/desk/sign-in")
+    assert other.get("/desk/").status_code == 200  # only that session ended
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(ConsoleSession)) == 1
+
+
+def test_only_the_hash_of_a_session_token_is_stored_and_ended_sessions_are_swept(ctx, database, client, sam):
+    assert sign_in(client, "sam").status_code == 302
+    with client.session_transaction() as cookie:
+        token = cookie["sid"]
+    with database.transaction() as session:
+        row = session.scalars(select(ConsoleSession)).one()
+        assert row.token_hash == users.hash_token(token) and token not in row.token_hash
+        lifetime = aware(row.expires_at) - aware(row.created_at)
+        assert lifetime == client.application.permanent_session_lifetime
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)  # the session has run its time
+    assert client.get("/desk/").status_code == 302
+    assert sign_in(client, "sam").status_code == 302  # a new sign-in sweeps the ended row out
+    with database.reading() as session:
+        assert [users.hash_token(token)] != session.scalars(select(ConsoleSession.token_hash)).all()
+        assert session.scalar(select(func.count()).select_from(ConsoleSession)) == 1
+
+
+def test_a_session_in_use_is_renewed_once_half_its_time_has_passed(ctx, database, client, sam):
+    assert sign_in(client, "sam").status_code == 302
+    lifetime = client.application.permanent_session_lifetime
+
+    def end_moved_to(seconds_left: float):
+        with database.transaction() as session:
+            row = session.scalars(select(ConsoleSession)).one()
+            row.expires_at = datetime.now(UTC) + timedelta(seconds=seconds_left)
+        assert client.get("/desk/").status_code == 200
+        with database.reading() as session:
+            return aware(session.scalars(select(ConsoleSession.expires_at)).one()) - datetime.now(UTC)
+
+    kept = end_moved_to(lifetime.total_seconds() * 0.75)  # used recently: not written again
+    assert kept < lifetime * 0.76
+    renewed = end_moved_to(lifetime.total_seconds() * 0.25)  # more than half gone: the end moves
+    assert lifetime - timedelta(minutes=1) < renewed <= lifetime
+
+
+def test_a_cookie_from_before_server_sessions_signs_nobody_in(ctx, client, sam):
+    user_id = users.check_password(ctx, "sam", PASSWORD).id
+    with client.session_transaction() as cookie:  # what a session cookie held before migration 0008
+        cookie["uid"] = user_id
+        cookie["fp"] = users.check_password(ctx, "sam", PASSWORD).fingerprint
+    answer = client.get("/desk/quotes")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/desk/sign-in")
+
+
+def test_revoking_or_a_new_password_deletes_the_user_s_sessions(ctx, database, client, ada, sam):
+    for name in ("sam", "ada"):
+        assert sign_in(client.application.test_client(), name).status_code == 302
+
+    def sessions_of(name: str) -> int:
+        with database.reading() as session:
+            return session.scalar(select(func.count()).select_from(ConsoleSession).join(User).where(User.name == name))
+
+    assert sessions_of("sam") == sessions_of("ada") == 1
+    users.set_password(ctx, "ada", "another long password")
+    users.revoke_user(ctx, "sam", by="ada")
+    assert sessions_of("sam") == sessions_of("ada") == 0
 
 
 def test_a_user_without_a_password_cannot_sign_in(ctx, client):

@@ -4,6 +4,7 @@ from .database import Database, aware
 from .models import (
     AuditEntry,
     Base,
+    ConsoleSession,
     IdempotencyKey,
     PriceListVersion,
     Quote,
@@ -16,6 +17,7 @@ from .models import (
 __all__ = [
     "AuditEntry",
     "Base",
+    "ConsoleSession",
     "Database",
     "IdempotencyKey",
     "PriceListVersion",

@@ -213,3 +213,18 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(200))
     before: Mapped[Any] = mapped_column(JSON, nullable=True)
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class ConsoleSession(Base):
+    """One sign-in to the staff console: its cookie holds a random token, only the token's hash is kept here.
+
+    Signing out deletes the row, so a copy of the cookie is worth nothing
+    afterwards; a row past ``expires_at`` is refused and swept out at the next sign-in.
+    """
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,9 +1,10 @@
 """The staff console at ``/desk``: server-rendered pages for the sales desk and the admins.
 
 The pages call the same use cases as the API (``quoteapi.services``) and parse
-input with the API's schemas, so every rule exists once. Sessions are Flask's
-signed cookies holding the user's id and a fingerprint of their password hash
-(``services.users.session_user`` checks both on every request); every write
+input with the API's schemas, so every rule exists once. Sessions are rows
+of ``console_sessions``; Flask's signed cookie holds the session's random token
+and a fingerprint of the user's password hash (``services.users.session_user``
+checks both on every request, and signing out deletes the row); every write
 carries a Flask-WTF CSRF token (the bearer-token API is not affected).
 """
 
@@ -14,7 +15,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
 from limits.storage import storage_from_string
@@ -88,9 +89,10 @@ def load_user():
     g.desk_user = None
     if request.endpoint == "desk.static":
         return None
-    user_id, seen = session.get("uid"), session.get("fp")
-    if user_id is not None:
-        found = users.session_user(services(), user_id, seen or "") if isinstance(user_id, int) else None
+    token, seen = session.get("sid"), session.get("fp")
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if token is not None or session.get("uid") is not None:  # "uid": a cookie from before migration 0008
+        found = users.session_user(services(), token, seen or "", lifetime) if isinstance(token, str) else None
         if found is None:
             session.clear()
             flash(_("You were signed out: your access changed. Sign in again."), "error")

@@ -87,7 +87,7 @@ def sign_in():
     # A new session: nothing from before signing in survives (no session fixation).
     session.clear()
     session.permanent = True
-    session["uid"] = found.id
+    session["sid"] = users.start_session(services(), found, current_app.permanent_session_lifetime.total_seconds())
     session["fp"] = found.fingerprint
     chosen = request.args.get("lang")
     flash(_("Welcome, {name}.", name=found.name), "info")
@@ -96,6 +96,10 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
+    # The session ends on the server too: a copy of this browser's cookie no longer signs anyone in.
+    token = session.get("sid")
+    if isinstance(token, str):
+        users.end_session(services(), token)
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("desk.sign_in"))
