@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from .consent import Consent
 from .errors import Conflict
 from .text import T, Text
-from .pricing.model import EligibilityStatus, Estimate, EstimateRequest, ManualDiscount
+from .pricing.model import EligibilityStatus, Estimate, EstimateRequest, ManualDiscount, PriceList
 
 OPEN = ("new", "draft", "sent")
 CLOSED = ("accepted", "declined")
@@ -265,3 +265,21 @@ class Verification:
 
         walk("", stored, replayed)
         return cls(tuple(found))
+
+
+def without_untraced_caps(price_list: PriceList, stored: dict[str, Any]) -> PriceList | None:
+    """``price_list`` without the capped campaigns a stored estimate (plain form) shows no trace of; None if none.
+
+    A campaign that reached its ``max_uses`` is not offered, so a revision priced
+    then neither applied it nor compared it among its offers. Replaying the
+    revision with the version's campaigns would apply it again and report a
+    difference that is none: a replay that does not match is tried again
+    without those campaigns (only capped ones can have been withheld).
+    """
+    seen = set(stored.get("applied_campaigns", ()))
+    for offer in stored.get("offers", ()):
+        seen.update(offer.get("campaigns", ()))
+    untraced = {c.code for c in price_list.campaigns if c.max_uses is not None and c.code not in seen}
+    if not untraced:
+        return None
+    return replace(price_list, campaigns=tuple(c for c in price_list.campaigns if c.code not in untraced))

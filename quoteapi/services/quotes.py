@@ -31,7 +31,17 @@ from ..domain.pricing import price
 from ..domain.text import N_, T
 from ..domain.consent import Consent
 from ..domain.personal_data import answers_erased
-from ..domain.quotes import Activity, Approval, Customer, Quote, QuoteCreated, QuoteSummary, Revision, Verification
+from ..domain.quotes import (
+    Activity,
+    Approval,
+    Customer,
+    Quote,
+    QuoteCreated,
+    QuoteSummary,
+    Revision,
+    Verification,
+    without_untraced_caps,
+)
 from . import audit, price_lists
 from .commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
 from .paging import Page, decode_cursor, encode_cursor
@@ -652,12 +662,22 @@ def _replay(ctx: Context, stored: rows.QuoteRevision, language_code: str,
         price_lists_by_version[version] = price_lists.price_list_of(ctx, version)
     # The stored start date, not today's: a replay prices what was priced then.
     inputs = replace(request_from_plain(stored.inputs), start_date=date.fromisoformat(stored.estimate["start_date"]))
-    replayed = estimate_to_plain(price(price_lists_by_version[version], inputs), language(language_code))
     stored_estimate = stored.estimate
     if answers_erased(stored.inputs):
         # The client's answers were erased: their eligibility cannot be replayed; every figure still is.
         stored_estimate = {key: value for key, value in stored_estimate.items() if key != "eligibility"}
-    return Verification.between(stored_estimate, replayed)
+
+    def replay(price_list: PriceList) -> Verification:
+        return Verification.between(stored_estimate, estimate_to_plain(price(price_list, inputs), language(language_code)))
+
+    price_list = price_lists_by_version[version]
+    verification = replay(price_list)
+    if not verification.matches:
+        # Priced while a capped campaign was used up (and so not offered)?
+        without = without_untraced_caps(price_list, stored_estimate)
+        if without is not None and (again := replay(without)).matches:
+            return again
+    return verification
 
 
 def verify_revision(ctx: Context, number: str, revision: int) -> Verification:

@@ -69,6 +69,11 @@ def test_acceptances_count_up_to_max_uses_then_409(client, admin_headers, sales_
     assert client.patch(f"/api/v1/quotes/{quotes[2]['number']}", json={"status": "sent"}, headers=sales_headers).status_code == 200
     assert accept(client, sales_headers, quotes[2]["number"]).status_code == 200
     assert uses(client, admin_headers) == 2
+    # Replayed with their price-list versions, both revisions match: the second was priced while
+    # FRIEND was used up, and the replay does not apply it again.
+    for revision in (1, 2):
+        verified = client.get(f"/api/v1/quotes/{quotes[2]['number']}/revisions/{revision}/verify", headers=sales_headers)
+        assert verified.get_json() == {"matches": True, "differences": []}, (revision, verified.get_json())
 
     # Raising the cap offers it again.
     cap_friend(client, admin_headers, 3)
