@@ -55,7 +55,7 @@ HUNDRED = Decimal(100)
 
 def round_money(value: Decimal) -> Decimal:
     """The one rounding of the rules: to 0.01, half up."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, ROUND_HALF_UP)  # positional: a keyword costs the C call a parse
 
 
 def _m(value: Decimal) -> str:
@@ -78,7 +78,44 @@ def area_unit_price(area: Area, size_cm2: Decimal | int, price_factor: Decimal) 
     return round_money((area.price + extra) * price_factor)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
+class _ClinicSheet:
+    """Step 1 at every reference size, for one clinic: what every request there starts from.
+
+    A price list version never changes, so this is worked out once per clinic
+    and version, from the list alone (no request goes in), and kept on the
+    list (:attr:`PriceList.clinic_sheets`). A measured size that changes the
+    price is still priced per request.
+    """
+
+    factor: str  # the clinic's price factor as the formulas write it
+    areas: dict[str, tuple[Decimal, Text]]  # code -> one session at the reference size, and its formula
+    products: dict[str, tuple[Decimal, Text]]  # code -> the product at this clinic, and its formula
+    campaigns: tuple[Campaign, ...]  # the campaigns the clinic offers (on some day), in the order applied
+
+
+def _sheet(price_list: PriceList, clinic: Clinic) -> _ClinicSheet:
+    sheet = price_list.clinic_sheets.get(clinic.code)
+    if sheet is None:
+        factor = f"{clinic.price_factor:f}"
+        sheet = _ClinicSheet(
+            factor,
+            {a.code: (area_unit_price(a, a.size_cm2, clinic.price_factor),
+                      T("{price} × {factor}", price=_m(a.price), factor=factor)) for a in price_list.areas},
+            {p.code: (round_money(p.price * clinic.price_factor),
+                      T("{price} × {factor}", price=_m(p.price), factor=factor)) for p in price_list.products},
+            tuple(c for c in price_list.campaigns_in_order if c.offered_at(clinic.code)),
+        )
+        price_list.clinic_sheets[clinic.code] = sheet
+    return sheet
+
+
+def _size_priced(area: Area, size: Decimal | int) -> bool:
+    """Whether a measured size changes the price of an area (otherwise: its reference price)."""
+    return size > area.size_cm2 and bool(area.extra_cm2_price)
+
+
+@dataclass(slots=True)  # internal and short-lived: not frozen, which makes it cheaper to build
 class _Session:
     """Steps 1-5: one session, which does not depend on the number of sessions."""
 
@@ -92,7 +129,7 @@ class _Session:
     positive: Decimal  # what the positive lines add up to for one session
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Course:
     """Steps 7-11 for a course of ``n`` sessions."""
 
@@ -122,13 +159,14 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
     """
     request, clinic, areas, products, level = _resolve(price_list, request, today)
     n = request.sessions
-    session = _one_session(price_list, clinic, areas, products, level)
+    sheet = _sheet(price_list, clinic)
+    session = _one_session(price_list, sheet, clinic, areas, products, level)
     area_codes = frozenset(a.code for a, _ in areas)
-    candidates = _candidates(price_list, request, area_codes)
+    candidates = _candidates(sheet, request, area_codes)
     manual = request.manual_discount
     course = _course(price_list, clinic, session, candidates, n, manual)
 
-    lines = _lines(price_list, clinic, areas, products, level, session, course, manual)
+    lines = _lines(price_list, sheet, areas, products, level, session, course, manual)
     interval = timedelta(days=price_list.session_interval_days)
     schedule = tuple(request.start_date + interval * i for i in range(n))
     return Estimate(
@@ -182,10 +220,12 @@ def _manual_amount(manual: ManualDiscount | None, base: Decimal) -> Decimal:
 # --- Steps 1-5 ------------------------------------------------------------------
 
 
-def _one_session(price_list, clinic: Clinic, areas, products, level: SpecialistLevel) -> _Session:
-    factor = clinic.price_factor
-    area_units = tuple(area_unit_price(area, size, factor) for area, size in areas)
-    product_units = tuple(round_money(p.price * factor) for p in products)
+def _one_session(price_list, sheet: _ClinicSheet, clinic: Clinic, areas, products, level: SpecialistLevel) -> _Session:
+    area_units = tuple(
+        area_unit_price(area, size, clinic.price_factor) if _size_priced(area, size) else sheet.areas[area.code][0]
+        for area, size in areas
+    )
+    product_units = tuple(sheet.products[p.code][0] for p in products)
     area_sum = sum(area_units, ZERO)
     top = max(area_units)
     combo = ZERO
@@ -201,13 +241,14 @@ def _one_session(price_list, clinic: Clinic, areas, products, level: SpecialistL
 
 
 def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates: tuple[Campaign, ...],
-            n: int, manual: ManualDiscount | None = None) -> _Course:
+            n: int, manual: ManualDiscount | None = None, offers: bool = True) -> _Course:
+    """Steps 7-11; without ``offers`` (a hint's longer course), the step-8 offers are not listed."""
     course = session.price * n
     tier = price_list.tier_for(n)
     tier_discount = round_money(course * tier.discount_percent / HUNDRED) if tier is not None else ZERO
     after_tier = course - tier_discount
     if candidates:
-        applied, offers = _campaigns(candidates, after_tier, n)
+        applied, offers = _campaigns(candidates, after_tier, n, offers)
         campaign_total = sum((d for _, d, _ in applied), ZERO)
     else:
         applied, offers, campaign_total = (), (), ZERO
@@ -233,15 +274,14 @@ def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates
     )
 
 
-def _candidates(price_list: PriceList, request: EstimateRequest, area_codes: frozenset[str]) -> tuple[Campaign, ...]:
+def _candidates(sheet: _ClinicSheet, request: EstimateRequest, area_codes: frozenset[str]) -> tuple[Campaign, ...]:
     """The campaigns eligible for this request whatever its number of sessions, in the order applied."""
     coupon = request.coupon.casefold() if request.coupon else None
-    day, clinic = request.start_date, request.clinic
+    day = request.start_date
     return tuple(
-        c for c in price_list.campaigns_in_order
+        c for c in sheet.campaigns  # offered at the request's clinic
         if c.runs_on(day)
-        and c.offered_at(clinic)
-        and all(code in area_codes for code in c.required_areas)
+        and area_codes.issuperset(c.required_areas)
         and (c.coupon is None or c.coupon.casefold() == coupon)
     )
 
@@ -260,8 +300,8 @@ def _benefit(campaign: Campaign, base: Decimal, after_tier: Decimal, n: int) -> 
     return max(ZERO, min(discount, base))
 
 
-def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int):
-    """Step 8: the stackable set against each non-stackable campaign alone; the offers compared."""
+def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int, with_offers: bool = True):
+    """Step 8: the stackable set against each non-stackable campaign alone; the offers compared (if wanted)."""
     stacked: list[tuple[Campaign, Decimal, Decimal]] = []
     stack_codes: list[str] = []
     alone: list[tuple[Campaign, Decimal]] = []
@@ -286,30 +326,31 @@ def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int):
     for i, (campaign, discount) in enumerate(alone):
         if discount > best_total:
             best, best_total, winner = ((campaign, discount, after_tier),), discount, i
+    if not best_total:
+        best = ()
+    if not with_offers:
+        return best, ()
     offers: list[Offer] = []
     if stack_codes:
         offers.append(Offer(tuple(stack_codes), sum((d for _, d, _ in stacked), ZERO), best_total > 0 and winner == -1))
     for i, (campaign, discount) in enumerate(alone):
         offers.append(Offer((campaign.code,), discount, best_total > 0 and winner == i))
-    if not best_total:
-        best = ()
     return best, tuple(offers)
 
 
 # --- Lines and their basis -----------------------------------------------------------
 
 
-def _lines(price_list, clinic: Clinic, areas, products, level: SpecialistLevel, session: _Session,
+def _lines(price_list, sheet: _ClinicSheet, areas, products, level: SpecialistLevel, session: _Session,
            course: _Course, manual: ManualDiscount | None = None) -> tuple[Line, ...]:
     n = course.n
-    factor = f"{clinic.price_factor:f}"
     lines: list[Line] = []
     for (area, size), unit in zip(areas, session.area_units):
-        if size > area.size_cm2 and area.extra_cm2_price:
+        if _size_priced(area, size):
             basis = T("({price} + {extra} cm² × {extra_price}) × {factor}", price=_m(area.price),
-                      extra=_num(size - area.size_cm2), extra_price=_m(area.extra_cm2_price), factor=factor)
+                      extra=_num(size - area.size_cm2), extra_price=_m(area.extra_cm2_price), factor=sheet.factor)
         else:
-            basis = T("{price} × {factor}", price=_m(area.price), factor=factor)
+            basis = sheet.areas[area.code][1]
         lines.append(Line(LineKind.AREA, area.code, _area_description(price_list, area, size), n, unit, unit * n, basis))
     if session.combo:
         percent = _pct(price_list.combination_discount_percent)
@@ -328,7 +369,7 @@ def _lines(price_list, clinic: Clinic, areas, products, level: SpecialistLevel, 
         ))
     for product, unit in zip(products, session.product_units):
         lines.append(Line(LineKind.PRODUCT, product.code, price_list.name_of(product), n, unit, unit * n,
-                          T("{price} × {factor}", price=_m(product.price), factor=factor)))
+                          sheet.products[product.code][1]))
     if course.tier_discount:
         tier = course.tier
         lines.append(Line(
@@ -455,7 +496,7 @@ def _hints(price_list: PriceList, clinic: Clinic, session: _Session, candidates:
             or any(n < c.min_sessions <= m for c in candidates)
         ):
             continue
-        longer = _course(price_list, clinic, session, candidates, m, manual)
+        longer = _course(price_list, clinic, session, candidates, m, manual, offers=False)
         if longer.per_session > threshold:
             continue
         saving = course.per_session - longer.per_session

@@ -155,6 +155,11 @@ class PriceList:
     level_by_code: Mapping[str, SpecialistLevel] = field(init=False, repr=False, compare=False)
     tiers_descending: tuple[SessionTier, ...] = field(init=False, repr=False, compare=False)
     campaigns_in_order: tuple[Campaign, ...] = field(init=False, repr=False, compare=False)
+    # The tier of a course of 0 to 24 sessions (the engine's range), by its length.
+    tiers_by_sessions: tuple[SessionTier | None, ...] = field(init=False, repr=False, compare=False)
+    # Filled by the pricing engine, the first time it prices at a clinic: what it
+    # works out from this version alone for that clinic (pricing.engine._sheet).
+    clinic_sheets: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -173,6 +178,8 @@ class PriceList:
             "campaigns_in_order",
             tuple(sorted(self.campaigns, key=lambda c: (c.priority, c.code))),
         )
+        set_(self, "tiers_by_sessions", tuple(self._find_tier(n) for n in range(25)))
+        set_(self, "clinic_sheets", {})
 
     def name_of(self, item, field: str = "name") -> Name:
         """An item's name (or a clinic's city) in the document's language, with its translations."""
@@ -193,6 +200,11 @@ class PriceList:
 
     def tier_for(self, sessions: int) -> SessionTier | None:
         """The session tier in force for a course of ``sessions``, if any."""
+        if 0 <= sessions < len(self.tiers_by_sessions):
+            return self.tiers_by_sessions[sessions]
+        return self._find_tier(sessions)
+
+    def _find_tier(self, sessions: int) -> SessionTier | None:
         for tier in self.tiers_descending:
             if tier.min_sessions <= sessions:
                 return tier
