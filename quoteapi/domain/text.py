@@ -63,7 +63,10 @@ class Names:
 
 def T(msgid: str, **values: Any) -> Text:
     """A text with its values: ``T("{n} sessions", n=6)``."""
-    return Text(msgid, values)
+    return _new_text(Text, (msgid, values))  # what Text(msgid, values) does, without its Python-level __new__
+
+
+_new_text = tuple.__new__
 
 
 def N_(msgid: str) -> str:
@@ -148,8 +151,14 @@ class Language:
         values = text.values
         if not values:
             return template
+        # Most values are figures already written (str): kept as they are, without a call;
+        # when all of them are, the values go in as they are.
+        for v in values.values():
+            if type(v) is not str:
+                break
+        else:
+            return template.format_map(values)
         value = self.value
-        # Most values are figures already written (str): kept as they are, without a call.
         return template.format_map({name: v if type(v) is str else value(v) for name, v in values.items()})
 
 

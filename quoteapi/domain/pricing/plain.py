@@ -30,7 +30,10 @@ from .model import (
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
+    """Two decimals. The engine's figures mostly have them already: ``str`` then writes the same, three times faster."""
+    written = str(value)
+    # "1234.50" has its point third from the end; str's other forms ("1E+3", "0.5", "-7") do not.
+    return written if written[-3:-2] == "." else f"{value:.2f}"
 
 
 def estimate_to_plain(e: Estimate, language: Language = ENGLISH) -> dict[str, Any]:
@@ -45,7 +48,7 @@ def estimate_to_plain(e: Estimate, language: Language = ENGLISH) -> dict[str, An
         "sessions": e.sessions,
         "lines": [
             {
-                "kind": line.kind.value,
+                "kind": str(line.kind),  # a StrEnum's str() is its value (cheaper than .value)
                 "code": line.code,
                 "description": text(line.description),
                 "quantity": line.quantity,
@@ -64,7 +67,7 @@ def estimate_to_plain(e: Estimate, language: Language = ENGLISH) -> dict[str, An
         "per_session": _money(e.per_session),
         "applied_campaigns": list(e.applied_campaigns),
         "eligibility": {
-            "status": e.eligibility.status.value,
+            "status": str(e.eligibility.status),
             "reasons": [text(r) for r in e.eligibility.reasons],
         },
         "schedule": [d.isoformat() for d in e.schedule],
@@ -73,7 +76,7 @@ def estimate_to_plain(e: Estimate, language: Language = ENGLISH) -> dict[str, An
             {"campaigns": list(o.campaigns), "discount": _money(o.discount), "chosen": o.chosen} for o in e.offers
         ],
         "coupon": None if coupon is None else {
-            "code": coupon.code, "status": coupon.status.value, "reason": text(coupon.reason),
+            "code": coupon.code, "status": str(coupon.status), "reason": text(coupon.reason),
         },
         "hints": [
             {"sessions": h.sessions, "total": _money(h.total), "per_session": _money(h.per_session), "text": text(h.text)}
