@@ -7,7 +7,7 @@ the reader's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -157,23 +157,23 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
     between today and :data:`MAX_DAYS_AHEAD` days ahead. Without it (replaying
     a stored quote) the start date is taken as it is and must be given.
     """
-    request, clinic, areas, products, level = _resolve(price_list, request, today)
+    start, clinic, areas, products, level = _resolve(price_list, request, today)
     n = request.sessions
     sheet = _sheet(price_list, clinic)
     session = _one_session(price_list, sheet, clinic, areas, products, level)
     area_codes = frozenset(a.code for a, _ in areas)
-    candidates = _candidates(sheet, request, area_codes)
+    candidates = _candidates(sheet, start, request.coupon, area_codes)
     manual = request.manual_discount
     course = _course(price_list, clinic, session, candidates, n, manual)
 
     lines = _lines(price_list, sheet, areas, products, level, session, course, manual)
     interval = timedelta(days=price_list.session_interval_days)
-    schedule = tuple(request.start_date + interval * i for i in range(n))
+    schedule = tuple(start + interval * i for i in range(n))
     return Estimate(
         clinic=clinic.code,
         currency=price_list.currency,
         price_list_version=price_list.version,
-        start_date=request.start_date,
+        start_date=start,
         sessions=n,
         lines=lines,
         subtotal=course.subtotal,
@@ -188,7 +188,7 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
         schedule=schedule,
         advice=advice_for(schedule),
         offers=course.offers,
-        coupon=_coupon_outcome(price_list, request, area_codes, course),
+        coupon=_coupon_outcome(price_list, request, start, area_codes, course),
         hints=_hints(price_list, clinic, session, candidates, course, manual),
         manual_discount_base=course.manual_base if manual is not None else None,
         manual_discount_over_limit=manual_discount_over_limit(
@@ -244,12 +244,11 @@ def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates
             n: int, manual: ManualDiscount | None = None, offers: bool = True) -> _Course:
     """Steps 7-11; without ``offers`` (a hint's longer course), the step-8 offers are not listed."""
     course = session.price * n
-    tier = price_list.tier_for(n)
+    tier = price_list.tiers_by_sessions[n]
     tier_discount = round_money(course * tier.discount_percent / HUNDRED) if tier is not None else ZERO
     after_tier = course - tier_discount
     if candidates:
-        applied, offers = _campaigns(candidates, after_tier, n, offers)
-        campaign_total = sum((d for _, d, _ in applied), ZERO)
+        applied, campaign_total, offers = _campaigns(candidates, after_tier, n, offers)
     else:
         applied, offers, campaign_total = (), (), ZERO
     manual_base = after_tier - campaign_total
@@ -274,10 +273,9 @@ def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates
     )
 
 
-def _candidates(sheet: _ClinicSheet, request: EstimateRequest, area_codes: frozenset[str]) -> tuple[Campaign, ...]:
-    """The campaigns eligible for this request whatever its number of sessions, in the order applied."""
-    coupon = request.coupon.casefold() if request.coupon else None
-    day = request.start_date
+def _candidates(sheet: _ClinicSheet, day: date, coupon: str | None, area_codes: frozenset[str]) -> tuple[Campaign, ...]:
+    """The campaigns eligible for a request whatever its number of sessions, in the order applied."""
+    coupon = coupon.casefold() if coupon else None
     return tuple(
         c for c in sheet.campaigns  # offered at the request's clinic
         if c.runs_on(day)
@@ -301,8 +299,12 @@ def _benefit(campaign: Campaign, base: Decimal, after_tier: Decimal, n: int) -> 
 
 
 def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int, with_offers: bool = True):
-    """Step 8: the stackable set against each non-stackable campaign alone; the offers compared (if wanted)."""
+    """Step 8: the stackable set against each non-stackable campaign alone.
+
+    Returns the applied campaigns (campaign, discount, base), their total, and the offers compared (if wanted).
+    """
     stacked: list[tuple[Campaign, Decimal, Decimal]] = []
+    stacked_total = ZERO
     stack_codes: list[str] = []
     alone: list[tuple[Campaign, Decimal]] = []
     base = after_tier
@@ -314,12 +316,13 @@ def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int, wi
             discount = _benefit(campaign, base, after_tier, n)
             if discount:
                 stacked.append((campaign, discount, base))
+                stacked_total += discount
                 base -= discount
         else:
             alone.append((campaign, _benefit(campaign, after_tier, after_tier, n)))
 
     best: tuple = tuple(stacked)
-    best_total = sum((d for _, d, _ in stacked), ZERO)
+    best_total = stacked_total
     winner = -1  # -1: the stacked set; otherwise the index in `alone`
     # campaigns_in_order is sorted by (priority, code), so the first of equal
     # totals is the tie-break winner; strict '>' keeps the stacked set on a tie.
@@ -328,14 +331,16 @@ def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int, wi
             best, best_total, winner = ((campaign, discount, after_tier),), discount, i
     if not best_total:
         best = ()
+    # What the applied discounts add up to, added from 0.00 as in every other total.
+    applied_total = stacked_total if winner == -1 else ZERO + best_total
     if not with_offers:
-        return best, ()
+        return best, applied_total, ()
     offers: list[Offer] = []
     if stack_codes:
-        offers.append(Offer(tuple(stack_codes), sum((d for _, d, _ in stacked), ZERO), best_total > 0 and winner == -1))
+        offers.append(Offer(tuple(stack_codes), stacked_total, best_total > 0 and winner == -1))
     for i, (campaign, discount) in enumerate(alone):
         offers.append(Offer((campaign.code,), discount, best_total > 0 and winner == i))
-    return best, tuple(offers)
+    return best, applied_total, tuple(offers)
 
 
 # --- Lines and their basis -----------------------------------------------------------
@@ -437,7 +442,7 @@ def _area_description(price_list: PriceList, area: Area, size: Decimal | int) ->
 # --- Coupon and hints --------------------------------------------------------------------
 
 
-def _coupon_outcome(price_list: PriceList, request: EstimateRequest, area_codes: frozenset[str],
+def _coupon_outcome(price_list: PriceList, request: EstimateRequest, start: date, area_codes: frozenset[str],
                     course: _Course) -> CouponOutcome | None:
     if not request.coupon:
         return None
@@ -445,7 +450,7 @@ def _coupon_outcome(price_list: PriceList, request: EstimateRequest, area_codes:
     wanted = code.casefold()
     running = [
         c for c in price_list.campaigns_in_order
-        if c.coupon is not None and c.coupon.casefold() == wanted and c.runs_on(request.start_date)
+        if c.coupon is not None and c.coupon.casefold() == wanted and c.runs_on(start)
     ]
     if not running:
         # Unknown and not running read the same, so that codes cannot be probed.
@@ -487,13 +492,15 @@ def _hints(price_list: PriceList, clinic: Clinic, session: _Session, candidates:
     # course costs the same or more per session (up to rounding, which cannot
     # make 1 % unless a session costs almost nothing): those are not priced.
     growing_free = any(c.benefit.type is BenefitType.FREE_SESSIONS and c.benefit.value > n - 1 for c in candidates)
-    tier = price_list.tier_for(n)
+    # The fewest sessions above n at which a campaign starts (more than any course: none does).
+    next_start = min((c.min_sessions for c in candidates if c.min_sessions > n), default=MAX_SESSIONS + 1)
+    tiers = price_list.tiers_by_sessions
     for m in range(n + 1, min(n + HINT_SPAN, MAX_SESSIONS) + 1):
         if not (
             growing_free
             or course.per_session < HINT_ALWAYS_BELOW
-            or price_list.tier_for(m) is not tier
-            or any(n < c.min_sessions <= m for c in candidates)
+            or tiers[m] is not tiers[n]
+            or next_start <= m
         ):
             continue
         longer = _course(price_list, clinic, session, candidates, m, manual, offers=False)
@@ -513,7 +520,7 @@ def _hints(price_list: PriceList, clinic: Clinic, session: _Session, candidates:
 
 
 def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None):
-    """Look every code up, collecting every problem by field path."""
+    """Look every code up, collecting every problem by field path; the start date (today when not given)."""
     errors: dict[str, list] = {}
 
     def fail(path: str, message) -> None:
@@ -531,7 +538,6 @@ def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None
     start = request.start_date
     if start is None and today is not None:
         start = today
-        request = replace(request, start_date=today)
     if start is None:
         fail("start_date", T("A start date is needed."))
     elif today is not None and start < today:
@@ -571,4 +577,4 @@ def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None
 
     if errors:
         raise EstimateInvalid(errors)
-    return request, clinic, areas, products, level
+    return start, clinic, areas, products, level
