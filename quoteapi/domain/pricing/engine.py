@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from ..text import Name, Names, T, Text
 from .advice import advice_for
@@ -78,6 +79,14 @@ def area_unit_price(area: Area, size_cm2: Decimal | int, price_factor: Decimal) 
     return round_money((area.price + extra) * price_factor)
 
 
+class _Priced(NamedTuple):
+    """An area at its reference size, or a product, at one clinic."""
+
+    unit: Decimal  # one session
+    basis: Text  # how: "{price} × {factor}"
+    name: Name
+
+
 @dataclass(slots=True)
 class _ClinicSheet:
     """Step 1 at every reference size, for one clinic: what every request there starts from.
@@ -89,8 +98,8 @@ class _ClinicSheet:
     """
 
     factor: str  # the clinic's price factor as the formulas write it
-    areas: dict[str, tuple[Decimal, Text]]  # code -> one session at the reference size, and its formula
-    products: dict[str, tuple[Decimal, Text]]  # code -> the product at this clinic, and its formula
+    areas: dict[str, _Priced]  # by code, at the reference size
+    products: dict[str, _Priced]  # by code
     campaigns: tuple[Campaign, ...]  # the campaigns the clinic offers (on some day), in the order applied
 
 
@@ -100,10 +109,12 @@ def _sheet(price_list: PriceList, clinic: Clinic) -> _ClinicSheet:
         factor = f"{clinic.price_factor:f}"
         sheet = _ClinicSheet(
             factor,
-            {a.code: (area_unit_price(a, a.size_cm2, clinic.price_factor),
-                      T("{price} × {factor}", price=_m(a.price), factor=factor)) for a in price_list.areas},
-            {p.code: (round_money(p.price * clinic.price_factor),
-                      T("{price} × {factor}", price=_m(p.price), factor=factor)) for p in price_list.products},
+            {a.code: _Priced(area_unit_price(a, a.size_cm2, clinic.price_factor),
+                             T("{price} × {factor}", price=_m(a.price), factor=factor), price_list.name_of(a))
+             for a in price_list.areas},
+            {p.code: _Priced(round_money(p.price * clinic.price_factor),
+                             T("{price} × {factor}", price=_m(p.price), factor=factor), price_list.name_of(p))
+             for p in price_list.products},
             tuple(c for c in price_list.campaigns_in_order if c.offered_at(clinic.code)),
         )
         price_list.clinic_sheets[clinic.code] = sheet
@@ -222,10 +233,10 @@ def _manual_amount(manual: ManualDiscount | None, base: Decimal) -> Decimal:
 
 def _one_session(price_list, sheet: _ClinicSheet, clinic: Clinic, areas, products, level: SpecialistLevel) -> _Session:
     area_units = tuple(
-        area_unit_price(area, size, clinic.price_factor) if _size_priced(area, size) else sheet.areas[area.code][0]
+        area_unit_price(area, size, clinic.price_factor) if _size_priced(area, size) else sheet.areas[area.code].unit
         for area, size in areas
     )
-    product_units = tuple(sheet.products[p.code][0] for p in products)
+    product_units = tuple(sheet.products[p.code].unit for p in products)
     area_sum = sum(area_units, ZERO)
     top = max(area_units)
     combo = ZERO
@@ -351,12 +362,17 @@ def _lines(price_list, sheet: _ClinicSheet, areas, products, level: SpecialistLe
     n = course.n
     lines: list[Line] = []
     for (area, size), unit in zip(areas, session.area_units):
+        reference = sheet.areas[area.code]
         if _size_priced(area, size):
             basis = T("({price} + {extra} cm² × {extra_price}) × {factor}", price=_m(area.price),
                       extra=_num(size - area.size_cm2), extra_price=_m(area.extra_cm2_price), factor=sheet.factor)
         else:
-            basis = sheet.areas[area.code][1]
-        lines.append(Line(LineKind.AREA, area.code, _area_description(price_list, area, size), n, unit, unit * n, basis))
+            basis = reference.basis
+        if size == area.size_cm2:
+            description = reference.name
+        else:
+            description = T("{name}, {size} cm²", name=reference.name, size=_num(size))
+        lines.append(Line(LineKind.AREA, area.code, description, n, unit, unit * n, basis))
     if session.combo:
         percent = _pct(price_list.combination_discount_percent)
         lines.append(Line(
@@ -373,8 +389,8 @@ def _lines(price_list, sheet: _ClinicSheet, areas, products, level: SpecialistLe
             T("{base} × ({multiplier} − 1)", base=_m(session.area_sum - session.combo), multiplier=f"{level.multiplier:f}"),
         ))
     for product, unit in zip(products, session.product_units):
-        lines.append(Line(LineKind.PRODUCT, product.code, price_list.name_of(product), n, unit, unit * n,
-                          sheet.products[product.code][1]))
+        priced = sheet.products[product.code]
+        lines.append(Line(LineKind.PRODUCT, product.code, priced.name, n, unit, unit * n, priced.basis))
     if course.tier_discount:
         tier = course.tier
         lines.append(Line(
@@ -431,12 +447,6 @@ def _campaign_basis(campaign: Campaign, discount: Decimal, base: Decimal, course
     if full > discount:
         return T("{basis}, capped at {cap}", basis=basis, cap=_m(discount))
     return basis
-
-
-def _area_description(price_list: PriceList, area: Area, size: Decimal | int) -> Text | Name:
-    if size == area.size_cm2:
-        return price_list.name_of(area)
-    return T("{name}, {size} cm²", name=price_list.name_of(area), size=_num(size))
 
 
 # --- Coupon and hints --------------------------------------------------------------------
