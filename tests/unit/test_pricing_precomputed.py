@@ -3,20 +3,24 @@
 The engine keeps a sheet per clinic on the list (step 1 at reference sizes,
 the formulas, the campaigns the clinic offers) and the tier of every course
 length; the plain form writes money already to the cent with ``str`` and
-keeps the ISO text of days. Each is checked against the long way.
+keeps the ISO text of days. Each is checked against the long way. The
+results the engine makes most of are written in one step (model.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import inspect
+from dataclasses import MISSING, FrozenInstanceError, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quoteapi.domain.pricing import area_unit_price, price, round_money
 from quoteapi.domain.pricing.engine import MAX_SESSIONS
+from quoteapi.domain.pricing.model import Estimate, Hint, Line, Offer
 from quoteapi.domain.pricing.plain import _ISO_DAYS, _ISO_DAYS_SIZE, _iso_day, _money, estimate_to_plain
 
 from .builders import ask, campaign, demo, with_changes
@@ -86,3 +90,21 @@ def test_iso_days_are_isoformat_and_bounded():
     plain = estimate_to_plain(e)
     assert plain["start_date"] == "2039-12-30"
     assert plain["schedule"] == [d.isoformat() for d in e.schedule]
+
+
+@pytest.mark.parametrize("cls", [Line, Offer, Hint, Estimate])
+def test_results_written_in_one_step_take_exactly_their_fields_and_stay_frozen(cls):
+    """Line, Offer, Hint and Estimate have their own __init__ (model.py says why): it must match the fields."""
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    assert [p.name for p in parameters] == [f.name for f in fields(cls)]
+    for p, f in zip(parameters, fields(cls)):
+        assert (p.default is inspect.Parameter.empty) == (f.default is MISSING)
+        if f.default is not MISSING:
+            assert p.default == f.default
+    e = price(demo(), ask(sessions=3, coupon="FRIEND10"))
+    made = {Line: e.lines[0], Estimate: e, Offer: e.offers[0] if e.offers else Offer(("X",), Decimal(1), True),
+            Hint: e.hints[0] if e.hints else Hint(4, Decimal(1), Decimal(1), "x")}[cls]
+    assert vars(made) == {f.name: getattr(made, f.name) for f in fields(cls)}
+    with pytest.raises(FrozenInstanceError):
+        setattr(made, fields(cls)[0].name, None)
+    assert replace(made) == made
