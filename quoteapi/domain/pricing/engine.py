@@ -104,6 +104,7 @@ class _ClinicSheet:
 
 
 def _sheet(price_list: PriceList, clinic: Clinic) -> _ClinicSheet:
+    """The clinic's sheet, made the first time (two threads making it at once make the same one)."""
     sheet = price_list.clinic_sheets.get(clinic.code)
     if sheet is None:
         factor = f"{clinic.price_factor:f}"
@@ -122,7 +123,11 @@ def _sheet(price_list: PriceList, clinic: Clinic) -> _ClinicSheet:
 
 
 def _size_priced(area: Area, size: Decimal | int) -> bool:
-    """Whether a measured size changes the price of an area (otherwise: its reference price)."""
+    """Whether a measured size changes the price of an area.
+
+    Otherwise (a size up to the reference, or an area without a price per extra
+    cm²) ``area_unit_price`` gives exactly the reference price, the sheet's.
+    """
     return size > area.size_cm2 and bool(area.extra_cm2_price)
 
 
