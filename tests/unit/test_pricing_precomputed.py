@@ -21,7 +21,13 @@ from hypothesis import strategies as st
 from quoteapi.domain.pricing import area_unit_price, price, round_money
 from quoteapi.domain.pricing.engine import MAX_SESSIONS
 from quoteapi.domain.pricing.model import Estimate, Hint, Line, Offer
-from quoteapi.domain.pricing.plain import _ISO_DAYS, _ISO_DAYS_SIZE, _iso_day, _money, estimate_to_plain
+from quoteapi.domain.pricing.plain import (
+    _ISO_DAYS,
+    _ISO_DAYS_SIZE,
+    _iso_day,
+    _money,
+    estimate_to_plain,
+)
 
 from .builders import ask, campaign, demo, with_changes
 from .strategies import price_lists

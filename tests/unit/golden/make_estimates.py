@@ -24,10 +24,25 @@ from quoteapi.adapters.i18n import language
 from quoteapi.domain.price_list import from_plain, to_plain
 from quoteapi.domain.pricing import EstimateInvalid, price
 from quoteapi.domain.pricing.model import (
-    Area, AreaRequest, Benefit, BenefitType, Campaign, ClientAnswers, Clinic, EstimateRequest, ManualDiscount,
-    PriceList, Product, SessionTier, SpecialistLevel,
+    Area,
+    AreaRequest,
+    Benefit,
+    BenefitType,
+    Campaign,
+    ClientAnswers,
+    Clinic,
+    EstimateRequest,
+    ManualDiscount,
+    PriceList,
+    Product,
+    SessionTier,
+    SpecialistLevel,
 )
-from quoteapi.domain.pricing.plain import estimate_to_plain, request_from_plain, request_to_plain
+from quoteapi.domain.pricing.plain import (
+    estimate_to_plain,
+    request_from_plain,
+    request_to_plain,
+)
 
 HERE = Path(__file__).resolve().parent
 DEMO_FILE = HERE.parents[2] / "quoteapi" / "data" / "demo_price_list.json"
@@ -72,10 +87,10 @@ def rand_price_list(rng):
     lang = rng.choice(["tr", "en"])
     def tr():
         return rng.choice([(), (("en", (("name", "English name"),)),), (("tr", (("name", "Türkçe ad"),)),)])
-    clinics = tuple(Clinic(c, c, "City", rand_dec(rng, "0.5", "2", rng.choice([0, 2, 4])), rng.choice([D("0.20"), D("0"), D("0.18"), rand_dec(rng, 0, 0.3, 4)]), rng.random() < 0.5, tr()) for c in ccodes)
-    areas = tuple(Area(a, a, rng.choice([1, 60, 300, 1500, rng.randint(1, 2000)]), rng.choice([D("0"), D("0.01"), D("4000.00"), rand_dec(rng, 0, 10000, 2)]), rng.choice([D("0.00"), D("0"), D("2.50"), rand_dec(rng, 0, 10, 2)]), tr()) for a in acodes)
-    products = tuple(Product(f"product-{i}", f"Product {i}", rng.choice([D("0"), D("250.00"), rand_dec(rng, 0, 5000, 2)]), tr()) for i in range(rng.randint(0, 4)))
-    levels = tuple(SpecialistLevel(f"level-{i}", f"Level {i}", rng.choice([D("1"), D("1.00"), D("1.15"), D("2"), rand_dec(rng, 1, 2, 4)]), tr()) for i in range(rng.randint(1, 3)))
+    clinics = tuple(Clinic(c, c, "City", rand_dec(rng, "0.5", "2", rng.choice([0, 2, 4])), rng.choice([D("0.20"), D(0), D("0.18"), rand_dec(rng, 0, 0.3, 4)]), rng.random() < 0.5, tr()) for c in ccodes)
+    areas = tuple(Area(a, a, rng.choice([1, 60, 300, 1500, rng.randint(1, 2000)]), rng.choice([D(0), D("0.01"), D("4000.00"), rand_dec(rng, 0, 10000, 2)]), rng.choice([D("0.00"), D(0), D("2.50"), rand_dec(rng, 0, 10, 2)]), tr()) for a in acodes)
+    products = tuple(Product(f"product-{i}", f"Product {i}", rng.choice([D(0), D("250.00"), rand_dec(rng, 0, 5000, 2)]), tr()) for i in range(rng.randint(0, 4)))
+    levels = tuple(SpecialistLevel(f"level-{i}", f"Level {i}", rng.choice([D(1), D("1.00"), D("1.15"), D(2), rand_dec(rng, 1, 2, 4)]), tr()) for i in range(rng.randint(1, 3)))
     starts = sorted(rng.sample(range(2, 25), rng.randint(0, 4)))
     tiers, prev = [], D(0)
     for m in starts:
@@ -88,9 +103,9 @@ def rand_price_list(rng):
     for i in range(rng.choice([0, 1, 2, 3, 4, 5, 6])):
         kind = rng.choice(list(BenefitType))
         if kind is BenefitType.PERCENT:
-            value = rng.choice([D("10"), D("100"), D("0"), rand_dec(rng, 0, 100, 2)])
+            value = rng.choice([D(10), D(100), D(0), rand_dec(rng, 0, 100, 2)])
         elif kind is BenefitType.FIXED:
-            value = rng.choice([D("500.00"), D("0"), D("1000000"), rand_dec(rng, 0, 20000, 2)])
+            value = rng.choice([D("500.00"), D(0), D(1000000), rand_dec(rng, 0, 20000, 2)])
         else:
             value = D(rng.randint(1, 25))
         start = TODAY + timedelta(days=rng.randint(-60, 90))
@@ -103,10 +118,10 @@ def rand_price_list(rng):
             max_uses=rng.choice([None, 5]),
         ))
     return PriceList(
-        currency="TRY", combination_discount_percent=rng.choice([D("20"), D("0"), D("12.5"), rand_dec(rng, 0, 100, 2)]),
+        currency="TRY", combination_discount_percent=rng.choice([D(20), D(0), D("12.5"), rand_dec(rng, 0, 100, 2)]),
         session_interval_days=rng.randint(7, 35), clinics=clinics, areas=areas, products=products,
         specialist_levels=levels, session_tiers=tuple(tiers), campaigns=tuple(camps), version=rng.choice([None, 1, 7]),
-        language=lang, max_manual_discount_percent=rng.choice([D("10"), D("0"), D("100"), D("12.5")]),
+        language=lang, max_manual_discount_percent=rng.choice([D(10), D(0), D(100), D("12.5")]),
     )
 
 def rand_request(rng, pl):
@@ -119,8 +134,8 @@ def rand_request(rng, pl):
     areas = []
     for c in chosen:
         s = rng.random()
-        size = None if s < 0.5 else rng.choice([D(rng.randint(1, 4000)), D(str(round(rng.uniform(0.01, 4000), 2))), D("1E+3"), D("0.5"), D("1000000"), D("300.00")])
-        if invalid and rng.random() < 0.2: size = rng.choice([D(0), D(-1), D("1000001")])
+        size = None if s < 0.5 else rng.choice([D(rng.randint(1, 4000)), D(str(round(rng.uniform(0.01, 4000), 2))), D("1E+3"), D("0.5"), D(1000000), D("300.00")])
+        if invalid and rng.random() < 0.2: size = rng.choice([D(0), D(-1), D(1000001)])
         areas.append(AreaRequest(c, size))
     pcodes = [p.code for p in pl.products]
     products = rng.sample(pcodes, rng.randint(0, len(pcodes)))
@@ -133,9 +148,9 @@ def rand_request(rng, pl):
     if rng.random() < 0.3:
         reason = rng.choice(["", "  ", "loyal customer", " regular ", "çok eski müşteri"])
         if rng.random() < 0.5:
-            manual = ManualDiscount(reason, percent=rng.choice([D("5"), D("10"), D("10.5"), D("100"), D("0"), D("33.33"), rand_dec(rng, 0, 100, 2)]))
+            manual = ManualDiscount(reason, percent=rng.choice([D(5), D(10), D("10.5"), D(100), D(0), D("33.33"), rand_dec(rng, 0, 100, 2)]))
         else:
-            manual = ManualDiscount(reason, amount=rng.choice([D("100.00"), D("0"), D("99999999"), D("0.01"), rand_dec(rng, 0, 20000, 2)]))
+            manual = ManualDiscount(reason, amount=rng.choice([D("100.00"), D(0), D(99999999), D("0.01"), rand_dec(rng, 0, 20000, 2)]))
     client = None
     if rng.random() < 0.3:
         client = ClientAnswers(*(rng.choice([None, rng.randint(0, 90)]),) + tuple(rng.choice([None, False, True]) for _ in range(4)))
