@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from string import Formatter
 from typing import Any, Callable, Mapping, NamedTuple
 
 
@@ -63,7 +64,10 @@ class Names:
 
 def T(msgid: str, **values: Any) -> Text:
     """A text with its values: ``T("{n} sessions", n=6)``."""
-    return Text(msgid, values)
+    return _new_text(Text, (msgid, values))  # what Text(msgid, values) does, without its Python-level __new__
+
+
+_new_text = tuple.__new__
 
 
 def N_(msgid: str) -> str:
@@ -89,6 +93,7 @@ class Language:
     # Plural forms (documents): ngettext(singular, plural, n); English needs no catalogue.
     ngettext: Callable[[str, str, int], str] = lambda singular, plural, n: singular if n == 1 else plural
     _templates: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _printf: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
     _by_type: dict[type, Callable[[Any], str]] = field(default_factory=dict, compare=False, repr=False)
     _signs: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -144,17 +149,54 @@ class Language:
                 return text
             if isinstance(text, Name):
                 return text.in_language(self.code)
-        template = self._templates.get(text.msgid) or self.template(text.msgid)
         values = text.values
         if not values:
-            return template
-        value = self.value
-        # Most values are figures already written (str): kept as they are, without a call.
-        return template.format_map({name: v if type(v) is str else value(v) for name, v in values.items()})
+            return self._templates.get(text.msgid) or self.template(text.msgid)
+        # The template for the % operator, which writes the same as str.format_map, faster.
+        template = self._printf.get(text.msgid, False)
+        if template is False:
+            template = self._printf_template(text.msgid)
+        # Most values are figures already written (str): kept as they are, without a call;
+        # when all of them are, the values go in as they are.
+        for v in values.values():
+            if type(v) is not str:
+                value = self.value
+                values = {name: v if type(v) is str else value(v) for name, v in values.items()}
+                break
+        if template is None:  # a field % cannot write: the translation as str.format reads it
+            return self.template(text.msgid).format_map(values)
+        return template % values
+
+    def _printf_template(self, msgid: str) -> str | None:
+        """The translation of ``msgid`` for the % operator, kept like the translation itself.
+
+        ``"{base} × {percent} %"`` becomes ``"%(base)s × %(percent)s %%"``; with the
+        values all ``str``, ``%`` then writes what ``format_map`` writes. None
+        where a field is more than a name (a format spec, a conversion, an index).
+        """
+        template = self.template(msgid)
+        parts = []
+        try:
+            fields = list(_FORMATTER.parse(template))
+        except ValueError:
+            fields = [("", "", "!", None)]  # unbalanced braces: left to format_map and its error
+        for literal, name, spec, conversion in fields:
+            parts.append(literal.replace("%", "%%"))
+            if name is None:
+                continue
+            if spec or conversion or not name.isidentifier():
+                parts = None
+                break
+            parts.append(f"%({name})s")
+        printf = None if parts is None else "".join(parts)
+        if len(self._printf) < _TEMPLATES_SIZE:
+            self._printf[msgid] = printf
+        return printf
 
 
 # Message ids come from the code, but a bound keeps a mistake (a msgid built from data) from growing without end.
 _TEMPLATES_SIZE = 4096
+_FORMATTER = Formatter()
 
 
 ENGLISH = Language("en", lambda msgid: msgid, ".", ",", date.isoformat)

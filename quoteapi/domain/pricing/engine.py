@@ -7,9 +7,10 @@ the reader's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from ..text import Name, Names, T, Text
 from .advice import advice_for
@@ -55,7 +56,7 @@ HUNDRED = Decimal(100)
 
 def round_money(value: Decimal) -> Decimal:
     """The one rounding of the rules: to 0.01, half up."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, ROUND_HALF_UP)  # positional: a keyword costs the C call a parse
 
 
 def _m(value: Decimal) -> str:
@@ -78,7 +79,59 @@ def area_unit_price(area: Area, size_cm2: Decimal | int, price_factor: Decimal) 
     return round_money((area.price + extra) * price_factor)
 
 
-@dataclass(frozen=True, slots=True)
+class _Priced(NamedTuple):
+    """An area at its reference size, or a product, at one clinic."""
+
+    unit: Decimal  # one session
+    basis: Text  # how: "{price} × {factor}"
+    name: Name
+
+
+@dataclass(slots=True)
+class _ClinicSheet:
+    """Step 1 at every reference size, for one clinic: what every request there starts from.
+
+    A price list version never changes, so this is worked out once per clinic
+    and version, from the list alone (no request goes in), and kept on the
+    list (:attr:`PriceList.clinic_sheets`). A measured size that changes the
+    price is still priced per request.
+    """
+
+    factor: str  # the clinic's price factor as the formulas write it
+    areas: dict[str, _Priced]  # by code, at the reference size
+    products: dict[str, _Priced]  # by code
+    campaigns: tuple[Campaign, ...]  # the campaigns the clinic offers (on some day), in the order applied
+
+
+def _sheet(price_list: PriceList, clinic: Clinic) -> _ClinicSheet:
+    """The clinic's sheet, made the first time (two threads making it at once make the same one)."""
+    sheet = price_list.clinic_sheets.get(clinic.code)
+    if sheet is None:
+        factor = f"{clinic.price_factor:f}"
+        sheet = _ClinicSheet(
+            factor,
+            {a.code: _Priced(area_unit_price(a, a.size_cm2, clinic.price_factor),
+                             T("{price} × {factor}", price=_m(a.price), factor=factor), price_list.name_of(a))
+             for a in price_list.areas},
+            {p.code: _Priced(round_money(p.price * clinic.price_factor),
+                             T("{price} × {factor}", price=_m(p.price), factor=factor), price_list.name_of(p))
+             for p in price_list.products},
+            tuple(c for c in price_list.campaigns_in_order if c.offered_at(clinic.code)),
+        )
+        price_list.clinic_sheets[clinic.code] = sheet
+    return sheet
+
+
+def _size_priced(area: Area, size: Decimal | int) -> bool:
+    """Whether a measured size changes the price of an area.
+
+    Otherwise (a size up to the reference, or an area without a price per extra
+    cm²) ``area_unit_price`` gives exactly the reference price, the sheet's.
+    """
+    return size > area.size_cm2 and bool(area.extra_cm2_price)
+
+
+@dataclass(slots=True)  # internal and short-lived: not frozen, which makes it cheaper to build
 class _Session:
     """Steps 1-5: one session, which does not depend on the number of sessions."""
 
@@ -92,7 +145,7 @@ class _Session:
     positive: Decimal  # what the positive lines add up to for one session
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Course:
     """Steps 7-11 for a course of ``n`` sessions."""
 
@@ -120,22 +173,23 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
     between today and :data:`MAX_DAYS_AHEAD` days ahead. Without it (replaying
     a stored quote) the start date is taken as it is and must be given.
     """
-    request, clinic, areas, products, level = _resolve(price_list, request, today)
+    start, clinic, areas, products, level = _resolve(price_list, request, today)
     n = request.sessions
-    session = _one_session(price_list, clinic, areas, products, level)
+    sheet = _sheet(price_list, clinic)
+    session = _one_session(price_list, sheet, clinic, areas, products, level)
     area_codes = frozenset(a.code for a, _ in areas)
-    candidates = _candidates(price_list, request, area_codes)
+    candidates = _candidates(sheet, start, request.coupon, area_codes)
     manual = request.manual_discount
     course = _course(price_list, clinic, session, candidates, n, manual)
 
-    lines = _lines(price_list, clinic, areas, products, level, session, course, manual)
+    lines = _lines(price_list, sheet, areas, products, level, session, course, manual)
     interval = timedelta(days=price_list.session_interval_days)
-    schedule = tuple(request.start_date + interval * i for i in range(n))
+    schedule = tuple(start + interval * i for i in range(n))
     return Estimate(
         clinic=clinic.code,
         currency=price_list.currency,
         price_list_version=price_list.version,
-        start_date=request.start_date,
+        start_date=start,
         sessions=n,
         lines=lines,
         subtotal=course.subtotal,
@@ -150,7 +204,7 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
         schedule=schedule,
         advice=advice_for(schedule),
         offers=course.offers,
-        coupon=_coupon_outcome(price_list, request, area_codes, course),
+        coupon=_coupon_outcome(price_list, request, start, area_codes, course),
         hints=_hints(price_list, clinic, session, candidates, course, manual),
         manual_discount_base=course.manual_base if manual is not None else None,
         manual_discount_over_limit=manual_discount_over_limit(
@@ -182,10 +236,12 @@ def _manual_amount(manual: ManualDiscount | None, base: Decimal) -> Decimal:
 # --- Steps 1-5 ------------------------------------------------------------------
 
 
-def _one_session(price_list, clinic: Clinic, areas, products, level: SpecialistLevel) -> _Session:
-    factor = clinic.price_factor
-    area_units = tuple(area_unit_price(area, size, factor) for area, size in areas)
-    product_units = tuple(round_money(p.price * factor) for p in products)
+def _one_session(price_list, sheet: _ClinicSheet, clinic: Clinic, areas, products, level: SpecialistLevel) -> _Session:
+    area_units = tuple(
+        area_unit_price(area, size, clinic.price_factor) if _size_priced(area, size) else sheet.areas[area.code].unit
+        for area, size in areas
+    )
+    product_units = tuple(sheet.products[p.code].unit for p in products)
     area_sum = sum(area_units, ZERO)
     top = max(area_units)
     combo = ZERO
@@ -201,14 +257,14 @@ def _one_session(price_list, clinic: Clinic, areas, products, level: SpecialistL
 
 
 def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates: tuple[Campaign, ...],
-            n: int, manual: ManualDiscount | None = None) -> _Course:
+            n: int, manual: ManualDiscount | None = None, offers: bool = True) -> _Course:
+    """Steps 7-11; without ``offers`` (a hint's longer course), the step-8 offers are not listed."""
     course = session.price * n
-    tier = price_list.tier_for(n)
+    tier = price_list.tiers_by_sessions[n]
     tier_discount = round_money(course * tier.discount_percent / HUNDRED) if tier is not None else ZERO
     after_tier = course - tier_discount
     if candidates:
-        applied, offers = _campaigns(candidates, after_tier, n)
-        campaign_total = sum((d for _, d, _ in applied), ZERO)
+        applied, campaign_total, offers = _campaigns(candidates, after_tier, n, offers)
     else:
         applied, offers, campaign_total = (), (), ZERO
     manual_base = after_tier - campaign_total
@@ -233,15 +289,13 @@ def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates
     )
 
 
-def _candidates(price_list: PriceList, request: EstimateRequest, area_codes: frozenset[str]) -> tuple[Campaign, ...]:
-    """The campaigns eligible for this request whatever its number of sessions, in the order applied."""
-    coupon = request.coupon.casefold() if request.coupon else None
-    day, clinic = request.start_date, request.clinic
+def _candidates(sheet: _ClinicSheet, day: date, coupon: str | None, area_codes: frozenset[str]) -> tuple[Campaign, ...]:
+    """The campaigns eligible for a request whatever its number of sessions, in the order applied."""
+    coupon = coupon.casefold() if coupon else None
     return tuple(
-        c for c in price_list.campaigns_in_order
+        c for c in sheet.campaigns  # offered at the request's clinic
         if c.runs_on(day)
-        and c.offered_at(clinic)
-        and all(code in area_codes for code in c.required_areas)
+        and area_codes.issuperset(c.required_areas)
         and (c.coupon is None or c.coupon.casefold() == coupon)
     )
 
@@ -260,9 +314,13 @@ def _benefit(campaign: Campaign, base: Decimal, after_tier: Decimal, n: int) -> 
     return max(ZERO, min(discount, base))
 
 
-def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int):
-    """Step 8: the stackable set against each non-stackable campaign alone; the offers compared."""
+def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int, with_offers: bool = True):
+    """Step 8: the stackable set against each non-stackable campaign alone.
+
+    Returns the applied campaigns (campaign, discount, base), their total, and the offers compared (if wanted).
+    """
     stacked: list[tuple[Campaign, Decimal, Decimal]] = []
+    stacked_total = ZERO
     stack_codes: list[str] = []
     alone: list[tuple[Campaign, Decimal]] = []
     base = after_tier
@@ -274,43 +332,52 @@ def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int):
             discount = _benefit(campaign, base, after_tier, n)
             if discount:
                 stacked.append((campaign, discount, base))
+                stacked_total += discount
                 base -= discount
         else:
             alone.append((campaign, _benefit(campaign, after_tier, after_tier, n)))
 
     best: tuple = tuple(stacked)
-    best_total = sum((d for _, d, _ in stacked), ZERO)
+    best_total = stacked_total
     winner = -1  # -1: the stacked set; otherwise the index in `alone`
     # campaigns_in_order is sorted by (priority, code), so the first of equal
     # totals is the tie-break winner; strict '>' keeps the stacked set on a tie.
     for i, (campaign, discount) in enumerate(alone):
         if discount > best_total:
             best, best_total, winner = ((campaign, discount, after_tier),), discount, i
-    offers: list[Offer] = []
-    if stack_codes:
-        offers.append(Offer(tuple(stack_codes), sum((d for _, d, _ in stacked), ZERO), best_total > 0 and winner == -1))
-    for i, (campaign, discount) in enumerate(alone):
-        offers.append(Offer((campaign.code,), discount, best_total > 0 and winner == i))
     if not best_total:
         best = ()
-    return best, tuple(offers)
+    # What the applied discounts add up to, added from 0.00 as in every other total.
+    applied_total = stacked_total if winner == -1 else ZERO + best_total
+    if not with_offers:
+        return best, applied_total, ()
+    offers: list[Offer] = []
+    if stack_codes:
+        offers.append(Offer(tuple(stack_codes), stacked_total, best_total > 0 and winner == -1))
+    for i, (campaign, discount) in enumerate(alone):
+        offers.append(Offer((campaign.code,), discount, best_total > 0 and winner == i))
+    return best, applied_total, tuple(offers)
 
 
 # --- Lines and their basis -----------------------------------------------------------
 
 
-def _lines(price_list, clinic: Clinic, areas, products, level: SpecialistLevel, session: _Session,
+def _lines(price_list, sheet: _ClinicSheet, areas, products, level: SpecialistLevel, session: _Session,
            course: _Course, manual: ManualDiscount | None = None) -> tuple[Line, ...]:
     n = course.n
-    factor = f"{clinic.price_factor:f}"
     lines: list[Line] = []
     for (area, size), unit in zip(areas, session.area_units):
-        if size > area.size_cm2 and area.extra_cm2_price:
+        reference = sheet.areas[area.code]
+        if _size_priced(area, size):
             basis = T("({price} + {extra} cm² × {extra_price}) × {factor}", price=_m(area.price),
-                      extra=_num(size - area.size_cm2), extra_price=_m(area.extra_cm2_price), factor=factor)
+                      extra=_num(size - area.size_cm2), extra_price=_m(area.extra_cm2_price), factor=sheet.factor)
         else:
-            basis = T("{price} × {factor}", price=_m(area.price), factor=factor)
-        lines.append(Line(LineKind.AREA, area.code, _area_description(price_list, area, size), n, unit, unit * n, basis))
+            basis = reference.basis
+        if size == area.size_cm2:
+            description = reference.name
+        else:
+            description = T("{name}, {size} cm²", name=reference.name, size=_num(size))
+        lines.append(Line(LineKind.AREA, area.code, description, n, unit, unit * n, basis))
     if session.combo:
         percent = _pct(price_list.combination_discount_percent)
         lines.append(Line(
@@ -327,8 +394,8 @@ def _lines(price_list, clinic: Clinic, areas, products, level: SpecialistLevel, 
             T("{base} × ({multiplier} − 1)", base=_m(session.area_sum - session.combo), multiplier=f"{level.multiplier:f}"),
         ))
     for product, unit in zip(products, session.product_units):
-        lines.append(Line(LineKind.PRODUCT, product.code, price_list.name_of(product), n, unit, unit * n,
-                          T("{price} × {factor}", price=_m(product.price), factor=factor)))
+        priced = sheet.products[product.code]
+        lines.append(Line(LineKind.PRODUCT, product.code, priced.name, n, unit, unit * n, priced.basis))
     if course.tier_discount:
         tier = course.tier
         lines.append(Line(
@@ -387,16 +454,10 @@ def _campaign_basis(campaign: Campaign, discount: Decimal, base: Decimal, course
     return basis
 
 
-def _area_description(price_list: PriceList, area: Area, size: Decimal | int) -> Text | Name:
-    if size == area.size_cm2:
-        return price_list.name_of(area)
-    return T("{name}, {size} cm²", name=price_list.name_of(area), size=_num(size))
-
-
 # --- Coupon and hints --------------------------------------------------------------------
 
 
-def _coupon_outcome(price_list: PriceList, request: EstimateRequest, area_codes: frozenset[str],
+def _coupon_outcome(price_list: PriceList, request: EstimateRequest, start: date, area_codes: frozenset[str],
                     course: _Course) -> CouponOutcome | None:
     if not request.coupon:
         return None
@@ -404,7 +465,7 @@ def _coupon_outcome(price_list: PriceList, request: EstimateRequest, area_codes:
     wanted = code.casefold()
     running = [
         c for c in price_list.campaigns_in_order
-        if c.coupon is not None and c.coupon.casefold() == wanted and c.runs_on(request.start_date)
+        if c.coupon is not None and c.coupon.casefold() == wanted and c.runs_on(start)
     ]
     if not running:
         # Unknown and not running read the same, so that codes cannot be probed.
@@ -446,16 +507,18 @@ def _hints(price_list: PriceList, clinic: Clinic, session: _Session, candidates:
     # course costs the same or more per session (up to rounding, which cannot
     # make 1 % unless a session costs almost nothing): those are not priced.
     growing_free = any(c.benefit.type is BenefitType.FREE_SESSIONS and c.benefit.value > n - 1 for c in candidates)
-    tier = price_list.tier_for(n)
+    # The fewest sessions above n at which a campaign starts (more than any course: none does).
+    next_start = min((c.min_sessions for c in candidates if c.min_sessions > n), default=MAX_SESSIONS + 1)
+    tiers = price_list.tiers_by_sessions
     for m in range(n + 1, min(n + HINT_SPAN, MAX_SESSIONS) + 1):
         if not (
             growing_free
             or course.per_session < HINT_ALWAYS_BELOW
-            or price_list.tier_for(m) is not tier
-            or any(n < c.min_sessions <= m for c in candidates)
+            or tiers[m] is not tiers[n]
+            or next_start <= m
         ):
             continue
-        longer = _course(price_list, clinic, session, candidates, m, manual)
+        longer = _course(price_list, clinic, session, candidates, m, manual, offers=False)
         if longer.per_session > threshold:
             continue
         saving = course.per_session - longer.per_session
@@ -472,7 +535,7 @@ def _hints(price_list: PriceList, clinic: Clinic, session: _Session, candidates:
 
 
 def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None):
-    """Look every code up, collecting every problem by field path."""
+    """Look every code up, collecting every problem by field path; the start date (today when not given)."""
     errors: dict[str, list] = {}
 
     def fail(path: str, message) -> None:
@@ -490,7 +553,6 @@ def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None
     start = request.start_date
     if start is None and today is not None:
         start = today
-        request = replace(request, start_date=today)
     if start is None:
         fail("start_date", T("A start date is needed."))
     elif today is not None and start < today:
@@ -530,4 +592,4 @@ def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None
 
     if errors:
         raise EstimateInvalid(errors)
-    return request, clinic, areas, products, level
+    return start, clinic, areas, products, level

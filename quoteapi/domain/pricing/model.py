@@ -155,6 +155,11 @@ class PriceList:
     level_by_code: Mapping[str, SpecialistLevel] = field(init=False, repr=False, compare=False)
     tiers_descending: tuple[SessionTier, ...] = field(init=False, repr=False, compare=False)
     campaigns_in_order: tuple[Campaign, ...] = field(init=False, repr=False, compare=False)
+    # The tier of a course of 0 to 24 sessions (the engine's range), by its length.
+    tiers_by_sessions: tuple[SessionTier | None, ...] = field(init=False, repr=False, compare=False)
+    # Filled by the pricing engine, the first time it prices at a clinic: what it
+    # works out from this version alone for that clinic (pricing.engine._sheet).
+    clinic_sheets: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -173,6 +178,8 @@ class PriceList:
             "campaigns_in_order",
             tuple(sorted(self.campaigns, key=lambda c: (c.priority, c.code))),
         )
+        set_(self, "tiers_by_sessions", tuple(self._find_tier(n) for n in range(25)))
+        set_(self, "clinic_sheets", {})
 
     def name_of(self, item, field: str = "name") -> Name:
         """An item's name (or a clinic's city) in the document's language, with its translations."""
@@ -193,6 +200,11 @@ class PriceList:
 
     def tier_for(self, sessions: int) -> SessionTier | None:
         """The session tier in force for a course of ``sessions``, if any."""
+        if 0 <= sessions < len(self.tiers_by_sessions):
+            return self.tiers_by_sessions[sessions]
+        return self._find_tier(sessions)
+
+    def _find_tier(self, sessions: int) -> SessionTier | None:
         for tier in self.tiers_descending:
             if tier.min_sessions <= sessions:
                 return tier
@@ -248,7 +260,15 @@ class EstimateRequest:
 # --- Its result ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+# The engine makes a dozen of the results below for every estimate. A frozen
+# dataclass's own __init__ writes each field through object.__setattr__ (past
+# its own __setattr__, which refuses changes), about a thousand instructions a
+# field; these write their fields straight into the instance's dict instead,
+# and stay frozen for everyone else. tests/unit/test_pricing_precomputed.py
+# checks that each __init__ takes exactly the dataclass's fields.
+
+
+@dataclass(frozen=True)
 class Line:
     kind: LineKind
     code: str | None
@@ -259,6 +279,11 @@ class Line:
     # How the figures came about, e.g. "(5500.00 + 300 cm² × 2.50) × 1.20".
     basis: Text | str = ""
 
+    def __init__(self, kind: LineKind, code: str | None, description: Text | str, quantity: int,
+                 unit_price: Decimal, amount: Decimal, basis: Text | str = "") -> None:
+        self.__dict__.update(kind=kind, code=code, description=description, quantity=quantity,
+                             unit_price=unit_price, amount=amount, basis=basis)
+
 
 @dataclass(frozen=True, slots=True)
 class Eligibility:
@@ -266,13 +291,16 @@ class Eligibility:
     reasons: tuple[Text | str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Offer:
     """One candidate of step 8: the stacked set, or one non-stackable campaign alone."""
 
     campaigns: tuple[str, ...]
     discount: Decimal
     chosen: bool
+
+    def __init__(self, campaigns: tuple[str, ...], discount: Decimal, chosen: bool) -> None:
+        self.__dict__.update(campaigns=campaigns, discount=discount, chosen=chosen)
 
 
 class CouponStatus(StrEnum):
@@ -288,7 +316,7 @@ class CouponOutcome:
     reason: Text | str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Hint:
     """A longer course that costs less per session."""
 
@@ -297,8 +325,11 @@ class Hint:
     per_session: Decimal
     text: Text | str
 
+    def __init__(self, sessions: int, total: Decimal, per_session: Decimal, text: Text | str) -> None:
+        self.__dict__.update(sessions=sessions, total=total, per_session=per_session, text=text)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True)
 class Estimate:
     clinic: str
     currency: str
@@ -324,3 +355,20 @@ class Estimate:
     # whether the manual discount exceeds the list's max_manual_discount_percent.
     manual_discount_base: Decimal | None = None
     manual_discount_over_limit: bool = False
+
+    def __init__(
+        self, clinic: str, currency: str, price_list_version: int | None, start_date: date, sessions: int,
+        lines: tuple[Line, ...], subtotal: Decimal, discount_total: Decimal, net: Decimal, tax_rate: Decimal,
+        tax_total: Decimal, total: Decimal, per_session: Decimal, applied_campaigns: tuple[str, ...],
+        eligibility: Eligibility, schedule: tuple[date, ...], advice: tuple[Text | str, ...],
+        offers: tuple[Offer, ...] = (), coupon: CouponOutcome | None = None, hints: tuple[Hint, ...] = (),
+        manual_discount_base: Decimal | None = None, manual_discount_over_limit: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            clinic=clinic, currency=currency, price_list_version=price_list_version, start_date=start_date,
+            sessions=sessions, lines=lines, subtotal=subtotal, discount_total=discount_total, net=net,
+            tax_rate=tax_rate, tax_total=tax_total, total=total, per_session=per_session,
+            applied_campaigns=applied_campaigns, eligibility=eligibility, schedule=schedule, advice=advice,
+            offers=offers, coupon=coupon, hints=hints, manual_discount_base=manual_discount_base,
+            manual_discount_over_limit=manual_discount_over_limit,
+        )
