@@ -181,10 +181,28 @@ class QuoteSchema(EstimateSchema):
         ):
             return super().dump(obj, many=many)
         own = _own_fields(obj) if _PLAIN_OWN_FIELDS else _quote_fields().dump(obj)
-        return {**estimate_to_plain(estimate, current_language()), **own}
+        # A quote just created comes with its estimate's plain form as stored (NewQuoteAnswer): its
+        # texts are written out already, so it is what estimate_to_plain would give again in any language.
+        plain = obj.stored_estimate if type(obj) is NewQuoteAnswer else None
+        if plain is None:
+            plain = estimate_to_plain(estimate, current_language())
+        return {**plain, **own}
 
 
 _ESTIMATE_FIELDS = tuple(EstimateSchema._declared_fields)
+
+
+class NewQuoteAnswer:
+    """A quote just created (its attributes are the quote's), with ``stored_estimate``: its estimate's
+    plain form as the creation stored it, which :meth:`QuoteSchema.dump` answers as it is."""
+
+    __slots__ = ("quote", "stored_estimate")
+
+    def __init__(self, quote: Any, stored_estimate: Any) -> None:
+        self.quote, self.stored_estimate = quote, stored_estimate
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.quote, name)
 
 
 @cache
