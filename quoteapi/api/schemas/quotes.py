@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
-from ...domain.quotes import APPROVALS, DECISIONS, SOURCES, STATUSES, STORED_STATUSES
+from ...domain.quotes import APPROVALS, DECISIONS, SOURCES, STATUSES, STORED_STATUSES, Quote
 from ...domain.text import LANGUAGES, N_
 from ...domain.pricing.model import Estimate
 from ...domain.pricing.plain import estimate_to_plain
@@ -174,22 +174,28 @@ class QuoteSchema(EstimateSchema):
         part of its answer. Anything unusual (a subclass, options, a quote with an attribute
         of an estimate field's name) is dumped by marshmallow alone.
         """
+        # A quote just created comes with its estimate's plain form as stored (NewQuoteAnswer): its
+        # texts are written out already, so it is what estimate_to_plain would give again in any language.
+        plain = None
+        if type(obj) is NewQuoteAnswer:
+            obj, plain = obj.quote, obj.stored_estimate
         estimate = getattr(obj, "estimate", None)
         if (
             type(self) is not QuoteSchema or many or self.many or self.only or self.exclude
-            or not isinstance(estimate, Estimate) or any(hasattr(obj, name) for name in _ESTIMATE_FIELDS)
+            or not isinstance(estimate, Estimate)
+            # A domain Quote has slots only, none of an estimate field's name (_QUOTE_SHADOWS): no need to look.
+            or ((type(obj) is not Quote or _QUOTE_SHADOWS) and any(hasattr(obj, name) for name in _ESTIMATE_FIELDS))
         ):
             return super().dump(obj, many=many)
         own = _own_fields(obj) if _PLAIN_OWN_FIELDS else _quote_fields().dump(obj)
-        # A quote just created comes with its estimate's plain form as stored (NewQuoteAnswer): its
-        # texts are written out already, so it is what estimate_to_plain would give again in any language.
-        plain = obj.stored_estimate if type(obj) is NewQuoteAnswer else None
         if plain is None:
             plain = estimate_to_plain(estimate, current_language())
         return {**plain, **own}
 
 
 _ESTIMATE_FIELDS = tuple(EstimateSchema._declared_fields)
+# Whether the domain Quote (slots, no instance dictionary) has anything of an estimate field's name.
+_QUOTE_SHADOWS = not hasattr(Quote, "__slots__") or any(hasattr(Quote, name) for name in _ESTIMATE_FIELDS)
 
 
 class NewQuoteAnswer:
