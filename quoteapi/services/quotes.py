@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping
 
-from sqlalchemy import Connection, DateTime, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, DateTime, Select, bindparam, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..adapters.db import models as rows
 from ..adapters.db import aware
 from ..adapters.i18n import language
+from ..domain import price_list as price_list_document
 from ..domain import quotes as workflow
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest, LineKind, PriceList
@@ -546,6 +547,8 @@ def list_quotes(ctx: Context, filters: Mapping[str, Any]) -> Page[QuoteSummary]:
 def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
     """Move the status along the workflow, set the follow-up date or the assignee."""
     today = ctx.today()
+    # The worker's copy, before the transaction; an acceptance checks it is still in force in it.
+    cached = ctx.price_lists.in_force() if cmd.status == "accepted" else None
     with ctx.database.transaction() as session:
         quote = _load(session, cmd.number, for_update=True)
         now = _now()
@@ -553,7 +556,7 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
             current = workflow.effective_status(quote.status, quote.valid_until, today)
             workflow.check_move(quote.number, current, cmd.status, quote.valid_until, quote.approval)
             if cmd.status == "accepted":
-                _count_campaign_uses(ctx, session, quote)
+                _count_campaign_uses(ctx, session, quote, _stored_in_force(ctx, session, cached))
             _set_status(session, quote, cmd.status, cmd.by, now)
         if cmd.assigned_to is not UNSET and cmd.assigned_to != quote.assigned_to:
             name = cmd.assigned_to
@@ -576,27 +579,53 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
         return _quote(quote, today)
 
 
-def _count_campaign_uses(ctx: Context, session: Session, quote: rows.Quote) -> None:
+def _stored_in_force(ctx: Context, session: Session, cached: PriceList) -> PriceList:
+    """The list in force as stored (with every campaign), asked in ``session``'s own transaction.
+
+    ``cached`` is the worker's copy, taken before the transaction: it is used when it is
+    the version the database has in force, else that version's document is read here. One
+    connection (the transaction's) instead of a fresh check on a second one while the
+    quote's row is locked.
+    """
+    version = session.scalar(price_lists.in_force_query(_now()))
+    if version is None:
+        raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
+    if cached.version == version:
+        return cached
+    table = rows.PriceListVersion.__table__
+    stored = session.execute(select(table.c.document).where(table.c.version == version)).scalar_one()
+    return price_list_document.from_plain(stored, version)
+
+
+@cache
+def _use_statement(dialect: str) -> Any:
+    """One acceptance counted on a campaign below its cap, in one statement: the row created at 1
+    or incremented where ``uses < cap``; it returns a row only when it counted."""
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = rows.CampaignUses.__table__
+    counted = make_insert(table).values(code=bindparam("code"), uses=1)
+    return counted.on_conflict_do_update(
+        index_elements=[table.c.code], set_={"uses": table.c.uses + 1}, where=table.c.uses < bindparam("cap")
+    ).returning(table.c.uses)
+
+
+def _count_campaign_uses(ctx: Context, session: Session, quote: rows.Quote, in_force: PriceList) -> None:
     """Count an acceptance on each capped campaign of the newest revision, within the status change's transaction.
 
-    A campaign capped by ``max_uses`` in the list in force gets one guarded
-    increment (``uses < max_uses``); none left is a :class:`Conflict`, and the
-    whole acceptance is rolled back. Concurrent acceptances queue on the
-    campaign's row, so the count never passes the cap.
+    A campaign capped by ``max_uses`` in the list in force (``in_force``, read in this
+    transaction) gets one guarded increment (``uses < max_uses``); none left is a
+    :class:`Conflict`, and the whole acceptance is rolled back. Concurrent acceptances
+    queue on the campaign's row, so the count never passes the cap.
     """
     applied = quote.revisions[-1].estimate.get("applied_campaigns") or []
     if not applied:
         return
-    caps = {c.code: c.max_uses for c in ctx.price_lists.in_force(fresh=True).campaigns if c.max_uses is not None}
-    dialect = session.get_bind().dialect.name
-    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    Uses = rows.CampaignUses
+    caps = {c.code: c.max_uses for c in in_force.campaigns if c.max_uses is not None}
+    connection = session.connection()
+    statement = _use_statement(connection.dialect.name)
     for code in sorted(set(applied) & set(caps)):
-        session.execute(make_insert(Uses).values(code=code, uses=0).on_conflict_do_nothing())
-        counted = session.execute(
-            update(Uses).where(Uses.code == code, Uses.uses < caps[code]).values(uses=Uses.uses + 1)
-        ).rowcount
-        if counted != 1:
+        # A cap of 0 has nothing to give (the statement would create the row at 1).
+        if caps[code] < 1 or connection.execute(statement, {"code": code, "cap": caps[code]}).first() is None:
             raise Conflict(
                 T("Campaign {code} has been used up (at most {max_uses} accepted quotes); revise the quote to price "
                   "it without the campaign, then accept it.", code=code, max_uses=caps[code]),
@@ -631,10 +660,12 @@ def add_note(ctx: Context, cmd: AddNote) -> Quote:
 def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
     """Reprice with today's price list and any changed inputs, as a new revision."""
     today = ctx.today()
-    price_list = ctx.price_lists.current(fresh=True)
+    cached = ctx.price_lists.in_force()  # the worker's copy; the version in force is asked in the transaction
     with ctx.database.transaction() as session:
         quote = _load(session, cmd.number, for_update=True)
         workflow.check_revisable(quote.number, quote.status)
+        # As offered now (used-up campaigns left out), on this transaction's connection: no second one.
+        price_list = price_lists.offered(_stored_in_force(ctx, session, cached), session)
         inputs = replace(request_from_plain(quote.revisions[-1].inputs), **cmd.changes)
         if "start_date" not in cmd.changes:
             inputs = replace(inputs, start_date=workflow.start_date_for_revision(inputs.start_date, today))

@@ -137,7 +137,7 @@ def aware(moment: datetime | None) -> datetime | None:
 class Writing:
     """The connection of a :meth:`Database.writing` transaction, and an ORM session on it if asked for."""
 
-    __slots__ = ("connection", "_session")
+    __slots__ = ("_session", "connection")
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
