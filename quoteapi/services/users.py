@@ -7,7 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, select
 
@@ -227,9 +227,11 @@ class SignedIn:
         return Principal(self.name, self.role)
 
 
-def fingerprint(user: User) -> str:
+def fingerprint(user: Any) -> str:
     """A short digest of the stored hash and of when the user was (re)created: it changes
-    when the password does, and when a revoked user is made again (``create_user``)."""
+    when the password does, and when a revoked user is made again (``create_user``).
+
+    ``user``: a row of the users table (an ORM ``User`` or a Core row)."""
     seed = f"{user.password_hash}|{aware(user.created_at).isoformat()}"
     return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
 
@@ -285,13 +287,21 @@ def check_password(ctx: Context, name: str, password: str) -> SignedIn:
     return SignedIn(user_id, user_name, role, seen)
 
 
+# Built once, like _BY_TOKEN: every console request asks it.
+_BY_ID = select(
+    _USERS.c.id, _USERS.c.name, _USERS.c.role, _USERS.c.password_hash, _USERS.c.created_at, _USERS.c.revoked_at
+).where(_USERS.c.id == bindparam("id"))
+
+
 def signed_in_user(ctx: Context, user_id: int) -> SignedIn | None:
-    """The active user with this id and a password, as a session knows them; None otherwise."""
-    with ctx.database.reading() as session:
-        user = session.get(User, user_id)
-        if user is None or user.revoked_at is not None or user.password_hash is None:
-            return None
-        return SignedIn(user.id, user.name, user.role, fingerprint(user))
+    """The active user with this id and a password, as a session knows them; None otherwise.
+
+    One statement outside a transaction (``Database.read_row``), as the token's look-up.
+    """
+    user = ctx.database.read_row(_BY_ID, {"id": user_id})
+    if user is None or user.revoked_at is not None or user.password_hash is None:
+        return None
+    return SignedIn(user.id, user.name, user.role, fingerprint(user))
 
 
 def session_user(ctx: Context, user_id: int, fingerprint_seen: str) -> SignedIn | None:

@@ -65,6 +65,26 @@ def test_the_token_look_up_is_one_statement_outside_a_transaction(ctx):
     assert all("users" in statement for statement, _ in seen["statements"])
 
 
+def test_a_console_session_user_is_one_statement_outside_a_transaction(ctx):
+    """The desk's check at every request (users.session_user): one statement, as the token's look-up;
+    a new password or a revocation still ends the session at the next request."""
+    password = "a long enough password"
+    users.create_user(ctx, "tess", "sales")
+    users.set_password(ctx, "tess", password)
+    signed = users.check_password(ctx, "tess", password)
+    with watching(ctx.database.engine) as seen:
+        assert users.session_user(ctx, signed.id, signed.fingerprint) == signed
+        assert users.session_user(ctx, signed.id, "another fingerprint") is None
+        assert users.signed_in_user(ctx, signed.id + 1000) is None
+    assert len(seen["checkouts"]) == 3
+    assert [in_transaction for _, in_transaction in seen["statements"]] == [False, False, False]
+    users.set_password(ctx, "tess", "another long password")
+    assert users.session_user(ctx, signed.id, signed.fingerprint) is None
+    again = users.check_password(ctx, "tess", "another long password")
+    users.revoke_user(ctx, "tess")
+    assert users.session_user(ctx, again.id, again.fingerprint) is None
+
+
 def test_a_revocation_by_another_worker_holds_at_the_next_request(app, database_url, ctx, admin_headers):
     other = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS}, environ={"QUOTEAPI_ENV": "testing"})
     other.extensions["quoteapi"].clock = lambda: TODAY
