@@ -1,7 +1,8 @@
 """Where one `POST /api/v1/quotes` spends its time on PostgreSQL, in process, one thread.
 
-Run with `.venv/bin/python bench/profile_quotes.py [--profile] [--sqlite]` (``--sqlite``:
-a SQLite file instead). It prints the
+Run with `.venv/bin/python bench/profile_quotes.py [--profile [--cpu] [--match REGEX]] [--sqlite]`
+(``--sqlite``: a SQLite file instead; ``--match quoteapi/``: the profile's lines of
+the app's own functions only). It prints the
 wall and CPU time per quote, the statements each creation sends (and how many
 of them run while the year's counter row is locked), and with ``--profile``
 the functions cProfile finds most expensive.
