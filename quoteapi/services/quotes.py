@@ -29,7 +29,7 @@ from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest, LineKind, PriceList
 from ..domain.pricing.plain import estimate_from_plain, estimate_to_plain, request_from_plain, request_to_plain
 from ..domain.pricing import price
-from ..domain.text import N_, T
+from ..domain.text import N_, T, Text
 from ..domain.consent import Consent
 from ..domain.personal_data import answers_erased
 from ..domain.quotes import Activity, Approval, Customer, Quote, QuoteCreated, QuoteSummary, Revision, Verification
@@ -259,7 +259,8 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             consent=Consent(now, cmd.consent_version) if cmd.consent_version else None,
             approval=Approval(approval),
             inputs=request_from_plain(revision["inputs"]),
-            activity=tuple(Activity(a["at"], a["by"], a["kind"], T(a["text"], **a["values"])) for a in activity),
+            # Text(...) is T(...): a string literal inside T( ) would be extracted as a message id.
+            activity=tuple(Activity(a["at"], a["by"], a["kind"], Text(a["text"], a["values"])) for a in activity),
         )
         return Created(new, stored_estimate=revision["estimate"])
 
