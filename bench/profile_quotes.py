@@ -1,7 +1,8 @@
 """Where one `POST /api/v1/quotes` spends its time on PostgreSQL, in process, one thread.
 
-Run with `.venv/bin/python bench/profile_quotes.py [--profile] [--sqlite]` (``--sqlite``:
-a SQLite file instead). It prints the
+Run with `.venv/bin/python bench/profile_quotes.py [--profile [--cpu] [--match REGEX]] [--sqlite]`
+(``--sqlite``: a SQLite file instead; ``--match quoteapi/``: the profile's lines of
+the app's own functions only). It prints the
 wall and CPU time per quote, the statements each creation sends (and how many
 of them run while the year's counter row is locked), and with ``--profile``
 the functions cProfile finds most expensive.
@@ -78,6 +79,9 @@ def main() -> None:
     parser.add_argument("--wire", action="store_true",
                         help="PostgreSQL: also print what one creation sends on the wire (libpq's trace), "
                              "pings and BEGIN included, and how many round trips that is")
+    parser.add_argument("--match", default=None,
+                        help="with --profile: list only functions whose file or name matches this regular "
+                             "expression (e.g. quoteapi/), 60 of them")
     parser.add_argument("--sqlite", action="store_true",
                         help="a SQLite file in a temporary directory instead of PostgreSQL")
     args = parser.parse_args()
@@ -137,7 +141,8 @@ def main() -> None:
             for i in range(args.count):
                 create(bodies[i % len(bodies)])
             profile.disable()
-            pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(45)
+            stats = pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative"))
+            stats.print_stats(*((args.match, 60) if args.match else (45,)))
         ctx.database.dispose()
     finally:
         if cluster is not None:

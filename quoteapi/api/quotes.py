@@ -20,6 +20,7 @@ from .responses import services
 from .schemas.estimates import estimate_request, request_fields
 from .schemas.quotes import (
     ApprovalDecisionSchema,
+    NewQuoteAnswer,
     NoteSchema,
     QuoteCreateSchema,
     QuoteListQuerySchema,
@@ -79,6 +80,13 @@ def create_command(body: dict[str, Any], *, source: str, by: str | None) -> Crea
     )
 
 
+def created_answer(created: QuoteCreated) -> Any:
+    """What QuoteSchema dumps for a creation: the quote, and a new quote's estimate as stored, which
+    is its answer's estimate (no second plain form); a replay's quote as read."""
+    stored = getattr(created, "stored_estimate", None)
+    return created.quote if stored is None else NewQuoteAnswer(created.quote, stored)
+
+
 def quote_location(number: str) -> str:
     return f"/api/v1/quotes/{number}"
 
@@ -100,7 +108,7 @@ def created_headers(created: QuoteCreated) -> dict[str, str]:
 def create_quote(body: dict):
     """Price an estimate for a named customer and store it as a quote."""
     created = quotes.create_quote(services(), create_command(body, source="staff", by=current_user().name))
-    return created.quote, created_headers(created)
+    return created_answer(created), created_headers(created)
 
 
 @blp.route("/quotes")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
-from sqlalchemy import Connection, DateTime, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, DateTime, Select, bindparam, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session, selectinload
 from ..adapters.db import models as rows
 from ..adapters.db import aware
 from ..adapters.i18n import language
+from ..domain import price_list as price_list_document
 from ..domain import quotes as workflow
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest, LineKind, PriceList
 from ..domain.pricing.plain import estimate_from_plain, estimate_to_plain, request_from_plain, request_to_plain
 from ..domain.pricing import price
-from ..domain.text import N_, T
+from ..domain.text import N_, T, Text
 from ..domain.consent import Consent
 from ..domain.personal_data import answers_erased
 from ..domain.quotes import (
@@ -82,30 +83,22 @@ def _counter_statement(dialect: str) -> Any:
     ).returning(table.c.last, in_force)
 
 
-def _column_values(row: Any) -> dict[str, Any]:
-    """The columns set on a new row object (for a Core insert), without its keys."""
-    return {
-        column.key: row.__dict__[column.key]
-        for column in row.__table__.columns
-        if column.key in row.__dict__ and column.key not in ("id", "quote_id")
-    }
-
-
 _QUOTE, _REVISION, _ACTIVITY = rows.Quote.__table__, rows.QuoteRevision.__table__, rows.QuoteActivity.__table__
 
 
-def _insert_quote(connection: Connection, quote: rows.Quote) -> None:
-    """Insert a new quote with its revisions and activity; on PostgreSQL in one statement."""
-    values = _column_values(quote)
-    children = [(_REVISION, _column_values(r)) for r in quote.revisions]
-    children += [(_ACTIVITY, _column_values(a)) for a in quote.activity]
+def _insert_quote(
+    connection: Connection, quote: dict[str, Any], revision: dict[str, Any], activity: list[dict[str, Any]]
+) -> None:
+    """Insert a new quote's row, its first revision and its activity lines, from their column values;
+    on PostgreSQL in one statement. Core statements on the tables: no ORM row objects."""
+    children = [(_REVISION, revision), *((_ACTIVITY, line) for line in activity)]
     if connection.dialect.name != "postgresql":  # SQLite: statements are calls in process
-        quote_id = connection.execute(insert(_QUOTE).returning(_QUOTE.c.id), values).scalar_one()
+        quote_id = connection.execute(insert(_QUOTE).returning(_QUOTE.c.id), quote).scalar_one()
         for table, row in children:
             connection.execute(insert(table), {"quote_id": quote_id, **row})
         return
-    shape = (tuple(values), tuple((table.name, tuple(row)) for table, row in children))
-    params = {f"q_{k}": v for k, v in values.items()}
+    shape = (tuple(quote), tuple((table.name, tuple(row)) for table, row in children))
+    params = {f"q_{k}": v for k, v in quote.items()}
     for i, (_, row) in enumerate(children):
         params.update({f"c{i}_{k}": v for k, v in row.items()})
     connection.execute(_quote_statement(shape), params).scalar_one()
@@ -177,6 +170,19 @@ def _price(price_list: PriceList, inputs: EstimateRequest, today: date) -> Estim
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class Created(QuoteCreated):
+    """A creation's result with the new quote's estimate in its plain form as stored (``stored_estimate``;
+    None for a replay).
+
+    A stored estimate's texts are written out already (in the quote's language), so its
+    plain form is also what the quote's answer shows, in any language: the answer can reuse
+    it rather than write ``quote.estimate`` out again (tests/api/test_quotes.py checks they are equal).
+    """
+
+    stored_estimate: Mapping[str, Any] | None = None
+
+
 def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
     """Price the inputs and store them as a new quote (status ``new``).
 
@@ -187,60 +193,90 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
     the price-list version in force in one statement (a worker whose copy of the
     list is older prices again), then the rows in one more (PostgreSQL), then
     the commit; creators queue on the year's counter only for those. The
-    answer is built from the rows written, not read back.
+    rows are Core inserts of their column values (no ORM row objects; without an
+    idempotency key, no ORM session either unless a stale list or an approval needs
+    one), and the answer is built from the values written, not read back.
     """
     today = ctx.today()
     price_list = ctx.price_lists.current()
     result = _price(price_list, cmd.inputs, today)
     days = cmd.valid_days or ctx.quote_valid_days
 
-    def create(session: Session) -> rows.Quote:
+    def create(connection: Connection, session: Callable[[], Session]) -> Created:
         nonlocal result, price_list
-        # The transaction's connection, for Core statements: the ORM's statement handling is not needed.
-        connection = session.connection()
         number, in_force = _next_number(connection, today.year)
         if in_force != result.price_list_version:
             # A stored quote uses the version in force as the database holds it, not a worker's
             # cached copy: that version, read in this transaction (no second connection).
             if in_force is None:
                 raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
-            price_list = ctx.price_lists.version_in(session, in_force)
+            price_list = ctx.price_lists.version_in(session(), in_force)
             result = _price(price_list, cmd.inputs, today)
         now = _now()
-        quote = rows.Quote(
+        valid_until = today + timedelta(days=days)
+        customer = cmd.customer
+        quote = {
+            "number": number,
+            "source": cmd.source,
+            "status": "new",
+            "clinic": result.clinic,
+            "customer_name": customer.name,
+            "customer_email": customer.email,
+            "customer_phone": customer.phone,
+            "created_by": cmd.by,
+            "created_at": now,
+            "assigned_to": None,
+            "follow_up_on": cmd.follow_up_on,
+            "notes": cmd.notes,
+            "revision": 1,
+            "valid_until": valid_until,
+            "eligibility_status": result.eligibility.status.value,
+            "currency": result.currency,
+            "total": result.total,
+            "language": cmd.language,
+            "consent_at": now if cmd.consent_version else None,
+            "consent_version": cmd.consent_version,
+        }
+        revision = _revision_values(1, result, cmd.inputs, valid_until, now, cmd.by, today, cmd.language)
+        if cmd.source == "website":
+            activity = [_activity_values(now, cmd.by, "created", N_("Requested on the website."))]
+        else:
+            activity = [_activity_values(now, cmd.by, "created", N_("Created by {name}."), name=cmd.by)]
+        approval, line, entry = _approval_after_pricing(workflow.APPROVAL_NOT_NEEDED, result, price_list, 1)
+        quote["approval"] = approval
+        if line is not None:
+            quote.update(approval_by=None, approval_at=None, approval_note=None)
+            activity.append(_activity_values(now, cmd.by, "approval", line[0], **line[1]))
+        _insert_quote(connection, quote, revision, activity)
+        if entry is not None:  # written after the rows, as before (the session's flush at the commit)
+            action, before_entry, after_entry = entry
+            audit.record(session(), actor=cmd.by, kind="quote", action=action, subject=number,
+                         before=before_entry, after=after_entry)
+        new = Quote(
             number=number,
+            revision=1,
+            status=workflow.effective_status("new", valid_until, today),
             source=cmd.source,
-            status="new",
-            clinic=result.clinic,
-            customer_name=cmd.customer.name,
-            customer_email=cmd.customer.email,
-            customer_phone=cmd.customer.phone,
+            customer=Customer(customer.name, customer.email, customer.phone),
+            notes=cmd.notes,
             created_by=cmd.by,
             created_at=now,
-            assigned_to=None,
+            valid_until=valid_until,
             follow_up_on=cmd.follow_up_on,
-            notes=cmd.notes,
-            revision=1,
-            valid_until=today + timedelta(days=days),
-            eligibility_status=result.eligibility.status.value,
-            currency=result.currency,
-            total=result.total,
+            assigned_to=None,
+            estimate=estimate_from_plain(revision["estimate"]),
             language=cmd.language,
-            consent_at=now if cmd.consent_version else None,
-            consent_version=cmd.consent_version,
+            consent=Consent(now, cmd.consent_version) if cmd.consent_version else None,
+            approval=Approval(approval),
+            inputs=request_from_plain(revision["inputs"]),
+            # Text(...) is T(...): a string literal inside T( ) would be extracted as a message id.
+            activity=tuple(Activity(a["at"], a["by"], a["kind"], Text(a["text"], a["values"])) for a in activity),
         )
-        quote.revisions.append(_revision_row(1, result, cmd.inputs, quote.valid_until, now, cmd.by, today, cmd.language))
-        if cmd.source == "website":
-            quote.activity.append(_activity(now, cmd.by, "created", N_("Requested on the website.")))
-        else:
-            quote.activity.append(_activity(now, cmd.by, "created", N_("Created by {name}."), name=cmd.by))
-        _price_approval(session, quote, result, price_list, cmd.by, now)
-        _insert_quote(connection, quote)  # the objects stay out of the session: they only make the answer
-        return quote
+        return Created(new, stored_estimate=revision["estimate"])
 
     if cmd.idempotency_key is None:
-        with ctx.database.transaction() as session:
-            return QuoteCreated(_quote(create(session), today))
+        with ctx.database.writing() as writing:
+            return create(writing.connection, writing.session)
     scope = f"{cmd.source}:{cmd.by or 'public'}"
     digest = _fingerprint(cmd)
     try:
@@ -255,9 +291,10 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             )
             session.add(claim)
             session.flush()
-            quote = create(session)
-            claim.status, claim.response = 1, {"number": quote.number}
-            return QuoteCreated(_quote(quote, today))
+            # The transaction's connection, for Core statements.
+            created = create(session.connection(), lambda: session)
+            claim.status, claim.response = 1, {"number": created.quote.number}
+            return created
     except IntegrityError:
         with ctx.database.reading() as session:
             number = _replayed_number(session, scope, cmd.idempotency_key, digest)
@@ -266,21 +303,21 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             return QuoteCreated(_quote(_load(session, number), today), replayed=True)
 
 
-def _revision_row(
+def _revision_values(
     number: int, result: Estimate, inputs: EstimateRequest, valid_until: date, now: datetime, by: str | None,
     today: date, language_code: str,
-) -> rows.QuoteRevision:
-    """A revision keeps its estimate as the customer reads it: its texts in the quote's language."""
-    return rows.QuoteRevision(
-        revision=number,
-        price_list_version=result.price_list_version,
-        inputs=request_to_plain(inputs),
-        estimate=estimate_to_plain(result, language(language_code)),
-        priced_on=today,
-        valid_until=valid_until,
-        created_at=now,
-        created_by=by,
-    )
+) -> dict[str, Any]:
+    """A revision's column values. It keeps its estimate as the customer reads it: its texts in the quote's language."""
+    return {
+        "revision": number,
+        "price_list_version": result.price_list_version,
+        "inputs": request_to_plain(inputs),
+        "estimate": estimate_to_plain(result, language(language_code)),
+        "priced_on": today,
+        "valid_until": valid_until,
+        "created_at": now,
+        "created_by": by,
+    }
 
 
 # --- reading ----------------------------------------------------------------------
@@ -306,43 +343,57 @@ def _activity(at: datetime, by: str | None, kind: str, msgid: str, **values: Any
     return rows.QuoteActivity(at=at, by=by, kind=kind, text=msgid, values=values)
 
 
+def _activity_values(at: datetime, by: str | None, kind: str, msgid: str, **values: Any) -> dict[str, Any]:
+    """An activity line's column values (for a Core insert), as :func:`_activity` sets them."""
+    return {"at": at, "by": by, "kind": kind, "text": msgid, "values": values}
+
+
 def _manual_line_amount(result: Estimate) -> Decimal:
     """The manual discount of an estimate as a positive figure (0.00 without one)."""
     return -sum((line.amount for line in result.lines if line.kind is LineKind.MANUAL_DISCOUNT), Decimal("0.00"))
 
 
-def _price_approval(session: Session, quote: rows.Quote, result: Estimate, price_list: PriceList, by: str | None,
-                    now: datetime) -> None:
-    """After (re)pricing: ask an admin's approval for a manual discount above the limit, or drop the need for one.
+def _approval_after_pricing(
+    before: str, result: Estimate, price_list: PriceList, revision: int
+) -> tuple[str, tuple[str, dict[str, Any]] | None, tuple[str, dict[str, Any], dict[str, Any]] | None]:
+    """The approval after (re)pricing and, when there is anything to say, the activity line
+    (message id, values) and the audit entry (action, before, after) that say it.
 
     Every new revision above the limit asks again, even when an earlier one was approved.
     """
-    before = quote.approval or workflow.APPROVAL_NOT_NEEDED
     after = workflow.approval_after_pricing(result.manual_discount_over_limit)
     if after == workflow.APPROVAL_NOT_NEEDED and before == workflow.APPROVAL_NOT_NEEDED:
-        quote.approval = after
-        return
-    quote.approval, quote.approval_by, quote.approval_at, quote.approval_note = after, None, None, None
+        return after, None, None
     if after == workflow.APPROVAL_PENDING:
         discount = _manual_line_amount(result)
         limit = f"{price_list.max_manual_discount_percent.normalize():f}"
-        quote.activity.append(_activity(
-            now, by, "approval",
+        line = (
             N_("Manual discount of {amount} is above the limit of {limit} percent: an admin's approval is requested."),
-            amount=f"{discount:.2f}", limit=limit,
-        ))
-        audit.record(
-            session, actor=by, kind="quote", action="approval-requested", subject=quote.number,
-            before={"approval": before},
-            after={"approval": after, "revision": quote.revision, "discount": f"{discount:.2f}",
-                   "base": f"{result.manual_discount_base:.2f}", "limit_percent": limit},
+            {"amount": f"{discount:.2f}", "limit": limit},
         )
-    else:
-        quote.activity.append(_activity(now, by, "approval", N_("The manual discount no longer needs an approval.")))
-        audit.record(
-            session, actor=by, kind="quote", action="approval-not-needed", subject=quote.number,
-            before={"approval": before}, after={"approval": after, "revision": quote.revision},
+        entry = (
+            "approval-requested", {"approval": before},
+            {"approval": after, "revision": revision, "discount": f"{discount:.2f}",
+             "base": f"{result.manual_discount_base:.2f}", "limit_percent": limit},
         )
+        return after, line, entry
+    line = (N_("The manual discount no longer needs an approval."), {})
+    return after, line, ("approval-not-needed", {"approval": before}, {"approval": after, "revision": revision})
+
+
+def _price_approval(session: Session, quote: rows.Quote, result: Estimate, price_list: PriceList, by: str | None,
+                    now: datetime) -> None:
+    """After repricing: ask an admin's approval for a manual discount above the limit, or drop the need for one."""
+    before = quote.approval or workflow.APPROVAL_NOT_NEEDED
+    after, line, entry = _approval_after_pricing(before, result, price_list, quote.revision)
+    quote.approval = after
+    if line is None:
+        return
+    quote.approval_by, quote.approval_at, quote.approval_note = None, None, None
+    quote.activity.append(_activity(now, by, "approval", line[0], **line[1]))
+    action, before_entry, after_entry = entry
+    audit.record(session, actor=by, kind="quote", action=action, subject=quote.number,
+                 before=before_entry, after=after_entry)
 
 
 def _approval(row: rows.Quote) -> Approval:
@@ -507,6 +558,8 @@ def list_quotes(ctx: Context, filters: Mapping[str, Any]) -> Page[QuoteSummary]:
 def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
     """Move the status along the workflow, set the follow-up date or the assignee."""
     today = ctx.today()
+    # The worker's copy, before the transaction; an acceptance checks it is still in force in it.
+    cached = ctx.price_lists.in_force() if cmd.status == "accepted" else None
     with ctx.database.transaction() as session:
         quote = _load(session, cmd.number, for_update=True)
         now = _now()
@@ -514,7 +567,7 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
             current = workflow.effective_status(quote.status, quote.valid_until, today)
             workflow.check_move(quote.number, current, cmd.status, quote.valid_until, quote.approval)
             if cmd.status == "accepted":
-                _count_campaign_uses(ctx, session, quote)
+                _count_campaign_uses(ctx, session, quote, _stored_in_force(ctx, session, cached))
             _set_status(session, quote, cmd.status, cmd.by, now)
         if cmd.assigned_to is not UNSET and cmd.assigned_to != quote.assigned_to:
             name = cmd.assigned_to
@@ -537,27 +590,53 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
         return _quote(quote, today)
 
 
-def _count_campaign_uses(ctx: Context, session: Session, quote: rows.Quote) -> None:
+def _stored_in_force(ctx: Context, session: Session, cached: PriceList) -> PriceList:
+    """The list in force as stored (with every campaign), asked in ``session``'s own transaction.
+
+    ``cached`` is the worker's copy, taken before the transaction: it is used when it is
+    the version the database has in force, else that version's document is read here. One
+    connection (the transaction's) instead of a fresh check on a second one while the
+    quote's row is locked.
+    """
+    version = session.scalar(price_lists.in_force_query(_now()))
+    if version is None:
+        raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
+    if cached.version == version:
+        return cached
+    table = rows.PriceListVersion.__table__
+    stored = session.execute(select(table.c.document).where(table.c.version == version)).scalar_one()
+    return price_list_document.from_plain(stored, version)
+
+
+@cache
+def _use_statement(dialect: str) -> Any:
+    """One acceptance counted on a campaign below its cap, in one statement: the row created at 1
+    or incremented where ``uses < cap``; it returns a row only when it counted."""
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = rows.CampaignUses.__table__
+    counted = make_insert(table).values(code=bindparam("code"), uses=1)
+    return counted.on_conflict_do_update(
+        index_elements=[table.c.code], set_={"uses": table.c.uses + 1}, where=table.c.uses < bindparam("cap")
+    ).returning(table.c.uses)
+
+
+def _count_campaign_uses(ctx: Context, session: Session, quote: rows.Quote, in_force: PriceList) -> None:
     """Count an acceptance on each capped campaign of the newest revision, within the status change's transaction.
 
-    A campaign capped by ``max_uses`` in the list in force gets one guarded
-    increment (``uses < max_uses``); none left is a :class:`Conflict`, and the
-    whole acceptance is rolled back. Concurrent acceptances queue on the
-    campaign's row, so the count never passes the cap.
+    A campaign capped by ``max_uses`` in the list in force (``in_force``, read in this
+    transaction) gets one guarded increment (``uses < max_uses``); none left is a
+    :class:`Conflict`, and the whole acceptance is rolled back. Concurrent acceptances
+    queue on the campaign's row, so the count never passes the cap.
     """
     applied = quote.revisions[-1].estimate.get("applied_campaigns") or []
     if not applied:
         return
-    caps = {c.code: c.max_uses for c in ctx.price_lists.in_force(fresh=True).campaigns if c.max_uses is not None}
-    dialect = session.get_bind().dialect.name
-    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    Uses = rows.CampaignUses
+    caps = {c.code: c.max_uses for c in in_force.campaigns if c.max_uses is not None}
+    connection = session.connection()
+    statement = _use_statement(connection.dialect.name)
     for code in sorted(set(applied) & set(caps)):
-        session.execute(make_insert(Uses).values(code=code, uses=0).on_conflict_do_nothing())
-        counted = session.execute(
-            update(Uses).where(Uses.code == code, Uses.uses < caps[code]).values(uses=Uses.uses + 1)
-        ).rowcount
-        if counted != 1:
+        # A cap of 0 has nothing to give (the statement would create the row at 1).
+        if caps[code] < 1 or connection.execute(statement, {"code": code, "cap": caps[code]}).first() is None:
             raise Conflict(
                 T("Campaign {code} has been used up (at most {max_uses} accepted quotes); revise the quote to price "
                   "it without the campaign, then accept it.", code=code, max_uses=caps[code]),
@@ -592,10 +671,12 @@ def add_note(ctx: Context, cmd: AddNote) -> Quote:
 def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
     """Reprice with today's price list and any changed inputs, as a new revision."""
     today = ctx.today()
-    price_list = ctx.price_lists.current(fresh=True)
+    cached = ctx.price_lists.in_force()  # the worker's copy; the version in force is asked in the transaction
     with ctx.database.transaction() as session:
         quote = _load(session, cmd.number, for_update=True)
         workflow.check_revisable(quote.number, quote.status)
+        # As offered now (used-up campaigns left out), on this transaction's connection: no second one.
+        price_list = price_lists.offered(_stored_in_force(ctx, session, cached), session)
         inputs = replace(request_from_plain(quote.revisions[-1].inputs), **cmd.changes)
         if "start_date" not in cmd.changes:
             inputs = replace(inputs, start_date=workflow.start_date_for_revision(inputs.start_date, today))
@@ -604,7 +685,9 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         quote.revision += 1
         quote.valid_until = today + timedelta(days=cmd.valid_days or ctx.quote_valid_days)
         quote.revisions.append(
-            _revision_row(quote.revision, result, inputs, quote.valid_until, now, cmd.by, today, quote.language)
+            rows.QuoteRevision(
+                **_revision_values(quote.revision, result, inputs, quote.valid_until, now, cmd.by, today, quote.language)
+            )
         )
         quote.clinic, quote.total, quote.currency = result.clinic, result.total, result.currency
         quote.eligibility_status = result.eligibility.status.value

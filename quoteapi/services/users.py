@@ -7,7 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 
@@ -230,14 +230,12 @@ class SignedIn:
         return Principal(self.name, self.role)
 
 
-def fingerprint(user: User) -> str:
+def fingerprint(user: Any) -> str:
     """A short digest of the stored hash and of when the user was (re)created: it changes
-    when the password does, and when a revoked user is made again (``create_user``)."""
-    return _fingerprint(user.password_hash, user.created_at)
+    when the password does, and when a revoked user is made again (``create_user``).
 
-
-def _fingerprint(password_hash: str | None, created_at: datetime) -> str:
-    seed = f"{password_hash}|{aware(created_at).isoformat()}"
+    ``user``: a row of the users table (an ORM ``User`` or a Core row)."""
+    seed = f"{user.password_hash}|{aware(user.created_at).isoformat()}"
     return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
 
 
@@ -334,7 +332,7 @@ def session_user(ctx: Context, token: str, fingerprint_seen: str, lifetime_secon
     now = datetime.now(UTC)
     if row is None or row.revoked_at is not None or row.password_hash is None or aware(row.expires_at) <= now:
         return None
-    user = SignedIn(row.id, row.name, row.role, _fingerprint(row.password_hash, row.created_at))
+    user = SignedIn(row.id, row.name, row.role, fingerprint(row))
     if not secrets.compare_digest(user.fingerprint, fingerprint_seen):
         return None
     lifetime = timedelta(seconds=lifetime_seconds)

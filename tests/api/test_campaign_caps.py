@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
+
+from quoteapi import create_app
+
 from ..bodies import SIMPLE_ESTIMATE
+from ..conftest import TEST_SETTINGS, TODAY, run_together
 
 A = "/api/v1/admin"
 # A 1-session neck at Kadıköy with the FRIEND10 coupon: FRIEND (10 %, stackable) applies.
@@ -89,3 +94,53 @@ def test_uncapped_campaigns_are_not_counted(client, admin_headers, sales_headers
     assert uses(client, admin_headers) == 0
     assert client.get(f"{A}/campaigns/WINTER-RENEWAL", headers=admin_headers).get_json()["uses"] == 0
     assert "uses" not in client.get(f"{A}/areas/face", headers=admin_headers).get_json()
+
+
+def test_concurrent_acceptances_never_pass_the_cap(app, client, admin_headers, sales_headers):
+    """One statement per campaign counts an acceptance (created at 1, or incremented below the cap):
+    two acceptances at once with one use left give one 200 and one 409."""
+    cap_friend(client, admin_headers, 1)
+    numbers = [sent_quote(client, sales_headers)["number"] for _ in range(2)]
+    answers = run_together(*(lambda n=n: accept(app.test_client(), sales_headers, n).status_code for n in numbers))
+    assert sorted(answers) == [200, 409]
+    assert uses(client, admin_headers) == 1
+
+
+def test_a_worker_with_an_older_list_counts_with_the_cap_in_force_on_one_connection(
+    database_url, client, admin_headers, sales_headers
+):
+    """Acceptances and revisions ask the database which version is in force in their own transaction
+    (not a second connection while the quote is locked): a worker whose copy still has the old cap
+    counts with the new one, and revises with the list in force."""
+    cap_friend(client, admin_headers, 5)
+    numbers = [sent_quote(client, sales_headers)["number"] for _ in range(3)]
+    slow = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS, "PRICE_LIST_CHECK_SECONDS": 3600.0},
+                      environ={"QUOTEAPI_ENV": "testing"})
+    slow_ctx = slow.extensions["quoteapi"]
+    slow_ctx.clock = lambda: TODAY
+    worker = slow.test_client()
+    checkouts = []
+
+    def checked_out(dbapi_connection, record, proxy):
+        checkouts.append(dbapi_connection)
+
+    try:
+        assert worker.post("/api/v1/estimates", json=SIMPLE_ESTIMATE).status_code == 200  # its copy: cap 5
+        assert accept(worker, sales_headers, numbers[0]).status_code == 200
+        cap_friend(client, admin_headers, 1)  # a new version, which the worker's copy does not know
+        event.listen(slow_ctx.database.engine, "checkout", checked_out)
+        try:
+            refused = accept(worker, sales_headers, numbers[1])
+            assert len(checkouts) == 2  # the token's look-up, then the change's transaction
+            revised = worker.post(f"/api/v1/quotes/{numbers[2]}/revisions", json={}, headers=sales_headers)
+            assert len(checkouts) == 4
+        finally:
+            event.remove(slow_ctx.database.engine, "checkout", checked_out)
+        assert refused.status_code == 409 and refused.get_json()["type"] == "/api/problems/campaign-used-up"
+        assert uses(client, admin_headers) == 1
+        assert revised.status_code == 201, revised.get_json()
+        in_force = client.get("/api/v1/catalog?clinic=ist-kadikoy").get_json()
+        assert revised.get_json()["price_list_version"] == in_force["price_list_version"]
+        assert "FRIEND" not in revised.get_json()["applied_campaigns"]  # used up: no longer offered
+    finally:
+        slow_ctx.database.dispose()

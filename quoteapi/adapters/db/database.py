@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import orjson
 from sqlalchemy import create_engine, event, select
-from sqlalchemy.engine import Engine, Row, make_url
+from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -134,6 +134,31 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
+class Writing:
+    """The connection of a :meth:`Database.writing` transaction, and an ORM session on it if asked for."""
+
+    __slots__ = ("_session", "connection")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._session: Session | None = None
+
+    def session(self) -> Session:
+        """An ORM session in this transaction (made at the first call): it joins the connection's
+        transaction, which commits or rolls back as a whole (the session never commits it)."""
+        if self._session is None:
+            self._session = Session(bind=self.connection, expire_on_commit=False)
+        return self._session
+
+    def flush(self) -> None:
+        if self._session is not None:
+            self._session.flush()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+
 class Database:
     """The engine and sessions of one database URL."""
 
@@ -178,6 +203,8 @@ class Database:
         self._autocommit: Engine = self.engine.execution_options(
             **({_NO_BEGIN: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
         )
+        # Connections of Database.writing: on SQLite BEGIN IMMEDIATE, as a transaction's session takes.
+        self._immediate: Engine = self.engine.execution_options(sqlite_immediate=True)
 
     def _bound_waits(self) -> None:
         """Deadlines on every wait of a psycopg connection (see _bounded_psycopg_connection).
@@ -213,6 +240,24 @@ class Database:
         with self.sessions() as session, session.begin():
             session.connection(execution_options={"sqlite_immediate": True})
             yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Writing]:
+        """One write transaction on a pooled connection, for Core statements: committed on success,
+        rolled back on error.
+
+        The same transaction as :meth:`transaction` (on SQLite ``BEGIN IMMEDIATE``), without an
+        ORM session unless a step asks for one (``Writing.session()``, made on the same
+        connection and flushed before the commit): for a hot use case whose statements
+        are Core (a quote's creation, docs/performance.md).
+        """
+        with self._immediate.begin() as connection:
+            writing = Writing(connection)
+            try:
+                yield writing
+                writing.flush()
+            finally:
+                writing.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
-from ...domain.quotes import APPROVALS, DECISIONS, SOURCES, STATUSES, STORED_STATUSES
+from ...domain.quotes import APPROVALS, DECISIONS, SOURCES, STATUSES, STORED_STATUSES, Quote
 from ...domain.text import LANGUAGES, N_
 from ...domain.pricing.model import Estimate
 from ...domain.pricing.plain import estimate_to_plain
@@ -174,17 +174,41 @@ class QuoteSchema(EstimateSchema):
         part of its answer. Anything unusual (a subclass, options, a quote with an attribute
         of an estimate field's name) is dumped by marshmallow alone.
         """
+        # A quote just created comes with its estimate's plain form as stored (NewQuoteAnswer): its
+        # texts are written out already, so it is what estimate_to_plain would give again in any language.
+        plain = None
+        if type(obj) is NewQuoteAnswer:
+            obj, plain = obj.quote, obj.stored_estimate
         estimate = getattr(obj, "estimate", None)
         if (
             type(self) is not QuoteSchema or many or self.many or self.only or self.exclude
-            or not isinstance(estimate, Estimate) or any(hasattr(obj, name) for name in _ESTIMATE_FIELDS)
+            or not isinstance(estimate, Estimate)
+            # A domain Quote has slots only, none of an estimate field's name (_QUOTE_SHADOWS): no need to look.
+            or ((type(obj) is not Quote or _QUOTE_SHADOWS) and any(hasattr(obj, name) for name in _ESTIMATE_FIELDS))
         ):
             return super().dump(obj, many=many)
         own = _own_fields(obj) if _PLAIN_OWN_FIELDS else _quote_fields().dump(obj)
-        return {**estimate_to_plain(estimate, current_language()), **own}
+        if plain is None:
+            plain = estimate_to_plain(estimate, current_language())
+        return {**plain, **own}
 
 
 _ESTIMATE_FIELDS = tuple(EstimateSchema._declared_fields)
+# Whether the domain Quote (slots, no instance dictionary) has anything of an estimate field's name.
+_QUOTE_SHADOWS = not hasattr(Quote, "__slots__") or any(hasattr(Quote, name) for name in _ESTIMATE_FIELDS)
+
+
+class NewQuoteAnswer:
+    """A quote just created (its attributes are the quote's), with ``stored_estimate``: its estimate's
+    plain form as the creation stored it, which :meth:`QuoteSchema.dump` answers as it is."""
+
+    __slots__ = ("quote", "stored_estimate")
+
+    def __init__(self, quote: Any, stored_estimate: Any) -> None:
+        self.quote, self.stored_estimate = quote, stored_estimate
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.quote, name)
 
 
 @cache
