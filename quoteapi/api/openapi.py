@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import functools
 import http
+import inspect
 import json
-from typing import Callable
+import os
+from typing import Any, Callable
 
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -13,7 +16,10 @@ from flask import Flask, current_app, request, send_from_directory
 from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from marshmallow import Schema, ValidationError
+from marshmallow.utils import missing
 from swagger_ui_bundle import swagger_ui_path
+from webargs.core import _UNKNOWN_DEFAULT_PARAM, Parser
 
 from . import auth
 from .bodies import BodyParser
@@ -37,11 +43,40 @@ def operation_id(name: str) -> str:
     return first + "".join(word.capitalize() for word in rest)
 
 
+# QUOTEAPI_PARSE_WITH_WEBARGS=1 (read at import) leaves the parsing to webargs' use_args at request
+# time, as before: tests/api/test_request_parsing.py compares both ways' answers and descriptions.
+PARSE_WITH_WEBARGS = os.environ.get("QUOTEAPI_PARSE_WITH_WEBARGS", "") == "1"
+
+
 class Blueprint(flask_smorest.Blueprint):
     """The project's blueprints: bodies through :class:`BodyParser`, an operationId
-    from each view's name, and :meth:`requires` for token-protected views."""
+    from each view's name, :meth:`requires` for token-protected views, and
+    :meth:`arguments` parsed without webargs' per-request machinery."""
 
     ARGUMENTS_PARSER = BodyParser()
+
+    def arguments(self, schema, *, location="json", content_type=None, required=True, description=None,
+                  example=None, examples=None, **use_args):
+        """flask-smorest's ``arguments``: the same description (it is flask-smorest's own), but the
+        view is called through :func:`parsing_view`, which does at request time what webargs' ``parse``
+        does for these arguments (same loader, same schema load, same error handler) and nothing else."""
+        documented = super().arguments(
+            schema, location=location, content_type=content_type, required=required, description=description,
+            example=example, examples=examples, **use_args,
+        )
+        if PARSE_WITH_WEBARGS:
+            return documented
+
+        def decorator(view: Callable) -> Callable:
+            with_webargs = documented(view)  # carries the description; never called
+            lean = parsing_view(self.ARGUMENTS_PARSER, schema, location, view, **use_args)
+            if lean is None:
+                return with_webargs
+            functools.update_wrapper(lean, with_webargs)
+            lean.__wrapped__ = view
+            return lean
+
+        return decorator
 
     def requires(self, role: str) -> Callable:
         """Protect a view by role (see :func:`auth.requires`) and document it: bearer, 401, 403."""
@@ -63,6 +98,53 @@ class Blueprint(flask_smorest.Blueprint):
                 continue
             name = f"{method}_{obj.__name__}" if is_class else obj.__name__
             doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id(name))
+
+
+def parsing_view(
+    parser: Parser, schema: Any, location: str, view: Callable, *, as_kwargs: bool = False,
+    error_status_code: int | None = None, error_headers: dict[str, str] | None = None, **other: Any,
+) -> Callable | None:
+    """``view`` called with its arguments loaded from ``location`` by ``schema``, as webargs' ``use_args``
+    would call it, or None where webargs must do it (options or views this does not follow).
+
+    webargs' ``parse`` resolves, on every request, the request object, the schema, the location's
+    loader and the ``unknown`` option, then loads, then calls the parser's validators and hook; here
+    all of that is resolved once, and a request costs the location's loader (the parser's own:
+    :meth:`BodyParser.load_json` for bodies) and ``schema.load``. A ValidationError goes to the
+    parser's own ``_on_validation_error``, so the 422 problem is the one webargs made.
+    """
+    if (
+        other
+        or not isinstance(schema, Schema)
+        or inspect.iscoroutinefunction(view)
+        or type(parser).pre_load is not Parser.pre_load
+        or not isinstance(parser.__location_map__.get(location), str)
+    ):
+        return None
+    load_location = parser._get_loader(location)
+    unknown = parser.unknown if parser.unknown != _UNKNOWN_DEFAULT_PARAM else parser.DEFAULT_UNKNOWN_BY_LOCATION.get(location)
+    load = functools.partial(schema.load, unknown=unknown) if unknown else schema.load
+
+    def parse() -> Any:
+        req = request._get_current_object()
+        try:
+            data = load_location(req, schema)
+            return load({} if data is missing else data)
+        except ValidationError as error:
+            parser._on_validation_error(
+                error, req, schema, location, error_status_code=error_status_code, error_headers=error_headers,
+            )
+            raise ValueError("_on_validation_error did not raise") from error
+
+    if as_kwargs:
+        def parsing(*args: Any, **kwargs: Any) -> Any:
+            kwargs.update(parse())
+            return view(*args, **kwargs)
+    else:
+        def parsing(*args: Any, **kwargs: Any) -> Any:
+            return view(*args, parse(), **kwargs)
+
+    return parsing
 
 
 LANGUAGE_PARAMETERS = {
