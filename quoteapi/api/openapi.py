@@ -8,11 +8,13 @@ import http
 import inspect
 import json
 import os
+import types
 from typing import Any, Callable
 
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app, request, send_from_directory
+from werkzeug import Response as WerkzeugResponse
 from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -78,6 +80,39 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def response(self, status_code, schema=None, **options):
+        """flask-smorest's ``response``; an answer the view made itself (a Response, as the public
+        path's :func:`~quoteapi.api.responses.json_response` makes) is returned without passing
+        through flask-smorest's wrapper, which would return it unchanged."""
+        documented = super().response(status_code, schema, **options)
+
+        def decorator(view: Callable) -> Callable:
+            with_smorest = documented(view)
+            if not _plain(view):
+                return with_smorest
+            finish = documented(_given)  # flask-smorest's own handling of what the view returned
+
+            @functools.wraps(with_smorest)
+            def answering(*args: Any, **kwargs: Any) -> Any:
+                result = view(*args, **kwargs)
+                return result if isinstance(result, WerkzeugResponse) else finish(result)
+
+            answering.__wrapped__ = view
+            return answering
+
+        return decorator
+
+    def alt_response(self, status_code, **options):
+        """flask-smorest's ``alt_response``: documentation only (see :func:`documented_only`)."""
+        documented = super().alt_response(status_code, **options)
+        return lambda view: documented_only(documented(view), view)
+
+    @staticmethod
+    def doc(**kwargs):
+        """flask-smorest's ``doc``: documentation only (see :func:`documented_only`)."""
+        documented = flask_smorest.Blueprint.doc(**kwargs)
+        return lambda view: documented_only(documented(view), view)
+
     def requires(self, role: str) -> Callable:
         """Protect a view by role (see :func:`auth.requires`) and document it: bearer, 401, 403."""
 
@@ -98,6 +133,33 @@ class Blueprint(flask_smorest.Blueprint):
                 continue
             name = f"{method}_{obj.__name__}" if is_class else obj.__name__
             doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id(name))
+
+
+def _given(result: Any) -> Any:
+    return result
+
+
+def _plain(view: Any) -> bool:
+    """A plain synchronous Python function (what Flask's ensure_sync passes through unchanged)."""
+    return isinstance(view, types.FunctionType) and not inspect.iscoroutinefunction(view)
+
+
+def documented_only(wrapper: Callable, view: Callable) -> Callable:
+    """``view`` itself, carrying the documentation flask-smorest's pass-through ``wrapper`` carries.
+
+    flask-smorest's ``doc`` and ``alt_response`` wrap a view in a function that only calls it
+    (through ``current_app.ensure_sync``), to have somewhere to keep their description: a
+    protected admin write goes through five of them. Here the description is kept on a copy of
+    the view's function (same code, globals, defaults and closure), so a request calls the view
+    directly. Anything but a plain synchronous function keeps flask-smorest's wrapper.
+    """
+    if not _plain(view):
+        return wrapper
+    copy_ = types.FunctionType(view.__code__, view.__globals__, view.__name__, view.__defaults__, view.__closure__)
+    copy_.__kwdefaults__ = view.__kwdefaults__
+    functools.update_wrapper(copy_, wrapper)  # name, doc, module, qualname, annotations and the description
+    copy_.__wrapped__ = view
+    return copy_
 
 
 def parsing_view(
@@ -329,7 +391,9 @@ def declared_query(view: Callable) -> frozenset[str]:
 def reject_unknown_query():
     """An unknown query parameter on a write of the API is a 400: a typo (`?dryrun=true`) never applies a change."""
     req = request._get_current_object()  # one context look-up, not one per attribute (every request runs this)
-    if req.method not in WRITES or not req.path.startswith("/api/") or not req.args:
+    # No query string, no unknown parameter: read from the environ, not from req.args, which would be
+    # parsed into a MultiDict for every write (and req.path decoded) to find it empty.
+    if req.method not in WRITES or not req.environ.get("QUERY_STRING") or not req.path.startswith("/api/") or not req.args:
         return None
     view = current_app.view_functions.get(req.endpoint) if req.endpoint else None
     if view is None:
