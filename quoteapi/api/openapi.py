@@ -45,9 +45,10 @@ def operation_id(name: str) -> str:
     return first + "".join(word.capitalize() for word in rest)
 
 
-# QUOTEAPI_PARSE_WITH_WEBARGS=1 (read at import) leaves the parsing to webargs' use_args at request
-# time, as before: tests/api/test_request_parsing.py compares both ways' answers and descriptions.
-PARSE_WITH_WEBARGS = os.environ.get("QUOTEAPI_PARSE_WITH_WEBARGS", "") == "1"
+# QUOTEAPI_SMOREST_WRAPPERS=1 (read at import) wraps the views as flask-smorest and webargs do,
+# parsing with webargs' use_args at request time, as before session 5 (docs/performance.md):
+# tests/api/test_request_parsing.py requires both ways to give the same answers and description.
+SMOREST_WRAPPERS = os.environ.get("QUOTEAPI_SMOREST_WRAPPERS", "") == "1"
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -66,7 +67,7 @@ class Blueprint(flask_smorest.Blueprint):
             schema, location=location, content_type=content_type, required=required, description=description,
             example=example, examples=examples, **use_args,
         )
-        if PARSE_WITH_WEBARGS:
+        if SMOREST_WRAPPERS:
             return documented
 
         def decorator(view: Callable) -> Callable:
@@ -85,6 +86,8 @@ class Blueprint(flask_smorest.Blueprint):
         path's :func:`~quoteapi.api.responses.json_response` makes) is returned without passing
         through flask-smorest's wrapper, which would return it unchanged."""
         documented = super().response(status_code, schema, **options)
+        if SMOREST_WRAPPERS:
+            return documented
 
         def decorator(view: Callable) -> Callable:
             with_smorest = documented(view)
@@ -105,12 +108,16 @@ class Blueprint(flask_smorest.Blueprint):
     def alt_response(self, status_code, **options):
         """flask-smorest's ``alt_response``: documentation only (see :func:`documented_only`)."""
         documented = super().alt_response(status_code, **options)
+        if SMOREST_WRAPPERS:
+            return documented
         return lambda view: documented_only(documented(view), view)
 
     @staticmethod
     def doc(**kwargs):
         """flask-smorest's ``doc``: documentation only (see :func:`documented_only`)."""
         documented = flask_smorest.Blueprint.doc(**kwargs)
+        if SMOREST_WRAPPERS:
+            return documented
         return lambda view: documented_only(documented(view), view)
 
     def requires(self, role: str) -> Callable:

@@ -7,9 +7,10 @@ queries below in Turkish and in English, and writes the status, headers and
 body of every answer, with the bytes of ``GET /api/openapi.json``.
 
 tests/api/test_request_parsing.py runs it twice, once with
-``QUOTEAPI_PARSE_WITH_WEBARGS=1`` (the parsing of webargs' ``use_args`` at
-request time, as before session 5) and once without (the lean wrappers of
-quoteapi/api/openapi.py), and requires both documents to be identical.
+``QUOTEAPI_SMOREST_WRAPPERS=1`` (views wrapped by flask-smorest and webargs,
+which parses at request time, as before session 5) and once without (the
+project's leaner wrappers, quoteapi/api/openapi.py), and requires both
+documents to be identical.
 """
 
 from __future__ import annotations
