@@ -49,6 +49,8 @@ BODIES: tuple[tuple[str, str | None, bytes], ...] = (
     ("deep nesting", "application/json", b"[" * 100_000 + b"]" * 100_000),
     ("huge integer", "application/json", b'{"sessions": ' + b"9" * 40 + b"}"),
     ("problem+json type", "application/problem+json", b'{"sessions": 0}'),
+    ("JSON with a charset", "application/json; charset=utf-8", json.dumps(SIMPLE_ESTIMATE).encode()),
+    ("JSON in capitals", "Application/JSON", b'{"sessions": 0}'),
     ("text/plain", "text/plain", json.dumps(SIMPLE_ESTIMATE).encode()),
     ("no content type", None, json.dumps(SIMPLE_ESTIMATE).encode()),
     ("form", "application/x-www-form-urlencoded", b"clinic=ist-kadikoy&sessions=1"),
