@@ -1,6 +1,7 @@
 """Request bodies: JSON for every write, CSV and YAML where a schema says it takes them.
 
-The flask-smorest arguments parser reads bodies through :class:`BodyParser`:
+The project's Blueprint (quoteapi/api/openapi.py) reads bodies through
+:meth:`BodyParser.load_json` (webargs' parser, whose loader it calls itself):
 one parse per request, a 415 for a type the operation does not take, a 400 for
 JSON that is not an object. A CSV body becomes the same document a JSON body
 would be, so one schema checks all three; the CSV's row numbers are kept for
@@ -45,16 +46,19 @@ class BodyParser(FlaskParser):
         raw = req.get_data(cache=True)  # 413 past MAX_CONTENT_LENGTH
         if not raw.strip():
             return super().load_json(req, schema)
-        formats = getattr(schema, "BODY_TYPES", (JSON,))
-        mimetype = req.mimetype
-        if mimetype == CSV and CSV in formats:
-            doc, g._quoteapi_csv_rows = spreadsheets.from_csv(req.get_data(as_text=True))
-            return doc
-        if mimetype == YAML and YAML in formats:
-            return spreadsheets.from_yaml(req.get_data(as_text=True))
-        if not is_json(mimetype):
-            accepted = ", ".join(formats)
-            abort(415, message=T("Send the body as {types} (got {got}).", types=accepted, got=mimetype or "no Content-Type"))
+        # A Content-Type of exactly application/json (what clients send) is JSON without werkzeug
+        # parsing the header's options; anything else is read by req.mimetype.
+        if req.environ.get("CONTENT_TYPE") != JSON:
+            formats = getattr(schema, "BODY_TYPES", (JSON,))
+            mimetype = req.mimetype
+            if mimetype == CSV and CSV in formats:
+                doc, g._quoteapi_csv_rows = spreadsheets.from_csv(req.get_data(as_text=True))
+                return doc
+            if mimetype == YAML and YAML in formats:
+                return spreadsheets.from_yaml(req.get_data(as_text=True))
+            if not is_json(mimetype):
+                accepted = ", ".join(formats)
+                abort(415, message=T("Send the body as {types} (got {got}).", types=accepted, got=mimetype or "no Content-Type"))
         try:
             body = _parse_json(raw)
         except (ValueError, UnicodeDecodeError, RecursionError):

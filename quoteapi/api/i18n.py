@@ -69,7 +69,16 @@ def _forget(_error: BaseException | None = None) -> None:
 
 
 def _say_which(response: Response) -> Response:
-    response.headers.setdefault("Content-Language", current().code)
+    """``Content-Language`` on every answer that has none yet.
+
+    What ``headers.setdefault`` does, a few µs cheaper: it looks for the header twice
+    through raised KeyErrors, and checks a value that is always "tr" or "en".
+    """
+    headers = response.headers
+    for key, _value in headers:
+        if key.lower() == "content-language":
+            return response
+    headers.add("Content-Language", current().code)
     return response
 
 

@@ -18,7 +18,8 @@ def services() -> Context:
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """JSON that is already plain (lists, dicts, strings, numbers), encoded with orjson."""
-    response = current_app.response_class(orjson.dumps(data), status=status, mimetype="application/json")
+    # content_type, not mimetype: the same header, without asking get_content_type whether JSON takes a charset.
+    response = current_app.response_class(orjson.dumps(data), status=status, content_type="application/json")
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response

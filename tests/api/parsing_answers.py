@@ -1,0 +1,122 @@
+"""What the API answers to careless and hostile request bodies and queries, as one JSON document.
+
+Run as ``python -m tests.api.parsing_answers [OUT]``: it builds an app on a
+fresh SQLite file, walks every operation that takes a body or a query schema
+(read from the description the views carry), sends each of the bodies and
+queries below in Turkish and in English, and writes the status, headers and
+body of every answer, with the bytes of ``GET /api/openapi.json``.
+
+tests/api/test_request_parsing.py runs it twice, once with
+``QUOTEAPI_SMOREST_WRAPPERS=1`` (views wrapped by flask-smorest and webargs,
+which parses at request time, as before session 5) and once without (the
+project's leaner wrappers, quoteapi/api/openapi.py), and requires both
+documents to be identical.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from quoteapi import create_app
+from quoteapi.adapters.db.migrate import upgrade
+from quoteapi.services import price_lists, users
+
+from ..bodies import QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE
+
+# Bodies every JSON operation is sent: (name, content type, bytes).
+BODIES: tuple[tuple[str, str | None, bytes], ...] = (
+    ("empty", "application/json", b""),
+    ("blank", "application/json", b"  \n"),
+    ("empty, no type", None, b""),
+    ("empty object", "application/json", b"{}"),
+    ("unknown field", "application/json", b'{"no_such_field": 1}'),
+    ("wrong types", "application/json", json.dumps({
+        "clinic": 7, "areas": "face", "sessions": "six", "name": [], "code": {}, "price": 1.5, "role": "boss",
+        "text": 3, "decision": "maybe", "customer": "x", "status": 9, "version": "v",
+    }).encode()),
+    ("nulls", "application/json", json.dumps({
+        "clinic": None, "areas": [None], "sessions": None, "name": None, "code": None, "price": None,
+    }).encode()),
+    ("array", "application/json", b"[1, 2]"),
+    ("null", "application/json", b"null"),
+    ("string", "application/json", b'"text"'),
+    ("invalid JSON", "application/json", b'{"clinic": '),
+    ("invalid UTF-8", "application/json", b'{"clinic": "\xff\xfe"}'),
+    ("deep nesting", "application/json", b"[" * 100_000 + b"]" * 100_000),
+    ("huge integer", "application/json", b'{"sessions": ' + b"9" * 40 + b"}"),
+    ("problem+json type", "application/problem+json", b'{"sessions": 0}'),
+    ("JSON with a charset", "application/json; charset=utf-8", json.dumps(SIMPLE_ESTIMATE).encode()),
+    ("JSON in capitals", "Application/JSON", b'{"sessions": 0}'),
+    ("text/plain", "text/plain", json.dumps(SIMPLE_ESTIMATE).encode()),
+    ("no content type", None, json.dumps(SIMPLE_ESTIMATE).encode()),
+    ("form", "application/x-www-form-urlencoded", b"clinic=ist-kadikoy&sessions=1"),
+    ("csv", "text/csv", b"a,b\n1,2\n"),
+    ("yaml", "application/yaml", b"clinic: 1\n"),
+    ("too large", "application/json", b'{"notes": "' + b"x" * 1_100_000 + b'"}'),
+    ("estimate", "application/json", json.dumps(SIMPLE_ESTIMATE).encode()),
+    ("estimate, bad fields", "application/json", json.dumps({**SIMPLE_ESTIMATE, "sessions": 0, "start_date": "2026-13-01"}).encode()),
+    ("quote, bad fields", "application/json", json.dumps({**QUOTE, "customer": {"name": "", "phone": "x"}}).encode()),
+    ("quote request, no consent", "application/json", json.dumps({**QUOTE_REQUEST, "consent": False}).encode()),
+)
+# Queries every operation with a query schema is sent (a write also gets its body's "empty object").
+QUERIES = ("", "dry_run=maybe", "clinic=", "clinic=no-such", "clinic=ist-kadikoy&extra=1", "limit=0", "limit=x&cursor=%%%",
+           "created_to=9999-12-31", "effective_from=yesterday", "status=nope&status=sent", "lang=en&dry_run=true")
+LANGUAGES = ({"Accept-Language": "tr"}, {"Accept-Language": "en"}, {})
+# Instants the answers carry (audit entries, quotes): the only part that changes from run to run.
+INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?")
+PATH_VALUES = {"number": "Q-2026-000001", "code": "face", "revision": "1", "version": "1", "name": "nobody"}
+
+
+def answers() -> dict:
+    work = Path(tempfile.mkdtemp(prefix="quoteapi-parsing-"))
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}", "PUBLIC_RATE_LIMIT": "none", "TESTING": True},
+        environ={"QUOTEAPI_LOG_LEVEL": "ERROR"},
+    )
+    ctx = app.extensions["quoteapi"]
+    upgrade(ctx.database)
+    price_lists.seed_demo(ctx)
+    admin = {"Authorization": f"Bearer {users.create_user(ctx, 'ada', 'admin').token}"}
+    client = app.test_client()
+    out: dict = {"openapi": client.get("/api/openapi.json").get_data(as_text=True), "answers": []}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods))):
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        locations = {p["in"] for p in getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])}
+        path = rule.build(PATH_VALUES, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            cases = []
+            if "json" in locations:
+                cases += [(name, "", content_type, data) for name, content_type, data in BODIES]
+            if "query" in locations:
+                cases += [(f"query {q}", q, "application/json", b"{}" if "json" in locations else None) for q in QUERIES]
+            for name, query, content_type, data in cases:
+                for language in LANGUAGES:
+                    headers = {**admin, **language}
+                    if content_type:
+                        headers["Content-Type"] = content_type
+                    response = client.open(path, method=method, query_string=query, headers=headers, data=data)
+                    out["answers"].append({
+                        "request": f"{method} {path}?{query} [{name}] {language}",
+                        "status": response.status,
+                        "headers": sorted([k, v] for k, v in response.headers.items() if k not in ("ETag", "Date")),
+                        "body": INSTANT.sub("<instant>", response.get_data(as_text=True)[:4000]),
+                    })
+    return out
+
+
+def main() -> None:
+    text = json.dumps(answers(), ensure_ascii=False, indent=1)
+    if len(sys.argv) > 1:
+        Path(sys.argv[1]).write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
