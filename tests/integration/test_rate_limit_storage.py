@@ -14,6 +14,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 import config
+from quoteapi.adapters import rate_limits
 from quoteapi.adapters.rate_limits import SQLiteStorage
 
 KEY = "LIMITER/127.0.0.1/public/10/1/minute"
@@ -160,6 +161,23 @@ def test_a_busy_file_makes_a_hit_wait_not_fail(uri):
     assert storage.incr(KEY, 60) == 2
     assert time.monotonic() - started >= 0.25
     blocker.close()
+
+
+def test_a_file_busy_for_longer_than_the_timeout_fails_the_hit_and_counts_nothing(uri, monkeypatch):
+    monkeypatch.setattr(rate_limits, "BUSY_TIMEOUT_SECONDS", 0.2)
+    storage = storage_from_string(uri)
+    storage.incr(KEY, 60)
+    blocker = sqlite3.connect(storage.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError) as failed:
+        storage.incr(KEY, 60)
+    assert failed.value.sqlite_errorcode == sqlite3.SQLITE_BUSY
+    assert time.monotonic() - started >= 0.2
+    blocker.rollback()
+    blocker.close()
+    assert storage.get(KEY) == 1  # the refused hit did not count
+    assert storage.incr(KEY, 60) == 2
 
 
 def _connections_in_a_child(storage: SQLiteStorage, out) -> None:
