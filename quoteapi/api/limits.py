@@ -29,6 +29,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 # Registers the sqlite:/// storage scheme (the default: one budget per address
 # for all the workers of a machine) before storage_from_string resolves the URI.
 from ..adapters.rate_limits import SQLiteStorage  # noqa: F401
+from ..adapters.shared_counters import SharedMemoryStorage  # noqa: F401
 from ..domain.text import T
 from .errors import problem
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
+import stat
 import threading
 import time
+from hashlib import blake2b
 
 import pytest
 from limits import parse
@@ -14,19 +17,28 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 import config
-from quoteapi.adapters import rate_limits
+from quoteapi.adapters import rate_limits, shared_counters
 from quoteapi.adapters.rate_limits import SQLiteStorage
+from quoteapi.adapters.shared_counters import SharedMemoryStorage
 
 KEY = "LIMITER/127.0.0.1/public/10/1/minute"
 
 
 @pytest.fixture
-def uri(tmp_path) -> str:
+def sqlite_uri(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'limits' / 'ratelimits.sqlite3'}"
 
 
-def test_the_uri_names_the_storage_and_its_file(uri, tmp_path):
-    storage = storage_from_string(uri)
+@pytest.fixture(params=["mmap", "sqlite"])
+def uri(request, tmp_path) -> str:
+    """Each storage shared by the workers of a machine: the memory-mapped file (the default) and SQLite."""
+    if request.param == "mmap":
+        return f"mmap:///{tmp_path / 'limits' / 'ratelimits.bin'}"
+    return f"sqlite:///{tmp_path / 'limits' / 'ratelimits.sqlite3'}"
+
+
+def test_the_uri_names_the_storage_and_its_file(sqlite_uri, tmp_path):
+    storage = storage_from_string(sqlite_uri)
     assert isinstance(storage, SQLiteStorage)
     assert storage.path == tmp_path / "limits" / "ratelimits.sqlite3"
     assert not storage.path.exists(), "nothing is opened before the first hit"
@@ -38,7 +50,7 @@ def test_the_uri_names_the_storage_and_its_file(uri, tmp_path):
 
 
 def test_the_default_is_a_file_in_the_instance_folder_and_tests_count_in_memory():
-    assert config.load({})["RATELIMIT_STORAGE_URI"] == f"sqlite:///{config.INSTANCE_DIR / 'ratelimits.sqlite3'}"
+    assert config.load({})["RATELIMIT_STORAGE_URI"] == f"mmap:///{config.INSTANCE_DIR / 'ratelimits.bin'}"
     assert config.load({"QUOTEAPI_RATELIMIT_STORAGE_URI": "redis://cache:6379"})["RATELIMIT_STORAGE_URI"] == "redis://cache:6379"
     assert config.load({"QUOTEAPI_ENV": "testing"})["RATELIMIT_STORAGE_URI"] == "memory://"
 
@@ -61,8 +73,8 @@ def test_a_window_counts_then_expires(uri):
     assert storage.get(KEY) == 0
 
 
-def test_expired_windows_are_deleted_from_the_file(uri):
-    storage = storage_from_string(uri)
+def test_expired_windows_are_deleted_from_the_file(sqlite_uri):
+    storage = storage_from_string(sqlite_uri)
     for i in range(5):
         storage.incr(f"gone/{i}", 1)
     storage.incr("kept", 60)
@@ -74,7 +86,7 @@ def test_expired_windows_are_deleted_from_the_file(uri):
     assert storage.reset() == 1
 
 
-def test_the_fixed_window_limiter_over_sqlite(uri):
+def test_the_fixed_window_limiter_over_a_shared_storage(uri):
     limiter = FixedWindowRateLimiter(storage_from_string(uri))
     item = parse("3/second")
     assert [limiter.hit(item, "10.0.0.1", "public") for _ in range(4)] == [True, True, True, False]
@@ -151,8 +163,8 @@ def test_processes_opening_a_new_file_at_once(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_a_busy_file_makes_a_hit_wait_not_fail(uri):
-    storage = storage_from_string(uri)
+def test_a_busy_file_makes_a_hit_wait_not_fail(sqlite_uri):
+    storage = storage_from_string(sqlite_uri)
     storage.incr(KEY, 60)
     blocker = sqlite3.connect(storage.path, isolation_level=None, check_same_thread=False)
     blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a moment
@@ -163,9 +175,9 @@ def test_a_busy_file_makes_a_hit_wait_not_fail(uri):
     blocker.close()
 
 
-def test_a_file_busy_for_longer_than_the_timeout_fails_the_hit_and_counts_nothing(uri, monkeypatch):
+def test_a_file_busy_for_longer_than_the_timeout_fails_the_hit_and_counts_nothing(sqlite_uri, monkeypatch):
     monkeypatch.setattr(rate_limits, "BUSY_TIMEOUT_SECONDS", 0.2)
-    storage = storage_from_string(uri)
+    storage = storage_from_string(sqlite_uri)
     storage.incr(KEY, 60)
     blocker = sqlite3.connect(storage.path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
@@ -186,9 +198,9 @@ def _connections_in_a_child(storage: SQLiteStorage, out) -> None:
     out.put([mine is not inherited, storage._connection() is mine, storage.incr("child", 60)])
 
 
-def test_a_forked_child_opens_its_own_connection_once(uri):
+def test_a_forked_child_opens_its_own_connection_once(sqlite_uri):
     """The fork is noticed at the fork (os.register_at_fork), not by asking for the process id on every hit."""
-    storage = storage_from_string(uri)
+    storage = storage_from_string(sqlite_uri)
     parent = storage._connection()
     assert storage._connection() is parent
     fork = multiprocessing.get_context("fork")
@@ -200,3 +212,57 @@ def test_a_forked_child_opens_its_own_connection_once(uri):
     assert child.exitcode == 0
     assert storage._connection() is parent
     assert storage.incr("child", 60) == 2
+
+
+# --- the memory-mapped file (mmap:///, the default) --------------------------------------------
+
+
+def test_the_mmap_uri_names_the_file_made_at_first_use(tmp_path):
+    storage = storage_from_string(f"mmap:///{tmp_path / 'limits' / 'counters.bin'}")
+    assert isinstance(storage, SharedMemoryStorage)
+    assert not storage.path.exists(), "nothing is opened before the first hit"
+    assert storage.check() and storage.path.exists()
+    assert stat.S_IMODE(os.stat(storage.path).st_mode) == 0o600
+    assert SharedMemoryStorage("mmap:///relative/counters.bin").path.as_posix() == "relative/counters.bin"
+    with pytest.raises(ConfigurationError):
+        storage_from_string("mmap://")
+
+
+def test_a_file_of_another_layout_starts_empty(tmp_path):
+    path = tmp_path / "counters.bin"
+    path.write_bytes(b"something else entirely" * 100)
+    storage = storage_from_string(f"mmap:///{path}")
+    assert storage.incr(KEY, 60) == 1
+    assert path.read_bytes().startswith(b"quoteapi-rate-limit-v1")
+    assert storage_from_string(f"mmap:///{path}").incr(KEY, 60) == 2, "another process finds the same table"
+
+
+def _keys_starting_at_one_slot(count: int) -> list[str]:
+    """Keys whose digests name the same slot (a brute-force search, ~65,000 tries a key)."""
+    found: dict[int, list[str]] = {}
+    i = 0
+    while True:
+        key = f"LIMITER/10.0.{i}/public"
+        digest = blake2b(key.encode(), digest_size=16).digest()
+        keys = found.setdefault(int.from_bytes(digest[:8], "little") % shared_counters.SLOTS, [])
+        keys.append(key)
+        if len(keys) == count:
+            return keys
+        i += 1
+
+
+def test_when_every_neighbouring_slot_is_taken_the_window_ending_first_is_given_up(tmp_path):
+    storage = storage_from_string(f"mmap:///{tmp_path / 'counters.bin'}")
+    keys = _keys_starting_at_one_slot(shared_counters.PROBES + 1)
+    for n, key in enumerate(keys[:-1]):
+        for _ in range(n + 1):
+            storage.incr(key, 60 + n)  # the first key's window ends first
+    assert [storage.get(key) for key in keys[:-1]] == list(range(1, shared_counters.PROBES + 1))
+    assert storage.incr(keys[-1], 60) == 1
+    assert storage.get(keys[0]) == 0, "the window ending first was given up"
+    assert [storage.get(key) for key in keys[1:-1]] == list(range(2, shared_counters.PROBES + 1))
+    storage.clear(keys[1])  # a cleared window frees its slot for the next newcomer
+    assert storage.incr(keys[0], 60) == 1
+    assert [storage.get(key) for key in keys[2:]] == [*range(3, shared_counters.PROBES + 1), 1]
+    storage.reset()
+    assert [storage.get(key) for key in keys] == [0] * len(keys)
