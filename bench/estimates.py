@@ -9,7 +9,7 @@ the server: the ratios are the figures to compare.
 Three servers run one after the other under the same gunicorn settings
 (`config/gunicorn.conf.py`, as `make run`): quoteapi with the public rate
 limit off, quoteapi with a limit too high to reach (so its cost is measured,
-not its 429s) on the storage `make run` uses (a SQLite file, or `--storage`),
+not its 429s) on the storage `make run` uses (a memory-mapped file, or `--storage`),
 and a bare Flask app answering each body with quoteapi's answer to it.
 Each gets a 2 s warm-up, a run at its peak (16 connections), and a run paced
 at half that peak for the latency a visitor sees under load.
@@ -101,6 +101,8 @@ def stop(process: subprocess.Popen) -> None:
 def storage_uri(kind: str, work: Path) -> tuple[str, subprocess.Popen | None]:
     if kind == "memory":
         return "memory://", None
+    if kind == "mmap":
+        return f"mmap:///{work / 'ratelimits.bin'}", None
     if kind == "sqlite":
         return f"sqlite:///{work / 'ratelimits.sqlite3'}", None
     port = free_port()
@@ -159,8 +161,8 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs")
-    parser.add_argument("--storage", choices=("sqlite", "memory", "redis"), default="sqlite",
-                        help="the rate limit's storage for the 'rate limit on' server (default: sqlite, as make run)")
+    parser.add_argument("--storage", choices=("mmap", "sqlite", "memory", "redis"), default="mmap",
+                        help="the rate limit's storage for the 'rate limit on' server (default: mmap, as make run)")
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
     args, _ = parser.parse_known_args()
     bodies = estimate_bodies()

@@ -93,7 +93,7 @@ def build(limit: str, storage: str, work: Path):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", default="none")
-    parser.add_argument("--storage", default="sqlite:///WORK/ratelimits.sqlite3")
+    parser.add_argument("--storage", default="mmap:///WORK/ratelimits.bin")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--seconds", type=float, default=0.5)
     parser.add_argument("--count", type=int, default=0, help="run the requests N times inside functools.reduce, for Valgrind")

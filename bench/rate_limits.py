@@ -86,7 +86,8 @@ def main() -> None:
     args, _ = parser.parse_known_args()
     seconds = 0.2 if args.quick else 1.0
     work = Path(tempfile.mkdtemp(prefix="quoteapi-bench-limits-"))
-    storages = {"memory": "memory://", "sqlite": f"sqlite:///{work / 'ratelimits.sqlite3'}"}
+    storages = {"memory": "memory://", "mmap": f"mmap:///{work / 'ratelimits.bin'}",
+                "sqlite": f"sqlite:///{work / 'ratelimits.sqlite3'}"}
     redis_server = None
     if shutil.which("redis-server"):
         port = free_port()

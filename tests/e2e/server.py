@@ -36,9 +36,9 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTEAPI_")}
     # Rate-limit counters of their own (shared by the servers of this env), not
     # the instance folder's file that every run on this machine would share.
-    limits = Path(tempfile.mkdtemp(prefix="quoteapi-ratelimits-")) / "ratelimits.sqlite3"
+    limits = Path(tempfile.mkdtemp(prefix="quoteapi-ratelimits-")) / "ratelimits.bin"
     env.update(QUOTEAPI_DATABASE_URL=database_url, QUOTEAPI_ACCESS_LOG="/dev/null",
-               QUOTEAPI_RATELIMIT_STORAGE_URI=f"sqlite:///{limits}")
+               QUOTEAPI_RATELIMIT_STORAGE_URI=f"mmap:///{limits}")
     env.update(extra)
     return env
 

@@ -49,9 +49,10 @@ def start(tmp_path, storage_uri: str) -> Gunicorn:
     return Gunicorn(env, tmp_path / "gunicorn.log", workers=WORKERS).start()
 
 
-def test_five_workers_answer_one_address_exactly_its_budget(tmp_path):
-    counters = tmp_path / "limits" / "ratelimits.sqlite3"
-    server = start(tmp_path, f"sqlite:///{counters}")
+@pytest.mark.parametrize("scheme, name", [("mmap", "ratelimits.bin"), ("sqlite", "ratelimits.sqlite3")])
+def test_five_workers_answer_one_address_exactly_its_budget(tmp_path, scheme, name):
+    counters = tmp_path / "limits" / name
+    server = start(tmp_path, f"{scheme}:///{counters}")
     try:
         answers = burst(server, "127.0.0.1", 4 * LIMIT)
         statuses = sorted(status for status, _, _ in answers)
