@@ -14,7 +14,6 @@ from typing import Any, Callable
 import flask_smorest
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app, request, send_from_directory
-from werkzeug import Response as WerkzeugResponse
 from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -22,6 +21,7 @@ from marshmallow import Schema, ValidationError
 from marshmallow.utils import missing
 from swagger_ui_bundle import swagger_ui_path
 from webargs.core import _UNKNOWN_DEFAULT_PARAM, Parser
+from werkzeug import Response as WerkzeugResponse
 
 from . import auth
 from .bodies import BodyParser
