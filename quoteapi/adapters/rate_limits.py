@@ -140,20 +140,19 @@ class SQLiteStorage(Storage):
         did nothing, so trying it again counts once.
         """
         connection = self._connection()
-        try:
-            return connection.execute(statement, parameters)
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-                raise
-        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
-        pause = FIRST_PAUSE_SECONDS
+        deadline, pause = None, FIRST_PAUSE_SECONDS
         while True:
-            time.sleep(pause)
             try:
                 return connection.execute(statement, parameters)
             except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
                     raise
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + BUSY_TIMEOUT_SECONDS
+                elif now > deadline:
+                    raise
+            time.sleep(pause)
             pause = min(pause * 2, LAST_PAUSE_SECONDS)
 
     # -- the Storage interface -----------------------------------------------

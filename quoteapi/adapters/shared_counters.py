@@ -31,6 +31,8 @@ import os
 import struct
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from hashlib import blake2b
 from pathlib import Path
 from typing import ClassVar
@@ -108,33 +110,39 @@ class SharedMemoryStorage(Storage):
             self._forks = _FORKS[0]
         return self._table
 
+    @contextmanager
+    def _locked(self) -> Iterator[_Table]:
+        """This process' table, held exclusively: from its other threads, then from other processes."""
+        with self._thread_lock:
+            table = self._open()
+            fcntl.flock(table.fd, fcntl.LOCK_EX)
+            try:
+                yield table
+            finally:
+                fcntl.flock(table.fd, fcntl.LOCK_UN)
+
     def _update(self, key: str, change) -> int:
         """Run ``change(count, ends, now) -> (count, ends)`` on ``key``'s window under the lock; its new count."""
         digest = blake2b(key.encode("utf-8"), digest_size=16).digest()
         first = int.from_bytes(digest[:8], "little") % SLOTS
-        with self._thread_lock:
-            table = self._open()
+        with self._locked() as table:
             view, unpack, pack = table.map, _SLOT.unpack_from, _SLOT.pack_into
-            fcntl.flock(table.fd, fcntl.LOCK_EX)
-            try:
-                now = time.time()
-                chosen = None  # (offset, window end) of the slot to take if the key has none
-                for probe in range(PROBES):
-                    offset = _HEADER + ((first + probe) % SLOTS) * _SLOT.size
-                    found, ends, count = unpack(view, offset)
-                    if found == digest:
-                        count, ends = change(count if ends > now else 0, ends if ends > now else 0.0, now)
-                        pack(view, offset, digest, ends, count)
-                        return count
-                    free = found == _EMPTY or ends <= now
-                    if chosen is None or (free and chosen[1] > 0.0) or (not free and chosen[1] > ends > 0.0):
-                        chosen = (offset, 0.0 if free else ends)
-                count, ends = change(0, 0.0, now)
-                if count or ends:
-                    pack(view, chosen[0], digest, ends, count)
-                return count
-            finally:
-                fcntl.flock(table.fd, fcntl.LOCK_UN)
+            now = time.time()
+            chosen = None  # (offset, window end) of the slot to take if the key has none
+            for probe in range(PROBES):
+                offset = _HEADER + ((first + probe) % SLOTS) * _SLOT.size
+                found, ends, count = unpack(view, offset)
+                if found == digest:
+                    count, ends = change(count if ends > now else 0, ends if ends > now else 0.0, now)
+                    pack(view, offset, digest, ends, count)
+                    return count
+                free = found == _EMPTY or ends <= now
+                if chosen is None or (free and chosen[1] > 0.0) or (not free and chosen[1] > ends > 0.0):
+                    chosen = (offset, 0.0 if free else ends)
+            count, ends = change(0, 0.0, now)
+            if count or ends:
+                pack(view, chosen[0], digest, ends, count)
+            return count
 
     def _read(self, key: str) -> tuple[int, float]:
         seen: list[tuple[int, float]] = []
@@ -166,13 +174,8 @@ class SharedMemoryStorage(Storage):
         self._update(key, lambda count, ends, now: (0, 0.0))
 
     def reset(self) -> int | None:
-        with self._thread_lock:
-            table = self._open()
-            fcntl.flock(table.fd, fcntl.LOCK_EX)
-            try:
-                table.map[_HEADER:] = bytes(_SIZE - _HEADER)
-            finally:
-                fcntl.flock(table.fd, fcntl.LOCK_UN)
+        with self._locked() as table:
+            table.map[_HEADER:] = bytes(_SIZE - _HEADER)
         return None
 
     def check(self) -> bool:
