@@ -5,6 +5,8 @@ Build a variant with ``{**BODY, "field": value}``.
 
 from __future__ import annotations
 
+from .days import iso
+
 # The example of the pricing contract, priced to the cent in tests/api/test_estimates.py.
 CONTRACT_EXAMPLE = {
     "clinic": "ist-nisantasi",
@@ -12,7 +14,7 @@ CONTRACT_EXAMPLE = {
     "products": ["hyaluronic-acid"],
     "specialist_level": "dermatologist",
     "sessions": 4,
-    "start_date": "2026-12-05",
+    "start_date": iso(4),
     "coupon": "SPRING",
     "client": {"age": 34, "pregnant": False, "active_skin_infection": False, "open_wounds": False, "serious_skin_condition": False},
 }
@@ -26,7 +28,7 @@ QUOTE = {
     "client": {"age": 34, "pregnant": True},
     "customer": {"name": "Ayşe Yılmaz", "email": "ayse@example.com", "phone": "+90 532 000 00 00"},
     "notes": "Prefers mornings.",
-    "follow_up_on": "2026-12-01",
+    "follow_up_on": iso(0),
 }
 
 # A website quote request (POST /api/v1/quote-requests): the same quote, with consent and without staff fields.

@@ -7,7 +7,6 @@ cluster that the run starts itself (see ``tests/pg_cluster.py``).
 from __future__ import annotations
 
 import threading
-from datetime import date
 from typing import Any, Callable
 
 import pytest
@@ -21,10 +20,12 @@ from quoteapi.app import open_state
 from quoteapi.services import price_lists, users
 from quoteapi.services.context import Context
 
-# "Today" for the API and service tests: pinned, so that fixed start dates and
-# the demo's campaign dates mean the same whenever the suite runs. (The e2e
-# tests run real servers on the real date and use relative dates.)
-TODAY = date(2026, 12, 1)
+# "Today" for the API and service tests: the clinics' date when the run starts
+# (moved by ``--now``, tests/moment.py), pinned in the apps' contexts so that a
+# run across midnight stays on one day. The demo list's campaigns are laid
+# relative to it (services.price_lists.demo_document), so every date a test
+# sends or expects is written relative to it too (tests/days.py), never as a calendar date.
+from .days import TODAY
 
 TEST_SETTINGS = {
     "TESTING": True,

@@ -12,6 +12,7 @@ from ..domain.pricing.model import PriceList
 from ..domain.pricing.plain import estimate_to_plain
 from ..domain.quotes import Quote
 from ..domain.text import LANGUAGES, N_, Language
+from . import clock
 from .i18n import language, money_text
 
 KIND_LABELS = {
@@ -82,7 +83,7 @@ def render_html(quote: Quote, price_list: PriceList) -> str:
         clinic_city=lang.render(price_list.name_of(clinic, "city")) if clinic else "",
         fmt=fmt,
         kind_labels={kind: lang.gettext(label) for kind, label in KIND_LABELS.items()},
-        issued=quote.created_at.date(),
+        issued=clock.local_date(quote.created_at),
         preparation=[a for a in advice if a in preparation],
         aftercare=[a for a in advice if a in aftercare],
         other_advice=[a for a in advice if a not in preparation and a not in aftercare],

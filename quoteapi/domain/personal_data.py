@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Iterable, Mapping
 
 from .consent import CONSENT, CONSENT_VERSION, CONSENT_WORDINGS, Consent, ConsentWording
@@ -146,13 +146,13 @@ def erased_estimate(estimate: Mapping[str, Any]) -> dict[str, Any]:
 NEVER_TAKEN_FURTHER = ("new", "declined")
 
 
-def retention_cutoff(today: date, retention_days: int) -> datetime:
+def retention_cutoff(today: date, retention_days: int, zone: tzinfo = UTC) -> datetime:
     """Requests last touched before this instant have been kept long enough.
 
-    A request last touched on day D (UTC) is kept through day D + ``retention_days``
-    and erased by the first run on the day after.
+    A request last touched on day D (a date in ``zone``, the clinics' clock) is
+    kept through day D + ``retention_days`` and erased by the first run on the day after.
     """
-    return datetime.combine(today - timedelta(days=retention_days), time.min, UTC)
+    return datetime.combine(today - timedelta(days=retention_days), time.min, zone).astimezone(UTC)
 
 
 # --- What the use cases answer --------------------------------------------------------------

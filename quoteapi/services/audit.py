@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..adapters import clock
 from ..adapters.db import AuditEntry as AuditRow
 from ..adapters.db import aware
 from .paging import Page, decode_cursor, encode_cursor
@@ -36,7 +37,7 @@ def record(
 ) -> None:
     """Add one entry; it commits (or not) with the change it describes."""
     session.add(
-        AuditRow(at=datetime.now(UTC), actor=actor, kind=kind, action=action, subject=subject, before=before, after=after)
+        AuditRow(at=clock.now(), actor=actor, kind=kind, action=action, subject=subject, before=before, after=after)
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
+from ..adapters import clock as clocks
 from ..adapters.db import Database
 from ..adapters.db.database import CONNECT_TIMEOUT, STATEMENT_TIMEOUT
 from .price_lists import PriceListCache
@@ -20,8 +21,8 @@ class Context:
     database: Database
     price_lists: PriceListCache
     quote_valid_days: int = 30
-    # What "today" is; tests pin it to price on a day of their choosing.
-    clock: Callable[[], date] = field(default=date.today)
+    # What "today" is at the clinics (adapters/clock.py); tests may pin it to a day of their choosing.
+    clock: Callable[[], date] = field(default=clocks.today)
 
     @classmethod
     def build(
@@ -37,5 +38,5 @@ class Context:
         return cls(database, PriceListCache(database, price_list_check_seconds), quote_valid_days)
 
     def today(self) -> date:
-        """Today in the server's local date, as the contract's rules use it."""
+        """Today at the clinics (Europe/Istanbul), whatever the server's time zone."""
         return self.clock()

@@ -11,12 +11,13 @@ the books need.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..adapters import clock
 from ..adapters.db import aware
 from ..adapters.db import models as rows
 from ..domain.personal_data import (
@@ -161,7 +162,7 @@ def erase_customer(ctx: Context, person: Person, *, by: str | None) -> Erasure:
     """
     with ctx.database.transaction() as session:
         quotes = session.scalars(_quotes_of(person).with_for_update()).all()
-        now = datetime.now(UTC)
+        now = clock.now()
         numbers = _erase(session, quotes, _needles(quotes, person), by, now)
         audit.record(session, actor=by, kind=KIND, action="erase", subject=person.named_by,
                      after={"quotes": list(numbers)})
@@ -196,9 +197,9 @@ def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, b
     ``retention_days`` days old (counted in whole days of ``ctx.today()``) is
     erased like an erasure on request.
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     keys_cutoff = now - timedelta(hours=idempotency_ttl_hours)
-    cutoff = retention_cutoff(ctx.today(), retention_days)
+    cutoff = retention_cutoff(ctx.today(), retention_days, clock.CLINIC_ZONE)
     K = rows.IdempotencyKey
     with ctx.database.transaction() as session:
         removed = session.execute(
@@ -211,7 +212,7 @@ def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, b
             batch = session.scalars(_stale_requests(ctx.today(), cutoff).limit(BATCH).with_for_update()).all()
             if not batch:
                 break
-            numbers = [n for quote in batch for n in _erase(session, [quote], _needles([quote]), by, datetime.now(UTC))]
+            numbers = [n for quote in batch for n in _erase(session, [quote], _needles([quote]), by, clock.now())]
             audit.record(session, actor=by, kind=KIND, action="retention", subject="website requests",
                          after={"quotes": numbers, "retention_days": retention_days})
         erased += numbers

@@ -12,13 +12,14 @@ import json
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from ..adapters import clock
 from ..adapters.db import Database, PriceListVersion, aware
 from ..adapters.db.models import CampaignUses
 from ..domain import price_list as document
@@ -77,9 +78,6 @@ class Plan:
     new_document: dict[str, Any]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 def _timing(row: PriceListVersion) -> schedule.Timing:
     return schedule.Timing(row.version, aware(row.effective_from), row.cancelled_at is not None)
@@ -88,7 +86,7 @@ def _timing(row: PriceListVersion) -> schedule.Timing:
 def _info(row: PriceListVersion, current: int | None, now: datetime | None = None,
           warnings: tuple[Warning, ...] = ()) -> VersionInfo:
     """``row`` as the API shows it; ``current`` is the version in force (None: none is yet)."""
-    now = now or _now()
+    now = now or clock.now()
     return VersionInfo(
         row.version, aware(row.created_at), row.created_by, row.summary, aware(row.effective_from),
         schedule.state_of(_timing(row), current, now),
@@ -156,7 +154,7 @@ class PriceListCache:
     def _due(self) -> bool:
         if self._recheck or time.monotonic() - self._checked_at >= self._check_seconds:
             return True
-        return self._next_at is not None and _now() >= self._next_at
+        return self._next_at is not None and clock.now() >= self._next_at
 
     def _load(self, fresh: bool) -> tuple[PriceList, PriceList]:
         if not fresh and self._offered is not None and not self._due():
@@ -164,7 +162,7 @@ class PriceListCache:
         with self._lock:
             if not fresh and self._offered is not None and not self._due():
                 return self._full, self._offered
-            now = _now()
+            now = clock.now()
             self._recheck = False
             with self._database.reading() as session:
                 version = session.scalar(in_force_query(now))
@@ -224,7 +222,7 @@ class PriceListCache:
 
 
 def _in_force_row(session, now: datetime | None = None) -> PriceListVersion | None:
-    version = session.scalar(in_force_query(now or _now()))
+    version = session.scalar(in_force_query(now or clock.now()))
     return session.get(PriceListVersion, version) if version is not None else None
 
 
@@ -237,7 +235,7 @@ def current_version(ctx: Context) -> VersionInfo | None:
 
 def get_document(ctx: Context, version: int | None = None) -> StoredDocument:
     """A version's document (the one in force when ``version`` is None), with its state."""
-    now = _now()
+    now = clock.now()
     with ctx.database.reading() as session:
         current = session.scalar(in_force_query(now))
         wanted = current if version is None else version
@@ -255,7 +253,7 @@ def price_list_of(ctx: Context, version: int) -> PriceList:
 
 def list_versions(ctx: Context) -> list[VersionInfo]:
     """Every version, newest first, with its state now."""
-    now = _now()
+    now = clock.now()
     with ctx.database.reading() as session:
         current = session.scalar(in_force_query(now))
         found = session.scalars(select(PriceListVersion).order_by(PriceListVersion.version.desc()))
@@ -341,7 +339,7 @@ def replace_price_list(
 
     ``dry_run`` answers a :class:`Plan` (rule breaks and conflicts as data) and stores nothing.
     """
-    now = _now()
+    now = clock.now()
     if effective_from is not None:
         message = T("Must be in the future.")
         try:
@@ -362,7 +360,7 @@ def replace_price_list(
         with ctx.database.transaction() as session:
             _lock(session)
             # Taken once the writers before this one are done, so versions take effect in their order.
-            now = _now()
+            now = clock.now()
             moment = effective_from or now
             rows = session.execute(
                 select(PriceListVersion.version, PriceListVersion.effective_from, PriceListVersion.cancelled_at)
@@ -459,7 +457,7 @@ def cancel_version(ctx: Context, version: int, by: str | None) -> VersionInfo:
     """
     with ctx.database.transaction() as session:
         _lock(session)
-        now = _now()
+        now = clock.now()
         row = session.get(PriceListVersion, version)
         if row is None:
             raise NotFound(T("No such price list version."))
@@ -501,16 +499,36 @@ def _stale_message(current: int | None, expected: int | None) -> Text:
     )
 
 
-def demo_document() -> dict[str, Any]:
+# The day the demo file's campaign dates are written for (domain.md's table).
+DEMO_DAY = date(2026, 12, 1)
+
+
+def demo_document(today: date | None = None) -> dict[str, Any]:
+    """The demo price list, its campaigns laid relative to ``today`` (default: the file's own day).
+
+    The file's dates are those of :data:`DEMO_DAY`; every campaign moves by the
+    days from that day to ``today``, so that on whatever day it is loaded one
+    campaign has just started, one starts within a month, one ended months ago,
+    and each stands to the others as in the file.
+    """
     text = resources.files("quoteapi").joinpath("data", "demo_price_list.json").read_text("utf-8")
-    return json.loads(text)
+    doc = json.loads(text)
+    if today is not None and today != DEMO_DAY:
+        shift = today - DEMO_DAY
+        for campaign in doc["campaigns"]:
+            for key in ("starts_on", "ends_on"):
+                campaign[key] = (date.fromisoformat(campaign[key]) + shift).isoformat()
+    return doc
 
 
 def seed_demo(ctx: Context) -> VersionInfo:
-    """Load the demo price list into an empty database; :class:`Conflict` when it is not empty."""
+    """Load the demo price list into an empty database; :class:`Conflict` when it is not empty.
+
+    Its campaigns are laid relative to the day it is loaded (:func:`demo_document`).
+    """
     try:
         return replace_price_list(
-            ctx, document.from_plain(demo_document()), expected_version=None, by="seed-demo",
+            ctx, document.from_plain(demo_document(ctx.today())), expected_version=None, by="seed-demo",
             summary="Demo price list loaded.",
         )
     except StaleVersion as exc:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from dataclasses import asdict, dataclass, replace
 from functools import cache
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Mapping
 
@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ..adapters import clock
 from ..adapters.db import models as rows
 from ..adapters.db import aware
 from ..adapters.i18n import language
@@ -51,9 +52,6 @@ if TYPE_CHECKING:
     from .context import Context
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 # --- numbering and idempotency ---------------------------------------------
 
@@ -67,7 +65,7 @@ def _next_number(connection: Connection, year: int) -> tuple[str, int | None]:
     gives its increment back, so numbers stay gap-free (docs/decisions.md).
     """
     statement = _counter_statement(connection.dialect.name)
-    last, version = connection.execute(statement, {"year": year, "now": _now()}).one()
+    last, version = connection.execute(statement, {"year": year, "now": clock.now()}).one()
     return workflow.format_number(year, last), version
 
 
@@ -212,7 +210,7 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
                 raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
             price_list = ctx.price_lists.version_in(session(), in_force)
             result = _price(price_list, cmd.inputs, today)
-        now = _now()
+        now = clock.now()
         valid_until = today + timedelta(days=days)
         customer = cmd.customer
         quote = {
@@ -287,7 +285,7 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             # Claim the key first: a concurrent retry waits here, then fails
             # on the primary key and reads this quote below.
             claim = rows.IdempotencyKey(
-                scope=scope, key=cmd.idempotency_key, request_hash=digest, status=0, response={}, created_at=_now()
+                scope=scope, key=cmd.idempotency_key, request_hash=digest, status=0, response={}, created_at=clock.now()
             )
             session.add(claim)
             session.flush()
@@ -505,9 +503,9 @@ def _filtered(filters: Mapping[str, Any], today: date) -> Select:
             )
         )
     if filters.get("created_from"):
-        stmt = stmt.where(Q.created_at >= datetime.combine(filters["created_from"], time.min, UTC))
+        stmt = stmt.where(Q.created_at >= clock.start_of(filters["created_from"]))
     if filters.get("created_to"):
-        stmt = stmt.where(Q.created_at < datetime.combine(filters["created_to"] + timedelta(days=1), time.min, UTC))
+        stmt = stmt.where(Q.created_at < clock.start_of(filters["created_to"] + timedelta(days=1)))
     return stmt
 
 
@@ -562,7 +560,7 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
     cached = ctx.price_lists.in_force() if cmd.status == "accepted" else None
     with ctx.database.transaction() as session:
         quote = _load(session, cmd.number, for_update=True)
-        now = _now()
+        now = clock.now()
         if cmd.status is not UNSET:
             current = workflow.effective_status(quote.status, quote.valid_until, today)
             workflow.check_move(quote.number, current, cmd.status, quote.valid_until, quote.approval)
@@ -598,7 +596,7 @@ def _stored_in_force(ctx: Context, session: Session, cached: PriceList) -> Price
     connection (the transaction's) instead of a fresh check on a second one while the
     quote's row is locked.
     """
-    version = session.scalar(price_lists.in_force_query(_now()))
+    version = session.scalar(price_lists.in_force_query(clock.now()))
     if version is None:
         raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
     if cached.version == version:
@@ -663,7 +661,7 @@ def _active_user(session: Session, name: str) -> bool:
 def add_note(ctx: Context, cmd: AddNote) -> Quote:
     with ctx.database.transaction() as session:
         quote = _load(session, cmd.number, for_update=True)
-        quote.activity.append(rows.QuoteActivity(at=_now(), by=cmd.by, kind="note", text=cmd.text))
+        quote.activity.append(rows.QuoteActivity(at=clock.now(), by=cmd.by, kind="note", text=cmd.text))
         session.flush()
         return _quote(quote, ctx.today())
 
@@ -681,7 +679,7 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         if "start_date" not in cmd.changes:
             inputs = replace(inputs, start_date=workflow.start_date_for_revision(inputs.start_date, today))
         result = _price(price_list, inputs, today)
-        now = _now()
+        now = clock.now()
         quote.revision += 1
         quote.valid_until = today + timedelta(days=cmd.valid_days or ctx.quote_valid_days)
         quote.revisions.append(
@@ -716,7 +714,7 @@ def decide_approval(ctx: Context, cmd: DecideApproval) -> Quote:
                 kind="approval-revised",
             )
         after = workflow.check_decision(quote.number, before, cmd.decision)
-        now = _now()
+        now = clock.now()
         note = cmd.note or None
         quote.approval, quote.approval_by, quote.approval_at, quote.approval_note = after, cmd.by, now, note
         if after == workflow.APPROVAL_APPROVED:

@@ -6,11 +6,12 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 
+from ..adapters import clock
 from ..adapters.db import ConsoleSession, User, aware
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.text import T, Text
@@ -72,7 +73,7 @@ def create_user(ctx: Context, name: str, role: str, by: str | None = None) -> Ne
     if role not in ROLES:
         raise Invalid(T("The role must be one of {roles}.", roles=", ".join(ROLES)), {"role": [T("Unknown role.")]})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
+    now = clock.now()
     with ctx.database.transaction() as session:
         user = session.scalars(select(User).where(User.name == name)).first()
         if user is not None and user.revoked_at is None:
@@ -130,7 +131,7 @@ def revoke_user(ctx: Context, name: str, by: str | None = None) -> None:
             session, user, T("{name} is the last active admin; create another admin before revoking this one.", name=name),
             T("The last active admin cannot be revoked."),
         )
-        user.revoked_at = datetime.now(UTC)
+        user.revoked_at = clock.now()
         session.execute(delete(ConsoleSession).where(ConsoleSession.user_id == user.id))
         audit.record(
             session, actor=by, kind="user", action="revoke", subject=f"user {name}",
@@ -298,7 +299,7 @@ def start_session(ctx: Context, user: SignedIn, lifetime_seconds: float) -> str:
     so the table holds about one row per open session.
     """
     token = secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
+    now = clock.now()
     with ctx.database.transaction() as session:
         session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
         session.add(ConsoleSession(token_hash=hash_token(token), user_id=user.id, created_at=now,
@@ -329,7 +330,7 @@ def session_user(ctx: Context, token: str, fingerprint_seen: str, lifetime_secon
         return None
     token_hash = hash_token(token)
     row = ctx.database.read_row(_SESSION_USER, {"token_hash": token_hash})
-    now = datetime.now(UTC)
+    now = clock.now()
     if row is None or row.revoked_at is not None or row.password_hash is None or aware(row.expires_at) <= now:
         return None
     user = SignedIn(row.id, row.name, row.role, fingerprint(row))

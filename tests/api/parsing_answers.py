@@ -4,7 +4,9 @@ Run as ``python -m tests.api.parsing_answers [OUT]``: it builds an app on a
 fresh SQLite file, walks every operation that takes a body or a query schema
 (read from the description the views carry), sends each of the bodies and
 queries below in Turkish and in English, and writes the status, headers and
-body of every answer, with the bytes of ``GET /api/openapi.json``.
+body of every answer, with the bytes of ``GET /api/openapi.json``. Instants and
+days in the bodies are written as placeholders (``<instant>``, ``<today+4>``),
+so that the answers of any two days compare.
 
 tests/api/test_request_parsing.py runs it twice, once with
 ``QUOTEAPI_SMOREST_WRAPPERS=1`` (views wrapped by flask-smorest and webargs,
@@ -19,13 +21,19 @@ import json
 import re
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
-from quoteapi import create_app
-from quoteapi.adapters.db.migrate import upgrade
-from quoteapi.services import price_lists, users
+from ..moment import travel_from_environment
 
-from ..bodies import QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE
+travel_from_environment()  # on the moment of the suite that runs this (pytest --now), before TODAY is read
+
+from quoteapi import create_app  # noqa: E402
+from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
+from quoteapi.services import price_lists, users  # noqa: E402
+
+from ..bodies import QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE  # noqa: E402
+from ..days import TODAY, a_year_after  # noqa: E402
 
 # Bodies every JSON operation is sent: (name, content type, bytes).
 BODIES: tuple[tuple[str, str | None, bytes], ...] = (
@@ -68,7 +76,27 @@ QUERIES = ("", "dry_run=maybe", "clinic=", "clinic=no-such", "clinic=ist-kadikoy
 LANGUAGES = ({"Accept-Language": "tr"}, {"Accept-Language": "en"}, {})
 # Instants the answers carry (audit entries, quotes): the only part that changes from run to run.
 INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?")
+# Days the answers carry (start dates, schedules, the maintenance advice), written relative to TODAY.
+DAY = re.compile(r"(?<![\d.-])(\d{4})-(\d\d)-(\d\d)(?![\d-])|(?<![\d.])(\d\d)\.(\d\d)\.(\d{4})(?![\d.])")
 PATH_VALUES = {"number": "Q-2026-000001", "code": "face", "revision": "1", "version": "1", "name": "nobody"}
+
+
+def relative_day(match: re.Match) -> str:
+    """``2026-12-01`` as ``<today>``, ``01.12.2027`` as ``<a year after today, tr>``, another day as ``<today+N>``."""
+    y, m, d = (match[1], match[2], match[3]) if match[1] else (match[6], match[5], match[4])
+    try:
+        found = date(int(y), int(m), int(d))
+    except ValueError:
+        return match[0]  # not a day (2026-13-01 is sent to be refused)
+    written = "" if match[1] else ", tr"
+    if found == a_year_after(TODAY):
+        return f"<a year after today{written}>"
+    offset = (found - TODAY).days
+    return f"<today{offset:+d}{written}>" if offset else f"<today{written}>"
+
+
+def without_days(text: str) -> str:
+    return DAY.sub(relative_day, text)
 
 
 def answers() -> dict:
@@ -105,7 +133,7 @@ def answers() -> dict:
                         "request": f"{method} {path}?{query} [{name}] {language}",
                         "status": response.status,
                         "headers": sorted([k, v] for k, v in response.headers.items() if k not in ("ETag", "Date")),
-                        "body": INSTANT.sub("<instant>", response.get_data(as_text=True)[:4000]),
+                        "body": without_days(INSTANT.sub("<instant>", response.get_data(as_text=True)[:4000])),
                     })
     return out
 

@@ -7,7 +7,6 @@ numbers and expiry do not depend on the day the suite runs.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -19,8 +18,8 @@ from quoteapi.services import price_lists
 from quoteapi.services.commands import CreateQuote
 from quoteapi.services.context import Context
 
-# A day on which WINTER-RENEWAL (from 3 sessions, 15 %) runs and NEW-YEAR-GLOW does not yet.
-TODAY = date(2026, 12, 1)
+# The demo list is seeded on TODAY: WINTER-RENEWAL (from 3 sessions, 15 %) runs and NEW-YEAR-GLOW does not yet.
+from ..conftest import TODAY
 
 CUSTOMER = Customer("Ayşe Yılmaz", "ayse@example.com", "+90 532 000 00 00")
 

@@ -10,13 +10,13 @@ the admin typed.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, tzinfo
 from typing import Any, Mapping
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from marshmallow import Schema, ValidationError, fields
 
-from ...adapters import spreadsheets
+from ...adapters import clock, spreadsheets
 from ...api.admin import dry_run_plain
 from ...api.schemas.admin import AuditQuerySchema
 from ...api.schemas.fields import flatten_messages
@@ -44,14 +44,9 @@ SCHEMAS: dict[str, type[Schema]] = {
 MAX_UPLOAD = 1024 * 1024
 
 
-def clinic_time() -> timezone | Any:
+def clinic_time() -> tzinfo:
     """The clinics' clock (Turkey: Europe/Istanbul, UTC+3 all year) for the dates typed and shown."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Europe/Istanbul")
-    except (ImportError, KeyError, OSError, ValueError):  # no time-zone database on this machine
-        return timezone(timedelta(hours=3), "TRT")
+    return clock.CLINIC_ZONE
 
 
 def effective_from(raw: str | None) -> datetime | None:
