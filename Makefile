@@ -20,17 +20,24 @@ run: $(STAMP).run catalogues
 	@echo
 	exec $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
 
-# The whole suite in two runs: the tests in process on up to 4 processes
-# (pytest-xdist, one per core), then the end-to-end tests (real servers,
+# The whole suite in three runs: the tests in process on up to 4 processes
+# (pytest-xdist, one per core); the same again on SQLite with the clock moved
+# to a hard moment drawn from tests/moment.py's list (TEST_MOMENT=NAME picks
+# one; `python -m tests.moment list` lists them), so that the suite proves it
+# does not depend on the day it runs; then the end-to-end tests (real servers,
 # browsers, deadlines) alone, so that nothing else competes for the cores they
-# time. Both runs always run; the target fails if either does. With
-# PYTEST_ARGS, one plain pytest run of just those.
+# time. Every run always runs; the target fails if any does. With
+# PYTEST_ARGS, one plain pytest run of just those (add --now MOMENT to move the clock).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+TEST_MOMENT ?=
 
 test: $(STAMP).dev sysdeps catalogues tools
 ifeq ($(strip $(PYTEST_ARGS)),)
 	@status=0; \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e" || status=1; \
+	set -- $$($(BIN)/python -m tests.moment pick $(TEST_MOMENT)) && \
+	echo "make test: the tests in process again (SQLite), as if it were $$2 (the moment \"$$1\")" && \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e and not postgresql" --now "$$2" || status=1; \
 	$(BIN)/python -m pytest -m e2e || status=1; \
 	exit $$status
 else

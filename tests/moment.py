@@ -53,7 +53,7 @@ def _next_leap_day(today: date) -> date:
 # The hard moments, named; each worked out from the real date, so that it is never in the past.
 MOMENTS: dict[str, Callable[[date], datetime]] = {
     # 20:30 UTC: the same day in UTC and at the clinics; the year's last half hour.
-    "new-year's-eve": lambda today: _at(date(today.year, 12, 31), 23, 30),
+    "new-years-eve": lambda today: _at(date((today + timedelta(days=1)).year, 12, 31), 23, 30),
     # 21:30 UTC on 31 December: the clinics are in the new year, UTC is not (quote numbers take the new year).
     "new-year-at-the-clinics": lambda today: _at(date(today.year + 1, 1, 1), 0, 30),
     # A leap day at noon, and its last half hour (20:30 UTC): a year later there is no 29 February.

@@ -17,6 +17,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect, sync_playwright
 
+from quoteapi.adapters import clock
+
 from .server import ROOT, Gunicorn, cli, free_port, server_env
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -90,7 +92,7 @@ DEFAULT_CHOICE = {"clinic": "ist-nisantasi", "areas": [{"code": "face"}], "speci
 
 
 # A start date a few days ahead: the API takes today up to a year ahead.
-START = (date.today() + timedelta(days=4)).isoformat()
+START = (clock.today() + timedelta(days=4)).isoformat()
 
 
 def wait_for_total(page: Page, amount: str) -> None:
@@ -171,8 +173,8 @@ def test_the_page_explains_the_price_and_suggests_longer_courses(page):
     page.click("#explain summary")
     expect(page.locator("#basis tbody tr").first).to_contain_text("4000.00 × 1.20")
     expect(page.locator("#offers li").first).to_be_visible()
-    assert page.get_attribute("#start_date", "min") == date.today().isoformat()
-    assert page.get_attribute("#start_date", "max") == (date.today() + timedelta(days=365)).isoformat()
+    assert page.get_attribute("#start_date", "min") == clock.today().isoformat()
+    assert page.get_attribute("#start_date", "max") == (clock.today() + timedelta(days=365)).isoformat()
     assert page.problems == []
 
 

@@ -10,11 +10,13 @@ address, phone number or answers, in any encoding.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 import requests
+
+from quoteapi.adapters import clock
 
 from ..bodies import CONTRACT_EXAMPLE
 from .server import Gunicorn, cli, server_env
@@ -26,7 +28,7 @@ EMAIL = "zubeyde.planted@example.com"
 PHONE = "+90 555 987 65 43"
 # Age 47 and pregnant: an unusual pair no log line would hold by chance.
 ANSWERS = {"age": 47, "pregnant": True, "active_skin_infection": False, "open_wounds": True, "serious_skin_condition": False}
-START = (date.today() + timedelta(days=7)).isoformat()
+START = (clock.today() + timedelta(days=7)).isoformat()
 ESTIMATE = {**{k: v for k, v in CONTRACT_EXAMPLE.items() if k not in ("coupon", "client")}, "start_date": START}
 
 # The planted data, as it could appear: as typed, URL-encoded, JSON-escaped, lower-cased, bare digits.

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+
+from quoteapi.adapters import clock
 
 from .server import Gunicorn, cli, server_env
 
 pytestmark = pytest.mark.e2e
 
-START = date.today() + timedelta(days=7)
+START = clock.today() + timedelta(days=7)
 ESTIMATE = {"clinic": "ist-kadikoy", "areas": [{"code": "neck"}], "specialist_level": "aesthetician", "sessions": 1,
             "start_date": START.isoformat()}
-CAP = {"code": "CAP-FIVE", "name": "Five only", "starts_on": date.today().isoformat(),
-       "ends_on": (date.today() + timedelta(days=60)).isoformat(), "coupon": "CAP5", "stackable": True,
+CAP = {"code": "CAP-FIVE", "name": "Five only", "starts_on": clock.today().isoformat(),
+       "ends_on": (clock.today() + timedelta(days=60)).isoformat(), "coupon": "CAP5", "stackable": True,
        "benefit": {"type": "percent", "value": "5"}, "max_uses": 5}
 
 

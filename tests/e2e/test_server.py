@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 
+from quoteapi.adapters import clock
 from quoteapi.domain.price_list import from_plain
 from quoteapi.domain.pricing import price
 from quoteapi.domain.pricing.plain import estimate_to_plain
@@ -19,7 +20,7 @@ from ..bodies import CONTRACT_EXAMPLE
 from .server import Gunicorn, cli, server_env
 
 # The servers run on the real date: the course starts in a week (start dates are today to a year ahead).
-START = date.today() + timedelta(days=7)
+START = clock.today() + timedelta(days=7)
 ESTIMATE = {**{k: v for k, v in CONTRACT_EXAMPLE.items() if k not in ("coupon", "client")}, "start_date": START.isoformat()}
 
 
@@ -29,7 +30,7 @@ def expected_estimate() -> dict:
     from quoteapi.api.schemas.estimates import EstimateRequestSchema, estimate_request
 
     request = estimate_request(EstimateRequestSchema().load(ESTIMATE))
-    return estimate_to_plain(price(from_plain(demo_document(), 1), request, date.today()), language("tr"))
+    return estimate_to_plain(price(from_plain(demo_document(clock.today()), 1), request, clock.today()), language("tr"))
 
 pytestmark = pytest.mark.e2e
 

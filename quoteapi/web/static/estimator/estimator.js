@@ -438,9 +438,21 @@
     return `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}`;
   }
 
+  function clinicToday() {
+    // Today at the clinics (Europe/Istanbul), wherever the visitor's device is: what the API counts from.
+    try {
+      const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Istanbul", year: "numeric", month: "2-digit", day: "2-digit" })
+        .formatToParts(new Date());
+      const part = (type) => Number(parts.find((p) => p.type === type).value);
+      return new Date(part("year"), part("month") - 1, part("day"));
+    } catch (error) {
+      return new Date();  // no time-zone data in this browser: the device's own date
+    }
+  }
+
   function boundStartDate() {
-    // The API takes today up to 365 days ahead (the clinic's local date).
-    const today = new Date();
+    // The API takes today up to 365 days ahead (the clinics' local date).
+    const today = clinicToday();
     const last = new Date(today.getFullYear(), today.getMonth(), today.getDate() + 365);
     $("#start_date").min = isoDay(today);
     $("#start_date").max = isoDay(last);
