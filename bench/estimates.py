@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import requests
@@ -35,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.workload import cpu_us, encoded, estimate_bodies, peak_and_half  # noqa: E402
 from config import gunicorn_workers  # noqa: E402
+from quoteapi.adapters import clock  # noqa: E402
 from quoteapi.api.schemas.estimates import EstimateRequestSchema, estimate_request  # noqa: E402
 from quoteapi.adapters.i18n import language  # noqa: E402
 from quoteapi.domain.price_list import from_plain  # noqa: E402
@@ -57,11 +57,11 @@ def per_second(call, items: list, seconds: float) -> float:
 def in_process(bodies: list[dict], seconds: float) -> dict[str, float]:
     import orjson
 
-    price_list = from_plain(demo_document(), version=1)
+    today = clock.today()
+    price_list = from_plain(demo_document(today), version=1)
     schema = EstimateRequestSchema()
     raw = encoded(bodies)
     requests_ = [estimate_request(schema.load(b)) for b in bodies]
-    today = date.today()
     tr = language("tr")
 
     def full_path(body: bytes) -> None:

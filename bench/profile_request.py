@@ -33,7 +33,6 @@ import os
 import pstats
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +42,7 @@ import orjson  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
 from bench.workload import cpu_us, encoded, estimate_bodies  # noqa: E402
+from quoteapi.adapters import clock  # noqa: E402
 from quoteapi import create_app  # noqa: E402
 from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
 from quoteapi.adapters.i18n import language  # noqa: E402
@@ -122,7 +122,7 @@ def main() -> None:
     loaded = [schema.load(orjson.loads(b)) for b in raw]
     mapped = [estimate_request(item) for item in loaded]
     price_list = ctx.price_lists.current()
-    today = date.today()
+    today = clock.today()
     priced = [price(price_list, r, today) for r in mapped]
     tr = language("tr")
     steps = {} if args.count else {

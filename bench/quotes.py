@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -25,6 +25,7 @@ from sqlalchemy import Integer, String, cast, func, insert, literal, select, tex
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from quoteapi.adapters import clock  # noqa: E402
 from quoteapi.adapters.db import Database, Quote  # noqa: E402
 from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
 from quoteapi.services import quotes  # noqa: E402
@@ -85,7 +86,7 @@ def fill(database: Database, count: int) -> None:
         literal("bench"),
         func.now() - func.make_interval(0, 0, 0, 0, 0, 0, cast(count - n, Integer)),
         literal(1),
-        literal(date.today() + timedelta(days=30)),
+        literal(clock.today() + timedelta(days=30)),
         literal("unknown"),
         literal("TRY"),
         literal(1000),

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from quoteapi.adapters import clock  # noqa: E402
 from quoteapi.services.price_lists import demo_document  # noqa: E402
 
 SEED = 13
@@ -61,8 +62,8 @@ def cpu_us(call, items, seconds: float, rounds: int = 5) -> float:
 
 def estimate_bodies(count: int = DEFAULT_COUNT, today: date | None = None, seed: int = SEED) -> list[dict[str, Any]]:
     """``count`` distinct estimate bodies, deterministic for a seed and a day."""
-    doc = demo_document()
-    today = today or date.today()
+    today = today or clock.today()
+    doc = demo_document(today)
     rng = random.Random(seed)
     clinics = [c["code"] for c in doc["clinics"]]
     areas = doc["areas"]
