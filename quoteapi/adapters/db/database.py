@@ -109,12 +109,15 @@ def _postgres_connect_args(query: Any, connect_timeout: float, statement_timeout
         "keepalives_count": "3",
     }
     args = {key: value for key, value in wanted.items() if key not in query}
-    server_timeout = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    # The server's statement_timeout, and its TimeZone: UTC, so that stored moments come back in
+    # UTC (adapters/clock.py) whatever the server's or the cluster's own zone.
+    settings = {"statement_timeout": str(int(statement_timeout * 1000)), "TimeZone": "UTC"}
     options = query.get("options")
-    if isinstance(options, str) and "statement_timeout" not in options:
-        args["options"] = f"{options} {server_timeout}"
-    elif options is None:
-        args["options"] = server_timeout
+    if options is None or isinstance(options, str):
+        given = options or ""
+        added = " ".join(f"-c {name}={value}" for name, value in settings.items() if name not in given)
+        if added:
+            args["options"] = f"{given} {added}".strip()
     return args
 
 
@@ -128,10 +131,12 @@ def _json_text(value: Any) -> str:
 
 
 def aware(moment: datetime | None) -> datetime | None:
-    """A stored timestamp with its UTC offset (SQLite hands them back naive)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    """A stored timestamp in UTC (SQLite hands them back naive; PostgreSQL in its session's zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 class Writing:
