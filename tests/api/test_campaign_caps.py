@@ -8,10 +8,11 @@ from quoteapi import create_app
 
 from ..bodies import SIMPLE_ESTIMATE
 from ..conftest import TEST_SETTINGS, TODAY, run_together
+from ..days import iso
 
 A = "/api/v1/admin"
 # A 1-session neck at Kadıköy with the FRIEND10 coupon: FRIEND (10 %, stackable) applies.
-WITH_FRIEND = {**SIMPLE_ESTIMATE, "coupon": "FRIEND10", "start_date": "2026-12-10"}
+WITH_FRIEND = {**SIMPLE_ESTIMATE, "coupon": "FRIEND10", "start_date": iso(9)}
 QUOTE = {**WITH_FRIEND, "customer": {"name": "Cap Test", "email": "cap@example.com"}}
 
 

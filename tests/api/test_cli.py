@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import json
 
 import yaml
 
 from quoteapi.services import price_lists
+
+from ..days import day, iso
 
 
 def test_users_create_prints_the_token_alone_as_the_last_line(app, client):
@@ -49,10 +49,10 @@ def test_db_upgrade_is_idempotent(app):
 
 
 def test_estimate_prints_a_table(app, ctx):
-    ctx.clock = lambda: date(2026, 11, 24)  # a day without campaigns
+    ctx.clock = lambda: day(-7)  # a day without campaigns at Nişantaşı: WINTER-RENEWAL starts on TODAY
     result = app.test_cli_runner().invoke(
         args=["estimate", "--clinic", "ist-nisantasi", "--area", "face", "--area", "neck:260",
-              "--product", "ha", "--level", "nurse", "--sessions", "4", "--start-date", "2026-11-24"]
+              "--product", "ha", "--level", "nurse", "--sessions", "4", "--start-date", iso(-7)]
     )
     assert result.exit_code == 0, result.output
     # face 4800.00 + neck 2200*1.2 = 2640.00 (260 cm2, extra price 0); combo 528.00;

@@ -11,6 +11,7 @@ from quoteapi.adapters.db.models import AuditEntry, PriceListVersion
 from quoteapi.services import price_lists
 
 from ..bodies import SIMPLE_ESTIMATE
+from ..days import iso
 
 
 def count(database, model) -> int:
@@ -27,7 +28,7 @@ def changed_file(ctx, tmp_path, price: str = "2420.00"):
 
 
 def test_import_dry_run_prints_the_impact_and_stores_nothing(app, client, ctx, database, tmp_path, sales_headers):
-    body = {**SIMPLE_ESTIMATE, "start_date": "2026-12-10", "customer": {"name": "Cli", "email": "cli@example.com"}}
+    body = {**SIMPLE_ESTIMATE, "start_date": iso(9), "customer": {"name": "Cli", "email": "cli@example.com"}}
     quote = client.post("/api/v1/quotes", json=body, headers=sales_headers).get_json()
     audits = count(database, AuditEntry)
     result = app.test_cli_runner().invoke(args=["price-list", "import", str(changed_file(ctx, tmp_path)), "--dry-run"])
@@ -60,7 +61,7 @@ def test_import_scheduled_then_versions(app, ctx, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Scheduled ") and "as version 2 from" in result.output
     assert price_lists.current_version(ctx).version == 1
-    bad = runner.invoke(args=["price-list", "import", str(changed_file(ctx, tmp_path)), "--effective-from", "2027-01-01"])
+    bad = runner.invoke(args=["price-list", "import", str(changed_file(ctx, tmp_path)), "--effective-from", iso(31)])  # a day, no offset
     assert bad.exit_code == 2 and "offset" in bad.output
 
     result = runner.invoke(args=["price-list", "versions"])

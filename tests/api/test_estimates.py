@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 
 from ..bodies import CONTRACT_EXAMPLE, SIMPLE_ESTIMATE
-
 from ..conftest import TODAY
+from ..days import day, iso
 
 
 def post(client, body, **kwargs):
@@ -42,15 +41,17 @@ def test_contract_example_is_priced_to_the_cent(client):
     assert e["per_session"] == "12971.34"
     assert e["applied_campaigns"] == ["WINTER-RENEWAL"]
     assert e["eligibility"] == {"status": "eligible", "reasons": []}
-    assert e["schedule"] == ["2026-12-05", "2027-01-02", "2027-01-30", "2027-02-27"]
+    # Every 28 days from the contract's start, TODAY + 4 (bodies.py).
+    assert e["schedule"] == [iso(4), iso(32), iso(60), iso(88)]
     assert e["clinic"] == "ist-nisantasi" and e["currency"] == "TRY" and e["sessions"] == 4
-    assert e["price_list_version"] == 1 and e["start_date"] == "2026-12-05"
+    assert e["price_list_version"] == 1 and e["start_date"] == iso(4)
     assert any("bakım seansı" in a for a in e["advice"])  # Turkish, the default language
     assert all(l["description"] for l in e["lines"])
 
 
 def test_coupon_is_case_insensitive_and_stacks_when_it_wins(client):
-    body = {**CONTRACT_EXAMPLE, "start_date": "2026-12-25", "coupon": "friend10", "client": None}
+    # TODAY + 24: inside NEW-YEAR-GLOW (TODAY + 19 .. TODAY + 40) and WINTER-RENEWAL.
+    body = {**CONTRACT_EXAMPLE, "start_date": iso(24), "coupon": "friend10", "client": None}
     e = post(client, body).get_json()
     # stacked: NEW-YEAR-GLOW 500.00, then FRIEND 10% of 60541.60 = 6054.16 -> 6554.16 < 9156.24
     assert e["applied_campaigns"] == ["WINTER-RENEWAL"]
@@ -97,7 +98,7 @@ def test_not_eligible_client_is_still_priced(client):
         ({"sessions": 25}, {"sessions"}),
         ({"sessions": "4"}, {"sessions"}),
         ({"sessions": 4.5}, {"sessions"}),
-        ({"start_date": "05/12/2026"}, {"start_date"}),
+        ({"start_date": day(4).strftime("%d/%m/%Y")}, {"start_date"}),
         ({"client": {"age": -1}}, {"client.age"}),
         ({"unexpected": 1}, {"unexpected"}),
         ({"clinic": "nowhere", "sessions": 30, "areas": [{"code": "elbow"}]}, {"clinic", "sessions", "areas.0.code"}),

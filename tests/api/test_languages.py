@@ -6,11 +6,13 @@ import shutil
 import subprocess
 
 import pytest
+from babel.dates import format_date
 
 from quoteapi import create_app
 
 from ..bodies import QUOTE, SIMPLE_ESTIMATE
 from ..conftest import TEST_SETTINGS, TODAY
+from ..days import day, iso, turkish
 
 ESTIMATE = {
     "clinic": "ist-nisantasi",
@@ -18,7 +20,7 @@ ESTIMATE = {
     "products": ["hyaluronic-acid"],
     "specialist_level": "dermatologist",
     "sessions": 4,
-    "start_date": "2026-12-21",
+    "start_date": iso(20),  # inside NEW-YEAR-GLOW (TODAY + 19 .. TODAY + 40) and WINTER-RENEWAL
     "coupon": "friend10",
     "client": {"age": 34, "pregnant": True},
 }
@@ -111,9 +113,10 @@ def test_a_quote_keeps_its_language_for_its_texts_and_document(client, sales_hea
     assert again["activity"][0]["text"] == "Created by sam."
     assert client.get(f"/api/v1/quotes/{tr['number']}", headers=sales_headers).get_json()["activity"][0]["text"] == "sam tarafından oluşturuldu."
     page = client.get(f"/api/v1/quotes/{tr['number']}/document", headers={**sales_headers, "Accept": "text/html"}).get_data(as_text=True)
-    assert '<html lang="tr">' in page and "Seans planı" in page and "51.885,36\u00a0₺" in page and "05.12.2026" in page
+    assert '<html lang="tr">' in page and "Seans planı" in page and "51.885,36\u00a0₺" in page and turkish(4) in page
     english = client.get(f"/api/v1/quotes/{en['number']}/document", headers={**sales_headers, "Accept": "text/html"}).get_data(as_text=True)
-    assert '<html lang="en">' in english and "Session plan" in english and "₺51,885.36" in english and "5 Dec 2026" in english
+    assert '<html lang="en">' in english and "Session plan" in english and "₺51,885.36" in english
+    assert format_date(day(4), "d MMM y", locale="en") in english  # QUOTE starts on TODAY + 4: "5 Dec 2026"
 
 
 def test_a_website_request_keeps_the_visitors_language(client, sales_headers):
@@ -154,4 +157,4 @@ def test_the_pinned_day_is_what_the_api_calls_today(client):
 def test_plural_forms_in_the_document_are_translated(client, sales_headers):
     number = client.post("/api/v1/quotes", json=QUOTE, headers=sales_headers).get_json()["number"]
     page = client.get(f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "text/html"}).get_data(as_text=True)
-    assert "4 seans, başlangıç 05.12.2026" in page and "sessions, from" not in page
+    assert f"4 seans, başlangıç {turkish(4)}" in page and "sessions, from" not in page

@@ -7,11 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from ..bodies import QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE
+from ..days import iso
 
 A = "/api/v1/admin"
 CENT = Decimal("0.01")
 # One neck session at Kadikoy (no campaign), for a customer the desk knows.
-BODY = {**SIMPLE_ESTIMATE, "start_date": "2026-12-05", "customer": {"name": "Zeynep Kaya", "phone": "+90 532 111 11 11"}}
+BODY = {**SIMPLE_ESTIMATE, "start_date": iso(4), "customer": {"name": "Zeynep Kaya", "phone": "+90 532 111 11 11"}}
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
+from quoteapi.adapters.clock import start_of
 from quoteapi.adapters.db import AuditEntry, Base, IdempotencyKey, Quote, QuoteActivity, QuoteRevision
 from quoteapi.domain.consent import CONSENT, CONSENT_VERSION
 from quoteapi.domain.personal_data import ERASED
@@ -275,8 +276,9 @@ def _erased(client, sales, number: str) -> bool:
 
 
 def test_retention_erases_stale_website_requests_from_the_day_after_the_retention_period(app, client, ctx, sales, database):
-    day = date(2024, 12, 1)  # 730 days before TODAY (2026-12-01)
-    start, end = datetime(2024, 12, 1, 0, 0, tzinfo=UTC), datetime(2024, 12, 1, 23, 59, 59, tzinfo=UTC)
+    day = TODAY - timedelta(days=730)  # so that the day they go, day + 731, is TODAY + 1
+    # The first and the last second of that day at the clinics (retention counts the clinics' days).
+    start, end = start_of(day), start_of(day + timedelta(days=1)) - timedelta(seconds=1)
     quotes = {name: request_quote(client) for name in (
         "new-first-second", "new-last-second", "declined", "sent-expired", "draft-expired", "sent-valid",
         "accepted", "touched-recently", "younger",

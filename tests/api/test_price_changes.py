@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from quoteapi.adapters.db.models import AuditEntry, PriceListVersion
 
 from ..bodies import QUOTE, SIMPLE_ESTIMATE
+from ..days import iso
 
 URL = "/api/v1/admin/price-list"
 A = "/api/v1/admin"
@@ -35,7 +36,7 @@ def make_quote(client, headers, **fields) -> dict:
 
 # A 1-session neck at Kadıköy (factor 1.00, prices include tax): its total is the area's price.
 NECK = {"clinic": "ist-kadikoy", "areas": [{"code": "neck"}], "specialist_level": "aesthetician", "sessions": 1,
-        "products": [], "start_date": "2026-12-10"}
+        "products": [], "start_date": iso(9)}
 
 
 def test_a_dry_run_stores_nothing_and_answers_the_impact(client, admin_headers, sales_headers, database):
@@ -150,7 +151,7 @@ def test_lang_stays_accepted_on_writes(client):
 
 
 # A fixed 5000 off from 6 sessions: 6 sessions of the cheapest area cost less than 5.
-BIG_SIX = {"code": "BIG-SIX", "name": "Big six", "starts_on": "2026-12-01", "ends_on": "2027-01-31",
+BIG_SIX = {"code": "BIG-SIX", "name": "Big six", "starts_on": iso(0), "ends_on": iso(61),
            "min_sessions": 6, "benefit": {"type": "fixed", "value": "5000.00"}}
 
 

@@ -8,7 +8,6 @@ from, in every language the API speaks.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -43,19 +42,19 @@ from quoteapi.domain.pricing.plain import estimate_from_plain, estimate_to_plain
 from quoteapi.domain.text import ENGLISH, LANGUAGES
 from quoteapi.services.price_lists import demo_document
 
-from ..conftest import TEST_SETTINGS
+from ..conftest import TEST_SETTINGS, TODAY
+from ..days import day, iso
 
-TODAY = date(2026, 12, 1)
 D = Decimal
 
 
 def demo() -> PriceList:
-    return from_plain(demo_document(), 1)
+    return from_plain(demo_document(TODAY), 1)
 
 
 def translated() -> PriceList:
     """The demo with translated names, more campaigns of each benefit type and a limit of uses."""
-    doc = demo_document()
+    doc = demo_document(TODAY)
     doc["language"] = "tr"
     doc["clinics"][0]["translations"] = {"en": {"name": "Istanbul Nisantasi clinic", "city": "Istanbul (en)"}}
     doc["areas"][0]["translations"] = {"en": {"name": "Whole face"}}
@@ -63,20 +62,20 @@ def translated() -> PriceList:
     doc["specialist_levels"][2]["translations"] = {"en": {"name": "Skin doctor"}}
     doc["campaigns"] += [
         {
-            "code": "LOYAL-250", "name": "Sadakat", "starts_on": "2026-11-15", "ends_on": "2027-03-01",
+            "code": "LOYAL-250", "name": "Sadakat", "starts_on": iso(-16), "ends_on": iso(90),
             "clinics": ["ist-nisantasi", "ist-kadikoy"], "min_sessions": 2, "required_areas": ["neck"],
             "coupon": "LOYAL", "stackable": True, "priority": 5,
             "benefit": {"type": "fixed", "value": "250.5"}, "max_uses": 100,
             "translations": {"en": {"name": "Loyalty"}},
         },
         {
-            "code": "TWO-FREE", "name": "İki seans hediye", "starts_on": "2026-12-01", "ends_on": "2026-12-31",
+            "code": "TWO-FREE", "name": "İki seans hediye", "starts_on": iso(0), "ends_on": iso(30),
             "clinics": ["ist-kadikoy"], "min_sessions": 6, "required_areas": [],
             "coupon": None, "stackable": False, "priority": -1,
             "benefit": {"type": "free_sessions", "value": "2"},
         },
         {
-            "code": "HALF-PCT", "name": "Yüzde", "starts_on": "2026-12-01", "ends_on": "2027-01-31",
+            "code": "HALF-PCT", "name": "Yüzde", "starts_on": iso(0), "ends_on": iso(61),
             "clinics": [], "min_sessions": 1, "required_areas": [], "coupon": None, "stackable": True,
             "priority": 9, "benefit": {"type": "percent", "value": "12.5"},
         },
@@ -96,11 +95,11 @@ REQUESTS = {
     # The contract's example: sizes, a product, a tier, a campaign and a coupon that is no campaign's.
     "contract": ask(
         areas=("face", ("acne-scars-back", "1800")), level="dermatologist", sessions=4,
-        products=("hyaluronic-acid",), start_date=date(2026, 12, 5), coupon="SPRING", client=ADULT,
+        products=("hyaluronic-acid",), start_date=day(4), coupon="SPRING", client=ADULT,
     ),
     # A coupon that stacks with a fixed-amount campaign.
     "coupon": ask(areas=("face",), level="dermatologist", sessions=2, products=("hyaluronic-acid",),
-                  start_date=date(2026, 12, 25), coupon="friend10"),
+                  start_date=day(24), coupon="friend10"),
     # Free sessions in Ankara; answers that postpone and need a doctor.
     "free-sessions": ask(
         clinic="ank-cankaya", areas=("neck", ("scalp", "512.5")), level="nurse", sessions=4,
@@ -117,7 +116,7 @@ REQUESTS = {
     "long": ask(
         clinic="ist-kadikoy", areas=("face", "neck", "decollete"), level="nurse", sessions=10,
         products=("numbing-cream", "vitamin-cocktail", "peptide-complex", "prp", "exosome"),
-        start_date=date(2027, 6, 30), client=ClientAnswers(active_skin_infection=True),
+        start_date=day(211), client=ClientAnswers(active_skin_infection=True),
     ),
 }
 PRICE_LISTS = {"demo": demo, "translated": translated}
@@ -224,7 +223,7 @@ def test_an_old_stored_estimate_reads_with_empty_version_two_fields():
 def test_a_request_survives_its_plain_form(request_name):
     r = REQUESTS[request_name]
     assert request_from_plain(request_to_plain(r)) == r
-    for start in (None, date(2027, 1, 2)):
+    for start in (None, day(32)):
         changed = replace(r, start_date=start, coupon=None, client=None, products=())
         assert request_from_plain(request_to_plain(changed)) == changed
 
@@ -278,7 +277,7 @@ def test_item_to_plain_is_what_the_item_schema_dumps(list_name, kind):
 
 def test_a_campaign_without_optional_fields_dumps_without_them():
     c = Campaign(
-        code="BARE", name="Bare", starts_on=date(2027, 1, 1), ends_on=date(2027, 1, 31), clinics=(),
+        code="BARE", name="Bare", starts_on=day(31), ends_on=day(61), clinics=(),
         min_sessions=1, required_areas=(), coupon=None, stackable=False, priority=0,
         benefit=Benefit(BenefitType.FIXED, D("75")),
     )
