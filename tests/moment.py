@@ -101,7 +101,7 @@ def travel_from_environment() -> None:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--now", metavar="MOMENT", default=None,
-        help="Run as if it were MOMENT: ISO 8601 (2028-02-29T23:30+03:00; no offset: Istanbul time) or one of "
+        help="Run as if it were MOMENT: ISO 8601 (YYYY-MM-DDTHH:MM+03:00; no offset: Istanbul time) or one of "
              f"{', '.join(MOMENTS)}. Default: ${ENVIRONMENT}, else the real clock.",
     )
 

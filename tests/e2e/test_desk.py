@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import date, timedelta
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from quoteapi.adapters import clock
 
 from .server import BIN, ROOT, Gunicorn, cli, server_env
 from .test_estimator import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -81,7 +82,7 @@ def api(site, name: str, method: str, path: str, **kwargs):
 def a_quote(site, **changes) -> str:
     body = {
         "clinic": "ist-kadikoy", "areas": [{"code": "face"}], "specialist_level": "aesthetician", "sessions": 4,
-        "customer": {"name": "Deniz Kaya", "phone": "+90 532 111 22 33"}, "follow_up_on": date.today().isoformat(),
+        "customer": {"name": "Deniz Kaya", "phone": "+90 532 111 22 33"}, "follow_up_on": clock.today().isoformat(),
         **changes,
     }
     answer = api(site, "sam", "POST", "/api/v1/quotes", json=body)
@@ -279,16 +280,17 @@ def test_a_price_tried_first_then_scheduled_and_cancelled(browser, site):
     assert axe_serious(ada) == []
     assert api(site, "ada", "GET", "/api/v1/admin/areas/decollete").json()["price"] != "2900.00"
     # Scheduled for a moment far ahead: the list in force stays, the versions page shows it waiting.
-    ada.fill("#effective_from", "2031-03-01T08:00")
+    far_ahead = f"{clock.today().year + 5}-03-01"
+    ada.fill("#effective_from", f"{far_ahead}T08:00")
     ada.get_by_role("button", name="Schedule this page's saves").click()
-    expect(ada.locator(".schedule")).to_contain_text("they take effect on 2031-03-01 08:00")
+    expect(ada.locator(".schedule")).to_contain_text(f"they take effect on {far_ahead} 08:00")
     ada.fill('input[name="decollete:price"]', "2900.00")
     ada.get_by_role("button", name="Save decollete").click()
-    expect(ada.locator(".flash.info")).to_contain_text("taking effect on 2031-03-01 08:00")
+    expect(ada.locator(".flash.info")).to_contain_text(f"taking effect on {far_ahead} 08:00")
     assert api(site, "ada", "GET", "/api/v1/admin/areas/decollete").json()["price"] != "2900.00"
     ada.goto(f"{site['url']}/desk/versions?lang=en")
     waiting = ada.locator("ul.scheduled li").first
-    expect(waiting).to_contain_text("takes effect on 2031-03-01 08:00")
+    expect(waiting).to_contain_text(f"takes effect on {far_ahead} 08:00")
     assert axe_serious(ada) == []
     waiting.get_by_role("button", name="Cancel").click()
     expect(ada.locator(".flash.info")).to_contain_text("is cancelled")

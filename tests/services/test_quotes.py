@@ -59,7 +59,7 @@ def test_a_stored_quote_reads_back_as_it_was_answered(ctx):
 
 def test_several_quotes_read_in_the_order_asked_and_the_unknown_left_out(ctx):
     first, second = create(ctx), create(ctx, valid_days=7)
-    assert quotes.get_quotes(ctx, [second, "Q-2026-999999", first]) == [
+    assert quotes.get_quotes(ctx, [second, f"Q-{TODAY.year}-999999", first]) == [
         quotes.get_quote(ctx, second), quotes.get_quote(ctx, first)
     ]
     assert quotes.get_quotes(ctx, []) == []
@@ -76,7 +76,7 @@ def test_numbers_follow_each_other_and_website_quotes_have_no_creator(ctx):
 def test_unknown_quotes_and_revisions_are_not_found(ctx):
     number = create(ctx)
     with pytest.raises(NotFound):
-        quotes.get_quote(ctx, "Q-2026-999999")
+        quotes.get_quote(ctx, f"Q-{TODAY.year}-999999")
     with pytest.raises(NotFound):
         quotes.get_revision(ctx, number, 2)
 

@@ -7,6 +7,7 @@ import re
 from quoteapi.services import audit
 
 from ..bodies import QUOTE
+from ..days import iso
 from .desk_helpers import csrf_token, messages
 
 
@@ -14,7 +15,7 @@ def form(token: str, **changes) -> dict:
     """The new-quote form for QUOTE's course (tests/bodies.py), as a browser sends it."""
     return {"csrf_token": token, "clinic": "ist-nisantasi", "specialist_level": "dermatologist", "sessions": "4",
             "area": ["face", "acne-scars-back"], "size-acne-scars-back": "1800", "product": ["hyaluronic-acid"],
-            "start_date": "2026-12-05", "customer_name": "Ayşe Yılmaz", "customer_email": "ayse@example.com",
+            "start_date": iso(4), "customer_name": "Ayşe Yılmaz", "customer_email": "ayse@example.com",
             "age": "34", "pregnant": "yes", **changes}
 
 

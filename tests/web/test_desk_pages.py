@@ -11,6 +11,7 @@ from quoteapi.services import price_items, users
 from quoteapi.services.price_items import KINDS
 
 from ..bodies import QUOTE
+from ..days import iso
 from .desk_helpers import csrf_token, messages, signed_in
 
 
@@ -30,7 +31,7 @@ def new_quote(client, sales_headers, **changes) -> str:
 
 def test_today_lists_follow_ups_new_requests_and_quotes_expiring(client, seller, sales_headers):
     due = new_quote(client, sales_headers)  # follow-up today
-    later = new_quote(client, sales_headers, follow_up_on="2026-12-20", valid_days=60)
+    later = new_quote(client, sales_headers, follow_up_on=iso(19), valid_days=60)
     expiring = new_quote(client, sales_headers, follow_up_on=None, valid_days=3)
     request = {k: v for k, v in QUOTE.items() if k not in ("notes", "follow_up_on")}
     website = client.post("/api/v1/quote-requests", json={**request, "consent": True}).get_json()["number"]
@@ -74,12 +75,12 @@ def test_a_follow_up_worked_to_accepted_with_a_note(client, seller, sales_header
 def test_plan_and_revise_from_the_quote_page(client, seller, sales_headers):
     number = new_quote(client, sales_headers)
     token = csrf_token(seller, f"/desk/quotes/{number}")
-    planned = seller.post(f"/desk/quotes/{number}/plan", data={"follow_up_on": "2026-12-09", "assigned_to": "sel", "csrf_token": token})
+    planned = seller.post(f"/desk/quotes/{number}/plan", data={"follow_up_on": iso(8), "assigned_to": "sel", "csrf_token": token})
     assert planned.status_code == 302
     revised = seller.post(f"/desk/quotes/{number}/revisions", data={"sessions": "6", "csrf_token": token})
     assert revised.status_code == 302
     quote = client.get(f"/api/v1/quotes/{number}", headers=sales_headers).get_json()
-    assert quote["follow_up_on"] == "2026-12-09" and quote["assigned_to"] == "sel"
+    assert quote["follow_up_on"] == iso(8) and quote["assigned_to"] == "sel"
     assert quote["revision"] == 2 and quote["sessions"] == 6
     page = seller.get(f"/desk/quotes/{number}?lang=en").get_data(as_text=True)
     assert "Revisions side by side" in page and page.count('<table class="lines">') == 3
@@ -91,7 +92,7 @@ def test_a_new_quote_from_the_form(client, seller, sales_headers, ctx):
     token = csrf_token(seller, "/desk/quotes/new")
     form = {"csrf_token": token, "clinic": "ist-nisantasi", "specialist_level": "dermatologist", "sessions": "4",
             "area": ["face", "acne-scars-back"], "size-acne-scars-back": "1800", "product": ["hyaluronic-acid"],
-            "start_date": "2026-12-05", "customer_name": "Ayşe Yılmaz", "age": "34", "pregnant": "yes"}
+            "start_date": iso(4), "customer_name": "Ayşe Yılmaz", "age": "34", "pregnant": "yes"}
     missing = seller.post("/desk/quotes/new?lang=en", data=form)
     assert missing.status_code == 422
     text = missing.get_data(as_text=True)
@@ -147,10 +148,10 @@ def test_a_bad_value_is_refused_in_the_row_and_campaign_caps_are_edited(ctx, adm
     refused = admin.post("/desk/prices/areas/neck?lang=en", data={**form, "neck:price": "cheap"})
     assert refused.status_code == 422 and "neck was not saved" in refused.get_data(as_text=True)
     campaign = _row_form(admin, "campaigns", "FRIEND")
-    saved = admin.post("/desk/prices/campaigns/FRIEND", data={**campaign, "FRIEND:max_uses": "7", "FRIEND:ends_on": "2027-06-30"})
+    saved = admin.post("/desk/prices/campaigns/FRIEND", data={**campaign, "FRIEND:max_uses": "7", "FRIEND:ends_on": iso(211)})
     assert saved.status_code == 302
     item = price_items.get_item(ctx, KINDS["campaigns"], "FRIEND").data
-    assert item["max_uses"] == 7 and item["ends_on"] == "2027-06-30" and item["stackable"] is True
+    assert item["max_uses"] == 7 and item["ends_on"] == iso(211) and item["stackable"] is True
 
 
 def test_add_and_delete_an_item(ctx, admin):

@@ -9,10 +9,14 @@ from quoteapi.services import price_items, price_lists
 from quoteapi.services.price_items import KINDS
 
 from ..bodies import QUOTE
+from ..days import TODAY, iso
 from .desk_helpers import csrf_token, messages
 from .test_desk_pages import _row_form
 
-LATER = "2030-01-02T09:30"  # clinic time (UTC+3): 06:30 UTC
+# A moment far ahead, in clinic time (UTC+3): 06:30 UTC; as the pages write it.
+LATER_DAY = f"{TODAY.year + 5}-01-02"
+LATER = f"{LATER_DAY}T09:30"
+SHOWN = f"{LATER_DAY} 09:30"
 
 
 def test_a_row_tried_first_then_scheduled_then_cancelled(client, ctx, admin, sales_headers):
@@ -30,21 +34,21 @@ def test_a_row_tried_first_then_scheduled_then_cancelled(client, ctx, admin, sal
 
     # Scheduled: the page's saves carry the moment; the list in force does not change.
     scheduled_page = admin.get(f"/desk/prices/areas?effective_from={LATER}&lang=en").get_data(as_text=True)
-    assert "they take effect on 2030-01-02 09:30" in scheduled_page
+    assert f"they take effect on {SHOWN}" in scheduled_page
     assert f'name="effective_from" value="{LATER}"' in scheduled_page
     form = _row_form(admin, "areas", "face")
     planned = admin.post("/desk/prices/areas/face?lang=en", data={**form, "face:price": "4400.00", "effective_from": LATER, "dry_run": "1"})
-    assert "It would take effect on 2030-01-02 09:30." in planned.get_data(as_text=True)
+    assert f"It would take effect on {SHOWN}." in planned.get_data(as_text=True)
     saved = admin.post("/desk/prices/areas/face?lang=en", data={**form, "face:price": "4400.00", "effective_from": LATER},
                        follow_redirects=True)
-    assert any("face saved as version 2, taking effect on 2030-01-02 09:30." in m for m in messages(saved))
+    assert any(f"face saved as version 2, taking effect on {SHOWN}." in m for m in messages(saved))
     assert price_items.get_item(ctx, KINDS["areas"], "face").data["price"] == "4000.00"
     (waiting,) = [v for v in price_lists.list_versions(ctx) if v.state == "scheduled"]
-    assert waiting.version == 2 and waiting.effective_from.isoformat() == "2030-01-02T06:30:00+00:00"
+    assert waiting.version == 2 and waiting.effective_from.isoformat() == f"{LATER_DAY}T06:30:00+00:00"
 
     versions = admin.get("/desk/versions?lang=en").get_data(as_text=True)
-    assert 'id="scheduled-2"' in versions and "Version 2 takes effect on 2030-01-02 09:30 (clinic time)" in versions
-    assert re.search(r"2030-01-02 09:30</td>\s*<td><span class=\"status state-scheduled\">scheduled", versions)
+    assert 'id="scheduled-2"' in versions and f"Version 2 takes effect on {SHOWN} (clinic time)" in versions
+    assert re.search(rf"{SHOWN}</td>\s*<td><span class=\"status state-scheduled\">scheduled", versions)
     token = csrf_token(admin, "/desk/versions")
     cancelled = admin.post("/desk/versions/2/cancel?lang=en", data={"csrf_token": token}, follow_redirects=True)
     assert any("Version 2 is cancelled" in m for m in messages(cancelled))
@@ -57,7 +61,7 @@ def test_a_row_tried_first_then_scheduled_then_cancelled(client, ctx, admin, sal
 
 def test_a_bad_moment_is_a_message_at_the_row(ctx, admin):
     form = _row_form(admin, "areas", "neck")
-    past = admin.post("/desk/prices/areas/neck?lang=en", data={**form, "neck:price": "2100.00", "effective_from": "2020-01-01T09:00"})
+    past = admin.post("/desk/prices/areas/neck?lang=en", data={**form, "neck:price": "2100.00", "effective_from": f"{iso(-1)}T09:00"})
     assert past.status_code == 422 and "effective_from must be in the future." in past.get_data(as_text=True)
     odd = admin.post("/desk/prices/areas/neck?lang=en", data={**form, "neck:price": "2100.00", "effective_from": "soon"})
     assert odd.status_code == 422 and "A date and time such as" in odd.get_data(as_text=True)

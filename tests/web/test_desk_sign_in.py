@@ -17,6 +17,7 @@ from quoteapi.services import users
 from quoteapi.web.desk import instance_secret
 
 from ..bodies import QUOTE
+from ..days import TODAY
 from .desk_helpers import PASSWORD, csrf_token, sign_in, staff
 
 
@@ -335,7 +336,8 @@ def test_every_desk_page_answers_for_an_admin(client, ada, sales_headers):
         assert answer.mimetype == "text/html"
     pdf = client.get(f"/desk/quotes/{number}/document")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    assert client.get("/desk/quotes/Q-1999-000001").status_code == 404
+    assert number == f"Q-{TODAY.year}-000001"
+    assert client.get(f"/desk/quotes/Q-{TODAY.year - 1}-000001").status_code == 404  # the same number, last year
 
 
 def test_the_language_switch_is_on_every_page_and_sticks(client, ada):
