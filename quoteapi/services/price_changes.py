@@ -21,7 +21,7 @@ from ..domain import price_list as document
 from ..domain import quotes as workflow
 from ..domain.price_list.impact import Impact, OpenQuote, impact
 from ..domain.pricing.plain import request_from_plain
-from . import price_lists
+from .price_list_cache import offered
 from .price_lists import Plan
 
 if TYPE_CHECKING:
@@ -69,5 +69,5 @@ def preview(ctx: Context, plan: Plan) -> DryRun:
     old_list = document.from_plain(plan.old_document, plan.old_version) if plan.old_document else None
     with ctx.database.reading() as session:
         # A revision would not be offered a campaign that reached its max_uses.
-        offered = price_lists.offered(new_list, session)
-    return DryRun(plan, impact(open_quotes(ctx), old_list, offered, ctx.today()))
+        offered_list = offered(new_list, session)
+    return DryRun(plan, impact(open_quotes(ctx), old_list, offered_list, ctx.today()))

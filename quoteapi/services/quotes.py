@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, selectinload
 from ..adapters import clock
 from ..adapters.db import models as rows
 from ..adapters.db import aware
+from ..adapters.db.price_list_store import in_force_query
 from ..adapters.i18n import language
-from ..domain import price_list as price_list_document
 from ..domain import quotes as workflow
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest, LineKind, PriceList
@@ -45,6 +45,7 @@ from ..domain.quotes import (
     without_untraced_caps,
 )
 from . import audit, price_lists
+from .price_list_cache import offered, stored_in_force
 from .commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
 from .paging import Page, decode_cursor, encode_cursor
 
@@ -73,7 +74,7 @@ def _next_number(connection: Connection, year: int) -> tuple[str, int | None]:
 def _counter_statement(dialect: str) -> Any:
     """Built once per dialect (SQLAlchemy then reuses its compiled form and cache key)."""
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    in_force = price_lists.in_force_query(bindparam("now", type_=DateTime(timezone=True))).scalar_subquery()
+    in_force = in_force_query(bindparam("now", type_=DateTime(timezone=True))).scalar_subquery()
     table = rows.QuoteCounter.__table__  # the table, not the mapped class: no ORM bulk-insert machinery
     counter = make_insert(table).values(year=bindparam("year"), last=1)
     return counter.on_conflict_do_update(
@@ -565,7 +566,7 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
             current = workflow.effective_status(quote.status, quote.valid_until, today)
             workflow.check_move(quote.number, current, cmd.status, quote.valid_until, quote.approval)
             if cmd.status == "accepted":
-                _count_campaign_uses(ctx, session, quote, _stored_in_force(ctx, session, cached))
+                _count_campaign_uses(ctx, session, quote, stored_in_force(session, cached))
             _set_status(session, quote, cmd.status, cmd.by, now)
         if cmd.assigned_to is not UNSET and cmd.assigned_to != quote.assigned_to:
             name = cmd.assigned_to
@@ -586,24 +587,6 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
                 quote.activity.append(_activity(now, cmd.by, "follow-up", N_("No follow-up date.")))
         session.flush()
         return _quote(quote, today)
-
-
-def _stored_in_force(ctx: Context, session: Session, cached: PriceList) -> PriceList:
-    """The list in force as stored (with every campaign), asked in ``session``'s own transaction.
-
-    ``cached`` is the worker's copy, taken before the transaction: it is used when it is
-    the version the database has in force, else that version's document is read here. One
-    connection (the transaction's) instead of a fresh check on a second one while the
-    quote's row is locked.
-    """
-    version = session.scalar(price_lists.in_force_query(clock.now()))
-    if version is None:
-        raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
-    if cached.version == version:
-        return cached
-    table = rows.PriceListVersion.__table__
-    stored = session.execute(select(table.c.document).where(table.c.version == version)).scalar_one()
-    return price_list_document.from_plain(stored, version)
 
 
 @cache
@@ -674,7 +657,7 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         quote = _load(session, cmd.number, for_update=True)
         workflow.check_revisable(quote.number, quote.status)
         # As offered now (used-up campaigns left out), on this transaction's connection: no second one.
-        price_list = price_lists.offered(_stored_in_force(ctx, session, cached), session)
+        price_list = offered(stored_in_force(session, cached), session)
         inputs = replace(request_from_plain(quote.revisions[-1].inputs), **cmd.changes)
         if "start_date" not in cmd.changes:
             inputs = replace(inputs, start_date=workflow.start_date_for_revision(inputs.start_date, today))
