@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..adapters import clock
 from ..adapters.db import models as rows
 from ..adapters.db import aware
+from ..adapters.db.keyset import newest_first
 from ..adapters.db.price_list_store import in_force_query
 from ..adapters.i18n import language
 from ..domain import quotes as workflow
@@ -47,7 +48,7 @@ from ..domain.quotes import (
 from . import audit, price_lists
 from .price_list_cache import offered, stored_in_force
 from .commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
-from .paging import Page, decode_cursor, encode_cursor
+from .paging import Page, keyset_page
 
 if TYPE_CHECKING:
     from .context import Context
@@ -536,19 +537,11 @@ def list_quotes(ctx: Context, filters: Mapping[str, Any]) -> Page[QuoteSummary]:
     ``filters``: status, approval, clinic, follow_up_due, q, created_from, created_to, limit, cursor.
     """
     today = ctx.today()
-    limit = filters.get("limit", 50)
-    stmt = _filtered(filters, today)
-    if filters.get("cursor"):
-        stmt = stmt.where(rows.Quote.id < decode_cursor("q", filters["cursor"]))
-    stmt = stmt.order_by(rows.Quote.id.desc()).limit(limit + 1)
     with ctx.database.reading() as session:
-        found = list(session.scalars(stmt))
-    more = len(found) > limit
-    found = found[:limit]
-    return Page(
-        items=[_summary(q, today) for q in found],
-        next_cursor=encode_cursor("q", found[-1].id) if more else None,
-    )
+        return keyset_page(
+            "q", filters, lambda before, count: newest_first(session, _filtered(filters, today), rows.Quote.id, before, count),
+            lambda row: _summary(row, today),
+        )
 
 
 # --- changing ----------------------------------------------------------------------
