@@ -22,8 +22,9 @@ from .api.schemas.price_list import PriceListSchema
 from .domain import price_list as document
 from .domain.errors import DomainError
 from .domain.personal_data import Person
-from .services import estimates, personal_data, price_changes, price_lists, quotes, users
+from .services import estimates, personal_data, price_changes, price_lists, users
 from .services.context import Context
+from .services.verification import verify_all
 
 
 def _ctx() -> Context:
@@ -380,7 +381,7 @@ quotes_group = AppGroup("quotes", help="Stored quotes.")
 def quotes_verify() -> None:
     """Price every stored revision again with its own price-list version and dates; list what differs."""
     checked = differ = 0
-    for number, revision, verification in quotes.verify_all(_ctx()):
+    for number, revision, verification in verify_all(_ctx()):
         checked += 1
         if not verification.matches:
             differ += 1

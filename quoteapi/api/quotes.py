@@ -10,7 +10,7 @@ from ..adapters import documents
 from ..domain.errors import Invalid
 from ..domain.quotes import Customer, QuoteCreated
 from ..domain.text import T
-from ..services import quotes
+from ..services import approvals, quotes, verification
 from ..services.commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
 from . import i18n
 from .auth import current_user
@@ -184,7 +184,7 @@ def revise_quote(changes: dict, number: str):
 def decide_approval(body: dict, number: str):
     """Approve or reject the manual discount of a quote waiting for an admin's approval (409 when none waits)."""
     command = DecideApproval(number, current_user().name, body["decision"], body.get("note"), body.get("revision"))
-    return quotes.decide_approval(services(), command)
+    return approvals.decide_approval(services(), command)
 
 
 @blp.route("/quotes/<string:number>/revisions/<int(max=2147483647):revision>")
@@ -202,7 +202,7 @@ def get_revision(number: str, revision: int):
 @blp.alt_response(404, response="NOT_FOUND")
 def verify_revision(number: str, revision: int):
     """Price the revision's stored inputs again with its stored price-list version and dates; compare every figure."""
-    return quotes.verify_revision(services(), number, revision)
+    return verification.verify_revision(services(), number, revision)
 
 
 @blp.route("/quotes/<string:number>/document")

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from ..adapters import clock
 from ..adapters.db import AuditEntry as AuditRow
 from ..adapters.db import aware
-from .paging import Page, decode_cursor, encode_cursor
+from ..adapters.db.keyset import newest_first
+from .paging import Page, keyset_page
 
 if TYPE_CHECKING:
     from .context import Context
@@ -43,7 +44,6 @@ def record(
 
 def entries(ctx: Context, filters: Mapping[str, Any]) -> Page[AuditEntry]:
     """Newest first, filtered by ``kind``, ``since`` and ``until``; keyset-paginated (``limit``, ``cursor``)."""
-    limit = filters.get("limit", 50)
     stmt = select(AuditRow)
     if filters.get("kind"):
         stmt = stmt.where(AuditRow.kind == filters["kind"])
@@ -51,13 +51,8 @@ def entries(ctx: Context, filters: Mapping[str, Any]) -> Page[AuditEntry]:
         stmt = stmt.where(AuditRow.at >= filters["since"])
     if filters.get("until"):
         stmt = stmt.where(AuditRow.at < filters["until"])
-    if filters.get("cursor"):
-        stmt = stmt.where(AuditRow.id < decode_cursor("a", filters["cursor"]))
     with ctx.database.reading() as session:
-        found = list(session.scalars(stmt.order_by(AuditRow.id.desc()).limit(limit + 1)))
-    more = len(found) > limit
-    found = found[:limit]
-    return Page(
-        items=[AuditEntry(r.id, aware(r.at), r.actor, r.kind, r.action, r.subject, r.before, r.after) for r in found],
-        next_cursor=encode_cursor("a", found[-1].id) if more else None,
-    )
+        return keyset_page(
+            "a", filters, lambda before, count: newest_first(session, stmt, AuditRow.id, before, count),
+            lambda r: AuditEntry(r.id, aware(r.at), r.actor, r.kind, r.action, r.subject, r.before, r.after),
+        )

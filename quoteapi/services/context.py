@@ -13,7 +13,7 @@ from typing import Callable
 from ..adapters import clock as clocks
 from ..adapters.db import Database
 from ..adapters.db.database import CONNECT_TIMEOUT, STATEMENT_TIMEOUT
-from .price_lists import PriceListCache
+from .price_list_cache import PriceListCache
 
 
 @dataclass

@@ -1,16 +1,17 @@
-"""Keyset pagination: opaque cursors over a descending integer id."""
+"""Keyset pagination: opaque cursors over a descending integer id, and the page they lead to."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Callable, Generic, Mapping, Sequence, TypeVar
 
 from ..domain.errors import Invalid
 from ..domain.text import T
 
 Item = TypeVar("Item")
+Row = TypeVar("Row")
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,23 @@ def decode_cursor(kind: str, cursor: str) -> int:
         return number
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise Invalid(T("The cursor is not one this API gave out."), {"cursor": [T("Invalid cursor.")]}) from None
+
+
+def keyset_page(
+    kind: str,
+    filters: Mapping[str, Any],
+    read: Callable[[int | None, int], Sequence[Row]],
+    item: Callable[[Row], Item],
+) -> Page[Item]:
+    """One page of a listing of ``kind``, newest first, after ``filters``' ``cursor``, ``limit`` long (50).
+
+    ``read(before, count)`` gives up to ``count`` rows (each with its ``id``), newest first,
+    whose id is below ``before`` (None: from the newest); one more than the page is read
+    to know whether another page follows.
+    """
+    limit = filters.get("limit", 50)
+    before = decode_cursor(kind, filters["cursor"]) if filters.get("cursor") else None
+    found = read(before, limit + 1)
+    more = len(found) > limit
+    found = found[:limit]
+    return Page(items=[item(row) for row in found], next_cursor=encode_cursor(kind, found[-1].id) if more else None)

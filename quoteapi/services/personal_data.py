@@ -14,15 +14,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..adapters import clock
 from ..adapters.db import aware
 from ..adapters.db import models as rows
+from ..adapters.db import quote_store as store
 from ..domain.personal_data import (
     ERASED,
-    NEVER_TAKEN_FURTHER,
     CustomerData,
     CustomerQuote,
     Erasure,
@@ -31,15 +30,11 @@ from ..domain.personal_data import (
     Person,
     erased_estimate,
     erased_inputs,
-    normal_email,
-    phone_digits,
     retention_cutoff,
     scrub,
 )
-from ..domain.quotes import OPEN
 from ..domain.text import N_
 from . import audit
-from .quotes import _quote, revision_of, with_history  # a quote and its revisions, built the one way the quote use cases build them
 
 if TYPE_CHECKING:
     from .context import Context
@@ -48,26 +43,6 @@ if TYPE_CHECKING:
 KIND = "personal_data"
 # Quotes erased per transaction by the retention rules.
 BATCH = 200
-# The characters a stored phone number may hold besides digits (api/schemas/quotes.py PHONE).
-_PHONE_PUNCTUATION = " +()./-"
-
-
-def _digits_of(column: ColumnElement) -> ColumnElement:
-    """The digits of a stored phone number, in SQL (the same on SQLite and PostgreSQL)."""
-    for char in _PHONE_PUNCTUATION:
-        column = func.replace(column, char, "")
-    return column
-
-
-def _whose(person: Person) -> ColumnElement[bool]:
-    Q = rows.Quote
-    if person.email is not None:
-        return func.lower(func.trim(Q.customer_email)) == normal_email(person.email)
-    return and_(Q.customer_phone.is_not(None), _digits_of(Q.customer_phone) == phone_digits(person.phone))
-
-
-def _quotes_of(person: Person) -> Select:
-    return with_history().where(_whose(person)).order_by(rows.Quote.id)
 
 
 # --- export -------------------------------------------------------------------------------
@@ -77,13 +52,13 @@ def find_customer(ctx: Context, person: Person) -> CustomerData:
     """Everything stored about one person: each of their quotes with its notes, consent and every revision's inputs."""
     today = ctx.today()
     with ctx.database.reading() as session:
-        found = session.scalars(_quotes_of(person)).all()
+        found = store.of_person(session, person)
         return CustomerData(
             person,
             tuple(
                 CustomerQuote(
-                    _quote(row, today),
-                    tuple(revision_of(row.number, r) for r in row.revisions),
+                    store.quote_of(row, today),
+                    tuple(store.revision_of(row.number, r) for r in row.revisions),
                     aware(row.erased_at),
                 )
                 for row in found
@@ -133,23 +108,15 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
                 line.values = scrub(line.values, needles, keys=frozenset())
                 if line.kind == "approval":
                     line.values = _without_note(line.values)
-        quote.activity.append(
-            rows.QuoteActivity(at=now, by=by, kind="erasure", text=N_("Personal data erased."), values={})
-        )
-    A = rows.AuditEntry
-    for entry in session.scalars(select(A).where(A.subject.in_(numbers))):
+        store.add_activity(quote, now, by, "erasure", N_("Personal data erased."))
+    for entry in store.audit_entries_about(session, numbers):
         entry.before = scrub(entry.before, needles)
         entry.after = scrub(entry.after, needles)
         if entry.action == "approval":
             entry.after = _without_note(entry.after)
     # The key's fingerprint hashes the request (customer and answers included), and it is
     # only there for retries that come seconds later.
-    K = rows.IdempotencyKey
-    session.execute(
-        delete(K)
-        .where(or_(K.response["number"].as_string().in_(numbers), K.response[("body", "number")].as_string().in_(numbers)))
-        .execution_options(synchronize_session=False)
-    )
+    store.forget_keys_of(session, numbers)
     session.flush()
     return numbers
 
@@ -161,7 +128,7 @@ def erase_customer(ctx: Context, person: Person, *, by: str | None) -> Erasure:
     by e-mail or phone, and the quotes changed; never the erased data.
     """
     with ctx.database.transaction() as session:
-        quotes = session.scalars(_quotes_of(person).with_for_update()).all()
+        quotes = store.of_person(session, person, for_update=True)
         now = clock.now()
         numbers = _erase(session, quotes, _needles(quotes, person), by, now)
         audit.record(session, actor=by, kind=KIND, action="erase", subject=person.named_by,
@@ -170,23 +137,6 @@ def erase_customer(ctx: Context, person: Person, *, by: str | None) -> Erasure:
 
 
 # --- retention ----------------------------------------------------------------------------
-
-
-def _stale_requests(today, cutoff: datetime) -> Select:
-    """Website requests nobody took further, untouched since before ``cutoff`` and not erased yet."""
-    Q, A = rows.Quote, rows.QuoteActivity
-    touched_since = select(A.id).where(A.quote_id == Q.id, A.at >= cutoff).exists()
-    return (
-        with_history()
-        .where(
-            Q.source == "website",
-            Q.erased_at.is_(None),
-            Q.created_at < cutoff,
-            ~touched_since,
-            or_(Q.status.in_(NEVER_TAKEN_FURTHER), and_(Q.status.in_(OPEN), Q.valid_until < today)),
-        )
-        .order_by(Q.id)
-    )
 
 
 def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, by: str | None) -> Maintenance:
@@ -200,16 +150,13 @@ def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, b
     now = clock.now()
     keys_cutoff = now - timedelta(hours=idempotency_ttl_hours)
     cutoff = retention_cutoff(ctx.today(), retention_days, clock.CLINIC_ZONE)
-    K = rows.IdempotencyKey
     with ctx.database.transaction() as session:
-        removed = session.execute(
-            delete(K).where(K.created_at < keys_cutoff).execution_options(synchronize_session=False)
-        ).rowcount or 0
+        removed = store.forget_keys_before(session, keys_cutoff)
     erased: list[str] = []
     while True:
         # Each batch commits with its own audit entry: an interrupted run leaves nothing unrecorded.
         with ctx.database.transaction() as session:
-            batch = session.scalars(_stale_requests(ctx.today(), cutoff).limit(BATCH).with_for_update()).all()
+            batch = store.stale_requests(session, ctx.today(), cutoff, BATCH)
             if not batch:
                 break
             numbers = [n for quote in batch for n in _erase(session, [quote], _needles([quote]), by, clock.now())]

@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy import select
-
-from ..adapters.db import models as rows
+from ..adapters.db import quote_store
 from ..domain import price_list as document
-from ..domain import quotes as workflow
 from ..domain.price_list.impact import Impact, OpenQuote, impact
 from ..domain.pricing.plain import request_from_plain
-from . import price_lists
+from .price_list_cache import offered
 from .price_lists import Plan
 
 if TYPE_CHECKING:
@@ -42,23 +39,8 @@ class DryRun:
 
 def open_quotes(ctx: Context) -> Iterator[OpenQuote]:
     """Every open quote (new, draft or sent, not expired) with its total and its newest revision's inputs."""
-    Q, R = rows.Quote, rows.QuoteRevision
-    today = ctx.today()
-    stmt = (
-        select(Q.id, Q.number, Q.clinic, Q.total, R.inputs)
-        .join(R, (R.quote_id == Q.id) & (R.revision == Q.revision))
-        .where(Q.status.in_(workflow.OPEN), Q.valid_until >= today)
-        .order_by(Q.id)
-    )
-    last = 0
-    while True:
-        with ctx.database.reading() as session:
-            found = session.execute(stmt.where(Q.id > last).limit(BATCH)).all()
-        for _, number, clinic, total, inputs in found:
-            yield OpenQuote(number, clinic, Decimal(total).quantize(Decimal("0.01")), request_from_plain(inputs))
-        if len(found) < BATCH:
-            return
-        last = found[-1][0]
+    for number, clinic, total, inputs in quote_store.open_quotes(ctx.database, ctx.today(), BATCH):
+        yield OpenQuote(number, clinic, Decimal(total).quantize(Decimal("0.01")), request_from_plain(inputs))
 
 
 def preview(ctx: Context, plan: Plan) -> DryRun:
@@ -69,5 +51,5 @@ def preview(ctx: Context, plan: Plan) -> DryRun:
     old_list = document.from_plain(plan.old_document, plan.old_version) if plan.old_document else None
     with ctx.database.reading() as session:
         # A revision would not be offered a campaign that reached its max_uses.
-        offered = price_lists.offered(new_list, session)
-    return DryRun(plan, impact(open_quotes(ctx), old_list, offered, ctx.today()))
+        offered_list = offered(new_list, session)
+    return DryRun(plan, impact(open_quotes(ctx), old_list, offered_list, ctx.today()))

@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping
 
-from sqlalchemy import select
-
-from ..adapters.db.models import CampaignUses
+from ..adapters.db import price_list_store
 from ..domain import price_list as document
 from ..domain.errors import Conflict, Invalid, NotFound, StaleVersion, VersionRequired
 from ..domain.price_list.codec import item_to_plain
@@ -105,10 +103,7 @@ def _merge(old: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]
 def campaign_uses(ctx: Context, codes: Collection[str] | None = None) -> dict[str, int]:
     """How many accepted quotes carry each campaign (0 when none ever did)."""
     with ctx.database.reading() as session:
-        stmt = select(CampaignUses.code, CampaignUses.uses)
-        if codes is not None:
-            stmt = stmt.where(CampaignUses.code.in_(list(codes)))
-        found = dict(session.execute(stmt).all())
+        found = price_list_store.campaign_uses(session, codes)
     return found if codes is None else {code: found.get(code, 0) for code in codes}
 
 

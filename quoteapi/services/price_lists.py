@@ -9,19 +9,17 @@ told at once (other processes see it within their check interval).
 from __future__ import annotations
 
 import json
-import threading
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters import clock
-from ..adapters.db import Database, PriceListVersion, aware
-from ..adapters.db.models import CampaignUses
+from ..adapters.db import PriceListVersion, aware
+from ..adapters.db.price_list_store import in_force_query, lock_writers
 from ..domain import price_list as document
 from ..domain.errors import Conflict, Invalid, NotFound, StaleVersion
 from ..domain.price_list import schedule
@@ -94,133 +92,6 @@ def _info(row: PriceListVersion, current: int | None, now: datetime | None = Non
     )
 
 
-def in_force_query(now: Any):
-    """The number of the version in force at ``now`` (a value or a bind parameter).
-
-    On the table's columns (a Core statement, no ORM entity): it is also part of every
-    quote creation's counter statement (services/quotes.py).
-    """
-    V = PriceListVersion.__table__.c
-    return (
-        select(V.version)
-        .where(V.cancelled_at.is_(None), V.effective_from <= now)
-        .order_by(V.effective_from.desc(), V.version.desc())
-        .limit(1)
-    )
-
-
-def _next_scheduled_query(now: datetime):
-    V = PriceListVersion
-    return select(func.min(V.effective_from)).where(V.cancelled_at.is_(None), V.effective_from > now)
-
-
-def offered(price_list: PriceList, session) -> PriceList:
-    """``price_list`` without the campaigns that reached their ``max_uses`` (no longer offered)."""
-    capped = {c.code: c.max_uses for c in price_list.campaigns if c.max_uses is not None}
-    if not capped:
-        return price_list
-    found = session.execute(select(CampaignUses.code, CampaignUses.uses).where(CampaignUses.code.in_(capped))).all()
-    used_up = {code for code, uses in found if uses >= capped[code]}
-    if not used_up:
-        return price_list
-    return replace(price_list, campaigns=tuple(c for c in price_list.campaigns if c.code not in used_up))
-
-
-class PriceListCache:
-    """The price list in force, kept in memory and re-checked at most every few seconds.
-
-    Every worker asks the database which version is in force (one indexed
-    query) at most once per ``check_seconds``, and reloads the document only
-    when it changed, so an admin's change is seen everywhere within that time.
-    The moment the next scheduled version takes effect is kept too: once it
-    has passed, the next call checks again, whatever the interval. Campaigns
-    that reached their ``max_uses`` are left out of :meth:`current` (no longer
-    offered); :meth:`in_force` keeps them.
-    """
-
-    def __init__(self, database: Database, check_seconds: float) -> None:
-        self._database = database
-        self._check_seconds = check_seconds
-        self._lock = threading.Lock()
-        self._full: PriceList | None = None
-        self._read_in_transaction: PriceList | None = None  # the last list version_in read
-        self._offered: PriceList | None = None
-        self._checked_at = float("-inf")
-        self._next_at: datetime | None = None
-        # Set by version_in without the lock (it runs while a counter row is held); cleared by
-        # the next check before it reads, so a check already under way cannot hide it.
-        self._recheck = False
-
-    def _due(self) -> bool:
-        if self._recheck or time.monotonic() - self._checked_at >= self._check_seconds:
-            return True
-        return self._next_at is not None and clock.now() >= self._next_at
-
-    def _load(self, fresh: bool) -> tuple[PriceList, PriceList]:
-        if not fresh and self._offered is not None and not self._due():
-            return self._full, self._offered
-        with self._lock:
-            if not fresh and self._offered is not None and not self._due():
-                return self._full, self._offered
-            now = clock.now()
-            self._recheck = False
-            with self._database.reading() as session:
-                version = session.scalar(in_force_query(now))
-                if version is None:
-                    raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
-                full = self._full
-                if full is None or full.version != version:
-                    full = self._read_in_transaction
-                if full is None or full.version != version:
-                    row = session.get(PriceListVersion, version)
-                    full = document.from_plain(row.document, version)
-                offered_list = offered(full, session)
-                next_at = session.scalar(_next_scheduled_query(now))
-            self._full, self._offered = full, offered_list
-            self._next_at = aware(next_at)
-            self._checked_at = time.monotonic()
-            return full, offered_list
-
-    def current(self, *, fresh: bool = False) -> PriceList:
-        """The list in force as it is offered now (used-up campaigns left out); NotFound before the first.
-
-        ``fresh`` asks the database now, whatever the interval: what a stored
-        quote is priced with must be the version the database holds.
-        """
-        return self._load(fresh)[1]
-
-    def in_force(self, *, fresh: bool = False) -> PriceList:
-        """The list in force as stored (with every campaign)."""
-        return self._load(fresh)[0]
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._checked_at = float("-inf")
-
-    def version_in(self, session, version: int) -> PriceList:
-        """The stored ``version`` as offered now, read in ``session``'s own transaction.
-
-        For a quote whose transaction found another version in force than this
-        worker's copy: it is priced with exactly that version, read on the
-        connection it already holds (no second connection while the year's
-        counter row is locked). The copy is checked again at the next call.
-        """
-        full = self._full
-        if full is None or full.version != version:
-            full = self._read_in_transaction
-        if full is None or full.version != version:
-            table = PriceListVersion.__table__
-            stored = session.execute(
-                select(table.c.document).where(table.c.version == version)
-            ).scalar_one_or_none()
-            if stored is None:
-                raise NotFound(T("No price list has been loaded yet (run `quoteapi seed-demo`)."))
-            full = document.from_plain(stored, version)
-            self._read_in_transaction = full  # the next check reuses it rather than reading it again
-        self._recheck = True  # not invalidate(): no waiting for the cache's lock while the counter is held
-        return offered(full, session)
-
-
 def _in_force_row(session, now: datetime | None = None) -> PriceListVersion | None:
     version = session.scalar(in_force_query(now or clock.now()))
     return session.get(PriceListVersion, version) if version is not None else None
@@ -258,12 +129,6 @@ def list_versions(ctx: Context) -> list[VersionInfo]:
         current = session.scalar(in_force_query(now))
         found = session.scalars(select(PriceListVersion).order_by(PriceListVersion.version.desc()))
         return [_info(r, current, now) for r in found]
-
-
-def _lock(session) -> None:
-    """Writers of the price list queue here (SQLite's BEGIN IMMEDIATE already queues them)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7310001)"))
 
 
 def _conflict_message(version: int, paths: list[str]) -> Text:
@@ -358,7 +223,7 @@ def replace_price_list(
     new_doc = document.to_plain(price_list)
     try:
         with ctx.database.transaction() as session:
-            _lock(session)
+            lock_writers(session)
             # Taken once the writers before this one are done, so versions take effect in their order.
             now = clock.now()
             moment = effective_from or now
@@ -456,7 +321,7 @@ def cancel_version(ctx: Context, version: int, by: str | None) -> VersionInfo:
     (it changes what the cancelled one adds) is a :class:`Conflict` naming it.
     """
     with ctx.database.transaction() as session:
-        _lock(session)
+        lock_writers(session)
         now = clock.now()
         row = session.get(PriceListVersion, version)
         if row is None:

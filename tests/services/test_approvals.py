@@ -10,7 +10,7 @@ from sqlalchemy import select
 from quoteapi.adapters.db import AuditEntry
 from quoteapi.domain.errors import Conflict
 from quoteapi.domain.pricing.model import LineKind, ManualDiscount
-from quoteapi.services import quotes
+from quoteapi.services import approvals, quotes, verification
 from quoteapi.services.commands import DecideApproval, ReviseQuote, UpdateQuote
 
 from .conftest import create_command, request
@@ -28,12 +28,12 @@ def test_over_the_limit_waits_and_a_decision_is_recorded(ctx):
         quotes.update_quote(ctx, UpdateQuote(q.number, "sam", status="sent"))
     assert refused.value.kind == "approval-pending"
 
-    decided = quotes.decide_approval(ctx, DecideApproval(q.number, "ada", "approve", "ok"))
+    decided = approvals.decide_approval(ctx, DecideApproval(q.number, "ada", "approve", "ok"))
     assert (decided.approval.status, decided.approval.by, decided.approval.note) == ("approved", "ada", "ok")
     assert decided.approval.at is not None
     assert [a.kind for a in decided.activity] == ["created", "approval", "approval"]
     with pytest.raises(Conflict) as again:
-        quotes.decide_approval(ctx, DecideApproval(q.number, "ada", "reject", "no"))
+        approvals.decide_approval(ctx, DecideApproval(q.number, "ada", "reject", "no"))
     assert again.value.kind == "approval-not-pending"
     assert quotes.update_quote(ctx, UpdateQuote(q.number, "sam", status="sent")).status == "sent"
 
@@ -47,7 +47,7 @@ def test_no_discount_or_one_under_the_limit_needs_nothing(ctx):
     small = create(ctx, ManualDiscount("Small", amount=Decimal("1.00")))
     assert small.approval.status == "not_needed"
     with pytest.raises(Conflict):
-        quotes.decide_approval(ctx, DecideApproval(small.number, "ada", "approve"))
+        approvals.decide_approval(ctx, DecideApproval(small.number, "ada", "approve"))
 
 
 def test_a_revision_without_the_field_keeps_it_and_none_removes_it(ctx):
@@ -57,4 +57,4 @@ def test_a_revision_without_the_field_keeps_it_and_none_removes_it(ctx):
     removed = quotes.revise_quote(ctx, ReviseQuote(q.number, "sam", {"manual_discount": None}))
     assert removed.manual_discount is None and removed.approval.status == "not_needed"
     assert not [line for line in removed.estimate.lines if line.kind is LineKind.MANUAL_DISCOUNT]
-    assert quotes.verify_revision(ctx, q.number, 1).matches and quotes.verify_revision(ctx, q.number, 2).matches
+    assert verification.verify_revision(ctx, q.number, 1).matches and verification.verify_revision(ctx, q.number, 2).matches

@@ -12,7 +12,8 @@ from quoteapi.domain.errors import Conflict, Invalid, NotFound, StaleVersion, Ve
 from quoteapi.domain.pricing import PriceListInvalid
 from quoteapi.domain.pricing.model import PriceList
 from quoteapi.services import estimates, price_items, price_lists
-from quoteapi.services.price_lists import ANY_VERSION, PriceListCache
+from quoteapi.services.price_list_cache import PriceListCache
+from quoteapi.services.price_lists import ANY_VERSION
 
 from .conftest import count, request
 

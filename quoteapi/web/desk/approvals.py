@@ -2,7 +2,7 @@
 
 The list is ``services.quotes.list_quotes`` with the API's filter ``approval=pending``;
 a decision is parsed by the API's ``ApprovalDecisionSchema`` (a note is required to
-reject) and made by ``services.quotes.decide_approval``, which writes the activity
+reject) and made by ``services.approvals.decide_approval``, which writes the activity
 line and the audit entry. The console adds no rule of its own.
 """
 
@@ -17,7 +17,7 @@ from ...api.schemas.fields import flatten_messages
 from ...api.schemas.quotes import ApprovalDecisionSchema, QuoteListQuerySchema
 from ...domain import quotes as workflow
 from ...domain.errors import DomainError
-from ...services import quotes
+from ...services import approvals, quotes
 from ...services.commands import DecideApproval
 from .common import _, actor, bp, field_errors, flash_error, requires, safe_next, say, services, user, whole_number
 
@@ -78,7 +78,7 @@ def decide(number: str):
             {"decision": request.form.get("decision", ""), "note": request.form.get("note", "").strip() or None,
              "revision": whole_number(request.form.get("revision"))}
         )
-        quotes.decide_approval(
+        approvals.decide_approval(
             services(), DecideApproval(number, actor(), body["decision"], body.get("note"), body.get("revision"))
         )
     except ValidationError as error:

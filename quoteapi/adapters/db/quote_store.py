@@ -1,0 +1,438 @@
+"""The quote store: every statement on quotes, their revisions and activity, the year's counters,
+the idempotency keys and the campaigns' uses, and the one mapping of a stored quote to the
+domain's :class:`~quoteapi.domain.quotes.Quote`.
+
+The use cases (services/quotes.py, approvals.py, verification.py, personal_data.py,
+price_changes.py) hold no SQL: they call these functions in their transaction and change
+the rows they are handed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from sqlalchemy import (
+    ColumnElement, Connection, DateTime, Select, and_, bindparam, delete, func, insert, or_, select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
+
+from .. import clock
+from ...domain import quotes as workflow
+from ...domain.consent import Consent
+from ...domain.errors import NotFound
+from ...domain.personal_data import NEVER_TAKEN_FURTHER, Person, normal_email, phone_digits
+from ...domain.pricing.model import EligibilityStatus
+from ...domain.pricing.plain import estimate_from_plain, request_from_plain
+from ...domain.quotes import Activity, Approval, Customer, Quote, QuoteSummary, Revision
+from ...domain.text import T
+from . import models as rows
+from .database import Database, aware
+from .keyset import in_id_order, newest_first
+from .price_list_store import in_force_query
+
+_QUOTE, _REVISION, _ACTIVITY = rows.Quote.__table__, rows.QuoteRevision.__table__, rows.QuoteActivity.__table__
+
+
+# --- a new quote --------------------------------------------------------------------------
+
+
+def next_number(connection: Connection, year: int) -> tuple[str, int | None]:
+    """The next number of the year, and the price-list version in force, in one statement.
+
+    The counter row is created or incremented; it stays locked until the
+    transaction ends, so concurrent creators queue here: the caller has only
+    its rows' insert and the commit left to do. A transaction that rolls back
+    gives its increment back, so numbers stay gap-free (docs/decisions.md).
+    """
+    statement = _counter_statement(connection.dialect.name)
+    last, version = connection.execute(statement, {"year": year, "now": clock.now()}).one()
+    return workflow.format_number(year, last), version
+
+
+@cache
+def _counter_statement(dialect: str) -> Any:
+    """Built once per dialect (SQLAlchemy then reuses its compiled form and cache key)."""
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    in_force = in_force_query(bindparam("now", type_=DateTime(timezone=True))).scalar_subquery()
+    table = rows.QuoteCounter.__table__  # the table, not the mapped class: no ORM bulk-insert machinery
+    counter = make_insert(table).values(year=bindparam("year"), last=1)
+    return counter.on_conflict_do_update(
+        index_elements=[table.c.year], set_={"last": table.c.last + 1}
+    ).returning(table.c.last, in_force)
+
+
+def insert_quote(
+    connection: Connection, quote: dict[str, Any], revision: dict[str, Any], activity: list[dict[str, Any]]
+) -> None:
+    """Insert a new quote's row, its first revision and its activity lines, from their column values;
+    on PostgreSQL in one statement. Core statements on the tables: no ORM row objects."""
+    children = [(_REVISION, revision), *((_ACTIVITY, line) for line in activity)]
+    if connection.dialect.name != "postgresql":  # SQLite: statements are calls in process
+        quote_id = connection.execute(insert(_QUOTE).returning(_QUOTE.c.id), quote).scalar_one()
+        for table, row in children:
+            connection.execute(insert(table), {"quote_id": quote_id, **row})
+        return
+    shape = (tuple(quote), tuple((table.name, tuple(row)) for table, row in children))
+    params = {f"q_{k}": v for k, v in quote.items()}
+    for i, (_, row) in enumerate(children):
+        params.update({f"c{i}_{k}": v for k, v in row.items()})
+    connection.execute(_quote_statement(shape), params).scalar_one()
+
+
+@cache
+def _quote_statement(shape: tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]) -> Any:
+    """``WITH new_quote AS (INSERT ... RETURNING id), new_row_0 AS (INSERT ... SELECT id FROM new_quote ...) ...``.
+
+    Built once per shape. Each row's insert selects the quote id from the one
+    before it: PostgreSQL runs the data-modifying parts of a WITH in no set
+    order, and this chain makes the activity ids follow the order it was written in.
+    """
+    quote_columns, children = shape
+    previous = (
+        insert(_QUOTE)
+        .values({k: bindparam(f"q_{k}", type_=_QUOTE.c[k].type) for k in quote_columns})
+        .returning(_QUOTE.c.id.label("quote_id"))
+        .cte("new_quote")
+    )
+    ctes = [previous]
+    for i, (name, columns) in enumerate(children):
+        table = _QUOTE.metadata.tables[name]
+        chosen = select(previous.c.quote_id, *(bindparam(f"c{i}_{k}", type_=table.c[k].type) for k in columns))
+        previous = (
+            insert(table).from_select(["quote_id", *columns], chosen).returning(table.c.quote_id).cte(f"new_row_{i}")
+        )
+        ctes.append(previous)
+    return select(previous.c.quote_id).add_cte(*ctes)
+
+
+def activity_values(at: datetime, by: str | None, kind: str, msgid: str, **values: Any) -> dict[str, Any]:
+    """An activity line's column values (for :func:`insert_quote`), as :func:`add_activity` stores them."""
+    return {"at": at, "by": by, "kind": kind, "text": msgid, "values": values}
+
+
+# --- idempotency keys ---------------------------------------------------------------------
+
+
+def _number_in(response: Mapping[str, Any]) -> str | None:
+    # Rows written before the quote number was stored kept the whole answer.
+    return response.get("number") or (response.get("body") or {}).get("number")
+
+
+def _names(numbers: Sequence[str]) -> ColumnElement[bool]:
+    """Idempotency keys whose answer names one of these quotes (as :func:`_number_in` reads it)."""
+    K = rows.IdempotencyKey
+    return or_(K.response["number"].as_string().in_(numbers), K.response[("body", "number")].as_string().in_(numbers))
+
+
+def find_key(session: Session, scope: str, key: str) -> tuple[str, str | None] | None:
+    """The request hash an idempotency key was first used with and the quote it created; None for a new key."""
+    row = session.get(rows.IdempotencyKey, (scope, key))
+    return None if row is None else (row.request_hash, _number_in(row.response))
+
+
+def claim_key(session: Session, scope: str, key: str, digest: str) -> rows.IdempotencyKey:
+    """Insert the key's row now: a concurrent request with the same key waits on it, then fails."""
+    claim = rows.IdempotencyKey(scope=scope, key=key, request_hash=digest, status=0, response={}, created_at=clock.now())
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+def settle_key(claim: rows.IdempotencyKey, number: str) -> None:
+    """The claimed key now answers the quote ``number``."""
+    claim.status, claim.response = 1, {"number": number}
+
+
+def forget_keys_of(session: Session, numbers: Sequence[str]) -> None:
+    """Delete the idempotency keys that created these quotes."""
+    session.execute(delete(rows.IdempotencyKey).where(_names(numbers)).execution_options(synchronize_session=False))
+
+
+def forget_keys_before(session: Session, cutoff: datetime) -> int:
+    """Delete the idempotency keys made before ``cutoff``; how many."""
+    K = rows.IdempotencyKey
+    statement = delete(K).where(K.created_at < cutoff).execution_options(synchronize_session=False)
+    return session.execute(statement).rowcount or 0
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _with_history() -> Select:
+    """Quotes with their revisions and activity (two more statements, one for all the quotes read)."""
+    return select(rows.Quote).options(selectinload(rows.Quote.revisions), selectinload(rows.Quote.activity))
+
+
+def load(session: Session, number: str, *, for_update: bool = False) -> rows.Quote:
+    """A quote's row with its revisions and activity; :class:`NotFound` without one."""
+    statement = _with_history().where(rows.Quote.number == number)
+    if for_update:
+        statement = statement.with_for_update()
+    quote = session.scalars(statement).first()
+    if quote is None:
+        raise NotFound(T("No quote {number}.", number=repr(number)))
+    return quote
+
+
+def load_many(session: Session, numbers: Sequence[str]) -> list[rows.Quote]:
+    """Several quotes' rows in the order of ``numbers`` (those not found left out), in three statements."""
+    found = {q.number: q for q in session.scalars(_with_history().where(rows.Quote.number.in_(numbers)))}
+    return [found[number] for number in numbers if number in found]
+
+
+def stored_revision(quote: rows.Quote, revision: int) -> rows.QuoteRevision:
+    found = next((r for r in quote.revisions if r.revision == revision), None)
+    if found is None:
+        raise NotFound(T("Quote {number} has no revision {revision}.", number=quote.number, revision=revision))
+    return found
+
+
+def revisions(database: Database, batch: int) -> Iterator[tuple[rows.QuoteRevision, str, str]]:
+    """Every stored revision with its quote's number and language, oldest first, ``batch`` at a time."""
+    R, Q = rows.QuoteRevision, rows.Quote
+    statement = select(R.id, R, Q.number, Q.language).join(Q, Q.id == R.quote_id)
+    for _, revision, number, language_code in in_id_order(database, statement, batch):
+        yield revision, number, language_code
+
+
+def open_quotes(database: Database, today: date, batch: int) -> Iterator[tuple[str, str, Decimal, dict[str, Any]]]:
+    """Every open quote (new, draft or sent, not expired): number, clinic, total and newest revision's inputs."""
+    Q, R = rows.Quote, rows.QuoteRevision
+    statement = (
+        select(Q.id, Q.number, Q.clinic, Q.total, R.inputs)
+        .join(R, (R.quote_id == Q.id) & (R.revision == Q.revision))
+        .where(Q.status.in_(workflow.OPEN), Q.valid_until >= today)
+    )
+    for _, number, clinic, total, inputs in in_id_order(database, statement, batch):
+        yield number, clinic, total, inputs
+
+
+# --- the listing --------------------------------------------------------------------------
+
+
+def page(session: Session, filters: Mapping[str, Any], today: date, before: int | None, count: int) -> list[rows.Quote]:
+    """Up to ``count`` quotes that pass ``filters``, newest first, below the id ``before``.
+
+    ``filters``: status, approval, clinic, follow_up_due, q, created_from, created_to.
+    """
+    Q = rows.Quote
+    stmt = select(Q)
+    status = filters.get("status")
+    if status == "expired":
+        stmt = stmt.where(Q.status.in_(workflow.OPEN), Q.valid_until < today)
+    elif status in workflow.OPEN:
+        stmt = stmt.where(Q.status == status, Q.valid_until >= today)
+    elif status:
+        stmt = stmt.where(Q.status == status)
+    if filters.get("clinic"):
+        stmt = stmt.where(Q.clinic == filters["clinic"])
+    if filters.get("approval"):
+        stmt = stmt.where(Q.approval == filters["approval"])
+        if filters["approval"] == workflow.APPROVAL_PENDING:
+            # A decision is wanted only while the quote can still be sent: not once it is
+            # declined or expired (revising it asks again).
+            stmt = stmt.where(Q.status.in_(workflow.OPEN), Q.valid_until >= today)
+    if filters.get("follow_up_due"):
+        stmt = stmt.where(Q.status.in_(workflow.OPEN), Q.follow_up_on <= filters["follow_up_due"])
+    if filters.get("q"):
+        pattern = "%" + filters["q"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (Q.customer_name, Q.customer_email, Q.customer_phone)
+                )
+            )
+        )
+    if filters.get("created_from"):
+        stmt = stmt.where(Q.created_at >= clock.start_of(filters["created_from"]))
+    if filters.get("created_to"):
+        stmt = stmt.where(Q.created_at < clock.start_of(filters["created_to"] + timedelta(days=1)))
+    return newest_first(session, stmt, Q.id, before, count)
+
+
+# --- changing -----------------------------------------------------------------------------
+
+
+def add_activity(quote: rows.Quote, at: datetime, by: str | None, kind: str, msgid: str, **values: Any) -> None:
+    """An activity line, kept as its message id and values so that each reader sees it in their language."""
+    quote.activity.append(rows.QuoteActivity(at=at, by=by, kind=kind, text=msgid, values=values))
+
+
+def add_note(quote: rows.Quote, at: datetime, by: str | None, text: str) -> None:
+    """A note, kept as the desk wrote it."""
+    quote.activity.append(rows.QuoteActivity(at=at, by=by, kind="note", text=text))
+
+
+def add_revision(quote: rows.Quote, values: Mapping[str, Any]) -> None:
+    """A new revision from its column values."""
+    quote.revisions.append(rows.QuoteRevision(**values))
+
+
+def active_user(session: Session, name: str) -> bool:
+    User = rows.User
+    return session.scalar(select(func.count()).select_from(User).where(User.name == name, User.revoked_at.is_(None))) > 0
+
+
+@cache
+def _use_statement(dialect: str) -> Any:
+    """One acceptance counted on a campaign below its cap, in one statement: the row created at 1
+    or incremented where ``uses < cap``; it returns a row only when it counted."""
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = rows.CampaignUses.__table__
+    counted = make_insert(table).values(code=bindparam("code"), uses=1)
+    return counted.on_conflict_do_update(
+        index_elements=[table.c.code], set_={"uses": table.c.uses + 1}, where=table.c.uses < bindparam("cap")
+    ).returning(table.c.uses)
+
+
+def count_campaign_use(session: Session, code: str, cap: int) -> bool:
+    """Count one acceptance on campaign ``code`` if it has fewer than ``cap``; whether it counted.
+
+    Concurrent acceptances queue on the campaign's row, so the count never passes the cap.
+    """
+    if cap < 1:  # nothing to give (the statement would create the row at 1)
+        return False
+    connection = session.connection()
+    return connection.execute(_use_statement(connection.dialect.name), {"code": code, "cap": cap}).first() is not None
+
+
+# --- one person's quotes (personal data) ------------------------------------------------
+
+# The characters a stored phone number may hold besides digits (api/schemas/quotes.py PHONE).
+_PHONE_PUNCTUATION = " +()./-"
+
+
+def _digits_of(column: ColumnElement) -> ColumnElement:
+    """The digits of a stored phone number, in SQL (the same on SQLite and PostgreSQL)."""
+    for char in _PHONE_PUNCTUATION:
+        column = func.replace(column, char, "")
+    return column
+
+
+def of_person(session: Session, person: Person, *, for_update: bool = False) -> Sequence[rows.Quote]:
+    """Every quote that names ``person`` (by e-mail, else by phone), oldest first, with its history."""
+    Q = rows.Quote
+    if person.email is not None:
+        whose = func.lower(func.trim(Q.customer_email)) == normal_email(person.email)
+    else:
+        whose = and_(Q.customer_phone.is_not(None), _digits_of(Q.customer_phone) == phone_digits(person.phone))
+    statement = _with_history().where(whose).order_by(Q.id)
+    return session.scalars(statement.with_for_update() if for_update else statement).all()
+
+
+def stale_requests(session: Session, today: date, cutoff: datetime, count: int) -> Sequence[rows.Quote]:
+    """Up to ``count`` website requests nobody took further, untouched since before ``cutoff`` and not
+    erased yet, oldest first, locked for the erasure."""
+    Q, A = rows.Quote, rows.QuoteActivity
+    touched_since = select(A.id).where(A.quote_id == Q.id, A.at >= cutoff).exists()
+    statement = (
+        _with_history()
+        .where(
+            Q.source == "website",
+            Q.erased_at.is_(None),
+            Q.created_at < cutoff,
+            ~touched_since,
+            or_(Q.status.in_(NEVER_TAKEN_FURTHER), and_(Q.status.in_(workflow.OPEN), Q.valid_until < today)),
+        )
+        .order_by(Q.id)
+    )
+    return session.scalars(statement.limit(count).with_for_update()).all()
+
+
+def audit_entries_about(session: Session, numbers: Iterable[str]) -> Iterable[rows.AuditEntry]:
+    A = rows.AuditEntry
+    return session.scalars(select(A).where(A.subject.in_(list(numbers))))
+
+
+# --- rows as the domain's objects ---------------------------------------------------------
+
+
+class _Written:
+    """Column values just written, read as a row's attributes (a column not written is None)."""
+
+    def __init__(self, values: Mapping[str, Any], **more: Any) -> None:
+        self.__dict__.update(values, **more)
+
+    def __getattr__(self, name: str) -> None:
+        return None
+
+
+def written_quote(quote: dict[str, Any], revision: dict[str, Any], activity: list[dict[str, Any]], today: date) -> Quote:
+    """The quote whose column values :func:`insert_quote` has just written, as :func:`quote_of` reads it back."""
+    row = _Written(quote, revisions=[_Written(revision)], activity=[_Written(line) for line in activity])
+    return quote_of(row, today)
+
+
+def quote_of(row: rows.Quote, today: date) -> Quote:
+    """A stored quote (with its revisions and activity) as the use cases hand it out."""
+    newest = row.revisions[-1]
+    return Quote(
+        number=row.number,
+        revision=row.revision,
+        status=workflow.effective_status(row.status, row.valid_until, today),
+        source=row.source,
+        customer=_customer(row),
+        notes=row.notes,
+        created_by=row.created_by,
+        created_at=aware(row.created_at),
+        valid_until=row.valid_until,
+        follow_up_on=row.follow_up_on,
+        assigned_to=row.assigned_to,
+        estimate=estimate_from_plain(newest.estimate),
+        language=row.language,
+        consent=Consent(aware(row.consent_at), row.consent_version) if row.consent_version else None,
+        approval=_approval(row),
+        inputs=request_from_plain(newest.inputs),
+        activity=tuple(
+            Activity(aware(a.at), a.by, a.kind, a.text if a.values is None else T(a.text, **a.values)) for a in row.activity
+        ),
+    )
+
+
+def summary_of(row: rows.Quote, today: date) -> QuoteSummary:
+    """A quote's row as the listing shows it."""
+    return QuoteSummary(
+        number=row.number,
+        revision=row.revision,
+        status=workflow.effective_status(row.status, row.valid_until, today),
+        source=row.source,
+        clinic=row.clinic,
+        customer=_customer(row),
+        created_by=row.created_by,
+        created_at=aware(row.created_at),
+        valid_until=row.valid_until,
+        follow_up_on=row.follow_up_on,
+        assigned_to=row.assigned_to,
+        currency=row.currency,
+        total=Decimal(row.total),
+        eligibility_status=EligibilityStatus(row.eligibility_status),
+        approval=_approval(row),
+    )
+
+
+def revision_of(number: str, row: rows.QuoteRevision) -> Revision:
+    """A stored revision as the use cases hand it out, exactly as it was priced."""
+    return Revision(
+        number=number,
+        revision=row.revision,
+        inputs=request_from_plain(row.inputs),
+        estimate=estimate_from_plain(row.estimate),
+        valid_until=row.valid_until,
+        created_at=aware(row.created_at),
+        created_by=row.created_by,
+    )
+
+
+def _approval(row: rows.Quote) -> Approval:
+    return Approval(row.approval or workflow.APPROVAL_NOT_NEEDED, row.approval_by, aware(row.approval_at),
+                    row.approval_note)
+
+
+def _customer(row: rows.Quote) -> Customer:
+    return Customer(row.customer_name, row.customer_email, row.customer_phone)
