@@ -5,8 +5,9 @@ fresh SQLite file, walks every operation that takes a body or a query schema
 (read from the description the views carry), sends each of the bodies and
 queries below in Turkish and in English, and writes the status, headers and
 body of every answer, with the bytes of ``GET /api/openapi.json``. Instants and
-days in the bodies are written as placeholders (``<instant>``, ``<today+4>``),
-so that the answers of any two days compare.
+days in the bodies are written as placeholders (``<instant>``, ``<today+4>``, ``<today+4, en>``),
+and the Content-Length of such a body is that of the body so written, so that the answers of any two
+days compare.
 
 tests/api/test_request_parsing.py runs it twice, once with
 ``QUOTEAPI_SMOREST_WRAPPERS=1`` (views wrapped by flask-smorest and webargs,
@@ -30,6 +31,7 @@ travel_from_environment()  # on the moment of the suite that runs this (pytest -
 
 from quoteapi import create_app  # noqa: E402
 from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
+from quoteapi.api.schemas.fields import FIRST_DAY, LAST_DAY  # noqa: E402
 from quoteapi.services import price_lists, users  # noqa: E402
 
 from ..bodies import QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE  # noqa: E402
@@ -76,19 +78,34 @@ QUERIES = ("", "dry_run=maybe", "clinic=", "clinic=no-such", "clinic=ist-kadikoy
 LANGUAGES = ({"Accept-Language": "tr"}, {"Accept-Language": "en"}, {})
 # Instants the answers carry (audit entries, quotes): the only part that changes from run to run.
 INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?")
-# Days the answers carry (start dates, schedules, the maintenance advice), written relative to TODAY.
-DAY = re.compile(r"(?<![\d.-])(\d{4})-(\d\d)-(\d\d)(?![\d-])|(?<![\d.])(\d\d)\.(\d\d)\.(\d{4})(?![\d.])")
-PATH_VALUES = {"number": "Q-2026-000001", "code": "face", "revision": "1", "version": "1", "name": "nobody"}
+# Days the answers carry (start dates, schedules, the maintenance advice), written relative to TODAY:
+# as the API writes them (2026-12-05), as Turkish text does (05.12.2026), and as English text does (5 Dec 2026).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DAY = re.compile(
+    r"(?<![\d.-])(?P<iso_y>\d{4})-(?P<iso_m>\d\d)-(?P<iso_d>\d\d)(?![\d-])"
+    r"|(?<![\d.])(?P<tr_d>\d\d)\.(?P<tr_m>\d\d)\.(?P<tr_y>\d{4})(?![\d.])"
+    rf"|(?<![\d.])(?P<en_d>\d{{1,2}}) (?P<en_m>{'|'.join(_MONTHS)}) (?P<en_y>\d{{4}})(?!\d)"
+)
+PATH_VALUES = {"number": f"Q-{TODAY.year}-000001", "code": "face", "revision": "1", "version": "1", "name": "nobody"}
 
 
 def relative_day(match: re.Match) -> str:
-    """``2026-12-01`` as ``<today>``, ``01.12.2027`` as ``<a year after today, tr>``, another day as ``<today+N>``."""
-    y, m, d = (match[1], match[2], match[3]) if match[1] else (match[6], match[5], match[4])
+    """TODAY as ``<today>``, a year after it in Turkish as ``<a year after today, tr>``, another day as ``<today+N>``.
+
+    The bounds a day field accepts (fields.FIRST_DAY, LAST_DAY) are the same every day, and stay as written.
+    """
+    if match["iso_y"]:
+        y, m, d, written = match["iso_y"], match["iso_m"], match["iso_d"], ""
+    elif match["tr_y"]:
+        y, m, d, written = match["tr_y"], match["tr_m"], match["tr_d"], ", tr"
+    else:
+        y, m, d, written = match["en_y"], str(_MONTHS.index(match["en_m"]) + 1), match["en_d"], ", en"
     try:
         found = date(int(y), int(m), int(d))
     except ValueError:
         return match[0]  # not a day (2026-13-01 is sent to be refused)
-    written = "" if match[1] else ", tr"
+    if found in (FIRST_DAY, LAST_DAY):
+        return match[0]
     if found == a_year_after(TODAY):
         return f"<a year after today{written}>"
     offset = (found - TODAY).days
@@ -97,6 +114,16 @@ def relative_day(match: re.Match) -> str:
 
 def without_days(text: str) -> str:
     return DAY.sub(relative_day, text)
+
+
+def as_written(name: str, value: str, text: str) -> list[str]:
+    """A header of an answer whose body is ``text``. Its Content-Length is that of the body with its
+    placeholders when it has any: ``1 Dec 2027`` and ``28 Feb 2029`` are not as long."""
+    if name == "Content-Length":
+        written = without_days(INSTANT.sub("<instant>", text))
+        if written != text:
+            value = str(len(written.encode()))
+    return [name, value]
 
 
 def answers() -> dict:
@@ -129,11 +156,12 @@ def answers() -> dict:
                     if content_type:
                         headers["Content-Type"] = content_type
                     response = client.open(path, method=method, query_string=query, headers=headers, data=data)
+                    text = response.get_data(as_text=True)
                     out["answers"].append({
                         "request": f"{method} {path}?{query} [{name}] {language}",
                         "status": response.status,
-                        "headers": sorted([k, v] for k, v in response.headers.items() if k not in ("ETag", "Date")),
-                        "body": without_days(INSTANT.sub("<instant>", response.get_data(as_text=True)[:4000])),
+                        "headers": sorted(as_written(k, v, text) for k, v in response.headers.items() if k not in ("ETag", "Date")),
+                        "body": without_days(INSTANT.sub("<instant>", text[:4000])),
                     })
     return out
 

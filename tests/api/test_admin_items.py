@@ -11,7 +11,8 @@ import yaml
 from quoteapi.services import price_lists
 
 from ..bodies import SIMPLE_ESTIMATE
-from ..conftest import run_together
+from ..conftest import run_together, TODAY
+from ..days import iso
 
 A = "/api/v1/admin"
 NEW = {
@@ -19,12 +20,12 @@ NEW = {
     "areas": {"code": "arms", "name": "Upper arms", "size_cm2": 700, "price": "3300.00", "extra_cm2_price": "1.50"},
     "products": {"code": "gold", "name": "Gold serum", "price": "1800.00"},
     "specialist-levels": {"code": "professor", "name": "Professor", "multiplier": "1.75"},
-    "campaigns": {"code": "SPRING", "name": "Spring", "starts_on": "2027-03-01", "ends_on": "2027-05-31", "clinics": [],
+    "campaigns": {"code": "SPRING", "name": "Spring", "starts_on": iso(90), "ends_on": iso(181), "clinics": [],
                   "min_sessions": 3, "required_areas": [], "coupon": None, "stackable": True, "priority": 5,
                   "benefit": {"type": "percent", "value": "5"}},
 }
 CHANGE = {"clinics": {"price_factor": "1.25"}, "areas": {"price": "3400.00"}, "products": {"price": "1900.00"},
-          "specialist-levels": {"multiplier": "1.80"}, "campaigns": {"ends_on": "2027-06-30"}}
+          "specialist-levels": {"multiplier": "1.80"}, "campaigns": {"ends_on": iso(211)}}
 
 
 def version(client, headers) -> int:
@@ -82,7 +83,7 @@ def test_a_code_cannot_change(client, admin_headers):
         ("areas", {**NEW["areas"], "price": "3300.001", "size_cm2": 0}, {"price", "size_cm2"}),
         ("specialist-levels", {**NEW["specialist-levels"], "multiplier": "0.90"}, {"multiplier"}),
         ("campaigns", {**NEW["campaigns"], "required_areas": ["elbow"]}, {"campaigns.5.required_areas.0"}),
-        ("campaigns", {**NEW["campaigns"], "ends_on": "2027-01-01"}, {"campaigns.5.ends_on"}),
+        ("campaigns", {**NEW["campaigns"], "ends_on": iso(31)}, {"campaigns.5.ends_on"}),
         ("clinics", {**NEW["clinics"], "tax_rate": "1.5", "code": "Bad Code"}, {"tax_rate", "code"}),
     ],
 )
@@ -173,7 +174,7 @@ def test_audit_log_records_prices_users_and_quote_statuses(client, admin_headers
     only_quotes = client.get(f"{A}/audit-log?kind=quote", headers=admin_headers).get_json()["items"]
     assert [e["kind"] for e in only_quotes] == ["quote"]
     assert client.get(f"{A}/audit-log?kind=nonsense", headers=admin_headers).status_code == 422
-    assert client.get(f"{A}/audit-log?since=2099-01-01T00:00:00%2B00:00", headers=admin_headers).get_json()["items"] == []
+    assert client.get(f"{A}/audit-log?since={TODAY.year + 5}-01-01T00:00:00%2B00:00", headers=admin_headers).get_json()["items"] == []
     assert client.get(f"{A}/audit-log?since=yesterday", headers=admin_headers).status_code == 422
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from ..bodies import SIMPLE_ESTIMATE
 from ..conftest import run_together
+from ..days import iso
 
 URL = "/api/v1/admin/price-list"
 
@@ -125,7 +126,7 @@ def _broken(doc, path, value):
         (("combination_discount_percent",), "100.5", "combination_discount_percent"),
         (("session_tiers", 0, "min_sessions"), 1, "session_tiers.0.min_sessions"),
         (("session_tiers", 2, "discount_percent"), "60", "session_tiers"),
-        (("campaigns", 0, "ends_on"), "2026-11-30", "campaigns.0.ends_on"),
+        (("campaigns", 0, "ends_on"), iso(-1), "campaigns.0.ends_on"),  # the day before it starts
         (("campaigns", 1, "required_areas"), ["elbow"], "campaigns.1.required_areas.0"),
         (("campaigns", 2, "clinics"), ["paris"], "campaigns.2.clinics.0"),
         (("campaigns", 0, "benefit"), {"type": "gift", "value": "1"}, "campaigns.0.benefit.type"),

@@ -20,20 +20,21 @@ from werkzeug.wrappers import Request
 from quoteapi import create_app
 
 from ..bodies import QUOTE, QUOTE_REQUEST
-from ..conftest import TEST_SETTINGS
+from ..conftest import TEST_SETTINGS, TODAY
+from ..days import iso
 
 A = "/api/v1/admin"
 METHODS = ("get", "put", "post", "patch", "delete")
 DISCOUNTED = {  # two areas, a tier, a campaign: negative lines
     "clinic": "ist-nisantasi", "areas": [{"code": "face"}, {"code": "neck"}], "specialist_level": "nurse",
-    "sessions": 6, "start_date": "2026-12-05", "coupon": "FRIEND10",
+    "sessions": 6, "start_date": iso(4), "coupon": "FRIEND10",
 }
 NEW_ITEMS = {
     "clinics": {"code": "izm", "name": "İzmir", "city": "İzmir", "price_factor": "0.95", "tax_rate": "0.20", "prices_include_tax": True},
     "areas": {"code": "arms", "name": "Kollar", "size_cm2": 800, "price": "3300.00", "extra_cm2_price": "1.00"},
     "products": {"code": "ha2", "name": "HA", "price": "100.00"},
     "specialist-levels": {"code": "senior", "name": "Kıdemli", "multiplier": "1.60"},
-    "campaigns": {"code": "X1", "name": "X", "starts_on": "2026-12-01", "ends_on": "2026-12-31", "benefit": {"type": "percent", "value": "5"}},
+    "campaigns": {"code": "X1", "name": "X", "starts_on": iso(0), "ends_on": iso(30), "benefit": {"type": "percent", "value": "5"}},
 }
 
 
@@ -127,7 +128,7 @@ def test_real_answers_of_every_operation_match_the_description(client, admin_hea
     read = call("get", f"{A}/price-list", headers=admin_headers)
     tried = {**read.get_json(), "combination_discount_percent": "21"}
     call("put", f"{A}/price-list?dry_run=true", json=tried, headers={**admin_headers, "If-Match": read.headers["ETag"]})
-    scheduled = call("put", f"{A}/price-list?effective_from=2099-01-01T00:00:00%2B03:00", json=tried,
+    scheduled = call("put", f"{A}/price-list?effective_from={TODAY.year + 5}-01-01T00:00:00%2B03:00", json=tried,
                      headers={**admin_headers, "If-Match": read.headers["ETag"]}).get_json()
     call("delete", f"{A}/price-list/versions/{scheduled['version']}", headers=admin_headers)
     call("delete", f"{A}/price-list/versions/{scheduled['version']}", headers=admin_headers)
@@ -173,8 +174,8 @@ def test_problems_a_client_must_tell_apart_have_their_own_type(client, sales_hea
     number = first.get_json()["number"]
     move = client.patch(f"/api/v1/quotes/{number}", json={"status": "accepted"}, headers=sales_headers).get_json()
     assert move["status"] == 409 and move["type"] == "/api/problems/status-move"
-    plain = client.get("/api/v1/quotes/Q-2026-999999", headers=sales_headers).get_json()
-    assert plain["type"] == "about:blank" and plain["instance"] == "/api/v1/quotes/Q-2026-999999"
+    plain = client.get(f"/api/v1/quotes/Q-{TODAY.year}-999999", headers=sales_headers).get_json()
+    assert plain["type"] == "about:blank" and plain["instance"] == f"/api/v1/quotes/Q-{TODAY.year}-999999"
 
 
 def test_one_title_per_status(client):

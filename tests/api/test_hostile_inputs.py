@@ -10,9 +10,11 @@ import base64
 import csv
 import io
 import time
+from datetime import date, timedelta
 
 import pytest
 
+from quoteapi.api.schemas.fields import FIRST_DAY
 from quoteapi.services import users
 
 from ..bodies import QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE
@@ -34,13 +36,17 @@ def cursor(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("start", ["9998-06-01", "9999-12-31", "0001-01-01", "1999-12-31"])
+# The first day there is, and the day before the first a day field accepts (fields.FIRST_DAY, 2000-01-01).
+FIRST_EVER, BEFORE_THE_FIRST = date.min.isoformat(), (FIRST_DAY - timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize("start", ["9998-06-01", "9999-12-31", FIRST_EVER, BEFORE_THE_FIRST])
 def test_dates_far_away_are_refused(client, start):
     body = is_problem(client.post("/api/v1/estimates", json={**SIMPLE_ESTIMATE, "start_date": start}), 422)
     assert list(body["errors"]) == ["start_date"]
 
 
-@pytest.mark.parametrize("query", ["created_to=9999-12-31", "created_from=0001-01-01", "follow_up_due=9999-12-31"])
+@pytest.mark.parametrize("query", ["created_to=9999-12-31", f"created_from={FIRST_EVER}", "follow_up_due=9999-12-31"])
 def test_date_filters_are_bounded(client, sales_headers, query):
     is_problem(client.get(f"/api/v1/quotes?{query}", headers=sales_headers), 422)
 

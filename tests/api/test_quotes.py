@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -15,12 +15,22 @@ from quoteapi.adapters.db import Quote, QuoteRevision
 
 from ..bodies import QUOTE, QUOTE_REQUEST
 from ..conftest import run_together, TODAY
+from ..days import day, iso
 
 
 @pytest.fixture
 def sales_headers(sales_headers):
     """These tests read the texts in English: the desk asks for English (quotes take the request's language)."""
     return {**sales_headers, "Accept-Language": "en"}
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def english(offset: int) -> str:
+    """TODAY moved by ``offset`` days as an English document writes it: ``5 Dec 2026``."""
+    written = day(offset)
+    return f"{written.day} {MONTHS[written.month - 1]} {written.year}"
 
 
 def create(client, headers, body=None, **extra):
@@ -44,7 +54,7 @@ def test_create_answers_201_with_location_and_the_whole_quote(client, sales_head
     assert q["revision"] == 1 and q["status"] == "new" and q["source"] == "staff"
     assert q["customer"] == QUOTE["customer"]
     assert q["created_by"] == "sam" and q["assigned_to"] is None
-    assert q["follow_up_on"] == "2026-12-01" and q["notes"] == "Prefers mornings."
+    assert q["follow_up_on"] == iso(0) and q["notes"] == "Prefers mornings."
     assert q["valid_until"] == (TODAY + timedelta(days=30)).isoformat()
     assert q["total"] == "51885.36" and q["price_list_version"] == 1
     assert q["eligibility"] == {"status": "postpone", "reasons": ["Treatment is postponed until after pregnancy."]}
@@ -229,12 +239,12 @@ def test_accepted_quotes_are_not_revised(client, sales_headers):
 
 def test_follow_up_and_assignee(client, sales_headers, admin_headers):
     number = create(client, sales_headers)["number"]
-    r = patch(client, sales_headers, number, follow_up_on="2026-12-24", assigned_to="ada")
+    r = patch(client, sales_headers, number, follow_up_on=iso(23), assigned_to="ada")
     assert r.status_code == 200
     q = r.get_json()
-    assert q["follow_up_on"] == "2026-12-24" and q["assigned_to"] == "ada" and q["status"] == "new"
+    assert q["follow_up_on"] == iso(23) and q["assigned_to"] == "ada" and q["status"] == "new"
     assert patch(client, sales_headers, number, assigned_to="nobody").status_code == 422
-    assert patch(client, sales_headers, number, follow_up_on="24/12/2026").status_code == 422
+    assert patch(client, sales_headers, number, follow_up_on=day(23).strftime("%d/%m/%Y")).status_code == 422
     assert patch(client, sales_headers, number, status="won").status_code == 422
     cleared = patch(client, sales_headers, number, follow_up_on=None, assigned_to=None).get_json()
     assert cleared["follow_up_on"] is None and cleared["assigned_to"] is None
@@ -248,7 +258,7 @@ def test_notes_add_to_activity(client, sales_headers):
     assert last["kind"] == "note" and last["by"] == "sam" and last["text"] == "Called; will decide Friday."
     assert last["at"].endswith("+00:00")
     assert client.post(f"/api/v1/quotes/{number}/notes", json={"text": ""}, headers=sales_headers).status_code == 422
-    assert client.post("/api/v1/quotes/Q-2026-999999/notes", json={"text": "x"}, headers=sales_headers).status_code == 404
+    assert client.post(f"/api/v1/quotes/Q-{TODAY.year}-999999/notes", json={"text": "x"}, headers=sales_headers).status_code == 404
 
 
 # --- Revisions ---------------------------------------------------------------------
@@ -310,7 +320,7 @@ def test_list_pages_newest_first_without_skipping_or_repeating(client, sales_hea
 
 def test_list_filters(client, sales_headers, admin_headers):
     a, b = _many(client, sales_headers, 2)
-    c = create(client, sales_headers, {**QUOTE, "clinic": "ank-cankaya", "customer": {"name": "Mehmet Öz", "phone": "+90 312 555 44 33"}, "follow_up_on": "2026-12-20"})["number"]
+    c = create(client, sales_headers, {**QUOTE, "clinic": "ank-cankaya", "customer": {"name": "Mehmet Öz", "phone": "+90 312 555 44 33"}, "follow_up_on": iso(19)})["number"]
     patch(client, sales_headers, b, status="sent")
     patch(client, sales_headers, c, status="declined")
 
@@ -327,11 +337,12 @@ def test_list_filters(client, sales_headers, admin_headers):
     assert numbers("q=312%20555") == [c]
     assert numbers("q=%25") == []
     # follow-ups due: open quotes only (c is declined)
-    assert numbers("follow_up_due=2026-12-01") == [b, a]
-    assert numbers("follow_up_due=2026-11-30") == []
-    today = date.today().isoformat()
-    assert numbers(f"created_from={today}&created_to={today}") == [c, b, a]
-    assert numbers(f"created_to={(date.today() - timedelta(days=1)).isoformat()}") == []
+    assert numbers(f"follow_up_due={iso(0)}") == [b, a]
+    assert numbers(f"follow_up_due={iso(-1)}") == []
+    # created_from / created_to are days at the clinics: the quotes were all made on TODAY there.
+    assert numbers(f"created_from={iso(0)}&created_to={iso(0)}") == [c, b, a]
+    assert numbers(f"created_to={iso(-1)}") == []
+    assert numbers(f"created_from={iso(1)}") == []
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "limit=x", "status=lost", "cursor=%21%21", "cursor=bm9wZQ", "follow_up_due=soon"])
@@ -354,7 +365,7 @@ def test_pdf_document_has_number_customer_and_total(client, sales_headers):
     assert "51,885.36" in text  # the total, in the quote's language (English)
     assert "Istanbul Nisantasi" in text
     assert "postponed until after pregnancy" in text
-    assert "5 Dec 2026" in text  # first session
+    assert english(4) in text  # first session: the start date, TODAY + 4
 
 
 def test_html_document_and_content_negotiation(client, sales_headers):
@@ -371,7 +382,7 @@ def test_html_document_and_content_negotiation(client, sales_headers):
     assert client.get(f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "*/*"}).mimetype == "application/pdf"
     refused = client.get(f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "image/png"})
     assert refused.status_code == 406 and refused.content_type == "application/problem+json"
-    assert client.get("/api/v1/quotes/Q-2026-999999/document", headers=sales_headers).status_code == 404
+    assert client.get(f"/api/v1/quotes/Q-{TODAY.year}-999999/document", headers=sales_headers).status_code == 404
 
 
 # --- Website quote requests -------------------------------------------------------------
