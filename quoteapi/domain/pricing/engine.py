@@ -7,9 +7,11 @@ the reader's language.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import NamedTuple
 
 from ..text import Name, Names, T, Text
@@ -93,10 +95,10 @@ class _Priced(NamedTuple):
 class _ClinicSheet:
     """Step 1 at every reference size, for one clinic: what every request there starts from.
 
-    A price list version never changes, so this is worked out once per clinic
-    and version, from the list alone (no request goes in), and kept on the
-    list (:attr:`PriceList.clinic_sheets`). A measured size that changes the
-    price is still priced per request.
+    A price list never changes, so this is worked out once per clinic and
+    list, from the list alone (no request goes in), and kept by the engine
+    for as long as the list lives (:func:`_sheets_of`). A measured size that
+    changes the price is still priced per request.
     """
 
     factor: str  # the clinic's price factor as the formulas write it
@@ -105,9 +107,38 @@ class _ClinicSheet:
     campaigns: tuple[Campaign, ...]  # the campaigns the clinic offers (on some day), in the order applied
 
 
+# The clinic sheets of every price list priced and still alive, by the list's id().
+# Each entry holds a weak reference to its list: it goes when the list does (the
+# reference's callback), and a later list that gets the same id() (or a changed
+# copy with the same version number) never finds another list's sheets.
+_SHEETS: dict[int, tuple[weakref.ref, dict[str, _ClinicSheet]]] = {}
+
+
+def _forget(key: int, ref: weakref.ref) -> None:
+    """A price list has gone: its sheets go too (unless its id() is already another list's)."""
+    entry = _SHEETS.get(key)
+    if entry is not None and entry[0] is ref:
+        _SHEETS.pop(key, None)
+
+
+def _sheets_of(price_list: PriceList) -> dict[str, _ClinicSheet]:
+    """The sheets made so far for ``price_list``, by clinic code."""
+    key = id(price_list)
+    entry = _SHEETS.get(key)
+    if entry is None or entry[0]() is not price_list:
+        entry = (weakref.ref(price_list, partial(_forget, key)), {})
+        _SHEETS[key] = entry
+    return entry[1]
+
+
 def _sheet(price_list: PriceList, clinic: Clinic) -> _ClinicSheet:
     """The clinic's sheet, made the first time (two threads making it at once make the same one)."""
-    sheet = price_list.clinic_sheets.get(clinic.code)
+    entry = _SHEETS.get(id(price_list))  # _sheets_of(price_list), inline: this is every estimate's way
+    if entry is not None and entry[0]() is price_list:
+        sheets = entry[1]
+    else:
+        sheets = _sheets_of(price_list)
+    sheet = sheets.get(clinic.code)
     if sheet is None:
         factor = f"{clinic.price_factor:f}"
         sheet = _ClinicSheet(
@@ -120,7 +151,7 @@ def _sheet(price_list: PriceList, clinic: Clinic) -> _ClinicSheet:
              for p in price_list.products},
             tuple(c for c in price_list.campaigns_in_order if c.offered_at(clinic.code)),
         )
-        price_list.clinic_sheets[clinic.code] = sheet
+        sheets[clinic.code] = sheet
     return sheet
 
 
