@@ -1,14 +1,15 @@
 """What the engine works out once per price list version, and the plain form's shortcuts, stay exact.
 
-The engine keeps a sheet per clinic on the list (step 1 at reference sizes,
-the formulas, the campaigns the clinic offers) and the tier of every course
-length; the plain form writes money already to the cent with ``str`` and
+The engine keeps a sheet per clinic of each list (step 1 at reference sizes,
+the formulas, the campaigns the clinic offers), and the list the tier of every
+course length; the plain form writes money already to the cent with ``str`` and
 keeps the ISO text of days. Each is checked against the long way. The
 results the engine makes most of are written in one step (model.py).
 """
 
 from __future__ import annotations
 
+import gc
 import inspect
 from dataclasses import MISSING, FrozenInstanceError, fields, replace
 from datetime import date, timedelta
@@ -18,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quoteapi.domain.pricing import area_unit_price, price, round_money
-from quoteapi.domain.pricing.engine import MAX_SESSIONS
+from quoteapi.domain.pricing import area_unit_price, engine, price, round_money
+from quoteapi.domain.pricing.engine import MAX_SESSIONS, _sheets_of
 from quoteapi.domain.pricing.model import Estimate, Hint, Line, Offer
 from quoteapi.domain.pricing.plain import (
     _ISO_DAYS,
@@ -51,7 +52,7 @@ def test_a_clinic_sheet_is_step_1_at_the_reference_size(price_list):
         request = ask(clinic.code, areas=tuple(a.code for a in price_list.areas[:1]),
                       level=price_list.specialist_levels[0].code, start=date(2026, 12, 1))
         price(price_list, request)
-        sheet = price_list.clinic_sheets[clinic.code]
+        sheet = _sheets_of(price_list)[clinic.code]
         for area in price_list.areas:
             assert sheet.areas[area.code].unit == area_unit_price(area, area.size_cm2, clinic.price_factor)
             assert sheet.areas[area.code].name == price_list.name_of(area)
@@ -65,10 +66,37 @@ def test_a_changed_copy_of_a_list_has_its_own_sheets():
     full = with_changes(demo(), campaigns=(campaign("HALF", ("percent", "50")),))
     request = ask("ist-kadikoy", sessions=1)
     assert price(full, request).applied_campaigns == ("HALF",)
-    assert "ist-kadikoy" in full.clinic_sheets
+    assert "ist-kadikoy" in _sheets_of(full)
     offered = replace(full, campaigns=())
-    assert offered.clinic_sheets == {}
+    assert _sheets_of(offered) == {}
     assert price(offered, request).applied_campaigns == ()
+    assert price(full, request).applied_campaigns == ("HALF",)
+
+
+def test_sheets_are_the_engines_and_go_with_their_list():
+    """The list itself holds no cache; the engine's entry for a list goes when the list does."""
+    price_list = with_changes(demo())
+    assert not hasattr(price_list, "clinic_sheets")
+    price(price_list, ask("ist-kadikoy"))
+    key = id(price_list)
+    assert "ist-kadikoy" in engine._SHEETS[key][1]
+    del price_list
+    gc.collect()
+    assert key not in engine._SHEETS
+
+
+def test_a_list_with_a_dead_lists_id_makes_its_own_sheets():
+    """An entry left under a list's id() by another list (ids are reused) is never taken for its own."""
+    full = with_changes(demo(), campaigns=(campaign("HALF", ("percent", "50")),))
+    other = replace(full, campaigns=())
+    request = ask("ist-kadikoy", sessions=1)
+    price(full, request)
+    engine._SHEETS[id(other)] = engine._SHEETS[id(full)]  # as if `other` had `full`'s id
+    try:
+        assert price(other, request).applied_campaigns == ()
+        assert engine._SHEETS[id(other)][0]() is other
+    finally:
+        engine._SHEETS.pop(id(other), None)
     assert price(full, request).applied_campaigns == ("HALF",)
 
 

@@ -7,9 +7,11 @@ the reader's language.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import NamedTuple
 
 from ..text import Name, Names, T, Text
@@ -52,6 +54,8 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
+# The kinds of benefit by name: a member looked up on its enum class costs about as much as a call.
+PERCENT, FIXED = BenefitType.PERCENT, BenefitType.FIXED
 
 
 def round_money(value: Decimal) -> Decimal:
@@ -91,10 +95,10 @@ class _Priced(NamedTuple):
 class _ClinicSheet:
     """Step 1 at every reference size, for one clinic: what every request there starts from.
 
-    A price list version never changes, so this is worked out once per clinic
-    and version, from the list alone (no request goes in), and kept on the
-    list (:attr:`PriceList.clinic_sheets`). A measured size that changes the
-    price is still priced per request.
+    A price list never changes, so this is worked out once per clinic and
+    list, from the list alone (no request goes in), and kept by the engine
+    for as long as the list lives (:func:`_sheets_of`). A measured size that
+    changes the price is still priced per request.
     """
 
     factor: str  # the clinic's price factor as the formulas write it
@@ -103,9 +107,38 @@ class _ClinicSheet:
     campaigns: tuple[Campaign, ...]  # the campaigns the clinic offers (on some day), in the order applied
 
 
+# The clinic sheets of every price list priced and still alive, by the list's id().
+# Each entry holds a weak reference to its list: it goes when the list does (the
+# reference's callback), and a later list that gets the same id() (or a changed
+# copy with the same version number) never finds another list's sheets.
+_SHEETS: dict[int, tuple[weakref.ref, dict[str, _ClinicSheet]]] = {}
+
+
+def _forget(key: int, ref: weakref.ref) -> None:
+    """A price list has gone: its sheets go too (unless its id() is already another list's)."""
+    entry = _SHEETS.get(key)
+    if entry is not None and entry[0] is ref:
+        _SHEETS.pop(key, None)
+
+
+def _sheets_of(price_list: PriceList) -> dict[str, _ClinicSheet]:
+    """The sheets made so far for ``price_list``, by clinic code."""
+    key = id(price_list)
+    entry = _SHEETS.get(key)
+    if entry is None or entry[0]() is not price_list:
+        entry = (weakref.ref(price_list, partial(_forget, key)), {})
+        _SHEETS[key] = entry
+    return entry[1]
+
+
 def _sheet(price_list: PriceList, clinic: Clinic) -> _ClinicSheet:
     """The clinic's sheet, made the first time (two threads making it at once make the same one)."""
-    sheet = price_list.clinic_sheets.get(clinic.code)
+    entry = _SHEETS.get(id(price_list))  # _sheets_of(price_list), inline: this is every estimate's way
+    if entry is not None and entry[0]() is price_list:
+        sheets = entry[1]
+    else:
+        sheets = _sheets_of(price_list)
+    sheet = sheets.get(clinic.code)
     if sheet is None:
         factor = f"{clinic.price_factor:f}"
         sheet = _ClinicSheet(
@@ -118,7 +151,7 @@ def _sheet(price_list: PriceList, clinic: Clinic) -> _ClinicSheet:
              for p in price_list.products},
             tuple(c for c in price_list.campaigns_in_order if c.offered_at(clinic.code)),
         )
-        price_list.clinic_sheets[clinic.code] = sheet
+        sheets[clinic.code] = sheet
     return sheet
 
 
@@ -154,10 +187,10 @@ class _Course:
     tier: SessionTier | None  # the tier that gave a discount, if any
     tier_discount: Decimal
     after_tier: Decimal
-    applied: tuple[tuple[Campaign, Decimal, Decimal], ...]  # campaign, discount, the base it was computed on
+    applied: tuple[tuple[Campaign, _Benefit], ...]  # each applied campaign and its discount
     offers: tuple[Offer, ...]
     manual_base: Decimal  # step 8b: what is left after step 8
-    manual: Decimal  # step 8b: the manual discount, capped (0.00 without one)
+    manual: _Benefit | None  # step 8b: the manual discount, if one was asked for
     subtotal: Decimal
     discount_total: Decimal
     net: Decimal
@@ -199,7 +232,7 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
         tax_total=course.tax_total,
         total=course.total,
         per_session=course.per_session,
-        applied_campaigns=tuple(c.code for c, _, _ in course.applied),
+        applied_campaigns=tuple(c.code for c, _ in course.applied),
         eligibility=judge(request.client),
         schedule=schedule,
         advice=advice_for(schedule),
@@ -207,8 +240,8 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
         coupon=_coupon_outcome(price_list, request, start, area_codes, course),
         hints=_hints(price_list, clinic, session, candidates, course, manual),
         manual_discount_base=course.manual_base if manual is not None else None,
-        manual_discount_over_limit=manual_discount_over_limit(
-            course.manual, course.manual_base, price_list.max_manual_discount_percent
+        manual_discount_over_limit=manual is not None and manual_discount_over_limit(
+            course.manual.discount, course.manual_base, price_list.max_manual_discount_percent
         ),
     )
 
@@ -222,15 +255,64 @@ def manual_discount_over_limit(discount: Decimal, base: Decimal, max_percent: De
     return discount > 0 and discount > round_money(base * max_percent / HUNDRED)
 
 
-def _manual_amount(manual: ManualDiscount | None, base: Decimal) -> Decimal:
-    """Step 8b: the manual discount on ``base``, capped so that ``base`` stays >= 0."""
-    if manual is None:
-        return ZERO
-    if manual.percent is not None:
-        discount = round_money(base * manual.percent / HUNDRED)
+# --- A benefit: a campaign's (step 8) or the manual discount (step 8b) ----------------------
+
+
+class _Benefit(NamedTuple):
+    """One benefit worked out once: the discount, and the figures its basis shows.
+
+    Made by :func:`_benefit` only; the line's amount is ``discount`` and its
+    basis :meth:`basis`, so the two cannot tell different stories.
+    """
+
+    discount: Decimal  # what the line takes off: ``full``, capped so that the base stays >= 0
+    full: Decimal  # what the formula gives
+    kind: BenefitType
+    figure: Decimal | int  # the percentage, the amount off, or the whole sessions given
+    of: Decimal  # the base a percentage is of, the course after the tier for free sessions (a fixed amount: itself)
+    n: int  # the course's sessions
+
+    def basis(self) -> Text:
+        """How the discount came about, e.g. ``"4200.00 × 10 %"``, ``"150.00 off, capped at 90.00"``."""
+        kind = self.kind
+        if kind is PERCENT:
+            basis = T("{base} × {percent} %", percent=_pct(self.figure), base=_m(self.of))
+        elif kind is FIXED:
+            basis = T("{amount} off", amount=_m(self.figure))
+        elif self.figure == 1:
+            basis = T("1 session of {course} / {n}", course=_m(self.of), n=self.n)
+        else:
+            basis = T("{count} sessions of {course} / {n}", count=self.figure, course=_m(self.of), n=self.n)
+        if self.full > self.discount:
+            return T("{basis}, capped at {cap}", basis=basis, cap=_m(self.discount))
+        return basis
+
+
+def _benefit(kind: BenefitType, value: Decimal, base: Decimal, after_tier: Decimal, n: int) -> _Benefit:
+    """The one formula of each benefit (pricing-rules.md, step 8), on ``base``, capped so that ``base`` stays >= 0.
+
+    ``percent``: ``round(base * value / 100)``; ``fixed``: ``value``;
+    ``free_sessions``: ``value`` whole sessions (at most ``n - 1``) of the course
+    at its price after the tier discount, ``round(after_tier * sessions / n)``.
+    """
+    if kind is PERCENT:
+        full = round_money(base * value / HUNDRED)
+        of = base
+    elif kind is FIXED:
+        full = of = value
     else:
-        discount = manual.amount or ZERO
-    return max(ZERO, min(discount, base))
+        value = min(int(value), n - 1)
+        full = round_money(after_tier * value / n)
+        of = after_tier
+    # max(ZERO, min(full, base)) without the two calls (ties give the same object: the first argument).
+    discount = base if base < full else full
+    if not discount > ZERO:
+        discount = ZERO
+    # tuple.__new__: what _Benefit(...) does, without its Python-level __new__ (a few per estimate).
+    return _new_benefit(_Benefit, (discount, full, kind, value, of, n))
+
+
+_new_benefit = tuple.__new__
 
 
 # --- Steps 1-5 ------------------------------------------------------------------
@@ -268,7 +350,15 @@ def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates
     else:
         applied, offers, campaign_total = (), (), ZERO
     manual_base = after_tier - campaign_total
-    manual_discount = _manual_amount(manual, manual_base)
+    if manual is None:
+        manual_benefit, manual_discount = None, ZERO
+    else:
+        # Step 8b: a percentage of what step 8 left, or an amount off it, as a campaign's benefit.
+        if manual.percent is not None:
+            manual_benefit = _benefit(PERCENT, manual.percent, manual_base, manual_base, n)
+        else:
+            manual_benefit = _benefit(FIXED, manual.amount or ZERO, manual_base, manual_base, n)
+        manual_discount = manual_benefit.discount
     # Positive lines: areas, specialist, products; negative: combination, tier, campaigns, manual.
     subtotal = session.positive * n
     discount_total = session.combo * n + tier_discount + campaign_total + manual_discount
@@ -283,7 +373,7 @@ def _course(price_list: PriceList, clinic: Clinic, session: _Session, candidates
     return _Course(
         n=n, course=course, tier=tier if tier_discount else None,
         tier_discount=tier_discount, after_tier=after_tier, applied=applied, offers=offers,
-        manual_base=manual_base, manual=manual_discount,
+        manual_base=manual_base, manual=manual_benefit,
         subtotal=subtotal, discount_total=discount_total, net=net, tax_total=tax_total, total=total,
         per_session=round_money(total / n),
     )
@@ -300,51 +390,40 @@ def _candidates(sheet: _ClinicSheet, day: date, coupon: str | None, area_codes: 
     )
 
 
-def _benefit(campaign: Campaign, base: Decimal, after_tier: Decimal, n: int) -> Decimal:
-    """A campaign's discount on ``base``, capped so that ``base`` stays >= 0."""
-    value = campaign.benefit.value
-    kind = campaign.benefit.type
-    if kind is BenefitType.PERCENT:
-        discount = round_money(base * value / HUNDRED)
-    elif kind is BenefitType.FIXED:
-        discount = value
-    else:
-        # Whole sessions of the course at its price after the tier discount.
-        discount = round_money(after_tier * min(int(value), n - 1) / n)
-    return max(ZERO, min(discount, base))
-
-
 def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int, with_offers: bool = True):
     """Step 8: the stackable set against each non-stackable campaign alone.
 
-    Returns the applied campaigns (campaign, discount, base), their total, and the offers compared (if wanted).
+    Returns the applied campaigns (campaign, benefit), their total, and the offers compared (if wanted).
     """
-    stacked: list[tuple[Campaign, Decimal, Decimal]] = []
+    stacked: list[tuple[Campaign, _Benefit]] = []
     stacked_total = ZERO
     stack_codes: list[str] = []
-    alone: list[tuple[Campaign, Decimal]] = []
+    alone: list[tuple[Campaign, _Benefit]] = []
     base = after_tier
     for campaign in candidates:
         if n < campaign.min_sessions:
             continue
+        benefit = campaign.benefit
         if campaign.stackable:
             stack_codes.append(campaign.code)
-            discount = _benefit(campaign, base, after_tier, n)
+            worked = _benefit(benefit.type, benefit.value, base, after_tier, n)
+            discount = worked.discount
             if discount:
-                stacked.append((campaign, discount, base))
+                stacked.append((campaign, worked))
                 stacked_total += discount
                 base -= discount
         else:
-            alone.append((campaign, _benefit(campaign, after_tier, after_tier, n)))
+            alone.append((campaign, _benefit(benefit.type, benefit.value, after_tier, after_tier, n)))
 
     best: tuple = tuple(stacked)
     best_total = stacked_total
     winner = -1  # -1: the stacked set; otherwise the index in `alone`
     # campaigns_in_order is sorted by (priority, code), so the first of equal
     # totals is the tie-break winner; strict '>' keeps the stacked set on a tie.
-    for i, (campaign, discount) in enumerate(alone):
+    for i, entry in enumerate(alone):
+        discount = entry[1].discount
         if discount > best_total:
-            best, best_total, winner = ((campaign, discount, after_tier),), discount, i
+            best, best_total, winner = (entry,), discount, i
     if not best_total:
         best = ()
     # What the applied discounts add up to, added from 0.00 as in every other total.
@@ -354,8 +433,8 @@ def _campaigns(candidates: tuple[Campaign, ...], after_tier: Decimal, n: int, wi
     offers: list[Offer] = []
     if stack_codes:
         offers.append(Offer(tuple(stack_codes), stacked_total, best_total > 0 and winner == -1))
-    for i, (campaign, discount) in enumerate(alone):
-        offers.append(Offer((campaign.code,), discount, best_total > 0 and winner == i))
+    for i, (campaign, worked) in enumerate(alone):
+        offers.append(Offer((campaign.code,), worked.discount, best_total > 0 and winner == i))
     return best, applied_total, tuple(offers)
 
 
@@ -404,12 +483,13 @@ def _lines(price_list, sheet: _ClinicSheet, areas, products, level: SpecialistLe
             1, -course.tier_discount, -course.tier_discount,
             T("{base} × {percent} %", percent=_pct(tier.discount_percent), base=_m(course.course)),
         ))
-    for campaign, discount, base in course.applied:
-        lines.append(Line(LineKind.CAMPAIGN, campaign.code, price_list.name_of(campaign), 1, -discount, -discount,
-                          _campaign_basis(campaign, discount, base, course)))
-    if manual is not None and course.manual:
-        lines.append(Line(LineKind.MANUAL_DISCOUNT, None, _manual_description(manual), 1, -course.manual, -course.manual,
-                          _manual_basis(manual, course)))
+    for campaign, worked in course.applied:
+        lines.append(Line(LineKind.CAMPAIGN, campaign.code, price_list.name_of(campaign), 1, -worked.discount,
+                          -worked.discount, worked.basis()))
+    worked = course.manual
+    if manual is not None and worked.discount:
+        lines.append(Line(LineKind.MANUAL_DISCOUNT, None, _manual_description(manual), 1, -worked.discount,
+                          -worked.discount, worked.basis()))
     return tuple(lines)
 
 
@@ -418,40 +498,6 @@ def _manual_description(manual: ManualDiscount) -> Text:
     if reason:
         return T("Manual discount: {reason}", reason=reason)
     return T("Manual discount")
-
-
-def _manual_basis(manual: ManualDiscount, course: _Course) -> Text:
-    base = course.manual_base
-    if manual.percent is not None:
-        basis = T("{base} × {percent} %", percent=_pct(manual.percent), base=_m(base))
-        full = round_money(base * manual.percent / HUNDRED)
-    else:
-        full = manual.amount or ZERO
-        basis = T("{amount} off", amount=_m(full))
-    if full > course.manual:
-        return T("{basis}, capped at {cap}", basis=basis, cap=_m(course.manual))
-    return basis
-
-
-def _campaign_basis(campaign: Campaign, discount: Decimal, base: Decimal, course: _Course) -> Text:
-    value = campaign.benefit.value
-    kind = campaign.benefit.type
-    if kind is BenefitType.PERCENT:
-        basis = T("{base} × {percent} %", percent=_pct(value), base=_m(base))
-        full = round_money(base * value / HUNDRED)
-    elif kind is BenefitType.FIXED:
-        basis = T("{amount} off", amount=_m(value))
-        full = value
-    else:
-        count = min(int(value), course.n - 1)
-        if count == 1:
-            basis = T("1 session of {course} / {n}", course=_m(course.after_tier), n=course.n)
-        else:
-            basis = T("{count} sessions of {course} / {n}", count=count, course=_m(course.after_tier), n=course.n)
-        full = round_money(course.after_tier * count / course.n)
-    if full > discount:
-        return T("{basis}, capped at {cap}", basis=basis, cap=_m(discount))
-    return basis
 
 
 # --- Coupon and hints --------------------------------------------------------------------
@@ -470,7 +516,7 @@ def _coupon_outcome(price_list: PriceList, request: EstimateRequest, start: date
     if not running:
         # Unknown and not running read the same, so that codes cannot be probed.
         return CouponOutcome(code, CouponStatus.INVALID, T("This code is not valid for the chosen start date."))
-    applied = {c.code: d for c, d, _ in course.applied}
+    applied = {c.code: worked.discount for c, worked in course.applied}
     for campaign in running:
         if campaign.code in applied:
             return CouponOutcome(code, CouponStatus.APPLIED,

@@ -157,9 +157,6 @@ class PriceList:
     campaigns_in_order: tuple[Campaign, ...] = field(init=False, repr=False, compare=False)
     # The tier of a course of 0 to 24 sessions (the engine's range), by its length.
     tiers_by_sessions: tuple[SessionTier | None, ...] = field(init=False, repr=False, compare=False)
-    # Filled by the pricing engine, the first time it prices at a clinic: what it
-    # works out from this version alone for that clinic (pricing.engine._sheet).
-    clinic_sheets: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -179,7 +176,6 @@ class PriceList:
             tuple(sorted(self.campaigns, key=lambda c: (c.priority, c.code))),
         )
         set_(self, "tiers_by_sessions", tuple(self._find_tier(n) for n in range(25)))
-        set_(self, "clinic_sheets", {})
 
     def name_of(self, item, field: str = "name") -> Name:
         """An item's name (or a clinic's city) in the document's language, with its translations."""
