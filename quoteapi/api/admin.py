@@ -9,18 +9,9 @@ from werkzeug.exceptions import UnprocessableEntity
 from ..adapters import spreadsheets
 from ..domain import price_list as document
 from ..domain.text import T
-from ..services import audit, price_changes, price_items, price_lists, users
-from ..services.price_changes import DryRun
-from ..services.price_items import KINDS, Kind
-from .auth import current_user
-from .bodies import CSV, JSON, YAML, in_request_terms
-from .errors import _field_errors, handle_http_exception, problem
-from .i18n import translate
-from .etags import expected_price_list_version, if_match_tags, not_modified, price_list_tag, quoted
-from .openapi import Blueprint
-from .responses import json_response, services
-from .schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserSchema
-from .schemas.price_list import (
+from ..interface.i18n import translate
+from ..interface.schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserSchema
+from ..interface.schemas.price_list import (
     AreaSchema,
     CampaignSchema,
     ClinicSchema,
@@ -34,6 +25,15 @@ from .schemas.price_list import (
     WriteQuerySchema,
     item_answer_schema,
 )
+from ..services import audit, price_changes, price_items, price_lists, users
+from ..services.price_changes import DryRun
+from ..services.price_items import KINDS, Kind
+from .auth import current_user
+from .bodies import CSV, JSON, YAML, in_request_terms
+from .errors import _field_errors, handle_http_exception, problem
+from .etags import expected_price_list_version, if_match_tags, not_modified, price_list_tag, quoted
+from .openapi import Blueprint
+from .responses import json_response, services
 
 blp = Blueprint(
     "admin",

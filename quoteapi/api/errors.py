@@ -21,9 +21,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from ..domain import errors as domain
 from ..domain.pricing.errors import PricingError
 from ..domain.text import N_, T
+from ..interface.i18n import translate
+from ..interface.schemas.fields import flatten_messages
 from .bodies import in_request_terms
-from .i18n import translate
-from .schemas.fields import flatten_messages
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from . import auth
 from .bodies import BodyParser
 from ..domain.text import T
 from .errors import PROBLEM_JSON, handle_http_exception, problem
-from .schemas.fields import DecimalString
-from .schemas.problems import ProblemSchema
+from ..interface.schemas.fields import DecimalString
+from ..interface.schemas.problems import ProblemSchema
 
 DESCRIPTION = """Pricing and quoting for dermatherapy clinics.
 

@@ -9,17 +9,17 @@ from flask import Response
 
 from ..domain.consent import CONSENT_VERSION
 from ..domain.pricing.plain import estimate_to_plain
+from ..interface import i18n
+from ..interface.schemas.catalog import CatalogQuerySchema, CatalogSchema, ClinicSummarySchema
+from ..interface.schemas.estimates import EstimateRequestSchema, EstimateSchema, estimate_request
+from ..interface.schemas.quotes import QuoteRequestAnswerSchema, QuoteRequestSchema
 from ..services import catalog as catalogs
 from ..services import estimates, quotes
-from . import i18n
 from .etags import not_modified
 from .limits import limit_blueprint
 from .openapi import Blueprint
 from .quotes import IDEMPOTENCY_KEY, LOCATION, REPLAYED, create_command, created_headers
 from .responses import json_response, services
-from .schemas.catalog import CatalogQuerySchema, CatalogSchema, ClinicSummarySchema
-from .schemas.estimates import EstimateRequestSchema, EstimateSchema, estimate_request
-from .schemas.quotes import QuoteRequestAnswerSchema, QuoteRequestSchema
 
 blp = Blueprint(
     "public",

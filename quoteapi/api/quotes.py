@@ -10,15 +10,9 @@ from ..adapters import documents
 from ..domain.errors import Invalid
 from ..domain.quotes import Customer, QuoteCreated
 from ..domain.text import T
-from ..services import quotes
-from ..services.commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
-from . import i18n
-from .auth import current_user
-from .errors import problem
-from .openapi import Blueprint
-from .responses import services
-from .schemas.estimates import estimate_request, request_fields
-from .schemas.quotes import (
+from ..interface import i18n
+from ..interface.schemas.estimates import estimate_request, request_fields
+from ..interface.schemas.quotes import (
     ApprovalDecisionSchema,
     NewQuoteAnswer,
     NoteSchema,
@@ -31,6 +25,12 @@ from .schemas.quotes import (
     RevisionChangesSchema,
     VerificationSchema,
 )
+from ..services import quotes
+from ..services.commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
+from .auth import current_user
+from .errors import problem
+from .openapi import Blueprint
+from .responses import services
 
 blp = Blueprint(
     "quotes",

@@ -23,8 +23,8 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import HTTPException
 
 from ...api.errors import status_of
-from ...api.i18n import current
 from ...domain.errors import DomainError
+from ...interface.i18n import current
 from ...services import users
 from . import common
 from .common import SAFE_METHODS, _, bp, language_links, page_url, say, services

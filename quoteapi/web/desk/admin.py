@@ -18,9 +18,13 @@ from marshmallow import Schema, ValidationError, fields
 
 from ...adapters import clock, spreadsheets
 from ...api.admin import dry_run_plain
-from ...api.schemas.admin import AuditQuerySchema
-from ...api.schemas.fields import flatten_messages
-from ...api.schemas.price_list import (
+from ...domain import price_list as document
+from ...domain.errors import DomainError, Invalid, StaleVersion, VersionRequired
+from ...domain.price_list.changes import diff
+from ...domain.text import LANGUAGES, T
+from ...interface.schemas.admin import AuditQuerySchema
+from ...interface.schemas.fields import flatten_messages
+from ...interface.schemas.price_list import (
     AreaSchema,
     CampaignSchema,
     ClinicSchema,
@@ -29,10 +33,6 @@ from ...api.schemas.price_list import (
     SpecialistLevelSchema,
     TranslationsField,
 )
-from ...domain import price_list as document
-from ...domain.errors import DomainError, Invalid, StaleVersion, VersionRequired
-from ...domain.price_list.changes import diff
-from ...domain.text import LANGUAGES, T
 from ...services import audit, price_changes, price_items, price_lists, users
 from ...services.price_items import KINDS, Kind
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number

@@ -13,10 +13,10 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from ...api.schemas.fields import flatten_messages
-from ...api.schemas.quotes import ApprovalDecisionSchema, QuoteListQuerySchema
 from ...domain import quotes as workflow
 from ...domain.errors import DomainError
+from ...interface.schemas.fields import flatten_messages
+from ...interface.schemas.quotes import ApprovalDecisionSchema, QuoteListQuerySchema
 from ...services import quotes
 from ...services.commands import DecideApproval
 from .common import _, actor, bp, field_errors, flash_error, requires, safe_next, say, services, user, whole_number

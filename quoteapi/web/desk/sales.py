@@ -17,21 +17,21 @@ from werkzeug.datastructures import MultiDict
 from ...adapters import documents
 from ...adapters.i18n import money_text
 from ...api.errors import status_of
-from ...api.i18n import current
 from ...api.quotes import create_command
 from ...api.responses import json_response
-from ...api.schemas.estimates import EstimateRequestSchema, ManualDiscountSchema, estimate_request, request_fields
-from ...api.schemas.fields import flatten_messages
-from ...api.schemas.quotes import (
+from ...domain import quotes as workflow
+from ...domain.errors import Conflict, DomainError
+from ...domain.pricing.plain import estimate_to_plain
+from ...interface.i18n import current
+from ...interface.schemas.estimates import EstimateRequestSchema, ManualDiscountSchema, estimate_request, request_fields
+from ...interface.schemas.fields import flatten_messages
+from ...interface.schemas.quotes import (
     NoteSchema,
     QuoteCreateSchema,
     QuoteListQuerySchema,
     QuotePatchSchema,
     RevisionChangesSchema,
 )
-from ...domain import quotes as workflow
-from ...domain.errors import Conflict, DomainError
-from ...domain.pricing.plain import estimate_to_plain
 from ...services import estimates, quotes, users
 from ...services.commands import UNSET, AddNote, ReviseQuote, UpdateQuote
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
