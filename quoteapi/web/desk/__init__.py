@@ -22,8 +22,8 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import HTTPException
 
-from ...api.errors import status_of
 from ...domain.errors import DomainError
+from ...interface.errors import status_of
 from ...interface.i18n import current
 from ...services import users
 from . import common

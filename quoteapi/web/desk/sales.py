@@ -16,12 +16,12 @@ from werkzeug.datastructures import MultiDict
 
 from ...adapters import documents
 from ...adapters.i18n import money_text
-from ...api.errors import status_of
 from ...api.quotes import create_command
 from ...api.responses import json_response
 from ...domain import quotes as workflow
 from ...domain.errors import Conflict, DomainError
 from ...domain.pricing.plain import estimate_to_plain
+from ...interface.errors import status_of
 from ...interface.i18n import current
 from ...interface.schemas.estimates import EstimateRequestSchema, ManualDiscountSchema, estimate_request, request_fields
 from ...interface.schemas.fields import flatten_messages
