@@ -9,6 +9,7 @@ from werkzeug.exceptions import UnprocessableEntity
 from ..adapters import spreadsheets
 from ..domain import price_list as document
 from ..domain.text import T
+from ..interface.answers import json_response
 from ..interface.i18n import translate
 from ..interface.schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserSchema
 from ..interface.schemas.price_list import (
@@ -33,7 +34,7 @@ from .bodies import CSV, JSON, YAML, in_request_terms
 from .errors import _field_errors, handle_http_exception, problem
 from .etags import expected_price_list_version, if_match_tags, not_modified, price_list_tag, quoted
 from .openapi import Blueprint
-from .responses import json_response, services
+from .responses import services
 
 blp = Blueprint(
     "admin",

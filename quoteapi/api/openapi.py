@@ -83,7 +83,7 @@ class Blueprint(flask_smorest.Blueprint):
 
     def response(self, status_code, schema=None, **options):
         """flask-smorest's ``response``; an answer the view made itself (a Response, as the public
-        path's :func:`~quoteapi.api.responses.json_response` makes) is returned without passing
+        path's :func:`~quoteapi.interface.answers.json_response` makes) is returned without passing
         through flask-smorest's wrapper, which would return it unchanged."""
         documented = super().response(status_code, schema, **options)
         if SMOREST_WRAPPERS:

@@ -15,10 +15,10 @@ from marshmallow import ValidationError
 
 from ...domain import quotes as workflow
 from ...domain.errors import DomainError
+from ...interface.commands import decision_command
 from ...interface.schemas.fields import flatten_messages
 from ...interface.schemas.quotes import ApprovalDecisionSchema, QuoteListQuerySchema
 from ...services import quotes
-from ...services.commands import DecideApproval
 from .common import _, actor, bp, field_errors, flash_error, requires, safe_next, say, services, user, whole_number
 
 PAGE_SIZE = 20
@@ -78,9 +78,7 @@ def decide(number: str):
             {"decision": request.form.get("decision", ""), "note": request.form.get("note", "").strip() or None,
              "revision": whole_number(request.form.get("revision"))}
         )
-        quotes.decide_approval(
-            services(), DecideApproval(number, actor(), body["decision"], body.get("note"), body.get("revision"))
-        )
+        quotes.decide_approval(services(), decision_command(number, actor(), body))
     except ValidationError as error:
         for messages in field_errors(flatten_messages(error.messages)).values():
             flash(f"{number}: {' '.join(messages)}", "error")
