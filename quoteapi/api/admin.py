@@ -200,8 +200,9 @@ def field_problems_of_a_dry_run(error: UnprocessableEntity):
     if not _is_dry_run() or "messages" not in data or "query" in data["messages"]:
         return handle_http_exception(error)
     scheduled = bool(request.args.get("effective_from"))
+    errors = {path: [translate(m) for m in messages] for path, messages in _field_errors(data["messages"]).items()}
     return json_response({
-        "dry_run": True, "valid": False, "errors": _field_errors(data["messages"]), "warnings": [], "summary": "",
+        "dry_run": True, "valid": False, "errors": errors, "warnings": [], "summary": "",
         "changes": [], "version": None, "effective_from": None, "state": "scheduled" if scheduled else "current",
         "impact": None,
     })
