@@ -103,6 +103,14 @@ class Sentence(fields.String):
         return render(value)
 
 
+class Message(fields.String):
+    """A message for people that may also be a message id or one of marshmallow's (see :func:`translate`),
+    written in the answer's language: a dry run's problems and warnings."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else translate(value)
+
+
 # --- Messages that are not Texts ----------------------------------------------------
 #
 # marshmallow's (and the HTTP layer's) own messages arrive as finished English

@@ -1,7 +1,7 @@
 """The staff console at ``/desk``: server-rendered pages for the sales desk and the admins.
 
 The pages call the same use cases as the API (``quoteapi.services``) and parse
-input with the API's schemas, so every rule exists once. Sessions are rows
+input with the same schemas (``quoteapi.interface``), so every rule exists once. Sessions are rows
 of ``console_sessions``; Flask's signed cookie holds the session's random token
 and a fingerprint of the user's password hash (``services.users.session_user``
 checks both on every request, and signing out deletes the row); every write

@@ -17,7 +17,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from marshmallow import Schema, ValidationError, fields
 
 from ...adapters import clock, spreadsheets
-from ...api.admin import dry_run_plain
 from ...domain import price_list as document
 from ...domain.errors import DomainError, Invalid, StaleVersion, VersionRequired
 from ...domain.price_list.changes import diff
@@ -28,6 +27,7 @@ from ...interface.schemas.price_list import (
     AreaSchema,
     CampaignSchema,
     ClinicSchema,
+    DryRunSchema,
     PriceListSchema,
     ProductSchema,
     SpecialistLevelSchema,
@@ -78,8 +78,8 @@ def desk_local_time(moment: datetime | None) -> str:
 
 
 def _tried(outcome) -> dict[str, Any]:
-    """A dry run as the API answers it (words in the page's language), with its moment in clinic time."""
-    plain = dry_run_plain(outcome)
+    """A dry run as the API answers it (DryRunSchema, words in the page's language), with its moment in clinic time."""
+    plain = DryRunSchema().dump(outcome)
     plain["effective_from_local"] = local_time(outcome.plan.effective_from)
     return plain
 

@@ -1,7 +1,7 @@
 """Manual discounts waiting for an admin (pricing step 8b): the list, and the decision (role admin).
 
 The list is ``services.quotes.list_quotes`` with the API's filter ``approval=pending``;
-a decision is parsed by the API's ``ApprovalDecisionSchema`` (a note is required to
+a decision is parsed by the API's ``ApprovalDecisionSchema`` (``quoteapi.interface``; a note is required to
 reject) and made by ``services.quotes.decide_approval``, which writes the activity
 line and the audit entry. The console adds no rule of its own.
 """

@@ -1,7 +1,7 @@
 """The sales desk: today's work, the quote list, one quote, a new quote (role sales and above).
 
-Input is parsed with the API's schemas and handed to the same use cases as
-``/api/v1/quotes``: the console has no rules of its own.
+Input is parsed with the API's schemas (``quoteapi.interface``) and handed to
+the same use cases as ``/api/v1/quotes``: the console has no rules of its own.
 """
 
 from __future__ import annotations
