@@ -14,16 +14,12 @@ from ..domain.text import T
 from ..interface.answers import json_response
 from ..interface.schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserSchema
 from ..interface.schemas.price_list import (
-    AreaSchema,
-    CampaignSchema,
-    ClinicSchema,
+    ITEM_SCHEMAS,
     DryRunSchema,
     PriceListSchema,
     PriceListVersionDocumentSchema,
     PriceListVersionSchema,
     PriceListWriteSchema,
-    ProductSchema,
-    SpecialistLevelSchema,
     WriteQuerySchema,
     item_answer_schema,
 )
@@ -314,11 +310,8 @@ def item_endpoints(kind: Kind, schema: type[Schema]) -> None:
     )
 
 
-item_endpoints(KINDS["clinics"], ClinicSchema)
-item_endpoints(KINDS["areas"], AreaSchema)
-item_endpoints(KINDS["products"], ProductSchema)
-item_endpoints(KINDS["specialist-levels"], SpecialistLevelSchema)
-item_endpoints(KINDS["campaigns"], CampaignSchema)
+for url, item_schema in ITEM_SCHEMAS.items():
+    item_endpoints(KINDS[url], item_schema)
 
 
 # --- Audit log and users ---------------------------------------------------------------

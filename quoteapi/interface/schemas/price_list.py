@@ -185,6 +185,17 @@ def _version_fields(schema: type[StoredDocumentAnswer]) -> tuple[Schema, Schema 
     return schema(only=schema.BEFORE), schema(only=schema.AFTER) if schema.AFTER else None
 
 
+# The schema of each list of the document, by its kind's URL (``services.price_items.KINDS``):
+# the API's per-item endpoints and the console's price tables parse items with it.
+ITEM_SCHEMAS: dict[str, type[ItemSchema]] = {
+    "clinics": ClinicSchema,
+    "areas": AreaSchema,
+    "products": ProductSchema,
+    "specialist-levels": SpecialistLevelSchema,
+    "campaigns": CampaignSchema,
+}
+
+
 class PriceListSchema(StoredDocumentAnswer):
     """The whole price list, as in ``price-list.md``."""
 
