@@ -337,6 +337,7 @@ class AreaPriceSchema(Schema):
     changed = fields.Boolean()
 
 
+# The impact's figures are money the engine rounded to the cent: written with their two decimals.
 class ImpactSchema(Schema):
     open_quotes = fields.Integer(metadata={"description": "Open quotes (new, draft or sent, not expired) repriced."})
     dearer = fields.Integer()
