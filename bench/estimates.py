@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bench.workload import cpu_us, encoded, estimate_bodies, peak_and_half  # noqa: E402
 from config import gunicorn_workers  # noqa: E402
 from quoteapi.adapters import clock  # noqa: E402
-from quoteapi.api.schemas.estimates import EstimateRequestSchema, estimate_request  # noqa: E402
+from quoteapi.interface.schemas.estimates import EstimateRequestSchema, estimate_request  # noqa: E402
 from quoteapi.adapters.i18n import language  # noqa: E402
 from quoteapi.domain.price_list import from_plain  # noqa: E402
 from quoteapi.domain.pricing import price  # noqa: E402

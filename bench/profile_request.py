@@ -46,7 +46,7 @@ from quoteapi.adapters import clock  # noqa: E402
 from quoteapi import create_app  # noqa: E402
 from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
 from quoteapi.adapters.i18n import language  # noqa: E402
-from quoteapi.api.schemas.estimates import EstimateRequestSchema, estimate_request  # noqa: E402
+from quoteapi.interface.schemas.estimates import EstimateRequestSchema, estimate_request  # noqa: E402
 from quoteapi.domain.pricing import price  # noqa: E402
 from quoteapi.domain.pricing.plain import estimate_to_plain  # noqa: E402
 from quoteapi.services import price_lists  # noqa: E402

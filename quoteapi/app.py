@@ -13,6 +13,7 @@ import config as settings
 from .adapters.logs import PrivateFormatter
 from .api import init_api
 from .api.limits import init_rate_limit
+from .interface.i18n import init_i18n
 from .services.context import Context
 from .web import estimator
 from .web.desk import init_desk, open_sign_in_limit
@@ -74,6 +75,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     app.json.sort_keys = False
     configure_logging(app)
     open_state(app)
+    # The language of every request, the API's and the console's alike (interface/i18n.py).
+    init_i18n(app)
     init_api(app)
     app.register_blueprint(estimator.bp)
     # The staff console at /desk (sessions, CSRF): after the API, whose error answers it overrides for its pages.

@@ -15,13 +15,13 @@ from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
 from .adapters import spreadsheets
-from .api.schemas.customers import CustomerDataSchema, CustomerQuerySchema
-from .api.schemas.estimates import EstimateRequestSchema, estimate_request
-from .api.schemas.fields import flatten_messages
-from .api.schemas.price_list import PriceListSchema
 from .domain import price_list as document
 from .domain.errors import DomainError
 from .domain.personal_data import Person
+from .interface.schemas.customers import CustomerDataSchema, CustomerQuerySchema
+from .interface.schemas.estimates import EstimateRequestSchema, estimate_request
+from .interface.schemas.fields import flatten_messages
+from .interface.schemas.price_list import PriceListSchema
 from .services import estimates, personal_data, price_changes, price_lists, users
 from .services.context import Context
 from .services.verification import verify_all

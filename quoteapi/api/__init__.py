@@ -7,7 +7,6 @@ from flask_cors import CORS
 
 from . import admin, customers, health, public, quotes
 from .errors import register_error_handlers
-from .i18n import init_i18n
 from .limits import trust_proxies
 from .openapi import build_api
 from .responses import OrjsonProvider
@@ -24,14 +23,14 @@ def _vary_by_origin(response: Response) -> Response:
 
 
 def init_api(app: Flask) -> None:
-    """Mount the API on ``app``: JSON, languages, CORS, OpenAPI, blueprints, error answers.
+    """Mount the API on ``app``: JSON, CORS, OpenAPI, blueprints, error answers (the language of
+    each request is chosen for the whole app: ``quoteapi.interface.i18n.init_i18n``).
 
     The public rate limit's counters are opened with the app's other state (``quoteapi.app.open_state``).
     """
     app.json = OrjsonProvider(app)
     # The client's address (the rate limit's key) and scheme behind nginx.
     trust_proxies(app)
-    init_i18n(app)
     if app.config["CORS_ORIGINS"]:
         # Only with origins to allow: otherwise there is nothing to answer, and
         # the extension would still cost every response a pattern match.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Response, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import UnprocessableEntity
@@ -9,31 +11,28 @@ from werkzeug.exceptions import UnprocessableEntity
 from ..adapters import spreadsheets
 from ..domain import price_list as document
 from ..domain.text import T
-from ..services import audit, price_changes, price_items, price_lists, users
-from ..services.price_changes import DryRun
-from ..services.price_items import KINDS, Kind
-from .auth import current_user
-from .bodies import CSV, JSON, YAML, in_request_terms
-from .errors import _field_errors, handle_http_exception, problem
-from .i18n import translate
-from .etags import expected_price_list_version, if_match_tags, not_modified, price_list_tag, quoted
-from .openapi import Blueprint
-from .responses import json_response, services
-from .schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserSchema
-from .schemas.price_list import (
-    AreaSchema,
-    CampaignSchema,
-    ClinicSchema,
+from ..interface.answers import json_response
+from ..interface.schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserSchema
+from ..interface.schemas.price_list import (
+    ITEM_SCHEMAS,
     DryRunSchema,
     PriceListSchema,
     PriceListVersionDocumentSchema,
     PriceListVersionSchema,
     PriceListWriteSchema,
-    ProductSchema,
-    SpecialistLevelSchema,
     WriteQuerySchema,
     item_answer_schema,
 )
+from ..services import audit, price_changes, price_items, price_lists, users
+from ..services.price_changes import DryRun
+from ..services.price_items import KINDS, Kind
+from ..services.price_lists import StoredDocument
+from .auth import current_user
+from .bodies import CSV, JSON, YAML, in_request_terms
+from .errors import _field_errors, handle_http_exception, problem
+from .etags import expected_price_list_version, if_match_tags, not_modified, price_list_tag, quoted
+from .openapi import Blueprint
+from .responses import services
 
 blp = Blueprint(
     "admin",
@@ -67,8 +66,9 @@ class PriceListBodySchema(PriceListSchema):
     BODY_TYPES = (JSON, CSV, YAML)
 
 
-def _document_response(version: int, doc: dict) -> Response:
+def _document_response(stored: StoredDocument):
     """The document as JSON, CSV or YAML, as Accept asks; each representation has its own ETag."""
+    version, doc = stored.info.version, stored.document
     chosen = JSON
     if request.headers.get("Accept"):
         chosen = request.accept_mimetypes.best_match([JSON, CSV, YAML])
@@ -83,8 +83,7 @@ def _document_response(version: int, doc: dict) -> Response:
         return Response(spreadsheets.to_csv(doc), mimetype=CSV, headers=headers)
     if chosen == YAML:
         return Response(spreadsheets.to_yaml({"version": version, **doc}), mimetype=YAML, headers=headers)
-    # The stored plain document equals PriceListSchema's dump (a test checks it).
-    return json_response({"version": version, **doc}, headers=headers)
+    return stored, headers
 
 
 # --- The whole document ---------------------------------------------------------
@@ -96,8 +95,7 @@ def _document_response(version: int, doc: dict) -> Response:
 @blp.alt_response(200, description="The same document as CSV or YAML.", content_type=CSV, success=True)
 def get_price_list():
     """The whole current price list with its version and ETag; `Accept: text/csv` or `application/yaml` for a spreadsheet."""
-    stored = price_lists.get_document(services())
-    return _document_response(stored.info.version, stored.document)
+    return _document_response(price_lists.get_document(services()))
 
 
 @blp.route("/price-list", methods=["PUT"])
@@ -130,62 +128,19 @@ def put_price_list(body: dict, dry_run: bool = False, effective_from=None):
     )
     if dry_run:
         return dry_run_response(price_changes.preview(services(), outcome))
-    info = outcome
-    stored = price_lists.get_document(services(), info.version)
-    in_force = info.version if info.state == "current" else price_lists.current_version(services()).version
-    return json_response(
-        {"version": info.version, **stored.document, "effective_from": info.effective_from.isoformat(),
-         "state": info.state, "warnings": warnings_plain(info.warnings)},
-        headers={"ETag": price_list_tag(in_force)},
-    )
-
-
-def warnings_plain(warnings) -> list[dict]:
-    return [{"code": w.code, "path": w.path, "message": translate(w.message)} for w in warnings]
-
-
-def _money(value) -> str | None:
-    return None if value is None else f"{value:.2f}"
-
-
-def dry_run_plain(dry: DryRun) -> dict:
-    """A dry run's answer (DryRunSchema's shape), its words in the answer's language."""
-    plan, impact = dry.plan, dry.impact
-    errors = in_request_terms({path: [translate(m) for m in messages] for path, messages in plan.errors.items()})
-    return {
-        "dry_run": True,
-        "valid": plan.valid,
-        "errors": errors,
-        "warnings": warnings_plain(plan.warnings),
-        "summary": plan.summary,
-        "changes": [{"path": path, "before": before, "after": after} for path, before, after in plan.changes],
-        "version": plan.version,
-        "effective_from": plan.effective_from.isoformat() if plan.effective_from else None,
-        "state": plan.state,
-        "impact": None if impact is None else {
-            "open_quotes": impact.open_quotes,
-            "dearer": impact.dearer,
-            "cheaper": impact.cheaper,
-            "unchanged": impact.unchanged,
-            "difference_total": _money(impact.difference_total),
-            "largest_changes": [
-                {"number": c.number, "clinic": c.clinic, "total_before": _money(c.total_before),
-                 "total_after": _money(c.total_after), "difference": _money(c.difference)}
-                for c in impact.largest_changes
-            ],
-            "unpriced_count": impact.unpriced_count,
-            "unpriced": [{"number": u.number, "reason": translate(u.reason)} for u in impact.unpriced],
-            "catalog": [
-                {"clinic": a.clinic, "area": a.area, "before": _money(a.before), "after": _money(a.after),
-                 "changed": a.changed}
-                for a in impact.catalog
-            ],
-        },
-    }
+    # The stored document, with what the write found (its warnings) and its state.
+    stored = replace(price_lists.get_document(services(), outcome.version), info=outcome)
+    in_force = outcome.version if outcome.state == "current" else price_lists.current_version(services()).version
+    return stored, {"ETag": price_list_tag(in_force)}
 
 
 def dry_run_response(dry: DryRun) -> Response:
-    return json_response(dry_run_plain(dry))
+    """A dry run's answer (DryRunSchema), a CSV body's problems named by row and cell.
+
+    Not the view's own 200 schema (that is the write's answer): dumped here.
+    """
+    plan = replace(dry.plan, errors=in_request_terms(dry.plan.errors))
+    return json_response(DryRunSchema().dump(replace(dry, plan=plan)))
 
 
 def _is_dry_run() -> bool:
@@ -199,11 +154,11 @@ def field_problems_of_a_dry_run(error: UnprocessableEntity):
     if not _is_dry_run() or "messages" not in data or "query" in data["messages"]:
         return handle_http_exception(error)
     scheduled = bool(request.args.get("effective_from"))
-    return json_response({
-        "dry_run": True, "valid": False, "errors": _field_errors(data["messages"]), "warnings": [], "summary": "",
+    return json_response(DryRunSchema().dump({
+        "valid": False, "errors": _field_errors(data["messages"]), "warnings": [], "summary": "",
         "changes": [], "version": None, "effective_from": None, "state": "scheduled" if scheduled else "current",
         "impact": None,
-    })
+    }))
 
 
 @blp.route("/price-list/versions")
@@ -214,23 +169,13 @@ def list_price_list_versions():
     return price_lists.list_versions(services())
 
 
-def _version_plain(info) -> dict:
-    return {
-        "version": info.version, "created_at": info.created_at.isoformat(), "created_by": info.created_by,
-        "summary": info.summary, "effective_from": info.effective_from.isoformat() if info.effective_from else None,
-        "state": info.state, "cancelled_at": info.cancelled_at.isoformat() if info.cancelled_at else None,
-        "cancelled_by": info.cancelled_by, "base_version": info.base_version,
-    }
-
-
 @blp.route("/price-list/versions/<int(max=2147483647):version>")
 @blp.requires("admin")
 @blp.response(200, PriceListVersionDocumentSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_price_list_version(version: int):
     """The full document of any version; for a scheduled one, what it will contain when it takes effect."""
-    stored = price_lists.get_document(services(), version)
-    return json_response({**_version_plain(stored.info), **stored.document})
+    return price_lists.get_document(services(), version)
 
 
 @blp.route("/price-list/versions/<int(max=2147483647):version>", methods=["DELETE"])
@@ -248,7 +193,8 @@ def cancel_price_list_version(version: int):
 # --- One item at a time -------------------------------------------------------------
 
 
-def _item_response(kind: Kind, item: price_items.Item, status: int = 200) -> Response:
+def _item_response(kind: Kind, item: price_items.Item, status: int = 200):
+    """The item (its answer schema dumps it: see ``ItemAnswer``) with its ETag; 304 when the client has it."""
     headers = {"ETag": quoted(item.etag)}
     if status == 200 and request.method == "GET" and not_modified(headers["ETag"]):
         return Response(status=304, headers=headers)
@@ -257,16 +203,7 @@ def _item_response(kind: Kind, item: price_items.Item, status: int = 200) -> Res
     if item.state == "scheduled":
         # The item as the scheduled version will have it; the ETag to change it today is the one GET answers.
         del headers["ETag"]
-    # Items are stored in the document's plain form, which is what their schema dumps;
-    # a campaign adds its uses, and a write what it found worth a second look.
-    body = dict(item.data)
-    if item.uses is not None:
-        body["uses"] = item.uses
-    if item.warnings:
-        body["warnings"] = warnings_plain(item.warnings)
-    if item.state == "scheduled":
-        body["state"] = item.state
-    return json_response(body, status=status, headers=headers)
+    return item, status, headers
 
 
 DRY_RUN_ANSWER = {"description": "With `dry_run=true`: what the change would do; nothing was stored."}
@@ -277,11 +214,7 @@ def item_endpoints(kind: Kind, schema: type[Schema]) -> None:
     name = kind.key
 
     def list_items():
-        found = price_items.list_items(services(), kind)
-        items = found.items
-        if found.uses is not None:
-            items = [{**item, "uses": found.uses[item["code"]]} for item in items]
-        return json_response({"version": found.version, "items": items})
+        return price_items.list_items(services(), kind)
 
     def add_item(body: dict, dry_run: bool = False, effective_from=None):
         outcome = price_items.add_item(
@@ -377,11 +310,8 @@ def item_endpoints(kind: Kind, schema: type[Schema]) -> None:
     )
 
 
-item_endpoints(KINDS["clinics"], ClinicSchema)
-item_endpoints(KINDS["areas"], AreaSchema)
-item_endpoints(KINDS["products"], ProductSchema)
-item_endpoints(KINDS["specialist-levels"], SpecialistLevelSchema)
-item_endpoints(KINDS["campaigns"], CampaignSchema)
+for url, item_schema in ITEM_SCHEMAS.items():
+    item_endpoints(KINDS[url], item_schema)
 
 
 # --- Audit log and users ---------------------------------------------------------------

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from ..domain.personal_data import Person
+from ..interface.schemas.customers import CustomerDataSchema, CustomerQuerySchema, ErasureRequestSchema, ErasureSchema
 from ..services import personal_data
 from .auth import current_user
 from .openapi import Blueprint
 from .responses import services
-from .schemas.customers import CustomerDataSchema, CustomerQuerySchema, ErasureRequestSchema, ErasureSchema
 
 blp = Blueprint(
     "customers",

@@ -3,6 +3,8 @@
 Domain errors, validation errors, HTTP exceptions and database trouble all
 leave the app in the same shape:
 ``{"type", "title", "status", "detail", "errors": {"field.path": [...]}}``.
+A domain error's status is the one the console's pages answer too
+(``quoteapi/interface/errors.py``).
 """
 
 from __future__ import annotations
@@ -21,23 +23,16 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from ..domain import errors as domain
 from ..domain.pricing.errors import PricingError
 from ..domain.text import N_, T
+from ..interface.errors import status_of
+from ..interface.i18n import translate
+from ..interface.schemas.fields import flatten_messages
 from .bodies import in_request_terms
-from .i18n import translate
-from .schemas.fields import flatten_messages
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPES = "/api/problems/"
 
-# Each domain error's status; the first class an error is an instance of wins.
-STATUS_OF: tuple[tuple[type[domain.DomainError], int], ...] = (
-    (domain.NotFound, 404),
-    (domain.Conflict, 409),
-    (domain.StaleVersion, 412),
-    (domain.VersionRequired, 428),
-    (domain.Invalid, 422),
-)
 # One title per status, whatever raised it.
 TITLES = {422: "Unprocessable Content"}
 
@@ -126,11 +121,6 @@ def describe(errors: dict[str, list[Any]]) -> str:
     parts = [f"{path}: {' '.join(translate(m) for m in msgs).rstrip('.')}" for path, msgs in errors.items()]
     text = "; ".join(parts) + "."
     return text if len(text) <= 500 else text[:497] + "..."
-
-
-def status_of(error: domain.DomainError) -> int:
-    """The HTTP status of a domain error (the first entry of :data:`STATUS_OF` it is an instance of)."""
-    return next(code for cls, code in STATUS_OF if isinstance(error, cls))
 
 
 def handle_domain_error(error: domain.DomainError) -> Response:

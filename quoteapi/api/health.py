@@ -10,7 +10,7 @@ from .errors import problem
 from .limits import rate_limit_store_answers
 from .openapi import Blueprint
 from .responses import services
-from .schemas.problems import HealthSchema
+from ..interface.schemas.problems import HealthSchema
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
 

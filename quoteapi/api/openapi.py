@@ -27,8 +27,8 @@ from . import auth
 from .bodies import BodyParser
 from ..domain.text import T
 from .errors import PROBLEM_JSON, handle_http_exception, problem
-from .schemas.fields import DecimalString
-from .schemas.problems import ProblemSchema
+from ..interface.schemas.fields import DecimalString
+from ..interface.schemas.problems import ProblemSchema
 
 DESCRIPTION = """Pricing and quoting for dermatherapy clinics.
 
@@ -83,7 +83,7 @@ class Blueprint(flask_smorest.Blueprint):
 
     def response(self, status_code, schema=None, **options):
         """flask-smorest's ``response``; an answer the view made itself (a Response, as the public
-        path's :func:`~quoteapi.api.responses.json_response` makes) is returned without passing
+        path's :func:`~quoteapi.interface.answers.json_response` makes) is returned without passing
         through flask-smorest's wrapper, which would return it unchanged."""
         documented = super().response(status_code, schema, **options)
         if SMOREST_WRAPPERS:

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 
 from flask import Response
 
 from ..domain.consent import CONSENT_VERSION
 from ..domain.pricing.plain import estimate_to_plain
+from ..interface import i18n
+from ..interface.answers import json_response
+from ..interface.commands import create_command
+from ..interface.schemas.catalog import CatalogQuerySchema, CatalogSchema, ClinicSummarySchema
+from ..interface.schemas.estimates import EstimateRequestSchema, EstimateSchema, estimate_request
+from ..interface.schemas.quotes import QuoteRequestAnswerSchema, QuoteRequestSchema
 from ..services import catalog as catalogs
 from ..services import estimates, quotes
-from . import i18n
 from .etags import not_modified
 from .limits import limit_blueprint
 from .openapi import Blueprint
-from .quotes import IDEMPOTENCY_KEY, LOCATION, REPLAYED, create_command, created_headers
-from .responses import json_response, services
-from .schemas.catalog import CatalogQuerySchema, CatalogSchema, ClinicSummarySchema
-from .schemas.estimates import EstimateRequestSchema, EstimateSchema, estimate_request
-from .schemas.quotes import QuoteRequestAnswerSchema, QuoteRequestSchema
+from .quotes import IDEMPOTENCY_KEY, LOCATION, REPLAYED, created_headers, idempotency_key
+from .responses import services
 
 blp = Blueprint(
     "public",
@@ -92,6 +93,7 @@ def create_quote_request(body: dict):
     """The website's "send me this quote": stored for the sales desk; answers the number only."""
     # Nothing about the stored quote is readable without a token: Location is for the desk.
     # The consent is to the sentence the estimator shows now (quoteapi/domain/consent.py).
-    command = replace(create_command(body, source="website", by=None), consent_version=CONSENT_VERSION)
+    command = create_command(body, source="website", by=None, idempotency_key=idempotency_key(),
+                             language=i18n.current().code, consent_version=CONSENT_VERSION)
     created = quotes.create_quote(services(), command)
     return created.quote, created_headers(created)

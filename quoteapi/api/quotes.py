@@ -8,17 +8,11 @@ from flask import current_app, request
 
 from ..adapters import documents
 from ..domain.errors import Invalid
-from ..domain.quotes import Customer, QuoteCreated
+from ..domain.quotes import QuoteCreated
 from ..domain.text import T
-from ..services import approvals, quotes, verification
-from ..services.commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
-from . import i18n
-from .auth import current_user
-from .errors import problem
-from .openapi import Blueprint
-from .responses import services
-from .schemas.estimates import estimate_request, request_fields
-from .schemas.quotes import (
+from ..interface import i18n
+from ..interface.commands import create_command, decision_command, note_command, revise_command, update_command
+from ..interface.schemas.quotes import (
     ApprovalDecisionSchema,
     NewQuoteAnswer,
     NoteSchema,
@@ -31,6 +25,11 @@ from .schemas.quotes import (
     RevisionChangesSchema,
     VerificationSchema,
 )
+from ..services import approvals, quotes, verification
+from .auth import current_user
+from .errors import problem
+from .openapi import Blueprint
+from .responses import services
 
 blp = Blueprint(
     "quotes",
@@ -64,22 +63,6 @@ def idempotency_key() -> str | None:
     return key
 
 
-def create_command(body: dict[str, Any], *, source: str, by: str | None) -> CreateQuote:
-    """The use case's command from a loaded quote (or quote request) body."""
-    customer = body["customer"]
-    return CreateQuote(
-        inputs=estimate_request(body),
-        customer=Customer(customer["name"], customer.get("email"), customer.get("phone")),
-        source=source,
-        language=body.get("language") or i18n.current().code,
-        by=by,
-        notes=body.get("notes"),
-        follow_up_on=body.get("follow_up_on"),
-        valid_days=body.get("valid_days"),
-        idempotency_key=idempotency_key(),
-    )
-
-
 def created_answer(created: QuoteCreated) -> Any:
     """What QuoteSchema dumps for a creation: the quote, and a new quote's estimate as stored, which
     is its answer's estimate (no second plain form); a replay's quote as read."""
@@ -107,7 +90,9 @@ def created_headers(created: QuoteCreated) -> dict[str, str]:
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 def create_quote(body: dict):
     """Price an estimate for a named customer and store it as a quote."""
-    created = quotes.create_quote(services(), create_command(body, source="staff", by=current_user().name))
+    command = create_command(body, source="staff", by=current_user().name, idempotency_key=idempotency_key(),
+                             language=i18n.current().code)
+    created = quotes.create_quote(services(), command)
     return created_answer(created), created_headers(created)
 
 
@@ -140,14 +125,7 @@ def patch_quote(changes: dict, number: str):
     if not changes:
         nothing = T("Send at least one of status, follow_up_on and assigned_to.")
         raise Invalid(nothing, {"_body": [nothing]})
-    command = UpdateQuote(
-        number,
-        current_user().name,
-        status=changes.get("status", UNSET),
-        follow_up_on=changes.get("follow_up_on", UNSET),
-        assigned_to=changes.get("assigned_to", UNSET),
-    )
-    return quotes.update_quote(services(), command)
+    return quotes.update_quote(services(), update_command(number, current_user().name, changes))
 
 
 @blp.route("/quotes/<string:number>/notes", methods=["POST"])
@@ -157,7 +135,7 @@ def patch_quote(changes: dict, number: str):
 @blp.alt_response(404, response="NOT_FOUND")
 def add_note(body: dict, number: str):
     """Add a note to the quote's activity."""
-    quote = quotes.add_note(services(), AddNote(number, current_user().name, body["text"]))
+    quote = quotes.add_note(services(), note_command(number, current_user().name, body))
     return quote, {"Location": quote_location(number)}
 
 
@@ -170,8 +148,7 @@ def add_note(body: dict, number: str):
 @blp.alt_response(409, response="CONFLICT")
 def revise_quote(changes: dict, number: str):
     """Reprice with today's price list (and any changed estimate fields) as a new revision."""
-    command = ReviseQuote(number, current_user().name, request_fields(changes), changes.get("valid_days"))
-    quote = quotes.revise_quote(services(), command)
+    quote = quotes.revise_quote(services(), revise_command(number, current_user().name, changes))
     return quote, {"Location": f"{quote_location(number)}/revisions/{quote.revision}"}
 
 
@@ -183,8 +160,7 @@ def revise_quote(changes: dict, number: str):
 @blp.alt_response(409, response="CONFLICT")
 def decide_approval(body: dict, number: str):
     """Approve or reject the manual discount of a quote waiting for an admin's approval (409 when none waits)."""
-    command = DecideApproval(number, current_user().name, body["decision"], body.get("note"), body.get("revision"))
-    return approvals.decide_approval(services(), command)
+    return approvals.decide_approval(services(), decision_command(number, current_user().name, body))
 
 
 @blp.route("/quotes/<string:number>/revisions/<int(max=2147483647):revision>")

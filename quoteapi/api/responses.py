@@ -1,4 +1,7 @@
-"""What every view uses: the app's use-case context and the fast JSON answer."""
+"""What every view uses: the app's use-case context; and the JSON of flask-smorest's answers.
+
+(A view that writes plain data itself answers with ``quoteapi.interface.answers.json_response``.)
+"""
 
 from __future__ import annotations
 
@@ -14,15 +17,6 @@ from ..services.context import Context
 def services() -> Context:
     """The use cases' context of this app (built in ``create_app``)."""
     return current_app.extensions["quoteapi"]
-
-
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """JSON that is already plain (lists, dicts, strings, numbers), encoded with orjson."""
-    # content_type, not mimetype: the same header, without asking get_content_type whether JSON takes a charset.
-    response = current_app.response_class(orjson.dumps(data), status=status, content_type="application/json")
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
 
 
 class OrjsonProvider(DefaultJSONProvider):

@@ -31,7 +31,7 @@ travel_from_environment()  # on the moment of the suite that runs this (pytest -
 
 from quoteapi import create_app  # noqa: E402
 from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
-from quoteapi.api.schemas.fields import FIRST_DAY, LAST_DAY  # noqa: E402
+from quoteapi.interface.schemas.fields import FIRST_DAY, LAST_DAY  # noqa: E402
 from quoteapi.services import price_lists, users  # noqa: E402
 
 from ..bodies import QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE  # noqa: E402

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from quoteapi.api.schemas.fields import FIRST_DAY
+from quoteapi.interface.schemas.fields import FIRST_DAY
 from quoteapi.services import users
 
 from ..bodies import QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE

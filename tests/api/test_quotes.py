@@ -452,7 +452,7 @@ def test_a_quote_dumps_as_marshmallow_would_dump_it(client, sales_headers):
     from marshmallow import Schema
 
     from quoteapi.api.responses import services
-    from quoteapi.api.schemas.quotes import _ESTIMATE_FIELDS, _QUOTE_SHADOWS, QuoteSchema
+    from quoteapi.interface.schemas.quotes import _ESTIMATE_FIELDS, _QUOTE_SHADOWS, QuoteSchema
     from quoteapi.domain.pricing.model import Estimate
     from quoteapi.services import quotes
 
@@ -478,7 +478,7 @@ def test_every_kind_of_quote_dumps_as_marshmallow_would_dump_it(client, sales_he
     from marshmallow import Schema
 
     from quoteapi.api.responses import services
-    from quoteapi.api.schemas.quotes import _PLAIN_OWN_FIELDS, QuoteSchema
+    from quoteapi.interface.schemas.quotes import _PLAIN_OWN_FIELDS, QuoteSchema
     from quoteapi.services import quotes
 
     assert _PLAIN_OWN_FIELDS  # else marshmallow dumps them and this test would prove nothing

@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 
 from quoteapi import create_app
-from quoteapi.api import i18n
-from quoteapi.api.schemas.estimates import EstimateSchema
-from quoteapi.api.schemas.price_list import (
+from quoteapi.interface import i18n
+from quoteapi.interface.schemas.estimates import EstimateSchema
+from quoteapi.interface.schemas.price_list import (
     AreaSchema,
     CampaignSchema,
     ClinicSchema,

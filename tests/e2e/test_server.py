@@ -27,7 +27,7 @@ ESTIMATE = {**{k: v for k, v in CONTRACT_EXAMPLE.items() if k not in ("coupon", 
 def expected_estimate() -> dict:
     """What the engine answers in process for ESTIMATE on the demo list (version 1), in Turkish."""
     from quoteapi.adapters.i18n import language
-    from quoteapi.api.schemas.estimates import EstimateRequestSchema, estimate_request
+    from quoteapi.interface.schemas.estimates import EstimateRequestSchema, estimate_request
 
     request = estimate_request(EstimateRequestSchema().load(ESTIMATE))
     return estimate_to_plain(price(from_plain(demo_document(clock.today()), 1), request, clock.today()), language("tr"))

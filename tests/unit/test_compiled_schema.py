@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
 
-from quoteapi.api.schemas.compiled import Fallback, compile_schema
-from quoteapi.api.schemas.estimates import EstimateRequestSchema
-from quoteapi.api.schemas.quotes import QuoteCreateSchema, QuoteRequestSchema
+from quoteapi.interface.schemas.compiled import Fallback, compile_schema
+from quoteapi.interface.schemas.estimates import EstimateRequestSchema
+from quoteapi.interface.schemas.quotes import QuoteCreateSchema, QuoteRequestSchema
 
 from ..bodies import CONTRACT_EXAMPLE, QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE
 

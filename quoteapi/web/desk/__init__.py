@@ -1,7 +1,7 @@
 """The staff console at ``/desk``: server-rendered pages for the sales desk and the admins.
 
 The pages call the same use cases as the API (``quoteapi.services``) and parse
-input with the API's schemas, so every rule exists once. Sessions are rows
+input with the same schemas (``quoteapi.interface``), so every rule exists once. Sessions are rows
 of ``console_sessions``; Flask's signed cookie holds the session's random token
 and a fingerprint of the user's password hash (``services.users.session_user``
 checks both on every request, and signing out deletes the row); every write
@@ -22,9 +22,9 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import HTTPException
 
-from ...api.errors import status_of
-from ...api.i18n import current
 from ...domain.errors import DomainError
+from ...interface.errors import status_of
+from ...interface.i18n import current
 from ...services import users
 from . import common
 from .common import SAFE_METHODS, _, bp, language_links, page_url, say, services

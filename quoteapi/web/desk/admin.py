@@ -2,9 +2,9 @@
 
 Each row of a price table is saved through the per-item use case
 (``services.price_items``) with the ETag the page was rendered with, parsed by
-the API's item schema: a stale ETag is refused by the service, and the page
-then says who changed what since, shows the current values and keeps what
-the admin typed.
+the item's schema as the API parses it (``interface.schemas.price_list.ITEM_SCHEMAS``):
+a stale ETag is refused by the service, and the page then says who changed
+what since, shows the current values and keeps what the admin typed.
 """
 
 from __future__ import annotations
@@ -14,33 +14,20 @@ from datetime import datetime, tzinfo
 from typing import Any, Mapping
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError, fields
 
 from ...adapters import clock, spreadsheets
-from ...api.admin import dry_run_plain
-from ...api.schemas.admin import AuditQuerySchema
-from ...api.schemas.fields import flatten_messages
-from ...api.schemas.price_list import (
-    AreaSchema,
-    CampaignSchema,
-    ClinicSchema,
-    PriceListSchema,
-    ProductSchema,
-    SpecialistLevelSchema,
-    TranslationsField,
-)
 from ...domain import price_list as document
 from ...domain.errors import DomainError, Invalid, StaleVersion, VersionRequired
 from ...domain.price_list.changes import diff
 from ...domain.text import LANGUAGES, T
+from ...interface.schemas.admin import AuditQuerySchema
+from ...interface.schemas.fields import flatten_messages
+from ...interface.schemas.price_list import ITEM_SCHEMAS, DryRunSchema, PriceListSchema, TranslationsField
 from ...services import audit, price_changes, price_items, price_lists, users
 from ...services.price_items import KINDS, Kind
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
 
-SCHEMAS: dict[str, type[Schema]] = {
-    "clinics": ClinicSchema, "areas": AreaSchema, "products": ProductSchema,
-    "specialist-levels": SpecialistLevelSchema, "campaigns": CampaignSchema,
-}
 MAX_UPLOAD = 1024 * 1024
 
 
@@ -78,8 +65,8 @@ def desk_local_time(moment: datetime | None) -> str:
 
 
 def _tried(outcome) -> dict[str, Any]:
-    """A dry run as the API answers it (words in the page's language), with its moment in clinic time."""
-    plain = dry_run_plain(outcome)
+    """A dry run as the API answers it (DryRunSchema, words in the page's language), with its moment in clinic time."""
+    plain = DryRunSchema().dump(outcome)
     plain["effective_from_local"] = local_time(outcome.plan.effective_from)
     return plain
 
@@ -96,7 +83,7 @@ def kind_labels() -> dict[str, str]:
     }
 
 
-# --- The columns of a table, from the API's item schema ------------------------------------------
+# --- The columns of a table, from the item's schema -----------------------------------------------
 
 
 class Column:
@@ -157,7 +144,7 @@ def _kind_of(field: fields.Field) -> str:
 
 def columns(kind: Kind, language: str) -> list[Column]:
     out: list[Column] = []
-    for name, field in SCHEMAS[kind.url]._declared_fields.items():
+    for name, field in ITEM_SCHEMAS[kind.url]._declared_fields.items():
         if name == "code":
             continue
         if isinstance(field, TranslationsField):
@@ -288,7 +275,7 @@ def save_row(kind: str, code: str):
         flash(_("Nothing changed in {code}.", code=code), "info")
         return redirect(url_for("desk.price_table", kind=kind, _anchor=f"row-{code}", **back))
     try:
-        loaded = SCHEMAS[found.url](partial=True).load(changes)
+        loaded = ITEM_SCHEMAS[found.url](partial=True).load(changes)
         outcome = price_items.update_item(ctx, found, code, loaded, [etag], actor(), effective_from=when, dry_run=dry)
     except ValidationError as error:
         state["errors"] = field_errors(flatten_messages(error.messages))
@@ -322,7 +309,7 @@ def add_row(kind: str):
     body["code"] = (request.form.get("new:code") or "").strip()
     state: dict[str, Any] = {"code": "new", "typed": {k[4:]: v for k, v in request.form.items() if k.startswith("new:")}}
     try:
-        loaded = SCHEMAS[found.url]().load(body)
+        loaded = ITEM_SCHEMAS[found.url]().load(body)
         price_items.add_item(ctx, found, loaded, actor())
     except ValidationError as error:
         state["errors"] = field_errors(flatten_messages(error.messages))

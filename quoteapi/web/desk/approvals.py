@@ -1,7 +1,7 @@
 """Manual discounts waiting for an admin (pricing step 8b): the list, and the decision (role admin).
 
 The list is ``services.quotes.list_quotes`` with the API's filter ``approval=pending``;
-a decision is parsed by the API's ``ApprovalDecisionSchema`` (a note is required to
+a decision is parsed by the shared ``ApprovalDecisionSchema`` (``quoteapi.interface``; a note is required to
 reject) and made by ``services.approvals.decide_approval``, which writes the activity
 line and the audit entry. The console adds no rule of its own.
 """
@@ -13,12 +13,12 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from ...api.schemas.fields import flatten_messages
-from ...api.schemas.quotes import ApprovalDecisionSchema, QuoteListQuerySchema
 from ...domain import quotes as workflow
 from ...domain.errors import DomainError
+from ...interface.commands import decision_command
+from ...interface.schemas.fields import flatten_messages
+from ...interface.schemas.quotes import ApprovalDecisionSchema, QuoteListQuerySchema
 from ...services import approvals, quotes
-from ...services.commands import DecideApproval
 from .common import _, actor, bp, field_errors, flash_error, requires, safe_next, say, services, user, whole_number
 
 PAGE_SIZE = 20
@@ -78,9 +78,7 @@ def decide(number: str):
             {"decision": request.form.get("decision", ""), "note": request.form.get("note", "").strip() or None,
              "revision": whole_number(request.form.get("revision"))}
         )
-        approvals.decide_approval(
-            services(), DecideApproval(number, actor(), body["decision"], body.get("note"), body.get("revision"))
-        )
+        approvals.decide_approval(services(), decision_command(number, actor(), body))
     except ValidationError as error:
         for messages in field_errors(flatten_messages(error.messages)).values():
             flash(f"{number}: {' '.join(messages)}", "error")

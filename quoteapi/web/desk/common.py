@@ -8,9 +8,9 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
-from ...api.i18n import current, translate
 from ...domain.errors import DomainError
 from ...domain.text import LANGUAGES, T
+from ...interface.i18n import current, translate
 from ...services.context import Context
 from ...services.users import SignedIn
 

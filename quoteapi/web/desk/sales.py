@@ -1,7 +1,7 @@
 """The sales desk: today's work, the quote list, one quote, a new quote (role sales and above).
 
-Input is parsed with the API's schemas and handed to the same use cases as
-``/api/v1/quotes``: the console has no rules of its own.
+Input is parsed with the API's schemas (``quoteapi.interface``) and handed to
+the same use cases as ``/api/v1/quotes``: the console has no rules of its own.
 """
 
 from __future__ import annotations
@@ -16,24 +16,23 @@ from werkzeug.datastructures import MultiDict
 
 from ...adapters import documents
 from ...adapters.i18n import money_text
-from ...api.errors import status_of
-from ...api.i18n import current
-from ...api.quotes import create_command
-from ...api.responses import json_response
-from ...api.schemas.estimates import EstimateRequestSchema, ManualDiscountSchema, estimate_request, request_fields
-from ...api.schemas.fields import flatten_messages
-from ...api.schemas.quotes import (
+from ...domain import quotes as workflow
+from ...domain.errors import Conflict, DomainError
+from ...domain.pricing.plain import estimate_to_plain
+from ...interface.answers import json_response
+from ...interface.commands import create_command, note_command, revise_command, update_command
+from ...interface.errors import status_of
+from ...interface.i18n import current
+from ...interface.schemas.estimates import EstimateRequestSchema, ManualDiscountSchema, estimate_request
+from ...interface.schemas.fields import flatten_messages
+from ...interface.schemas.quotes import (
     NoteSchema,
     QuoteCreateSchema,
     QuoteListQuerySchema,
     QuotePatchSchema,
     RevisionChangesSchema,
 )
-from ...domain import quotes as workflow
-from ...domain.errors import Conflict, DomainError
-from ...domain.pricing.plain import estimate_to_plain
 from ...services import estimates, quotes, users
-from ...services.commands import UNSET, AddNote, ReviseQuote, UpdateQuote
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
 
 ANSWERS = ("pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
@@ -300,8 +299,8 @@ def _back(number: str):
 def move_quote(number: str):
     target = request.form.get("status", "")
     try:
-        QuotePatchSchema().load({"status": target})
-        quotes.update_quote(services(), UpdateQuote(number, actor(), status=target))
+        changes = QuotePatchSchema().load({"status": target})
+        quotes.update_quote(services(), update_command(number, actor(), changes))
     except ValidationError as error:
         flash(" ".join(m for ms in _schema_errors(error).values() for m in ms), "error")
     except DomainError as error:
@@ -316,7 +315,7 @@ def move_quote(number: str):
 def note_quote(number: str):
     try:
         body = NoteSchema().load({"text": request.form.get("text", "")})
-        quotes.add_note(services(), AddNote(number, actor(), body["text"]))
+        quotes.add_note(services(), note_command(number, actor(), body))
     except ValidationError as error:
         flash(" ".join(m for ms in _schema_errors(error).values() for m in ms), "error")
     except DomainError as error:
@@ -336,10 +335,7 @@ def plan_quote(number: str):
     }
     try:
         changes = QuotePatchSchema().load(raw)
-        command = UpdateQuote(
-            number, actor(), follow_up_on=changes.get("follow_up_on", UNSET), assigned_to=changes.get("assigned_to", UNSET)
-        )
-        quotes.update_quote(services(), command)
+        quotes.update_quote(services(), update_command(number, actor(), changes))
     except ValidationError as error:
         flash(" ".join(m for ms in _schema_errors(error).values() for m in ms), "error")
     except DomainError as error:
@@ -358,9 +354,7 @@ def revise(number: str):
         body["valid_days"] = valid_days
     try:
         changes = RevisionChangesSchema(partial=tuple(RevisionChangesSchema._declared_fields)).load(body)
-        quote = quotes.revise_quote(
-            services(), ReviseQuote(number, actor(), request_fields(changes), changes.get("valid_days"))
-        )
+        quote = quotes.revise_quote(services(), revise_command(number, actor(), changes))
     except ValidationError as error:
         for path, messages in _schema_errors(error).items():
             flash(f"{path}: {' '.join(messages)}", "error")
@@ -418,7 +412,8 @@ def new_quote():
     if request.method == "POST":
         try:
             body = QuoteCreateSchema().load(_create_body(request.form))
-            created = quotes.create_quote(services(), create_command(body, source="staff", by=actor()))
+            command = create_command(body, source="staff", by=actor(), idempotency_key=None, language=current().code)
+            created = quotes.create_quote(services(), command)
         except ValidationError as error:
             errors = _schema_errors(error)
         except DomainError as error:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-from marshmallow import Schema, fields, post_dump, validate
+from marshmallow import Schema, fields, post_dump, pre_dump, validate
 
-from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.price_list.codec import benefit_value_text
+from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.pricing.model import Benefit, BenefitType
 from ...domain.text import LANGUAGES, N_
+from ...services.price_items import Item
+from ...services.price_lists import StoredDocument
+from ..i18n import Message
 from .fields import (
-    CAMPAIGN_CODE, MAX_FACTOR, MAX_MONEY, PHONE, Code, Day, DecimalString, Money, Name, Percent, StrictBoolean, Trimmed,
+    CAMPAIGN_CODE, MAX_FACTOR, MAX_MONEY, PHONE, Code, Day, DecimalString, Flattened, Money, Name, Percent,
+    StrictBoolean, Trimmed,
 )
 
 
@@ -149,7 +155,48 @@ class CampaignSchema(ItemSchema):
     translations = TranslationsField()
 
 
-class PriceListSchema(Schema):
+class StoredDocumentAnswer(Schema):
+    """An answer that carries a stored version's document (``services.price_lists.StoredDocument``).
+
+    The document is answered in its stored plain form, as it is: the codec's
+    (``domain/price_list/codec.py``), which equals :class:`PriceListSchema`'s
+    dump (tests/api/test_serialisers.py). The version's own fields (its number,
+    when, by whom, its state, a write's warnings) are dumped by this schema,
+    :attr:`BEFORE` the document and :attr:`AFTER` it. Anything else (a domain
+    price list, a dict, options) is dumped by marshmallow alone.
+    """
+
+    BEFORE: tuple[str, ...] = ("version",)
+    AFTER: tuple[str, ...] = ()
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        if type(obj) is not StoredDocument or many or self.many or self.only or self.exclude:
+            return super().dump(obj, many=many)
+        before, after = _version_fields(type(self))
+        answer = {**before.dump(obj.info), **obj.document}
+        if after is not None:
+            answer.update(after.dump(obj.info))
+        return answer
+
+
+@cache
+def _version_fields(schema: type[StoredDocumentAnswer]) -> tuple[Schema, Schema | None]:
+    """The schema's fields that are the version's, not its document's: those before it, those after it."""
+    return schema(only=schema.BEFORE), schema(only=schema.AFTER) if schema.AFTER else None
+
+
+# The schema of each list of the document, by its kind's URL (``services.price_items.KINDS``):
+# the API's per-item endpoints and the console's price tables parse items with it.
+ITEM_SCHEMAS: dict[str, type[ItemSchema]] = {
+    "clinics": ClinicSchema,
+    "areas": AreaSchema,
+    "products": ProductSchema,
+    "specialist-levels": SpecialistLevelSchema,
+    "campaigns": CampaignSchema,
+}
+
+
+class PriceListSchema(StoredDocumentAnswer):
     """The whole price list, as in ``price-list.md``."""
 
     version = fields.Integer(
@@ -202,6 +249,11 @@ class PriceListVersionSchema(Schema):
 
 
 class PriceListVersionDocumentSchema(PriceListSchema):
+    """A version's record (as the versions list has it), then its document."""
+
+    BEFORE = ("version", "created_at", "created_by", "summary", "effective_from", "state", "cancelled_at",
+              "cancelled_by", "base_version")
+
     created_at = fields.DateTime()
     created_by = fields.String(allow_none=True)
     summary = fields.String()
@@ -235,11 +287,13 @@ class WriteQuerySchema(Schema):
 class WarningSchema(Schema):
     code = fields.String(metadata={"description": "Stable, e.g. `campaign-makes-longer-course-cheaper`."})
     path = fields.String(metadata={"description": "Where in the document, e.g. `campaigns.4`."})
-    message = fields.String()
+    message = Message()
 
 
 class PriceListWriteSchema(PriceListSchema):
     """The stored document with its version, its state (`current` or `scheduled`) and the write's warnings."""
+
+    AFTER = ("effective_from", "state", "warnings")
 
     effective_from = fields.DateTime(metadata={"description": "When it takes (or took) effect."})
     state = fields.String(validate=validate.OneOf(("current", "scheduled")))
@@ -253,6 +307,14 @@ class ChangeSchema(Schema):
     before = fields.Raw(allow_none=True)
     after = fields.Raw(allow_none=True)
 
+    @pre_dump
+    def from_triple(self, change: Any, **kwargs: Any) -> Any:
+        """A plan's change is a triple (path, before, after)."""
+        if isinstance(change, tuple):
+            path, before, after = change
+            return {"path": path, "before": before, "after": after}
+        return change
+
 
 class QuoteChangeSchema(Schema):
     number = fields.String()
@@ -264,7 +326,7 @@ class QuoteChangeSchema(Schema):
 
 class UnpricedSchema(Schema):
     number = fields.String()
-    reason = fields.String()
+    reason = Message()
 
 
 class AreaPriceSchema(Schema):
@@ -275,6 +337,7 @@ class AreaPriceSchema(Schema):
     changed = fields.Boolean()
 
 
+# The impact's figures are money the engine rounded to the cent: written with their two decimals.
 class ImpactSchema(Schema):
     open_quotes = fields.Integer(metadata={"description": "Open quotes (new, draft or sent, not expired) repriced."})
     dearer = fields.Integer()
@@ -294,7 +357,7 @@ class DryRunSchema(Schema):
 
     dry_run = fields.Boolean(dump_default=True)
     valid = fields.Boolean(metadata={"description": "Whether the change would be accepted."})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+    errors = fields.Dict(keys=fields.String(), values=fields.List(Message()), metadata={
         "description": "Every problem, by field path, as a 422 (or a 409 for a clash with a scheduled version) would list them."
     })
     warnings = fields.List(fields.Nested(WarningSchema))
@@ -305,10 +368,44 @@ class DryRunSchema(Schema):
     state = fields.String(validate=validate.OneOf(("current", "scheduled")))
     impact = fields.Nested(ImpactSchema, allow_none=True, metadata={"description": "Null when the change is not valid."})
 
+    @pre_dump
+    def with_plan(self, dry_run: Any, **kwargs: Any) -> Any:
+        """A use case's ``DryRun``: its plan's fields beside its impact."""
+        return Flattened(dry_run, "plan") if hasattr(dry_run, "plan") else dry_run
+
+
+class ItemAnswer(Schema):
+    """An item as the per-item endpoints answer it (``services.price_items.Item``).
+
+    The item as stored, in the document's plain form, which is what the item's
+    schema dumps (tests/api/test_serialisers.py); then what the answer adds,
+    dumped by this schema: a campaign's ``uses``, a write's ``warnings`` and,
+    for a scheduled write, ``state``. Anything else is dumped by marshmallow alone.
+    """
+
+    ADDED = ("uses", "warnings", "state")
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        if type(obj) is not Item or many or self.many or self.only or self.exclude:
+            return super().dump(obj, many=many)
+        added: dict[str, Any] = {}
+        if obj.uses is not None:
+            added["uses"] = obj.uses
+        if obj.warnings:
+            added["warnings"] = obj.warnings
+        if obj.state == "scheduled":
+            added["state"] = obj.state
+        return {**obj.data, **_added_fields(type(self)).dump(added)} if added else dict(obj.data)
+
+
+@cache
+def _added_fields(schema: type[ItemAnswer]) -> Schema:
+    return schema(only=[name for name in schema.ADDED if name in schema._declared_fields])
+
 
 def item_answer_schema(schema: type[Schema]) -> type[Schema]:
-    """An item as the per-item endpoints answer it: the document's item, plus (for a campaign) its
-    ``uses``, and after a write its ``warnings`` and, for a scheduled one, ``state``."""
+    """An item as the per-item endpoints answer it (:class:`ItemAnswer`): the document's item, plus (for a
+    campaign) its ``uses``, and after a write its ``warnings`` and, for a scheduled one, ``state``."""
     extra: dict = {
         "warnings": fields.List(fields.Nested(WarningSchema), dump_only=True, metadata={
             "description": "After a write: what the list does that is allowed but worth a second look."}),
@@ -319,4 +416,4 @@ def item_answer_schema(schema: type[Schema]) -> type[Schema]:
         extra["uses"] = fields.Integer(dump_only=True, metadata={
             "description": "Accepted quotes carrying it so far (not part of the document)."})
     name = schema.__name__.removesuffix("Schema") + "AnswerSchema"
-    return type(name, (schema,), extra)
+    return type(name, (ItemAnswer, schema), extra)

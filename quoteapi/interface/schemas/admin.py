@@ -16,6 +16,14 @@ class ItemListSchema(Schema):
     version = fields.Integer(metadata={"description": "The price-list version read."})
     items = fields.List(fields.Dict(), metadata={"description": "The items, as in the price-list document."})
 
+    @pre_dump
+    def with_uses(self, found: Any, **kwargs: Any) -> Any:
+        """A list of ``services.price_items.ItemList``: each campaign with its ``uses`` (accepted quotes so far)."""
+        uses = getattr(found, "uses", None)
+        if uses is None:
+            return found
+        return {"version": found.version, "items": [{**item, "uses": uses[item["code"]]} for item in found.items]}
+
 
 class AuditQuerySchema(Schema):
     kind = fields.String(validate=validate.OneOf(KINDS))

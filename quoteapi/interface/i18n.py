@@ -1,10 +1,12 @@
 """The language of each answer: ``?lang=``, then ``Accept-Language``, then the default.
 
-Flask-Babel selects the locale; the chosen :class:`~quoteapi.domain.text.Language`
-renders every text of the answer (schemas use :class:`Sentence` fields; the
-fast paths call :func:`current` themselves), and ``Content-Language`` says
-which it was. Field names, codes, enums and numbers in JSON never change with
-the language.
+One choice for the whole app (:func:`init_i18n`, called by ``create_app``): the
+API's answers and the console's pages speak the same language for the same
+request. Flask-Babel selects the locale; the chosen
+:class:`~quoteapi.domain.text.Language` renders every text of the answer
+(schemas use :class:`Sentence` fields; the fast paths call :func:`current`
+themselves), and ``Content-Language`` says which it was. Field names, codes,
+enums and numbers in JSON never change with the language.
 """
 
 from __future__ import annotations
@@ -99,6 +101,14 @@ class Sentence(fields.String):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return render(value)
+
+
+class Message(fields.String):
+    """A message for people that may also be a message id or one of marshmallow's (see :func:`translate`),
+    written in the answer's language: a dry run's problems and warnings."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else translate(value)
 
 
 # --- Messages that are not Texts ----------------------------------------------------
