@@ -1,1 +1,1 @@
-"""Pages for people: the website estimator (and, later, the staff console)."""
+"""Pages for people: the website's price estimator and the staff console (`desk/`)."""
