@@ -26,7 +26,7 @@ class CookieSessions(SecureCookieSessionInterface):
     request once the app has a secret key: building the signing serializer
     (itsdangerous, a JSON dump included) on open and asking for every cookie
     setting on save: about 7 % of an API request in the profile, for no cookie
-    (docs/performance.md, second pass). What is opened and saved is unchanged:
+    (docs/performance.md, second pass). What is opened and saved is Flask's:
     an empty session for a request without the cookie, nothing saved for a
     session nobody touched.
     """

@@ -3,7 +3,7 @@
 Each says what went wrong in words for a person (``detail``) and, where a
 field is to blame, per field path (``errors``: ``{"areas.1.code": [...]}``);
 the words are a ``str`` or a :class:`~quoteapi.domain.text.Text`.
-They know nothing of HTTP: the edges (``quoteapi.api.errors``, the CLI) map
+They know nothing of HTTP: the edges (``quoteapi.interface.errors``: one table of statuses; the CLI) map
 each class to their own answer.
 """
 

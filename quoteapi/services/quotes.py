@@ -154,7 +154,7 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             quote.update(approval_by=None, approval_at=None, approval_note=None)
             activity.append(store.activity_values(now, cmd.by, "approval", line[0], **line[1]))
         store.insert_quote(connection, quote, revision, activity)
-        if entry is not None:  # written after the rows, as before (the session's flush at the commit)
+        if entry is not None:  # the audit entry after the rows, in the same transaction
             action, before_entry, after_entry = entry
             audit.record(session(), actor=cmd.by, kind="quote", action=action, subject=number,
                          before=before_entry, after=after_entry)
