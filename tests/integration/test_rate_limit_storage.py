@@ -109,6 +109,25 @@ def test_hits_from_many_processes_count_once_each(uri):
     assert storage.incr("parent", 60) == 2
 
 
+def test_processes_opening_a_new_file_at_once(tmp_path):
+    """The first hits of several workers race to create the file and lay out its table."""
+    uri = f"mmap:///{tmp_path / 'fresh.bin'}"
+    fork = multiprocessing.get_context("fork")
+    processes = 6
+    barrier, out = fork.Barrier(processes), fork.Queue()
+    children = [
+        fork.Process(target=_hit_in_a_child, args=(storage_from_string(uri), barrier, 1, out)) for _ in range(processes)
+    ]
+    for child in children:
+        child.start()
+    seen = sorted(count for _ in children for count in out.get(timeout=60))
+    for child in children:
+        child.join(timeout=60)
+        assert child.exitcode == 0
+    assert seen == list(range(1, processes + 1))
+    assert storage_from_string(uri).get(KEY) == processes
+
+
 def test_the_mmap_uri_names_the_file_made_at_first_use(tmp_path):
     storage = storage_from_string(f"mmap:///{tmp_path / 'limits' / 'counters.bin'}")
     assert isinstance(storage, SharedMemoryStorage)
