@@ -103,8 +103,6 @@ def storage_uri(kind: str, work: Path) -> tuple[str, subprocess.Popen | None]:
         return "memory://", None
     if kind == "mmap":
         return f"mmap:///{work / 'ratelimits.bin'}", None
-    if kind == "sqlite":
-        return f"sqlite:///{work / 'ratelimits.sqlite3'}", None
     port = free_port()
     server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -161,7 +159,7 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs")
-    parser.add_argument("--storage", choices=("mmap", "sqlite", "memory", "redis"), default="mmap",
+    parser.add_argument("--storage", choices=("mmap", "memory", "redis"), default="mmap",
                         help="the rate limit's storage for the 'rate limit on' server (default: mmap, as make run)")
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
     args, _ = parser.parse_known_args()

@@ -1,7 +1,7 @@
 """Where one `POST /api/v1/estimates` spends its time, in process (no HTTP server, no client).
 
 Run with `.venv/bin/python bench/profile_request.py [--limit 10000000/minute]
-[--storage sqlite:///WORK/limits.sqlite3] [--profile]`. It prints the CPU time per request through
+[--storage mmap:///WORK/ratelimits.bin] [--profile]`. It prints the CPU time per request through
 the whole WSGI app, for the 256 bodies of bench/workload.py, next to the
 steps measured alone (schema load, request mapping, price-list check,
 engine, plain form and JSON), and with ``--profile`` the functions cProfile

@@ -46,7 +46,7 @@ def creation_rate(database_url: str, seconds: float, database_pid: int | None = 
 
     Both runs send 256 distinct bodies (bench/workload.py), 16 connections;
     every quote request creates a quote (no Idempotency-Key). The public
-    rate limit is on, too high to reach, on the shared SQLite file as shipped.
+    rate limit is on, too high to reach, on the shared memory-mapped file as shipped.
     """
     env = server_env(database_url, QUOTEAPI_PUBLIC_RATE_LIMIT=UNREACHABLE_LIMIT)
     cli(env, "db", "upgrade")

@@ -1,8 +1,8 @@
 """What the public rate limit costs per request, in process, on each storage.
 
 Run with `.venv/bin/python bench/rate_limits.py [--quick]`; it prints figures
-and asserts nothing. For memory, the shared SQLite file and Redis (a
-throw-away redis-server, when installed):
+and asserts nothing. For memory, the memory-mapped file the workers share
+(the default) and Redis (a throw-away redis-server, when installed):
 
 - the app's cost: CPU time of one `GET /api/v1/clinics` answered 304 (the
   cheapest public request) through the whole WSGI app, with a limit too high
@@ -30,7 +30,7 @@ from limits.strategies import FixedWindowRateLimiter  # noqa: E402
 from werkzeug.test import EnvironBuilder  # noqa: E402
 
 from bench.workload import cpu_us  # noqa: E402
-import quoteapi.adapters.rate_limits  # noqa: E402,F401  (registers sqlite://)
+import quoteapi.adapters.shared_counters  # noqa: E402,F401  (registers mmap://)
 from quoteapi import create_app  # noqa: E402
 from quoteapi.services import price_lists  # noqa: E402
 from tests.e2e.server import free_port  # noqa: E402
@@ -86,8 +86,7 @@ def main() -> None:
     args, _ = parser.parse_known_args()
     seconds = 0.2 if args.quick else 1.0
     work = Path(tempfile.mkdtemp(prefix="quoteapi-bench-limits-"))
-    storages = {"memory": "memory://", "mmap": f"mmap:///{work / 'ratelimits.bin'}",
-                "sqlite": f"sqlite:///{work / 'ratelimits.sqlite3'}"}
+    storages = {"memory": "memory://", "mmap": f"mmap:///{work / 'ratelimits.bin'}"}
     redis_server = None
     if shutil.which("redis-server"):
         port = free_port()

@@ -36,9 +36,8 @@ class BaseConfig:
     CORS_ORIGINS: tuple[str, ...] = ()
     PUBLIC_RATE_LIMIT = "120/minute"
     # One memory-mapped file every worker of this machine shares (quoteapi/adapters/shared_counters.py):
-    # the public limit is one budget per address, not one per worker. sqlite:///path does the same
-    # in a SQLite file (adapters/rate_limits.py); redis://host:6379 shares it between machines;
-    # memory:// is per process.
+    # the public limit is one budget per address, not one per worker. redis://host:6379 shares it
+    # between machines; memory:// is per process.
     RATELIMIT_STORAGE_URI = f"mmap:///{INSTANCE_DIR / 'ratelimits.bin'}"
     QUOTE_VALID_DAYS = 30
     # The language of answers that ask for none (Accept-Language, ?lang=): tr or en.

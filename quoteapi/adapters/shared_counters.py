@@ -1,8 +1,7 @@
 """Rate-limit counters in a memory-mapped file: one budget per address for all the workers of a machine.
 
 A ``limits`` storage for the fixed-window strategy (the scheme ``mmap:///path``,
-registered by importing this module), doing what the SQLite file of
-:mod:`.rate_limits` does with two system calls a hit instead of a dozen:
+registered by importing this module), two system calls a hit:
 
 - the file is a table of ``SLOTS`` windows of 32 bytes, mapped into every
   process that counts: a key's 16-byte BLAKE2b digest, when its window ends

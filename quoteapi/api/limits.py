@@ -1,13 +1,14 @@
 """The public rate limit: one fixed window per client address, counted by the ``limits`` library.
 
 Every request to a public endpoint (api/public.py) costs one ``hit`` on the
-storage named by ``QUOTEAPI_RATELIMIT_STORAGE_URI`` (memory, the shared
-SQLite file of adapters/rate_limits.py, or Redis), keyed by the client's
-address and the scope ``public`` (the keys Flask-Limiter used:
-``LIMITER/<address>/public/<amount>/<multiples>/<period>``). Over the budget
-the answer is a 429 problem+json with ``Retry-After``. Flask-Limiter, which
-did this before, spent some 100-190 µs of Python per request resolving which
-limits apply; one direct call costs a few (docs/performance.md).
+storage named by ``QUOTEAPI_RATELIMIT_STORAGE_URI`` (by default the
+memory-mapped file of adapters/shared_counters.py, which every worker of the
+machine shares; Redis for several machines; ``memory://`` per process),
+keyed by the client's address and the scope ``public``
+(``LIMITER/<address>/public/<amount>/<multiples>/<period>``). Over the budget
+the answer is a 429 problem+json with ``Retry-After``. One direct call of the
+library costs a few µs a request, where Flask-Limiter spends some 100-190 µs
+resolving which limits apply (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,9 +27,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-# Registers the sqlite:/// storage scheme (the default: one budget per address
+# Registers the mmap:/// storage scheme (the default: one budget per address
 # for all the workers of a machine) before storage_from_string resolves the URI.
-from ..adapters.rate_limits import SQLiteStorage  # noqa: F401
 from ..adapters.shared_counters import SharedMemoryStorage  # noqa: F401
 from ..domain.text import T
 from .errors import problem
@@ -127,7 +127,7 @@ def rate_limit_store_answers(timeout: float) -> bool:
     """Whether the Redis holding the shared counters answers a PING within ``timeout`` s.
 
     True when there is nothing to ask: no limit, or counters that are not in
-    Redis (a SQLite file or memory never go away). One client per worker, made
+    Redis (a memory-mapped file or memory never go away). One client per worker, made
     on first use, with no retry, so a stopped Redis is a quick False and a
     restarted one is a True at the next call.
     """

@@ -1,7 +1,7 @@
 """One server with several workers keeps one public budget per address, without Redis.
 
-The workers share their counters through a SQLite file (the ``sqlite:///``
-storage of quoteapi/adapters/rate_limits.py, the default under the instance
+The workers share their counters through a memory-mapped file (the ``mmap:///``
+storage of quoteapi/adapters/shared_counters.py, the default under the instance
 folder). Every request below is a connection of its own, sent 20 at a time,
 so that gunicorn's five workers all answer some of them.
 """
@@ -49,10 +49,9 @@ def start(tmp_path, storage_uri: str) -> Gunicorn:
     return Gunicorn(env, tmp_path / "gunicorn.log", workers=WORKERS).start()
 
 
-@pytest.mark.parametrize("scheme, name", [("mmap", "ratelimits.bin"), ("sqlite", "ratelimits.sqlite3")])
-def test_five_workers_answer_one_address_exactly_its_budget(tmp_path, scheme, name):
-    counters = tmp_path / "limits" / name
-    server = start(tmp_path, f"{scheme}:///{counters}")
+def test_five_workers_answer_one_address_exactly_its_budget(tmp_path):
+    counters = tmp_path / "limits" / "ratelimits.bin"
+    server = start(tmp_path, f"mmap:///{counters}")
     try:
         answers = burst(server, "127.0.0.1", 4 * LIMIT)
         statuses = sorted(status for status, _, _ in answers)

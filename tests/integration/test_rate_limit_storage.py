@@ -1,10 +1,9 @@
-"""The SQLite rate-limit storage: every hit counted once, from any thread or process; windows expire."""
+"""The memory-mapped rate-limit storage (mmap:///): every hit counted once, from any thread or process; windows expire."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import sqlite3
 import stat
 import threading
 import time
@@ -17,36 +16,16 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 import config
-from quoteapi.adapters import rate_limits, shared_counters
-from quoteapi.adapters.rate_limits import SQLiteStorage
+from quoteapi.adapters import shared_counters
 from quoteapi.adapters.shared_counters import SharedMemoryStorage
 
 KEY = "LIMITER/127.0.0.1/public/10/1/minute"
 
 
 @pytest.fixture
-def sqlite_uri(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'limits' / 'ratelimits.sqlite3'}"
-
-
-@pytest.fixture(params=["mmap", "sqlite"])
-def uri(request, tmp_path) -> str:
-    """Each storage shared by the workers of a machine: the memory-mapped file (the default) and SQLite."""
-    if request.param == "mmap":
-        return f"mmap:///{tmp_path / 'limits' / 'ratelimits.bin'}"
-    return f"sqlite:///{tmp_path / 'limits' / 'ratelimits.sqlite3'}"
-
-
-def test_the_uri_names_the_storage_and_its_file(sqlite_uri, tmp_path):
-    storage = storage_from_string(sqlite_uri)
-    assert isinstance(storage, SQLiteStorage)
-    assert storage.path == tmp_path / "limits" / "ratelimits.sqlite3"
-    assert not storage.path.exists(), "nothing is opened before the first hit"
-    assert storage.check()
-    assert storage.path.exists()
-    assert SQLiteStorage("sqlite:///relative/limits.sqlite3").path.as_posix() == "relative/limits.sqlite3"
-    with pytest.raises(ConfigurationError):
-        storage_from_string("sqlite://")
+def uri(tmp_path) -> str:
+    """The storage the workers of a machine share (the default): a memory-mapped file."""
+    return f"mmap:///{tmp_path / 'limits' / 'ratelimits.bin'}"
 
 
 def test_the_default_is_a_file_in_the_instance_folder_and_tests_count_in_memory():
@@ -71,19 +50,6 @@ def test_a_window_counts_then_expires(uri):
     assert storage.get_expiry(KEY) > end
     storage.clear(KEY)
     assert storage.get(KEY) == 0
-
-
-def test_expired_windows_are_deleted_from_the_file(sqlite_uri):
-    storage = storage_from_string(sqlite_uri)
-    for i in range(5):
-        storage.incr(f"gone/{i}", 1)
-    storage.incr("kept", 60)
-    time.sleep(1.05)
-    storage._next_purge = 0.0  # the next hit sweeps (at most once a minute otherwise)
-    storage.incr("kept", 60)
-    with sqlite3.connect(storage.path) as db:
-        assert db.execute("SELECT key, count FROM rate_limit_counters").fetchall() == [("kept", 2)]
-    assert storage.reset() == 1
 
 
 def test_the_fixed_window_limiter_over_a_shared_storage(uri):
@@ -119,7 +85,7 @@ def test_hits_from_many_threads_count_once_each(uri):
     assert storage.get(KEY) == threads * hits
 
 
-def _hit_in_a_child(storage: SQLiteStorage, barrier, hits: int, out) -> None:
+def _hit_in_a_child(storage: SharedMemoryStorage, barrier, hits: int, out) -> None:
     barrier.wait()
     out.put([storage.incr(KEY, 60) for _ in range(hits)])
 
@@ -127,7 +93,7 @@ def _hit_in_a_child(storage: SQLiteStorage, barrier, hits: int, out) -> None:
 def test_hits_from_many_processes_count_once_each(uri):
     """Forked workers that inherit a storage already in use, as gunicorn's would with preload."""
     storage = storage_from_string(uri)
-    assert storage.incr("parent", 60) == 1  # the parent's own connection, which no child may reuse
+    assert storage.incr("parent", 60) == 1  # the parent's own mapping and lock, which no child may reuse
     fork = multiprocessing.get_context("fork")
     processes, hits = 5, 100
     barrier, out = fork.Barrier(processes), fork.Queue()
@@ -144,8 +110,8 @@ def test_hits_from_many_processes_count_once_each(uri):
 
 
 def test_processes_opening_a_new_file_at_once(tmp_path):
-    """The first hits of several workers race to create the file, its table and WAL mode."""
-    uri = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    """The first hits of several workers race to create the file and lay out its table."""
+    uri = f"mmap:///{tmp_path / 'fresh.bin'}"
     fork = multiprocessing.get_context("fork")
     processes = 6
     barrier, out = fork.Barrier(processes), fork.Queue()
@@ -159,62 +125,7 @@ def test_processes_opening_a_new_file_at_once(tmp_path):
         child.join(timeout=60)
         assert child.exitcode == 0
     assert seen == list(range(1, processes + 1))
-    with sqlite3.connect(tmp_path / "fresh.sqlite3") as db:
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-
-
-def test_a_busy_file_makes_a_hit_wait_not_fail(sqlite_uri):
-    storage = storage_from_string(sqlite_uri)
-    storage.incr(KEY, 60)
-    blocker = sqlite3.connect(storage.path, isolation_level=None, check_same_thread=False)
-    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a moment
-    threading.Timer(0.3, blocker.rollback).start()
-    started = time.monotonic()
-    assert storage.incr(KEY, 60) == 2
-    assert time.monotonic() - started >= 0.25
-    blocker.close()
-
-
-def test_a_file_busy_for_longer_than_the_timeout_fails_the_hit_and_counts_nothing(sqlite_uri, monkeypatch):
-    monkeypatch.setattr(rate_limits, "BUSY_TIMEOUT_SECONDS", 0.2)
-    storage = storage_from_string(sqlite_uri)
-    storage.incr(KEY, 60)
-    blocker = sqlite3.connect(storage.path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
-    started = time.monotonic()
-    with pytest.raises(sqlite3.OperationalError) as failed:
-        storage.incr(KEY, 60)
-    assert failed.value.sqlite_errorcode == sqlite3.SQLITE_BUSY
-    assert time.monotonic() - started >= 0.2
-    blocker.rollback()
-    blocker.close()
-    assert storage.get(KEY) == 1  # the refused hit did not count
-    assert storage.incr(KEY, 60) == 2
-
-
-def _connections_in_a_child(storage: SQLiteStorage, out) -> None:
-    inherited = storage._local.connection
-    mine = storage._connection()
-    out.put([mine is not inherited, storage._connection() is mine, storage.incr("child", 60)])
-
-
-def test_a_forked_child_opens_its_own_connection_once(sqlite_uri):
-    """The fork is noticed at the fork (os.register_at_fork), not by asking for the process id on every hit."""
-    storage = storage_from_string(sqlite_uri)
-    parent = storage._connection()
-    assert storage._connection() is parent
-    fork = multiprocessing.get_context("fork")
-    out = fork.Queue()
-    child = fork.Process(target=_connections_in_a_child, args=(storage, out))
-    child.start()
-    assert out.get(timeout=60) == [True, True, 1]
-    child.join(timeout=60)
-    assert child.exitcode == 0
-    assert storage._connection() is parent
-    assert storage.incr("child", 60) == 2
-
-
-# --- the memory-mapped file (mmap:///, the default) --------------------------------------------
+    assert storage_from_string(uri).get(KEY) == processes
 
 
 def test_the_mmap_uri_names_the_file_made_at_first_use(tmp_path):

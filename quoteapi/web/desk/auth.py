@@ -39,7 +39,7 @@ def _limited(name: str) -> int | None:
         if not spent:
             return None
         reset = max(strategy.get_window_stats(limit, *keys).reset_time for limit, keys in spent)
-    except Exception:  # the store's own errors (redis, sqlite) differ by backend
+    except Exception:  # the store's own errors differ by backend (Redis', the mapped file's OSError)
         log.warning("sign-in rate limit store unavailable", exc_info=True)
         return None
     return max(1, int(reset - time.time()) + 1)
