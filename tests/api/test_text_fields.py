@@ -18,6 +18,7 @@ from config.gunicorn_logging import PrivateAccessLogger
 from quoteapi.adapters.logs import PrivateFormatter
 
 from ..bodies import QUOTE, QUOTE_REQUEST, SIMPLE_ESTIMATE
+from ..days import iso
 from ..web.desk_helpers import csrf_token, staff
 
 pytestmark = pytest.mark.hostile
@@ -55,14 +56,14 @@ def test_a_name_with_a_control_or_bidi_character_is_refused_and_nothing_is_store
     ("areas", [{"code": "neck\u0000"}], "areas.0.code"),
 ])
 def test_every_text_of_an_estimate_refuses_a_nul(client, field, value, path):
-    body = problem(client.post("/api/v1/estimates", json={**SIMPLE_ESTIMATE, field: value}), 422)
+    body = problem(client.post("/api/v1/estimates?lang=en", json={**SIMPLE_ESTIMATE, field: value}), 422)
     assert list(body["errors"]) == [path]
+    assert body["errors"][path][0].startswith(("Control characters", "Invisible text-direction")), body["errors"]
 
 
 @pytest.mark.parametrize("customer, path", [
     ({"name": "Ayşe", "email": "\"a\u0001b\"@example.com"}, "customer.email"),
     ({"name": "Ayşe", "email": f"a@exa{RLO}mple.com"}, "customer.email"),
-    ({"name": "Ayşe", "email": "a@example.com", "phone": "+90 532\u0000"}, "customer.phone"),
 ])
 def test_email_and_phone_refuse_control_and_bidi_characters(client, sales_headers, customer, path):
     body = problem(client.post("/api/v1/quotes", json={**QUOTE, "customer": customer}, headers=sales_headers), 422)
@@ -83,7 +84,7 @@ def test_notes_keep_their_lines_but_no_other_control_or_bidi_character(client, s
 
 
 @pytest.mark.parametrize("query, field", [("q=a%00b", "q"), ("q=a%E2%80%AEb", "q"), ("clinic=x%00", "clinic"),
-                                          ("cursor=a%00", "cursor"), ("limit=%D9%A5", "limit"), ("limit=%EF%BC%95", "limit")])
+                                          ("limit=%D9%A5", "limit"), ("limit=%EF%BC%95", "limit")])
 def test_query_parameters_refuse_nul_bidi_and_foreign_digits(client, sales_headers, query, field):
     body = problem(client.get(f"/api/v1/quotes?{query}", headers=sales_headers), 422)
     assert list(body["errors"]) == [field]
@@ -92,7 +93,8 @@ def test_query_parameters_refuse_nul_bidi_and_foreign_digits(client, sales_heade
 def test_a_path_parameter_with_a_nul_or_foreign_digits_is_not_found(client, sales_headers, admin_headers):
     r = client.post("/api/v1/quotes", json=QUOTE, headers=sales_headers)
     number = r.get_json()["number"]
-    for path in ("/api/v1/quotes/Q-2026-%0000001", f"/api/v1/quotes/{number}%00", f"/api/v1/quotes/{number}%E2%80%AE",
+    year = number[:7]  # "Q-YYYY-": the example, a NUL in place of the number's first digit
+    for path in (f"/api/v1/quotes/{year}%0000001", f"/api/v1/quotes/{number}%00", f"/api/v1/quotes/{number}%E2%80%AE",
                  f"/api/v1/quotes/{number}/revisions/%D9%A1", f"/api/v1/quotes/{number}/revisions/%D9%A1/verify"):
         problem(client.get(path, headers=sales_headers), 404)
     assert client.get(f"/api/v1/quotes/{number}/revisions/1", headers=sales_headers).status_code == 200
@@ -140,11 +142,11 @@ def test_the_cli_takes_ascii_digits_only(app):
 
 def test_log_lines_escape_control_characters():
     formatter = PrivateFormatter("%(levelname)s %(name)s: %(message)s")
-    forged = "/x\n2026-01-01 00:00:00 INFO quoteapi: admin signed in\r\x1b[2K\x00"
+    forged = f"/x\n{iso(0)} 00:00:00 INFO quoteapi: admin signed in\r\x1b[2K\x00"
     record = logging.LogRecord("quoteapi", logging.ERROR, __file__, 1, "HTTP %s on %s %s", (500, "GET", forged), None)
     line = formatter.format(record)
     assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\x00" not in line
-    assert line.endswith("/x\\x0a2026-01-01 00:00:00 INFO quoteapi: admin signed in\\x0d\\x1b[2K\\x00")
+    assert line.endswith(f"/x\\x0a{iso(0)} 00:00:00 INFO quoteapi: admin signed in\\x0d\\x1b[2K\\x00")
     try:
         raise ValueError(f"no quote {forged}")
     except ValueError:
@@ -152,7 +154,7 @@ def test_log_lines_escape_control_characters():
     text = formatter.format(record)
     lines = text.split("\n")
     assert lines[0] == "ERROR quoteapi: unhandled error on GET" and lines[1].startswith("Traceback")
-    assert lines[-1].startswith("ValueError: no quote /x\\x0a2026") and not any(line.startswith("2026") for line in lines)
+    assert lines[-1].startswith(f"ValueError: no quote /x\\x0a{iso(0)}") and not any(line.startswith(iso(0)) for line in lines)
 
 
 def test_access_log_lines_escape_control_characters():
