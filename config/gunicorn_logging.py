@@ -6,7 +6,8 @@ phone number in the URL. The access log keeps every query parameter's name,
 but only the values of the parameters listed in ``KEEP`` (none of which can
 hold personal data); any other value is written as ``[redacted]``. The
 Referer loses its query string for the same reason (an embedding site's page
-may carry one).
+may carry one). Every value in a line has its control characters escaped
+(``\x0a``), so that no header or path can start a log line of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ KEEP = frozenset({
 })
 REDACTED = "[redacted]"
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,64}$")
+# What quoteapi/domain/characters.py:escape_controls escapes (kept here so that gunicorn's master imports no app).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` on one line: every control character as ``\\xNN``."""
+    return _CONTROLS.sub(lambda found: f"\\x{ord(found.group()):02x}" if ord(found.group()) < 0x100
+                         else f"\\u{ord(found.group()):04x}", text)
 
 
 def redact_query(query: str) -> str:
@@ -62,4 +71,4 @@ class PrivateAccessLogger(Logger):
                            ("{http_referer}e", referer), ("{referer}i", referer)):
             if key in atoms:
                 atoms[key] = value
-        return atoms
+        return {key: escape_controls(value) if isinstance(value, str) else value for key, value in atoms.items()}

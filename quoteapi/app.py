@@ -14,6 +14,7 @@ from .adapters.logs import PrivateFormatter
 from .api import init_api
 from .api.limits import init_rate_limit
 from .interface.i18n import init_i18n
+from .interface.paths import install_path_converters
 from .services.context import Context
 from .web import estimator
 from .web.desk import init_desk, open_sign_in_limit
@@ -73,6 +74,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     app = QuoteApi(__name__, instance_relative_config=False)
     app.config.update(settings.load(environ, overrides))
     app.json.sort_keys = False
+    # Path parameters refuse control and bidi characters, numbers non-ASCII digits (a 404).
+    install_path_converters(app)
     configure_logging(app)
     open_state(app)
     # The language of every request, the API's and the console's alike (interface/i18n.py).

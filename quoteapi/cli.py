@@ -305,13 +305,28 @@ def _resolve(code: str, known: list[str]) -> str:
     return code  # unknown: the engine names it
 
 
+class WholeNumber(click.ParamType):
+    """An integer of ASCII digits (click's ``int`` takes ``٥`` for 5)."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        digits = text[1:] if text[:1] == "-" else text
+        if not (digits.isascii() and digits.isdigit()):
+            self.fail(f"{value!r} is not a whole number of digits 0-9.", param, ctx)
+        return int(text)
+
+
 @click.command("estimate")
 @with_appcontext
 @click.option("--clinic", required=True)
 @click.option("--area", "areas", multiple=True, required=True, help="CODE or CODE:SIZE_CM2; repeat for more.")
 @click.option("--product", "products", multiple=True, help="Repeat for more.")
 @click.option("--level", required=True, help="Specialist level.")
-@click.option("--sessions", type=int, required=True)
+@click.option("--sessions", type=WholeNumber(), required=True)
 @click.option("--start-date", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--coupon")
 def estimate_command(clinic, areas, products, level, sessions, start_date, coupon) -> None:

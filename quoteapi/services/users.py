@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .context import Context
 
 ROLES = ("sales", "admin")
-NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}\Z")  # \Z: "$" would let a trailing line feed through
 TOKEN_PREFIX = "qa_"
 
 

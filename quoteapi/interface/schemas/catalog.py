@@ -5,18 +5,18 @@ from __future__ import annotations
 from marshmallow import Schema, fields, post_dump, validate
 
 from ..i18n import Sentence
-from .fields import DecimalString
+from .fields import DecimalString, Integer, Text
 from .price_list import BenefitSchema, SessionTierSchema
 
 
 class ClinicSummarySchema(Schema):
-    code = fields.String()
+    code = Text()
     name = Sentence(metadata={"description": "In the answer's language."})
     city = Sentence()
     tax_rate = DecimalString(places=4)
     prices_include_tax = fields.Boolean()
-    address = fields.String(metadata={"description": "Only when the price list gives one."})
-    phone = fields.String(metadata={"description": "Only when the price list gives one."})
+    address = Text(metadata={"description": "Only when the price list gives one."})
+    phone = Text(metadata={"description": "Only when the price list gives one."})
 
     @post_dump
     def leave_out_missing_contacts(self, data, **kwargs):
@@ -27,53 +27,53 @@ class ClinicSummarySchema(Schema):
 
 
 class CatalogQuerySchema(Schema):
-    clinic = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    clinic = Text(required=True, validate=validate.Length(min=1, max=64))
 
 
 class CatalogAreaSchema(Schema):
-    code = fields.String()
+    code = Text()
     name = Sentence()
-    size_cm2 = fields.Integer()
+    size_cm2 = Integer()
     price = DecimalString(places=2, money=True, metadata={"description": "One session at the reference size, at this clinic."})
     extra_cm2_price = DecimalString(places=2, money=True, metadata={"description": "Per cm2 beyond the reference size, at this clinic, rounded for display."})
     size_priced = fields.Boolean(metadata={"description": "Whether a measured size changes the price."})
 
 
 class CatalogProductSchema(Schema):
-    code = fields.String()
+    code = Text()
     name = Sentence()
     price = DecimalString(places=2, money=True)
 
 
 class CatalogLevelSchema(Schema):
-    code = fields.String()
+    code = Text()
     name = Sentence()
     multiplier = DecimalString(places=4)
 
 
 class CatalogCampaignSchema(Schema):
-    code = fields.String()
+    code = Text()
     name = Sentence()
     starts_on = fields.Date()
     ends_on = fields.Date()
-    clinics = fields.List(fields.String())
-    min_sessions = fields.Integer()
-    required_areas = fields.List(fields.String())
+    clinics = fields.List(Text())
+    min_sessions = Integer()
+    required_areas = fields.List(Text())
     stackable = fields.Boolean()
-    priority = fields.Integer()
+    priority = Integer()
     requires_coupon = fields.Boolean()
     benefit = fields.Nested(BenefitSchema)
 
 
 class CatalogSchema(Schema):
-    clinic = fields.String(attribute="clinic.code", metadata={"description": "The clinic's code."})
+    clinic = Text(attribute="clinic.code", metadata={"description": "The clinic's code."})
     clinic_name = Sentence(attribute="clinic.name")
     city = Sentence(attribute="clinic.city")
     tax_rate = DecimalString(places=4, attribute="clinic.tax_rate")
     prices_include_tax = fields.Boolean(attribute="clinic.prices_include_tax")
-    currency = fields.String()
-    price_list_version = fields.Integer()
-    session_interval_days = fields.Integer()
+    currency = Text()
+    price_list_version = Integer()
+    session_interval_days = Integer()
     combination_discount_percent = DecimalString(places=2)
     areas = fields.List(fields.Nested(CatalogAreaSchema))
     products = fields.List(fields.Nested(CatalogProductSchema))

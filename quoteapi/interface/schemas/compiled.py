@@ -6,9 +6,10 @@ path (an estimate is loaded on every request), :class:`CompiledLoad` builds,
 once per schema instance, a loader from the schema's own fields that handles
 the common case directly:
 
-- strings, strict integers and strict booleans are checked by type and then
-  by the field's own validators; other leaf fields (dates, decimals, e-mail
-  addresses, trimmed text) call the field's own ``deserialize``;
+- strings, strict integers and strict booleans are checked by type (a text
+  also for the characters it may not hold) and then by the field's own
+  validators; other leaf fields (dates, decimals, e-mail addresses, trimmed
+  text) call the field's own ``deserialize``;
 - nested schemas and lists are walked the same way, missing fields get their
   ``load_default``, unknown keys are refused as the schema refuses them.
 
@@ -29,7 +30,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.utils import missing
 
-from .fields import StrictBoolean
+from ...domain.characters import LINES_REFUSED, ONE_LINE_REFUSED
+from .fields import Integer, StrictBoolean, Text
 
 
 class Fallback(Exception):
@@ -44,9 +46,12 @@ def _leaf(field: fields.Field, name: str) -> Loader:
     kind = type(field)
     if field.pre_load or field.post_load:
         kind = None  # the field's own deserialize applies them
-    if kind is fields.String:
+    refused = None
+    if kind is fields.String or kind is Text:
         expected: type | None = str
-    elif kind is fields.Integer and field.strict:
+        if kind is Text:  # a control or bidi character: marshmallow's load names it
+            refused = (LINES_REFUSED if field.lines else ONE_LINE_REFUSED).search
+    elif (kind is fields.Integer or kind is Integer) and field.strict:
         expected = int  # type(True) is bool, not int: booleans fall back
     elif kind is StrictBoolean:
         expected = bool
@@ -56,6 +61,8 @@ def _leaf(field: fields.Field, name: str) -> Loader:
     if expected is not None:
         def load(value: Any) -> Any:
             if type(value) is not expected:
+                raise Fallback
+            if refused is not None and refused(value) is not None:
                 raise Fallback
             if validate is not None:
                 try:

@@ -10,15 +10,15 @@ from ...domain.personal_data import phone_digits
 from ...domain.text import N_
 from ..i18n import Sentence
 from .estimates import ClientAnswersSchema
-from .fields import Flattened
+from .fields import Email, Flattened, Integer, Text
 from .quotes import PHONE, QuoteRevisionSchema, QuoteSchema
 
 
 class _Identifier(Schema):
     """One e-mail address or one phone number, not both."""
 
-    email = fields.Email(validate=validate.Length(max=254), metadata={"description": "Compared without regard to case."})
-    phone = fields.String(
+    email = Email(validate=validate.Length(max=254), metadata={"description": "Compared without regard to case."})
+    phone = Text(
         validate=validate.Regexp(PHONE, error=N_("A phone number: digits, spaces and + ( ) . / -.")),
         metadata={"description": "Compared by its digits: `+90 532 000 00 00` finds `+905320000000`."},
     )
@@ -40,25 +40,25 @@ class ErasureRequestSchema(_Identifier):
 
 
 class PersonSchema(Schema):
-    email = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
+    email = Text(allow_none=True)
+    phone = Text(allow_none=True)
 
 
 class InputAreaSchema(Schema):
-    code = fields.String()
+    code = Text()
     size_cm2 = fields.Float(allow_none=True, metadata={"description": "The measured size; null: the reference size."})
 
 
 class InputsSchema(Schema):
     """What a revision was priced from, as the estimate request gave it (the client's health answers included)."""
 
-    clinic = fields.String()
+    clinic = Text()
     areas = fields.List(fields.Nested(InputAreaSchema))
-    products = fields.List(fields.String())
-    specialist_level = fields.String()
-    sessions = fields.Integer()
+    products = fields.List(Text())
+    specialist_level = Text()
+    sessions = Integer()
     start_date = fields.Date(allow_none=True)
-    coupon = fields.String(allow_none=True)
+    coupon = Text(allow_none=True)
     client = fields.Nested(ClientAnswersSchema, allow_none=True, metadata={"description": "null: not answered, or erased."})
 
 
@@ -87,6 +87,6 @@ class CustomerDataSchema(Schema):
 
 
 class ErasureSchema(Schema):
-    quotes_changed = fields.Integer(metadata={"description": "0 when nobody matched, or when erasing again."})
-    numbers = fields.List(fields.String(), metadata={"description": "The quotes whose personal data was erased."})
+    quotes_changed = Integer(metadata={"description": "0 when nobody matched, or when erasing again."})
+    numbers = fields.List(Text(), metadata={"description": "The quotes whose personal data was erased."})
     detail = Sentence()

@@ -13,15 +13,15 @@ from ...domain.pricing.model import (
 from ...domain.text import N_
 from ..i18n import Sentence
 from .compiled import CompiledLoad
-from .fields import Day, DecimalString, Money, Percent, StrictBoolean, Trimmed
+from .fields import AsciiDecimal, Day, DecimalString, Integer, Money, Percent, StrictBoolean, Text, Trimmed
 
 MAX_REASON_LENGTH = 500
 
 
 
 class AreaChoiceSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    size_cm2 = fields.Decimal(
+    code = Text(required=True, validate=validate.Length(min=1, max=64))
+    size_cm2 = AsciiDecimal(
         as_string=True,
         allow_none=True,
         load_default=None,
@@ -38,7 +38,7 @@ class AreaChoiceSchema(Schema):
 
 
 class ClientAnswersSchema(Schema):
-    age = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=150))
+    age = Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=150))
     pregnant = StrictBoolean(allow_none=True, load_default=None)
     active_skin_infection = StrictBoolean(allow_none=True, load_default=None)
     open_wounds = StrictBoolean(allow_none=True, load_default=None)
@@ -65,31 +65,31 @@ class ManualDiscountSchema(Schema):
 class EstimateRequestSchema(CompiledLoad, Schema):
     # Loaded on every public request: compiled from these fields (see compiled.py).
 
-    clinic = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    clinic = Text(required=True, validate=validate.Length(min=1, max=64))
     areas = fields.List(
         fields.Nested(AreaChoiceSchema), required=True, validate=validate.Length(min=1, max=50)
     )
     products = fields.List(
-        fields.String(validate=validate.Length(min=1, max=64)),
+        Text(validate=validate.Length(min=1, max=64)),
         load_default=list,
         validate=validate.Length(max=50),
     )
-    specialist_level = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    specialist_level = Text(required=True, validate=validate.Length(min=1, max=64))
     # 1-24 is checked by the engine, so that it is reported with unknown codes.
-    sessions = fields.Integer(strict=True, required=True, metadata={"minimum": 1, "maximum": 24})
+    sessions = Integer(strict=True, required=True, metadata={"minimum": 1, "maximum": 24})
     start_date = Day(
         load_default=None, allow_none=True,
         metadata={"description": "Defaults to today (the server's local date); today up to 365 days ahead."},
     )
-    coupon = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    coupon = Text(load_default=None, allow_none=True, validate=validate.Length(max=64))
     client = fields.Nested(ClientAnswersSchema, load_default=None, allow_none=True)
 
 
 class LineSchema(Schema):
     kind = fields.Enum(LineKind, by_value=True)
-    code = fields.String(allow_none=True)
+    code = Text(allow_none=True)
     description = Sentence()
-    quantity = fields.Integer()
+    quantity = Integer()
     unit_price = DecimalString(places=2, money=True, signed=True, metadata={"description": "Negative on a discount line."})
     amount = DecimalString(places=2, money=True, signed=True, metadata={"description": "Negative on a discount line."})
     basis = Sentence(metadata={"description": "How the figures came about, e.g. `(5500.00 + 300 cm² × 2.50) × 1.20`."})
@@ -103,7 +103,7 @@ class EligibilitySchema(Schema):
 class OfferSchema(Schema):
     """One candidate of pricing step 8: the stacked campaigns, or one campaign alone."""
 
-    campaigns = fields.List(fields.String())
+    campaigns = fields.List(Text())
     discount = DecimalString(places=2, money=True)
     chosen = fields.Boolean()
 
@@ -111,7 +111,7 @@ class OfferSchema(Schema):
 class CouponSchema(Schema):
     """What became of the coupon the estimate gave."""
 
-    code = fields.String(metadata={"description": "As given."})
+    code = Text(metadata={"description": "As given."})
     status = fields.Enum(CouponStatus, by_value=True)
     reason = Sentence()
 
@@ -119,18 +119,18 @@ class CouponSchema(Schema):
 class HintSchema(Schema):
     """A longer course that costs at least 1 % less per session."""
 
-    sessions = fields.Integer()
+    sessions = Integer()
     total = DecimalString(places=2, money=True)
     per_session = DecimalString(places=2, money=True)
     text = Sentence()
 
 
 class EstimateSchema(Schema):
-    clinic = fields.String()
-    currency = fields.String()
-    price_list_version = fields.Integer()
+    clinic = Text()
+    currency = Text()
+    price_list_version = Integer()
     start_date = fields.Date()
-    sessions = fields.Integer()
+    sessions = Integer()
     lines = fields.List(fields.Nested(LineSchema))
     subtotal = DecimalString(places=2, money=True)
     discount_total = DecimalString(places=2, money=True)
@@ -139,7 +139,7 @@ class EstimateSchema(Schema):
     tax_total = DecimalString(places=2, money=True)
     total = DecimalString(places=2, money=True)
     per_session = DecimalString(places=2, money=True)
-    applied_campaigns = fields.List(fields.String())
+    applied_campaigns = fields.List(Text())
     eligibility = fields.Nested(EligibilitySchema)
     schedule = fields.List(fields.Date())
     advice = fields.List(Sentence())

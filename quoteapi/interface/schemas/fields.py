@@ -9,12 +9,13 @@ from typing import Any
 
 from marshmallow import fields, validate
 
+from ...domain.characters import BIDI_CONTROL, CONTROL, refused_character
 from ...domain.text import N_
 
 PHONE = r"^\+?[0-9 ()./-]{5,40}$"
 CODE = r"^[a-z0-9_-]{1,64}$"
 CAMPAIGN_CODE = r"^[A-Za-z0-9_-]{1,64}$"
-DECIMAL_TEXT = re.compile(r"^\d+(\.\d+)?$")
+DECIMAL_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?\Z")  # ASCII digits only: not "٥" nor "５"
 
 # Upper bounds that the contract leaves open; they keep every figure well inside
 # Decimal's precision (documented in docs/decisions.md).
@@ -76,11 +77,70 @@ def Percent(**kwargs: Any) -> DecimalString:
     return DecimalString(places=2, validate=validate.Range(min=0, max=100), **kwargs)
 
 
+TEXT_ERRORS = {
+    CONTROL: N_("Control characters (such as NUL or a line break) are not allowed here."),
+    BIDI_CONTROL: N_("Invisible text-direction characters (bidi controls) are not allowed."),
+}
+
+
+class Text(fields.String):
+    """Every text read from outside: a string without control characters or bidi controls.
+
+    One type for every text field of every schema (bodies, queries, console
+    forms, price-list files): see ``domain/characters.py`` for what is refused
+    and why. ``lines=True`` (a note) keeps line feeds, carriage returns and tabs.
+    """
+
+    default_error_messages = TEXT_ERRORS
+
+    def __init__(self, *, lines: bool = False, **kwargs: Any) -> None:
+        self.lines = lines
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        refused = refused_character(text, lines=self.lines)
+        if refused is not None:
+            raise self.make_error(refused)
+        return text
+
+
+class Email(fields.Email):
+    """An e-mail address, refused with a control or bidi character (marshmallow's own check lets some through)."""
+
+    default_error_messages = TEXT_ERRORS
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        refused = refused_character(text)
+        if refused is not None:
+            raise self.make_error(refused)
+        return text
+
+
+class Integer(fields.Integer):
+    """A whole number; from text (a query parameter), of ASCII digits only: ``٥`` is not 5."""
+
+    def _validated(self, value: Any) -> Any:
+        if isinstance(value, str) and not value.isascii():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class AsciiDecimal(fields.Decimal):
+    """A decimal; from text, of ASCII digits only."""
+
+    def _validated(self, value: Any) -> Any:
+        if isinstance(value, str) and not value.isascii():
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
 def Code(**kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Regexp(CODE, error=N_("Codes are 1-64 of a-z, 0-9, - and _.")), **kwargs)
+    return Text(validate=validate.Regexp(CODE, error=N_("Codes are 1-64 of a-z, 0-9, - and _.")), **kwargs)
 
 
-class Trimmed(fields.String):
+class Trimmed(Text):
     """Text for people: leading and trailing spaces are dropped, so a name of spaces is empty."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -92,8 +152,8 @@ def Name(**kwargs: Any) -> fields.String:
 
 
 def FreeText(max_length: int, **kwargs: Any) -> fields.String:
-    """Free text (a note): trimmed, not empty."""
-    return Trimmed(validate=validate.Length(min=1, max=max_length), **kwargs)
+    """Free text (a note): trimmed, not empty, on as many lines as it needs."""
+    return Trimmed(lines=True, validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
 class StrictBoolean(fields.Boolean):

@@ -17,8 +17,8 @@ from ...services.price_items import Item
 from ...services.price_lists import StoredDocument
 from ..i18n import Message
 from .fields import (
-    CAMPAIGN_CODE, MAX_FACTOR, MAX_MONEY, PHONE, Code, Day, DecimalString, Flattened, Money, Name, Percent,
-    StrictBoolean, Trimmed,
+    CAMPAIGN_CODE, Code, Day, DecimalString, Flattened, Integer, MAX_FACTOR, MAX_MONEY, Money, Name, Percent,
+    PHONE, StrictBoolean, Text, Trimmed,
 )
 
 
@@ -38,7 +38,7 @@ class TranslationsField(fields.Dict):
         kwargs.setdefault(
             "metadata", {"description": "Names in the other languages, by language; a missing one falls back to `name`."}
         )
-        super().__init__(keys=fields.String(validate=validate.OneOf(LANGUAGES)), values=fields.Nested(schema), **kwargs)
+        super().__init__(keys=Text(validate=validate.OneOf(LANGUAGES)), values=fields.Nested(schema), **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, tuple):  # the model's form
@@ -83,7 +83,7 @@ class ClinicSchema(ItemSchema):
 class AreaSchema(ItemSchema):
     code = Code(required=True)
     name = Name(required=True)
-    size_cm2 = fields.Integer(
+    size_cm2 = Integer(
         strict=True, required=True, validate=validate.Range(min=1, max=MAX_SIZE_CM2)
     )
     price = Money(required=True)
@@ -108,7 +108,7 @@ class SpecialistLevelSchema(ItemSchema):
 
 
 class SessionTierSchema(Schema):
-    min_sessions = fields.Integer(strict=True, required=True, validate=validate.Range(min=2, max=24))
+    min_sessions = Integer(strict=True, required=True, validate=validate.Range(min=2, max=24))
     discount_percent = Percent(required=True)
 
 
@@ -134,21 +134,21 @@ class BenefitSchema(Schema):
 
 
 class CampaignSchema(ItemSchema):
-    code = fields.String(
+    code = Text(
         required=True,
         validate=validate.Regexp(CAMPAIGN_CODE, error=N_("Codes are 1-64 of A-Z, a-z, 0-9, - and _.")),
     )
     name = Name(required=True)
     starts_on = Day(required=True)
     ends_on = Day(required=True)
-    clinics = fields.List(fields.String(), load_default=list)
-    min_sessions = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=24))
-    required_areas = fields.List(fields.String(), load_default=list)
-    coupon = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    clinics = fields.List(Text(), load_default=list)
+    min_sessions = Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=24))
+    required_areas = fields.List(Text(), load_default=list)
+    coupon = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
     stackable = StrictBoolean(load_default=False)
-    priority = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=-1_000_000, max=1_000_000))
+    priority = Integer(strict=True, load_default=0, validate=validate.Range(min=-1_000_000, max=1_000_000))
     benefit = fields.Nested(BenefitSchema, required=True)
-    max_uses = fields.Integer(
+    max_uses = Integer(
         strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=1_000_000_000),
         metadata={"description": "How many accepted quotes may carry it; null for no limit."},
     )
@@ -199,15 +199,15 @@ ITEM_SCHEMAS: dict[str, type[ItemSchema]] = {
 class PriceListSchema(StoredDocumentAnswer):
     """The whole price list, as in ``price-list.md``."""
 
-    version = fields.Integer(
+    version = Integer(
         allow_none=True,
         metadata={"description": "The version number; ignored when sent (If-Match guards a change)."},
     )
-    language = fields.String(
+    language = Text(
         load_default="tr", validate=validate.OneOf(LANGUAGES),
         metadata={"description": "The language of every `name` (document version 2)."},
     )
-    currency = fields.String(
+    currency = Text(
         required=True,
         validate=validate.Regexp(r"^[A-Z]{3}$", error=N_("An ISO 4217 code such as TRY.")),
     )
@@ -216,7 +216,7 @@ class PriceListSchema(StoredDocumentAnswer):
         load_default="10",
         metadata={"description": "The largest manual discount sales may give without an admin's approval."},
     )
-    session_interval_days = fields.Integer(
+    session_interval_days = Integer(
         strict=True, load_default=28, validate=validate.Range(min=21, max=28)
     )
     clinics = fields.List(fields.Nested(ClinicSchema), required=True, validate=validate.Length(min=1))
@@ -235,15 +235,15 @@ VERSION_STATES = ("current", "scheduled", "superseded", "cancelled")
 class PriceListVersionSchema(Schema):
     """When a version was stored, by whom, what changed, when it takes effect and its state now."""
 
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
     created_at = fields.DateTime(required=True)
-    created_by = fields.String(allow_none=True)
-    summary = fields.String()
+    created_by = Text(allow_none=True)
+    summary = Text()
     effective_from = fields.DateTime(metadata={"description": "When it takes (or took) effect."})
-    state = fields.String(validate=validate.OneOf(VERSION_STATES))
+    state = Text(validate=validate.OneOf(VERSION_STATES))
     cancelled_at = fields.DateTime(allow_none=True)
-    cancelled_by = fields.String(allow_none=True)
-    base_version = fields.Integer(allow_none=True, metadata={
+    cancelled_by = Text(allow_none=True)
+    base_version = Integer(allow_none=True, metadata={
         "description": "The version it was laid on (for a scheduled version: the list just before it takes effect)."
     })
 
@@ -255,13 +255,13 @@ class PriceListVersionDocumentSchema(PriceListSchema):
               "cancelled_by", "base_version")
 
     created_at = fields.DateTime()
-    created_by = fields.String(allow_none=True)
-    summary = fields.String()
+    created_by = Text(allow_none=True)
+    summary = Text()
     effective_from = fields.DateTime()
-    state = fields.String(validate=validate.OneOf(VERSION_STATES))
+    state = Text(validate=validate.OneOf(VERSION_STATES))
     cancelled_at = fields.DateTime(allow_none=True)
-    cancelled_by = fields.String(allow_none=True)
-    base_version = fields.Integer(allow_none=True)
+    cancelled_by = Text(allow_none=True)
+    base_version = Integer(allow_none=True)
 
 
 
@@ -285,8 +285,8 @@ class WriteQuerySchema(Schema):
 
 
 class WarningSchema(Schema):
-    code = fields.String(metadata={"description": "Stable, e.g. `campaign-makes-longer-course-cheaper`."})
-    path = fields.String(metadata={"description": "Where in the document, e.g. `campaigns.4`."})
+    code = Text(metadata={"description": "Stable, e.g. `campaign-makes-longer-course-cheaper`."})
+    path = Text(metadata={"description": "Where in the document, e.g. `campaigns.4`."})
     message = Message()
 
 
@@ -296,14 +296,14 @@ class PriceListWriteSchema(PriceListSchema):
     AFTER = ("effective_from", "state", "warnings")
 
     effective_from = fields.DateTime(metadata={"description": "When it takes (or took) effect."})
-    state = fields.String(validate=validate.OneOf(("current", "scheduled")))
+    state = Text(validate=validate.OneOf(("current", "scheduled")))
     warnings = fields.List(fields.Nested(WarningSchema), metadata={
         "description": "What the list does that is allowed but worth a second look; the change was stored all the same."
     })
 
 
 class ChangeSchema(Schema):
-    path = fields.String()
+    path = Text()
     before = fields.Raw(allow_none=True)
     after = fields.Raw(allow_none=True)
 
@@ -317,21 +317,21 @@ class ChangeSchema(Schema):
 
 
 class QuoteChangeSchema(Schema):
-    number = fields.String()
-    clinic = fields.String()
+    number = Text()
+    clinic = Text()
     total_before = DecimalString(places=2)
     total_after = DecimalString(places=2)
     difference = DecimalString(places=2)
 
 
 class UnpricedSchema(Schema):
-    number = fields.String()
+    number = Text()
     reason = Message()
 
 
 class AreaPriceSchema(Schema):
-    clinic = fields.String()
-    area = fields.String()
+    clinic = Text()
+    area = Text()
     before = DecimalString(places=2, allow_none=True)
     after = DecimalString(places=2, allow_none=True)
     changed = fields.Boolean()
@@ -339,13 +339,13 @@ class AreaPriceSchema(Schema):
 
 # The impact's figures are money the engine rounded to the cent: written with their two decimals.
 class ImpactSchema(Schema):
-    open_quotes = fields.Integer(metadata={"description": "Open quotes (new, draft or sent, not expired) repriced."})
-    dearer = fields.Integer()
-    cheaper = fields.Integer()
-    unchanged = fields.Integer()
+    open_quotes = Integer(metadata={"description": "Open quotes (new, draft or sent, not expired) repriced."})
+    dearer = Integer()
+    cheaper = Integer()
+    unchanged = Integer()
     difference_total = DecimalString(places=2, metadata={"description": "The sum of (revised total - total now)."})
     largest_changes = fields.List(fields.Nested(QuoteChangeSchema), metadata={"description": "The 20 largest, by size."})
-    unpriced_count = fields.Integer(metadata={"description": "Open quotes the new list cannot price (a revision would be refused)."})
+    unpriced_count = Integer(metadata={"description": "Open quotes the new list cannot price (a revision would be refused)."})
     unpriced = fields.List(fields.Nested(UnpricedSchema), metadata={"description": "The first 20 of them, with why."})
     catalog = fields.List(fields.Nested(AreaPriceSchema), metadata={
         "description": "Each area's one-session price at each clinic (price × the clinic's factor), before and after."
@@ -357,15 +357,15 @@ class DryRunSchema(Schema):
 
     dry_run = fields.Boolean(dump_default=True)
     valid = fields.Boolean(metadata={"description": "Whether the change would be accepted."})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(Message()), metadata={
+    errors = fields.Dict(keys=Text(), values=fields.List(Message()), metadata={
         "description": "Every problem, by field path, as a 422 (or a 409 for a clash with a scheduled version) would list them."
     })
     warnings = fields.List(fields.Nested(WarningSchema))
-    summary = fields.String(metadata={"description": "The change in one line, as the versions list would show it."})
+    summary = Text(metadata={"description": "The change in one line, as the versions list would show it."})
     changes = fields.List(fields.Nested(ChangeSchema))
-    version = fields.Integer(allow_none=True, metadata={"description": "The number the version would get (null: nothing would change)."})
+    version = Integer(allow_none=True, metadata={"description": "The number the version would get (null: nothing would change)."})
     effective_from = fields.DateTime(allow_none=True)
-    state = fields.String(validate=validate.OneOf(("current", "scheduled")))
+    state = Text(validate=validate.OneOf(("current", "scheduled")))
     impact = fields.Nested(ImpactSchema, allow_none=True, metadata={"description": "Null when the change is not valid."})
 
     @pre_dump
@@ -409,11 +409,11 @@ def item_answer_schema(schema: type[Schema]) -> type[Schema]:
     extra: dict = {
         "warnings": fields.List(fields.Nested(WarningSchema), dump_only=True, metadata={
             "description": "After a write: what the list does that is allowed but worth a second look."}),
-        "state": fields.String(dump_only=True, validate=validate.OneOf(("scheduled",)), metadata={
+        "state": Text(dump_only=True, validate=validate.OneOf(("scheduled",)), metadata={
             "description": "`scheduled` after a write with effective_from: the item as the scheduled version has it."}),
     }
     if schema is CampaignSchema:
-        extra["uses"] = fields.Integer(dump_only=True, metadata={
+        extra["uses"] = Integer(dump_only=True, metadata={
             "description": "Accepted quotes carrying it so far (not part of the document)."})
     name = schema.__name__.removesuffix("Schema") + "AnswerSchema"
     return type(name, (ItemAnswer, schema), extra)

@@ -14,7 +14,9 @@ from ...domain.pricing.plain import estimate_to_plain
 from ..i18n import Sentence, render
 from ..i18n import current as current_language
 from .estimates import EligibilitySchema, EstimateRequestSchema, EstimateSchema, ManualDiscountSchema
-from .fields import PHONE, Day, DecimalString, Flattened, FreeText, Name, StrictBoolean, Trimmed
+from .fields import (
+    Day, DecimalString, Email, Flattened, FreeText, Integer, Name, PHONE, StrictBoolean, Text, Trimmed,
+)
 
 
 QUOTE_STATUSES = STATUSES
@@ -22,8 +24,8 @@ QUOTE_STATUSES = STATUSES
 
 class CustomerSchema(Schema):
     name = Name(required=True)
-    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    phone = fields.String(
+    email = Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    phone = Text(
         load_default=None,
         allow_none=True,
         validate=validate.Regexp(PHONE, error=N_("A phone number: digits, spaces and + ( ) . / -.")),
@@ -38,7 +40,7 @@ class StaffCustomerSchema(CustomerSchema):
 
 
 class WebsiteCustomerSchema(CustomerSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = Email(required=True, validate=validate.Length(max=254))
 
 
 MANUAL_DISCOUNT_DESCRIPTION = (
@@ -54,14 +56,14 @@ def manual_discount_field(description: str) -> fields.Nested:
 
 class QuoteCreateSchema(EstimateRequestSchema):
     manual_discount = manual_discount_field(MANUAL_DISCOUNT_DESCRIPTION)
-    language = fields.String(
+    language = Text(
         validate=validate.OneOf(LANGUAGES),
         metadata={"description": "The language of the quote's texts and document; default: the request's."},
     )
     customer = fields.Nested(StaffCustomerSchema, required=True)
-    notes = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    notes = Trimmed(lines=True, load_default=None, allow_none=True, validate=validate.Length(max=5000))
     follow_up_on = Day(load_default=None, allow_none=True)
-    valid_days = fields.Integer(
+    valid_days = Integer(
         strict=True,
         load_default=None,
         allow_none=True,
@@ -80,22 +82,22 @@ class QuoteRequestSchema(EstimateRequestSchema):
 
 
 class QuoteRequestAnswerSchema(Schema):
-    number = fields.String()
-    status = fields.String()
+    number = Text()
+    status = Text()
 
 
 class ConsentWordingSchema(Schema):
     """The consent sentence word for word, in each language the estimator speaks."""
 
-    tr = fields.String()
-    en = fields.String()
+    tr = Text()
+    en = Text()
 
 
 class ConsentSchema(Schema):
     """A website visitor's consent: when it was given, and to which wording."""
 
     given_at = fields.DateTime()
-    version = fields.String(metadata={"description": "The version of the consent sentence the estimator showed."})
+    version = Text(metadata={"description": "The version of the consent sentence the estimator showed."})
     wording = fields.Nested(ConsentWordingSchema, allow_none=True)
 
     @pre_dump
@@ -108,19 +110,19 @@ class ConsentSchema(Schema):
 class ApprovalSchema(Schema):
     """An admin's approval of the manual discount; `by`, `at` and `note` are the decision's (null until decided)."""
 
-    status = fields.String(validate=validate.OneOf(APPROVALS))
-    by = fields.String(allow_none=True)
+    status = Text(validate=validate.OneOf(APPROVALS))
+    by = Text(allow_none=True)
     at = fields.DateTime(allow_none=True)
-    note = fields.String(allow_none=True)
+    note = Text(allow_none=True)
 
 
 class ApprovalDecisionSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(tuple(DECISIONS)))
+    decision = Text(required=True, validate=validate.OneOf(tuple(DECISIONS)))
     note = Trimmed(
-        load_default=None, allow_none=True, validate=validate.Length(max=2000),
+        lines=True, load_default=None, allow_none=True, validate=validate.Length(max=2000),
         metadata={"description": "Optional to approve; required to reject (the sales staff read it)."},
     )
-    revision = fields.Integer(
+    revision = Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=2147483647),
         metadata={"description": "The revision the decision is about; 409 if the quote was revised since."},
     )
@@ -133,8 +135,8 @@ class ApprovalDecisionSchema(Schema):
 
 class ActivitySchema(Schema):
     at = fields.DateTime()
-    by = fields.String(allow_none=True)
-    kind = fields.String(
+    by = Text(allow_none=True)
+    kind = Text(
         metadata={"description": "created, note, status, revision, assignment, follow-up, approval or erasure"}
     )
     text = Sentence()
@@ -143,19 +145,19 @@ class ActivitySchema(Schema):
 class QuoteSchema(EstimateSchema):
     """A quote: its current revision's estimate, with the quote's own fields beside it."""
 
-    number = fields.String(metadata={"example": "Q-2026-000001"})
-    revision = fields.Integer()
-    status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
-    source = fields.String(validate=validate.OneOf(SOURCES))
+    number = Text(metadata={"example": "Q-2026-000001"})
+    revision = Integer()
+    status = Text(validate=validate.OneOf(QUOTE_STATUSES))
+    source = Text(validate=validate.OneOf(SOURCES))
     customer = fields.Nested(CustomerSchema)
-    notes = fields.String(allow_none=True)
-    created_by = fields.String(allow_none=True)
+    notes = Text(allow_none=True)
+    created_by = Text(allow_none=True)
     created_at = fields.DateTime()
     valid_until = fields.Date()
     follow_up_on = fields.Date(allow_none=True)
-    assigned_to = fields.String(allow_none=True)
+    assigned_to = Text(allow_none=True)
     activity = fields.List(fields.Nested(ActivitySchema))
-    language = fields.String(validate=validate.OneOf(LANGUAGES), metadata={"description": "Of its texts and document."})
+    language = Text(validate=validate.OneOf(LANGUAGES), metadata={"description": "Of its texts and document."})
     consent = fields.Nested(
         ConsentSchema, allow_none=True, metadata={"description": "A website request's consent; null for the desk's quotes."}
     )
@@ -278,11 +280,11 @@ _PLAIN_OWN_FIELDS = (
 
 
 class QuoteRevisionSchema(EstimateSchema):
-    number = fields.String()
-    revision = fields.Integer()
+    number = Text()
+    revision = Integer()
     valid_until = fields.Date()
     created_at = fields.DateTime()
-    created_by = fields.String(allow_none=True)
+    created_by = Text(allow_none=True)
 
     @pre_dump
     def with_estimate(self, revision: Any, **kwargs: Any) -> Flattened:
@@ -290,18 +292,18 @@ class QuoteRevisionSchema(EstimateSchema):
 
 
 class QuoteSummarySchema(Schema):
-    number = fields.String()
-    revision = fields.Integer()
-    status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
-    source = fields.String()
-    clinic = fields.String()
+    number = Text()
+    revision = Integer()
+    status = Text(validate=validate.OneOf(QUOTE_STATUSES))
+    source = Text()
+    clinic = Text()
     customer = fields.Nested(CustomerSchema)
-    created_by = fields.String(allow_none=True)
+    created_by = Text(allow_none=True)
     created_at = fields.DateTime()
     valid_until = fields.Date()
     follow_up_on = fields.Date(allow_none=True)
-    assigned_to = fields.String(allow_none=True)
-    currency = fields.String()
+    assigned_to = Text(allow_none=True)
+    currency = Text()
     total = DecimalString(places=2, money=True)
     # The estimate's Eligibility, of which a summary carries the status only: one
     # component and one status enum in the description (a component of its own named
@@ -318,28 +320,28 @@ class QuoteSummarySchema(Schema):
 
 class QuotePageSchema(Schema):
     items = fields.List(fields.Nested(QuoteSummarySchema))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class QuoteListQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(QUOTE_STATUSES))
-    approval = fields.String(
+    status = Text(validate=validate.OneOf(QUOTE_STATUSES))
+    approval = Text(
         validate=validate.OneOf(APPROVALS), metadata={"description": "E.g. `pending`: the discounts waiting for an admin (on quotes that can still be "
                                                             "sent: not declined, not expired)."}
     )
-    clinic = fields.String(validate=validate.Length(min=1, max=64))
+    clinic = Text(validate=validate.Length(min=1, max=64))
     follow_up_due = Day(metadata={"description": "Open quotes to follow up on or before this date."})
-    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "Part of the customer's name, email or phone."})
+    q = Text(validate=validate.Length(min=1, max=200), metadata={"description": "Part of the customer's name, email or phone."})
     created_from = Day()
     created_to = Day()
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.String(validate=validate.Length(max=200))
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = Text(validate=validate.Length(max=200))
 
 
 class QuotePatchSchema(Schema):
-    status = fields.String(validate=validate.OneOf(STORED_STATUSES))
+    status = Text(validate=validate.OneOf(STORED_STATUSES))
     follow_up_on = Day(allow_none=True)
-    assigned_to = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    assigned_to = Text(allow_none=True, validate=validate.Length(min=1, max=64))
 
 
 class NoteSchema(Schema):
@@ -352,7 +354,7 @@ class RevisionChangesSchema(EstimateRequestSchema):
     Use it with ``partial=True``: only the fields sent are returned.
     """
 
-    valid_days = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
+    valid_days = Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=365))
     manual_discount = manual_discount_field("Replaces the current one; null removes it; left out, it is kept.")
 
     @post_load(pass_original=True)
@@ -363,7 +365,7 @@ class RevisionChangesSchema(EstimateRequestSchema):
 
 
 class DifferenceSchema(Schema):
-    field = fields.String(metadata={"description": "A path into the estimate, e.g. `lines.2.amount`."})
+    field = Text(metadata={"description": "A path into the estimate, e.g. `lines.2.amount`."})
     stored = fields.Raw(allow_none=True)
     replayed = fields.Raw(allow_none=True)
 

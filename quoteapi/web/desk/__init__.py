@@ -22,6 +22,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import HTTPException
 
+from ...domain.characters import refused_character
 from ...domain.errors import DomainError
 from ...interface.errors import status_of
 from ...interface.i18n import current
@@ -81,6 +82,27 @@ def open_sign_in_limit(app: Flask) -> None:
     else:
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
         app.extensions["quoteapi.desk_limit"] = (FixedWindowRateLimiter(storage), limits)
+
+
+@bp.before_request
+def refuse_control_characters():
+    """A form or query value with a control or bidi character is refused before anything reads it (a 422 page).
+
+    The forms the schemas load name the field themselves; this covers what a
+    page reads as it is (the sign-in name, a filter), the same rule as every
+    text field (``domain/characters.py``). A form's text may keep line breaks
+    and tabs (a note); a query value may not.
+    """
+    if request.endpoint == "desk.static":
+        return None
+    refused = any(refused_character(v) is not None for vs in request.args.listvalues() for v in vs) or (
+        request.method not in SAFE_METHODS
+        and any(refused_character(v, lines=True) is not None for vs in request.form.listvalues() for v in vs)
+    )
+    if refused:
+        return error_page(422, _("A field holds a control character or an invisible text-direction character; "
+                                 "remove it and try again."))
+    return None
 
 
 @bp.before_request
