@@ -21,7 +21,7 @@ from .text import T, Text
 __all__ = [
     "CONSENT", "CONSENT_VERSION", "CONSENT_WORDINGS", "Consent", "ConsentWording", "ERASED", "CustomerData",
     "CustomerQuote", "Erasure", "Maintenance", "NEVER_TAKEN_FURTHER", "Needles", "PERSONAL_KEYS", "Person",
-    "answers_erased", "erased_estimate", "erased_inputs", "normal_email", "phone_digits", "retention_cutoff", "scrub",
+    "answers_erased", "email_key", "erased_estimate", "erased_inputs", "national_digits", "phone_digits", "phone_key", "retention_cutoff", "scrub",
 ]
 
 # What every erased value becomes: a name, a note, the health answers, an
@@ -39,9 +39,60 @@ def phone_digits(phone: str | None) -> str:
     return _NOT_DIGITS.sub("", phone or "")
 
 
-def normal_email(email: str | None) -> str:
-    """E-mail addresses are compared trimmed and without regard to case."""
-    return (email or "").strip().lower()
+# The country code the clinics' numbers have when they are written without one (Turkey).
+HOME_COUNTRY = "90"
+
+
+def phone_key(phone: str | None) -> str | None:
+    """A phone number in the one form it is stored under for look-ups and searched by: its E.164 digits.
+
+    ``+90 (532) 765-43-21``, ``0090 532 765 43 21``, ``0532 765 43 21`` and
+    ``532 765 43 21`` are all ``905327654321``: ``00`` is the international
+    prefix, a leading ``0`` the Turkish trunk prefix, and ten digits with
+    neither are a Turkish number (mobiles start with 5, landlines with 2 to 4).
+    A number written with ``+`` is international as it is (a ``0`` after
+    ``+90``, as in ``+90 (0532)``, is dropped). None without digits.
+    """
+    text = (phone or "").strip()
+    digits = phone_digits(text)
+    if not digits:
+        return None
+    if text.startswith("+"):
+        key = digits
+    elif digits.startswith("00"):
+        key = digits[2:]
+    elif digits.startswith("0"):
+        key = HOME_COUNTRY + digits[1:]
+    elif len(digits) == 10:
+        key = HOME_COUNTRY + digits
+    else:
+        key = digits
+    if key.startswith(HOME_COUNTRY + "0"):
+        key = HOME_COUNTRY + key[len(HOME_COUNTRY) + 1:]
+    return key or None
+
+
+def national_digits(key: str) -> str:
+    """The digits of a phone key (:func:`phone_key`) that every way of writing it at home contains:
+    ``905327654321`` is written ``0532 765 43 21`` as often as ``+90 532 765 43 21``."""
+    if key.startswith(HOME_COUNTRY) and len(key) == len(HOME_COUNTRY) + 10:
+        return key[len(HOME_COUNTRY):]
+    return key
+
+
+def email_key(email: str | None) -> str | None:
+    """An e-mail address in the one form it is stored under for look-ups and searched by; None if empty.
+
+    Trimmed, NFKC, case-folded, and the Turkish i's folded to ``i``: Python
+    lower-cases ``İ`` to ``i̇`` (two characters), PostgreSQL to ``i``, SQLite
+    not at all, and a Turkish keyboard capitalises ``i`` to ``İ``; so
+    ``İLKER.ISIK@example.com``, ``ilker.isik@EXAMPLE.com`` and
+    ``ılker.ısık@example.com`` are one key. Computed here only, never by SQL.
+    """
+    text = unicodedata.normalize("NFKC", (email or "").strip())
+    if not text:
+        return None
+    return text.casefold().replace("i\u0307", "i").replace("ı", "i")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +133,10 @@ class Needles:
             for n in names if n and n.strip() and n.strip() != ERASED
         ]
         self.emails = {_folded(e.strip()) for e in emails if e and e.strip()}
-        self.digits = {d for d in map(phone_digits, phones) if len(d) >= 5}
+        # Each number as written, and the digits every way of writing it contains (without 0, 0090, +90).
+        written = [p for p in phones if p and p.strip()]
+        digits = {phone_digits(p) for p in written} | {national_digits(k) for k in map(phone_key, written) if k}
+        self.digits = {d for d in digits if len(d) >= 5}
 
     def found_in(self, text: str) -> bool:
         folded = _folded(text)

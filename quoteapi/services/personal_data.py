@@ -94,6 +94,8 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
         quote.customer_name = ERASED
         quote.customer_email = None
         quote.customer_phone = None
+        quote.customer_email_key = None
+        quote.customer_phone_key = None
         quote.notes = ERASED if quote.notes else None
         # An admin's note on a manual discount is free text, as a desk note is: it may name anybody.
         quote.approval_note = ERASED if quote.approval_note else None
