@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Iterable, Mapping
 
+from .pricing.model import LineKind
 from .consent import CONSENT, CONSENT_VERSION, CONSENT_WORDINGS, Consent, ConsentWording
 from .quotes import Quote, Revision
 from .text import T, Text
@@ -23,6 +24,8 @@ __all__ = [
     "CustomerQuote", "Erasure", "Maintenance", "NEVER_TAKEN_FURTHER", "Needles", "PERSONAL_KEYS", "Person",
     "answers_erased", "email_key", "erased_estimate", "erased_inputs", "national_digits", "phone_digits", "phone_key", "retention_cutoff", "scrub",
 ]
+
+MANUAL_DISCOUNT = LineKind.MANUAL_DISCOUNT.value
 
 # What every erased value becomes: a name, a note, the health answers, an
 # eligibility reason. Fixed, so that an erased record reads as one.
@@ -171,25 +174,39 @@ def scrub(value: Any, needles: Needles, keys: frozenset[str] = PERSONAL_KEYS, ke
 
 
 def erased_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """A revision's stored inputs without the client's health answers (age, pregnancy, skin)."""
-    if inputs.get("client") is None:
-        return dict(inputs)
-    return {**inputs, "client": ERASED}
+    """A revision's stored inputs without the client's health answers (age, pregnancy, skin) and
+    without the reason of its manual discount (free text staff wrote, which may name anybody)."""
+    erased = dict(inputs)
+    if erased.get("client") is not None:
+        erased["client"] = ERASED
+    manual = erased.get("manual_discount")
+    if isinstance(manual, Mapping) and manual.get("reason") not in (None, ERASED):
+        erased["manual_discount"] = {**manual, "reason": ERASED}
+    return erased
 
 
 def answers_erased(inputs: Mapping[str, Any]) -> bool:
     return inputs.get("client") == ERASED
 
 
-def erased_estimate(estimate: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored estimate without the eligibility reasons, every one of which tells of the client's health.
+def erased_estimate(estimate: Mapping[str, Any], manual_line: str) -> dict[str, Any]:
+    """A stored estimate without the eligibility reasons, every one of which tells of the client's health,
+    and with ``manual_line`` as its manual discount's description (which quoted the reason).
 
-    The status stays: it is what the desk acted on, and no longer names anybody.
+    ``manual_line`` is :func:`~quoteapi.domain.pricing.engine.manual_description` of
+    :data:`ERASED` in the quote's language, what a replay of the erased inputs writes.
+    The eligibility status stays: it is what the desk acted on, and no longer names anybody.
     """
+    erased = dict(estimate)
     eligibility = estimate.get("eligibility") or {}
-    if not eligibility.get("reasons"):
-        return dict(estimate)
-    return {**estimate, "eligibility": {**eligibility, "reasons": [ERASED]}}
+    if eligibility.get("reasons"):
+        erased["eligibility"] = {**eligibility, "reasons": [ERASED]}
+    lines = estimate.get("lines") or []
+    if any(line.get("kind") == MANUAL_DISCOUNT for line in lines):
+        erased["lines"] = [
+            {**line, "description": manual_line} if line.get("kind") == MANUAL_DISCOUNT else line for line in lines
+        ]
+    return erased
 
 
 # --- Retention -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -202,6 +203,36 @@ def test_erasure_also_erases_an_admins_note_on_a_manual_discount(client, sales, 
     with database.reading() as session:
         decision = session.scalars(select(AuditEntry).where(AuditEntry.action == "approval")).one()
         assert decision.after["note"] == ERASED and decision.after["approval"] == "rejected"
+
+
+def documents(client, sales, number: str) -> str:
+    """The quote's HTML document and the text of its PDF."""
+    html = client.get(f"/api/v1/quotes/{number}/document", headers={**sales, "Accept": "text/html"})
+    pdf = client.get(f"/api/v1/quotes/{number}/document", headers={**sales, "Accept": "application/pdf"})
+    assert html.status_code == 200 and pdf.status_code == 200
+    return html.get_data(as_text=True) + "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+
+
+def sqlite_bytes(database) -> bytes:
+    """The SQLite files, byte for byte: the database and its write-ahead log."""
+    path = Path(database.engine.url.database)
+    return b"".join(f.read_bytes() for f in (path, path.with_name(path.name + "-wal")) if f.exists())
+
+
+def test_erasure_takes_the_manual_discounts_reason_and_sqlites_files_forget_it(client, sales, admin, database):
+    # Staff write the reason freely, about anybody: it goes wholesale, from the inputs, the line and the document.
+    reason = "Ayşe Hanım'ın arkadaşı Feridun Quokka, 0532 111 22 33"
+    number = staff_quote(client, sales, {**STAFF_QUOTE, "manual_discount": {"amount": "100.00", "reason": reason}})["number"]
+    assert "Quokka" in documents(client, sales, number) and "quokka" in dump(database).lower()
+    assert not database.is_sqlite or b"Quokka" in sqlite_bytes(database)
+
+    assert client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin).get_json()["quotes_changed"] == 1
+    assert "quokka" not in dump(database).lower() and "5321112233" not in dump(database).replace(" ", "")
+    assert "Quokka" not in documents(client, sales, number)
+    q = client.get(f"/api/v1/quotes/{number}", headers=sales).get_json()
+    assert q["manual_discount"] == {"amount": "100.00", "reason": ERASED}
+    assert client.get(f"/api/v1/quotes/{number}/revisions/1/verify", headers=sales).get_json()["matches"] is True
+    assert not database.is_sqlite or b"Quokka" not in sqlite_bytes(database)
 
 
 def test_erasing_twice_or_somebody_unknown_is_safe_and_says_so(client, sales, admin):

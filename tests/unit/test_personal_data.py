@@ -136,12 +136,25 @@ def test_erased_inputs_and_estimate_keep_every_figure():
               "client": {"age": 47, "pregnant": True}}
     erased = erased_inputs(inputs)
     assert erased == {**inputs, "client": ERASED}
+    assert "manual_discount" not in erased
     assert request_from_plain(erased).client is None  # reads as no answers given
     assert erased_inputs({**inputs, "client": None})["client"] is None
     estimate = {"total": "10.00", "eligibility": {"status": "postpone", "reasons": ["Treatment is postponed until after pregnancy."]}}
-    assert erased_estimate(estimate) == {"total": "10.00", "eligibility": {"status": "postpone", "reasons": [ERASED]}}
+    assert erased_estimate(estimate, "M") == {"total": "10.00", "eligibility": {"status": "postpone", "reasons": [ERASED]}}
     unanswered = {"total": "10.00", "eligibility": {"status": "unknown", "reasons": []}}
-    assert erased_estimate(unanswered) == unanswered
+    assert erased_estimate(unanswered, "M") == unanswered
+
+
+def test_erasure_takes_the_manual_discounts_reason_from_the_inputs_and_the_line():
+    # Staff write it freely ("Ayşe Hanım's friend, 0532 ..."): it may name anybody.
+    inputs = {"clinic": "ist-kadikoy", "client": None, "manual_discount": {"percent": "10", "reason": "Ayşe's friend, 0532"}}
+    assert erased_inputs(inputs) == {**inputs, "manual_discount": {"percent": "10", "reason": ERASED}}
+    assert request_from_plain({**erased_inputs(inputs), "areas": [], "specialist_level": "nurse", "sessions": 1}
+                              ).manual_discount.reason == ERASED
+    lines = [{"kind": "area", "description": "Face", "amount": "100.00"},
+             {"kind": "manual_discount", "description": "Manual discount: Ayşe's friend, 0532", "amount": "-10.00"}]
+    erased = erased_estimate({"total": "90.00", "lines": lines}, "Manual discount: [erased]")
+    assert erased["lines"] == [lines[0], {**lines[1], "description": "Manual discount: [erased]"}]
 
 
 def test_a_request_last_touched_on_day_d_is_kept_through_d_plus_the_retention_days():
