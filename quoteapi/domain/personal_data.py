@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Iterable, Mapping
 
+from .pricing.model import LineKind
 from .consent import CONSENT, CONSENT_VERSION, CONSENT_WORDINGS, Consent, ConsentWording
 from .quotes import Quote, Revision
 from .text import T, Text
@@ -21,8 +22,10 @@ from .text import T, Text
 __all__ = [
     "CONSENT", "CONSENT_VERSION", "CONSENT_WORDINGS", "Consent", "ConsentWording", "ERASED", "CustomerData",
     "CustomerQuote", "Erasure", "Maintenance", "NEVER_TAKEN_FURTHER", "Needles", "PERSONAL_KEYS", "Person",
-    "answers_erased", "erased_estimate", "erased_inputs", "normal_email", "phone_digits", "retention_cutoff", "scrub",
+    "answers_erased", "email_key", "erased_estimate", "erased_inputs", "national_digits", "phone_digits", "phone_key", "retention_cutoff", "scrub",
 ]
+
+MANUAL_DISCOUNT = LineKind.MANUAL_DISCOUNT.value
 
 # What every erased value becomes: a name, a note, the health answers, an
 # eligibility reason. Fixed, so that an erased record reads as one.
@@ -39,9 +42,60 @@ def phone_digits(phone: str | None) -> str:
     return _NOT_DIGITS.sub("", phone or "")
 
 
-def normal_email(email: str | None) -> str:
-    """E-mail addresses are compared trimmed and without regard to case."""
-    return (email or "").strip().lower()
+# The country code the clinics' numbers have when they are written without one (Turkey).
+HOME_COUNTRY = "90"
+
+
+def phone_key(phone: str | None) -> str | None:
+    """A phone number in the one form it is stored under for look-ups and searched by: its E.164 digits.
+
+    ``+90 (532) 765-43-21``, ``0090 532 765 43 21``, ``0532 765 43 21`` and
+    ``532 765 43 21`` are all ``905327654321``: ``00`` is the international
+    prefix, a leading ``0`` the Turkish trunk prefix, and ten digits with
+    neither are a Turkish number (mobiles start with 5, landlines with 2 to 4).
+    A number written with ``+`` is international as it is (a ``0`` after
+    ``+90``, as in ``+90 (0532)``, is dropped). None without digits.
+    """
+    text = (phone or "").strip()
+    digits = phone_digits(text)
+    if not digits:
+        return None
+    if text.startswith("+"):
+        key = digits
+    elif digits.startswith("00"):
+        key = digits[2:]
+    elif digits.startswith("0"):
+        key = HOME_COUNTRY + digits[1:]
+    elif len(digits) == 10:
+        key = HOME_COUNTRY + digits
+    else:
+        key = digits
+    if key.startswith(HOME_COUNTRY + "0"):
+        key = HOME_COUNTRY + key[len(HOME_COUNTRY) + 1:]
+    return key or None
+
+
+def national_digits(key: str) -> str:
+    """The digits of a phone key (:func:`phone_key`) that every way of writing it at home contains:
+    ``905327654321`` is written ``0532 765 43 21`` as often as ``+90 532 765 43 21``."""
+    if key.startswith(HOME_COUNTRY) and len(key) == len(HOME_COUNTRY) + 10:
+        return key[len(HOME_COUNTRY):]
+    return key
+
+
+def email_key(email: str | None) -> str | None:
+    """An e-mail address in the one form it is stored under for look-ups and searched by; None if empty.
+
+    Trimmed, NFKC, case-folded, and the Turkish i's folded to ``i``: Python
+    lower-cases ``İ`` to ``i̇`` (two characters), PostgreSQL to ``i``, SQLite
+    not at all, and a Turkish keyboard capitalises ``i`` to ``İ``; so
+    ``İLKER.ISIK@example.com``, ``ilker.isik@EXAMPLE.com`` and
+    ``ılker.ısık@example.com`` are one key. Computed here only, never by SQL.
+    """
+    text = unicodedata.normalize("NFKC", (email or "").strip())
+    if not text:
+        return None
+    return text.casefold().replace("i\u0307", "i").replace("ı", "i")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +136,10 @@ class Needles:
             for n in names if n and n.strip() and n.strip() != ERASED
         ]
         self.emails = {_folded(e.strip()) for e in emails if e and e.strip()}
-        self.digits = {d for d in map(phone_digits, phones) if len(d) >= 5}
+        # Each number as written, and the digits every way of writing it contains (without 0, 0090, +90).
+        written = [p for p in phones if p and p.strip()]
+        digits = {phone_digits(p) for p in written} | {national_digits(k) for k in map(phone_key, written) if k}
+        self.digits = {d for d in digits if len(d) >= 5}
 
     def found_in(self, text: str) -> bool:
         folded = _folded(text)
@@ -117,25 +174,39 @@ def scrub(value: Any, needles: Needles, keys: frozenset[str] = PERSONAL_KEYS, ke
 
 
 def erased_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """A revision's stored inputs without the client's health answers (age, pregnancy, skin)."""
-    if inputs.get("client") is None:
-        return dict(inputs)
-    return {**inputs, "client": ERASED}
+    """A revision's stored inputs without the client's health answers (age, pregnancy, skin) and
+    without the reason of its manual discount (free text staff wrote, which may name anybody)."""
+    erased = dict(inputs)
+    if erased.get("client") is not None:
+        erased["client"] = ERASED
+    manual = erased.get("manual_discount")
+    if isinstance(manual, Mapping) and manual.get("reason") not in (None, ERASED):
+        erased["manual_discount"] = {**manual, "reason": ERASED}
+    return erased
 
 
 def answers_erased(inputs: Mapping[str, Any]) -> bool:
     return inputs.get("client") == ERASED
 
 
-def erased_estimate(estimate: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored estimate without the eligibility reasons, every one of which tells of the client's health.
+def erased_estimate(estimate: Mapping[str, Any], manual_line: str) -> dict[str, Any]:
+    """A stored estimate without the eligibility reasons, every one of which tells of the client's health,
+    and with ``manual_line`` as its manual discount's description (which quoted the reason).
 
-    The status stays: it is what the desk acted on, and no longer names anybody.
+    ``manual_line`` is :func:`~quoteapi.domain.pricing.engine.manual_description` of
+    :data:`ERASED` in the quote's language, what a replay of the erased inputs writes.
+    The eligibility status stays: it is what the desk acted on, and no longer names anybody.
     """
+    erased = dict(estimate)
     eligibility = estimate.get("eligibility") or {}
-    if not eligibility.get("reasons"):
-        return dict(estimate)
-    return {**estimate, "eligibility": {**eligibility, "reasons": [ERASED]}}
+    if eligibility.get("reasons"):
+        erased["eligibility"] = {**eligibility, "reasons": [ERASED]}
+    lines = estimate.get("lines") or []
+    if any(line.get("kind") == MANUAL_DISCOUNT for line in lines):
+        erased["lines"] = [
+            {**line, "description": manual_line} if line.get("kind") == MANUAL_DISCOUNT else line for line in lines
+        ]
+    return erased
 
 
 # --- Retention -----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Personal data (KVKK and GDPR): one person's export, their erasure, and the retention rules.
 
 Where personal data lives (docs/security.md): a quote's customer fields and
-notes; its revisions' inputs (the client's health answers) and estimates (the
-eligibility reasons drawn from them); its activity (notes the desk wrote); the
+notes; its revisions' inputs (the client's health answers, the manual
+discount's reason) and estimates (the eligibility reasons drawn from the
+answers, the line quoting the reason); its activity (notes the desk wrote); the
 audit entries about it; the idempotency key that created it. An erasure
 replaces all of it with :data:`~quoteapi.domain.personal_data.ERASED` (e-mail
 and phone become empty) and keeps numbers, amounts, statuses and dates, which
@@ -20,6 +21,7 @@ from ..adapters import clock
 from ..adapters.db import aware
 from ..adapters.db import models as rows
 from ..adapters.db import quote_store as store
+from ..adapters.i18n import language
 from ..domain.personal_data import (
     ERASED,
     CustomerData,
@@ -33,6 +35,7 @@ from ..domain.personal_data import (
     retention_cutoff,
     scrub,
 )
+from ..domain.pricing.engine import manual_description
 from ..domain.text import N_
 from . import audit
 
@@ -94,13 +97,18 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
         quote.customer_name = ERASED
         quote.customer_email = None
         quote.customer_phone = None
+        quote.customer_email_key = None
+        quote.customer_phone_key = None
         quote.notes = ERASED if quote.notes else None
         # An admin's note on a manual discount is free text, as a desk note is: it may name anybody.
         quote.approval_note = ERASED if quote.approval_note else None
         quote.erased_at = now
+        # The manual discount's reason is free text too: its line then reads as a replay of the
+        # erased inputs writes it, in the quote's language, so that verification still matches.
+        manual_line = language(quote.language).render(manual_description(ERASED))
         for revision in quote.revisions:
             revision.inputs = erased_inputs(revision.inputs)
-            revision.estimate = erased_estimate(revision.estimate)
+            revision.estimate = erased_estimate(revision.estimate, manual_line)
         for line in quote.activity:
             if line.values is None:  # a note, as the desk wrote it
                 line.text = ERASED
@@ -124,6 +132,9 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
 def erase_customer(ctx: Context, person: Person, *, by: str | None) -> Erasure:
     """Erase one person's data from every quote that names them; safe to repeat (the second time changes 0 quotes).
 
+    After the commit, the database forgets the overwritten values (SQLite keeps them in its
+    write-ahead log and free pages until a checkpoint and a ``VACUUM``).
+
     The audit log records the erasure: who, when, whether the person was named
     by e-mail or phone, and the quotes changed; never the erased data.
     """
@@ -133,6 +144,8 @@ def erase_customer(ctx: Context, person: Person, *, by: str | None) -> Erasure:
         numbers = _erase(session, quotes, _needles(quotes, person), by, now)
         audit.record(session, actor=by, kind=KIND, action="erase", subject=person.named_by,
                      after={"quotes": list(numbers)})
+    if numbers:
+        ctx.database.forget_overwritten()
     return Erasure(numbers)
 
 
@@ -163,4 +176,6 @@ def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, b
             audit.record(session, actor=by, kind=KIND, action="retention", subject="website requests",
                          after={"quotes": numbers, "retention_days": retention_days})
         erased += numbers
+    if erased:
+        ctx.database.forget_overwritten()
     return Maintenance(removed, tuple(erased), keys_cutoff, cutoff)

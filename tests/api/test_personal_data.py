@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -16,6 +19,7 @@ from quoteapi.domain.personal_data import ERASED
 
 from ..bodies import QUOTE, QUOTE_REQUEST
 from ..conftest import TODAY
+from ..web.desk_helpers import csrf_token, signed_in
 
 NAME = "Zübeyde Planted"
 EMAIL = "Zubeyde.Planted@example.com"
@@ -204,6 +208,124 @@ def test_erasure_also_erases_an_admins_note_on_a_manual_discount(client, sales, 
         assert decision.after["note"] == ERASED and decision.after["approval"] == "rejected"
 
 
+# A person written as the desk writes people: a Turkish capital İ in the address, the phone
+# with punctuation; and named again, in other spellings, in every free text there is.
+ILKER = "İlker Zeytinoğlu"
+ILKER_EMAIL = "İLKER.ISIK@example.com"
+ILKER_PHONE = "+90 (532) 765-43-21"
+ABOUT_ILKER = f"{ILKER} (ilker.isik@example.com, 0532 765 43 21) is Ayşe Hanım's friend"
+# What must be found nowhere afterwards: text folded (no case, no accents, ı is i), phone digits without punctuation.
+ILKER_TRACES = ("ilker", "zeytinoglu", "isik@example.com", "5327654321")
+ILKER_BYTES = (b"lker", b"zeytino", b"isik@", b"5327654321")
+
+
+def _folded(text: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[ ()+./-]", "", bare.casefold().replace("ı", "i"))
+
+
+def ilker_in(text: str) -> list[str]:
+    folded = _folded(text)
+    return [trace for trace in ILKER_TRACES if _folded(trace) in folded]
+
+
+def sqlite_bytes(database) -> bytes:
+    """The SQLite files, byte for byte: the database and its write-ahead log."""
+    path = Path(database.engine.url.database)
+    return b"".join(f.read_bytes() for f in (path, path.with_name(path.name + "-wal")) if f.exists())
+
+
+def ilker_in_files(database) -> list[bytes]:
+    """The traces in the bytes of the SQLite files, in any case, without punctuation."""
+    found = sqlite_bytes(database).lower().translate(None, b" ()+.-/")
+    return [trace for trace in ILKER_BYTES if trace.translate(None, b" ()+.-/") in found]
+
+
+def documents(client, sales, number: str) -> str:
+    """The quote's HTML document and the text of its PDF."""
+    html = client.get(f"/api/v1/quotes/{number}/document", headers={**sales, "Accept": "text/html"})
+    pdf = client.get(f"/api/v1/quotes/{number}/document", headers={**sales, "Accept": "application/pdf"})
+    assert html.status_code == 200 and pdf.status_code == 200
+    return html.get_data(as_text=True) + "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+
+
+def test_erasure_by_another_spelling_leaves_no_free_text_about_the_person_anywhere(app, client, ctx, sales, admin, database):
+    # The API: a desk quote in Turkish with everything a person can type, approved with a note, noted, revised.
+    body = {**QUOTE, "language": "tr", "customer": {"name": ILKER, "email": ILKER_EMAIL, "phone": ILKER_PHONE},
+            "notes": ABOUT_ILKER, "manual_discount": {"percent": "30", "reason": ABOUT_ILKER}}
+    desk = staff_quote(client, sales, body, **{"Idempotency-Key": "ilker"})["number"]
+    decided = client.post(f"/api/v1/quotes/{desk}/approval", json={"decision": "approve", "note": ABOUT_ILKER}, headers=admin)
+    assert decided.status_code == 200, decided.get_json()
+    assert client.post(f"/api/v1/quotes/{desk}/notes", json={"text": ABOUT_ILKER}, headers=sales).status_code == 201
+    revised = client.post(f"/api/v1/quotes/{desk}/revisions",
+                          json={"manual_discount": {"amount": "500.00", "reason": f"Again: {ABOUT_ILKER}"}}, headers=sales)
+    assert revised.status_code == 201, revised.get_json()
+    # The website: the address in lower case, the phone with its trunk prefix.
+    web = request_quote(client, {**REQUEST, "customer": {"name": ILKER.upper(), "email": "ilker.isik@example.com",
+                                                         "phone": "0532 765 43 21"}})
+    # The console: a quote by phone only (written with 0090), its notes and discount, a note, an admin's approval note.
+    seller, desk_admin = signed_in(app, ctx, "sel", "sales"), signed_in(app, ctx, "dora", "admin")
+    form = {"csrf_token": csrf_token(seller, "/desk/quotes/new"), "clinic": "ist-nisantasi",
+            "specialist_level": "dermatologist", "sessions": "4", "area": ["face"], "start_date": QUOTE["start_date"],
+            "customer_name": ILKER.lower(), "customer_phone": "0090 532 765 43 21", "notes": ABOUT_ILKER,
+            "discount_kind": "percent", "discount_value": "30", "discount_reason": ABOUT_ILKER}
+    created = seller.post("/desk/quotes/new", data=form)
+    assert created.status_code == 302, created.get_data(as_text=True)[:2000]
+    console = created.headers["Location"].rsplit("/", 1)[1]
+    token = csrf_token(seller, f"/desk/quotes/{console}")
+    assert seller.post(f"/desk/quotes/{console}/notes", data={"text": ABOUT_ILKER, "csrf_token": token}).status_code == 302
+    approved = desk_admin.post(f"/desk/approvals/{console}", data={
+        "decision": "approve", "note": ABOUT_ILKER, "csrf_token": csrf_token(desk_admin, "/desk/approvals")})
+    assert approved.status_code == 302
+    numbers = [desk, web, console]
+    assert all(ilker_in(documents(client, sales, n)) for n in numbers)
+    assert set(ilker_in(dump(database))) == set(ILKER_TRACES)  # the checks below would see him
+    if database.is_sqlite:
+        assert ilker_in_files(database)
+
+    # Exported and erased by the address in other capitals (İ as I), then by the number written another way.
+    found = client.get("/api/v1/admin/customers", query_string={"email": "Ilker.Isik@EXAMPLE.com"}, headers=admin)
+    assert sorted(q["number"] for q in found.get_json()["quotes"]) == sorted([desk, web])
+    found = client.get("/api/v1/admin/customers", query_string={"phone": "+90 532 7654321"}, headers=admin)
+    assert sorted(q["number"] for q in found.get_json()["quotes"]) == sorted(numbers)
+    by_email = client.post("/api/v1/admin/customers/erase", json={"email": "ilker.ISIK@example.COM"}, headers=admin)
+    assert sorted(by_email.get_json()["numbers"]) == sorted([desk, web])
+    by_phone = client.post("/api/v1/admin/customers/erase", json={"phone": "532 765 4321"}, headers=admin)
+    assert by_phone.get_json()["numbers"] == [console]
+
+    if database.is_sqlite:
+        assert ilker_in_files(database) == []
+    assert ilker_in(dump(database)) == []
+    for number in numbers:
+        assert ilker_in(documents(client, sales, number)) == [], number
+        q = client.get(f"/api/v1/quotes/{number}", headers=sales).get_json()
+        assert q["customer"] == {"name": ERASED, "email": None, "phone": None}
+        if number != web:
+            assert q["manual_discount"]["reason"] == ERASED and q["approval"]["note"] in (None, ERASED)
+        for revision in range(1, q["revision"] + 1):  # the erased reason's line still replays
+            verified = client.get(f"/api/v1/quotes/{number}/revisions/{revision}/verify", headers=sales).get_json()
+            assert verified == {"matches": True, "differences": []}, (number, revision)
+    # The reason's line reads as a replay of the erased inputs writes it, in the quote's language.
+    lines = client.get(f"/api/v1/quotes/{desk}", headers=sales).get_json()["lines"]
+    assert lines[-1]["kind"] == "manual_discount" and ERASED in lines[-1]["description"]
+
+
+def test_erasure_takes_the_manual_discounts_reason_and_sqlites_files_forget_it(client, sales, admin, database):
+    # Staff write the reason freely, about anybody: it goes wholesale, from the inputs, the line and the document.
+    reason = "Ayşe Hanım'ın arkadaşı Feridun Quokka, 0532 111 22 33"
+    number = staff_quote(client, sales, {**STAFF_QUOTE, "manual_discount": {"amount": "100.00", "reason": reason}})["number"]
+    assert "Quokka" in documents(client, sales, number) and "quokka" in dump(database).lower()
+    assert not database.is_sqlite or b"Quokka" in sqlite_bytes(database)
+
+    assert client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin).get_json()["quotes_changed"] == 1
+    assert "quokka" not in dump(database).lower() and "5321112233" not in dump(database).replace(" ", "")
+    assert "Quokka" not in documents(client, sales, number)
+    q = client.get(f"/api/v1/quotes/{number}", headers=sales).get_json()
+    assert q["manual_discount"] == {"amount": "100.00", "reason": ERASED}
+    assert client.get(f"/api/v1/quotes/{number}/revisions/1/verify", headers=sales).get_json()["matches"] is True
+    assert not database.is_sqlite or b"Quokka" not in sqlite_bytes(database)
+
+
 def test_erasing_twice_or_somebody_unknown_is_safe_and_says_so(client, sales, admin):
     request_quote(client)
     first = client.post("/api/v1/admin/customers/erase", json={"email": EMAIL}, headers=admin).get_json()
@@ -359,6 +481,9 @@ def test_customers_show_and_erase_at_the_terminal(app, client, sales):
     assert [q["number"] for q in data["quotes"]] == [number]
     assert data["quotes"][0]["customer"]["name"] == NAME
     assert data["quotes"][0]["revisions"][0]["inputs"]["client"]["age"] == 47
+    # The number as the desk writes it at home: the same person.
+    home = json.loads(runner.invoke(args=["customers", "show", "--phone", "0555 123 45 67"]).output)
+    assert [q["number"] for q in home["quotes"]] == [number]
     assert runner.invoke(args=["customers", "show"]).exit_code == 1
     assert runner.invoke(args=["customers", "show", "--email", "x"]).exit_code == 1
     erased = runner.invoke(args=["customers", "erase", "--email", EMAIL])

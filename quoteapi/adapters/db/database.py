@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import threading
 from concurrent.futures import Future
@@ -19,9 +20,12 @@ from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
+
 # Defaults of QUOTEAPI_DB_CONNECT_TIMEOUT and QUOTEAPI_DB_STATEMENT_TIMEOUT (seconds).
 CONNECT_TIMEOUT = 2.0
 STATEMENT_TIMEOUT = 5.0
+
 # The client gives a statement this much longer than the server does, so that
 # the server's statement_timeout (a clean error, the connection stays usable)
 # normally fires first; the client's deadline is for a server that cannot answer.
@@ -278,6 +282,33 @@ class Database:
         """
         with self._autocommit.connect() as conn:
             return conn.execute(statement, params).first()
+
+    def forget_overwritten(self) -> bool:
+        """Make the database files forget values that were overwritten or deleted (an erasure's).
+
+        SQLite keeps them in the write-ahead log until a checkpoint, and in free
+        pages and cells until a ``VACUUM``: this rebuilds the file, then copies
+        the log into it and truncates the log to nothing (it waits for other
+        connections' reads and writes, as a writer does). PostgreSQL keeps old row
+        versions until (auto)vacuum reuses their space, and its WAL until it is
+        recycled: nothing here changes that (docs/security.md).
+
+        Whether the files were rebuilt and the log emptied; a database too busy to
+        let it happen within the statement timeout is logged, not raised: the
+        erasure itself is committed, and the next one (or retention run) tries again.
+        """
+        if not self.is_sqlite:
+            return False
+        try:
+            with self._autocommit.connect() as conn:  # outside a transaction: VACUUM needs that
+                conn.exec_driver_sql("VACUUM")
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+        except OperationalError as error:
+            log.warning("erased values stay in the SQLite files until the next VACUUM: %s", error.orig)
+            return False
+        if busy:
+            log.warning("erased values stay in the SQLite write-ahead log until the next checkpoint: readers kept it busy")
+        return not busy
 
     def ping(self, timeout: float | None = None) -> None:
         """``SELECT 1``; with ``timeout``, an OperationalError when no answer comes in that many seconds.

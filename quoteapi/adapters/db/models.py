@@ -82,6 +82,9 @@ class Quote(Base):
         Index("ix_quotes_clinic_id", "clinic", "id"),
         Index("ix_quotes_follow_up_on", "follow_up_on"),
         Index("ix_quotes_created_at", "created_at"),
+        # One person's quotes (export, erasure) by the keys of their e-mail address and phone number.
+        Index("ix_quotes_customer_email_key", "customer_email_key"),
+        Index("ix_quotes_customer_phone_key", "customer_phone_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -92,6 +95,11 @@ class Quote(Base):
     customer_name: Mapped[str] = mapped_column(String(200))
     customer_email: Mapped[str | None] = mapped_column(String(254))
     customer_phone: Mapped[str | None] = mapped_column(String(40))
+    # The e-mail address and the phone number as looked up (domain/personal_data.py email_key,
+    # phone_key): written with them in Python, never worked out by SQL, so that both databases
+    # find what Python finds.
+    customer_email_key: Mapped[str | None] = mapped_column(Text)
+    customer_phone_key: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     assigned_to: Mapped[str | None] = mapped_column(String(64))

@@ -25,7 +25,7 @@ from .. import clock
 from ...domain import quotes as workflow
 from ...domain.consent import Consent
 from ...domain.errors import NotFound
-from ...domain.personal_data import NEVER_TAKEN_FURTHER, Person, normal_email, phone_digits
+from ...domain.personal_data import NEVER_TAKEN_FURTHER, Person, email_key, phone_key
 from ...domain.pricing.model import EligibilityStatus
 from ...domain.pricing.plain import estimate_from_plain, request_from_plain
 from ...domain.quotes import Activity, Approval, Customer, Quote, QuoteSummary, Revision
@@ -70,7 +70,12 @@ def insert_quote(
     connection: Connection, quote: dict[str, Any], revision: dict[str, Any], activity: list[dict[str, Any]]
 ) -> None:
     """Insert a new quote's row, its first revision and its activity lines, from their column values;
-    on PostgreSQL in one statement. Core statements on the tables: no ORM row objects."""
+    on PostgreSQL in one statement. Core statements on the tables: no ORM row objects.
+
+    The customer's e-mail address and phone number are stored with their look-up keys.
+    """
+    quote = {**quote, "customer_email_key": email_key(quote.get("customer_email")),
+             "customer_phone_key": phone_key(quote.get("customer_phone"))}
     children = [(_REVISION, revision), *((_ACTIVITY, line) for line in activity)]
     if connection.dialect.name != "postgresql":  # SQLite: statements are calls in process
         quote_id = connection.execute(insert(_QUOTE).returning(_QUOTE.c.id), quote).scalar_one()
@@ -304,24 +309,20 @@ def count_campaign_use(session: Session, code: str, cap: int) -> bool:
 
 # --- one person's quotes (personal data) ------------------------------------------------
 
-# The characters a stored phone number may hold besides digits (api/schemas/quotes.py PHONE).
-_PHONE_PUNCTUATION = " +()./-"
-
-
-def _digits_of(column: ColumnElement) -> ColumnElement:
-    """The digits of a stored phone number, in SQL (the same on SQLite and PostgreSQL)."""
-    for char in _PHONE_PUNCTUATION:
-        column = func.replace(column, char, "")
-    return column
-
 
 def of_person(session: Session, person: Person, *, for_update: bool = False) -> Sequence[rows.Quote]:
-    """Every quote that names ``person`` (by e-mail, else by phone), oldest first, with its history."""
+    """Every quote that names ``person`` (by e-mail, else by phone), oldest first, with its history.
+
+    Compared by their keys (stored by :func:`insert_quote`), worked out in Python on both sides.
+    """
     Q = rows.Quote
     if person.email is not None:
-        whose = func.lower(func.trim(Q.customer_email)) == normal_email(person.email)
+        column, key = Q.customer_email_key, email_key(person.email)
     else:
-        whose = and_(Q.customer_phone.is_not(None), _digits_of(Q.customer_phone) == phone_digits(person.phone))
+        column, key = Q.customer_phone_key, phone_key(person.phone)
+    if key is None:  # nothing to look for (never "IS NULL": that is every quote without one)
+        return []
+    whose = column == key
     statement = _with_history().where(whose).order_by(Q.id)
     return session.scalars(statement.with_for_update() if for_update else statement).all()
 

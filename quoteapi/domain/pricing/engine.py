@@ -488,13 +488,14 @@ def _lines(price_list, sheet: _ClinicSheet, areas, products, level: SpecialistLe
                           -worked.discount, worked.basis()))
     worked = course.manual
     if manual is not None and worked.discount:
-        lines.append(Line(LineKind.MANUAL_DISCOUNT, None, _manual_description(manual), 1, -worked.discount,
+        lines.append(Line(LineKind.MANUAL_DISCOUNT, None, manual_description(manual.reason), 1, -worked.discount,
                           -worked.discount, worked.basis()))
     return tuple(lines)
 
 
-def _manual_description(manual: ManualDiscount) -> Text:
-    reason = manual.reason.strip()
+def manual_description(reason: str) -> Text:
+    """The manual discount line's description: the reason staff gave, quoted."""
+    reason = reason.strip()
     if reason:
         return T("Manual discount: {reason}", reason=reason)
     return T("Manual discount")

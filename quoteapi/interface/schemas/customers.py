@@ -17,10 +17,11 @@ from .quotes import PHONE, QuoteRevisionSchema, QuoteSchema
 class _Identifier(Schema):
     """One e-mail address or one phone number, not both."""
 
-    email = Email(validate=validate.Length(max=254), metadata={"description": "Compared without regard to case."})
+    email = Email(validate=validate.Length(max=254), metadata={"description": "Compared trimmed, without regard to case (`İ` and `I` are `i`)."})
     phone = Text(
         validate=validate.Regexp(PHONE, error=N_("A phone number: digits, spaces and + ( ) . / -.")),
-        metadata={"description": "Compared by its digits: `+90 532 000 00 00` finds `+905320000000`."},
+        metadata={"description": "Compared as one number however written: `+90 (532) 765-43-21`, "
+                                 "`0090 532 765 43 21` and `0532 765 43 21` are one."},
     )
 
     @validates_schema
