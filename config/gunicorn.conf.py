@@ -9,7 +9,7 @@ workers = gunicorn_workers()
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 10
-# Past these limits gunicorn answers by itself (400 or 414, not problem+json)
+# Past these limits gunicorn answers by itself (414 or 431, not problem+json)
 # before the app sees the request: the largest line it allows, far above any
 # URL this API takes (docs/security.md).
 limit_request_line = 8190
