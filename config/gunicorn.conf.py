@@ -6,10 +6,16 @@ from config import gunicorn_workers
 
 bind = os.environ.get("QUOTEAPI_BIND", "127.0.0.1:8000")
 workers = gunicorn_workers()
+# Sync workers: one request each at a time, read from the socket by the worker itself, so a
+# client that sends its request a byte at a time holds a worker until `timeout` kills it
+# (3 such connections kept /healthz waiting 36 s). gthread only raises that to workers x
+# threads connections (gunicorn has no deadline for reading a whole request) and would undo
+# docs/performance.md's figures. The answer is nginx in front (deploy/nginx/quoteapi.conf),
+# which reads each request whole before passing it on: docs/decisions.md, "Slow clients".
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 10
-# Past these limits gunicorn answers by itself (400 or 414, not problem+json)
+# Past these limits gunicorn answers by itself (414 or 431, not problem+json)
 # before the app sees the request: the largest line it allows, far above any
 # URL this API takes (docs/security.md).
 limit_request_line = 8190
@@ -31,3 +37,19 @@ secure_scheme_headers = {}
 # its default path is shared by every server of the same user on the host.
 control_socket = os.environ.get("QUOTEAPI_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
+
+
+def _exposed(address: str, proxy_hops: str) -> bool:
+    """Whether gunicorn listens beyond this machine with no proxy said to be in front."""
+    if proxy_hops.strip() not in ("", "0"):
+        return False
+    host = address.rsplit(":", 1)[0].strip("[]") if not address.startswith("unix:") else "unix"
+    return host not in ("unix", "localhost", "::1") and not host.startswith("127.")
+
+
+def when_ready(server) -> None:
+    if _exposed(bind, os.environ.get("QUOTEAPI_PROXY_HOPS", "")):
+        server.log.warning(
+            "listening on %s with no proxy in front (QUOTEAPI_PROXY_HOPS=0): a few clients sending "
+            "slowly can hold every sync worker. Put nginx in front (deploy/nginx/quoteapi.conf).", bind,
+        )

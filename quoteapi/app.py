@@ -128,6 +128,15 @@ def register_commands(app: Flask) -> None:
 
 def main() -> None:
     """The ``quoteapi`` command: Flask's CLI with the project's commands, on an app from the environment."""
+    import click
     from flask.cli import FlaskGroup
 
-    FlaskGroup(create_app=lambda: create_app(), add_default_commands=True)(prog_name="quoteapi")
+    def app_from_environment() -> Flask:
+        # Built when a command needs it (after Flask's CLI has read any .env file). A setting the app
+        # refuses (QUOTEAPI_RETENTION_DAYS=0, ...) is one line saying which, exit status 1, not a traceback.
+        try:
+            return create_app()
+        except settings.ConfigError as error:
+            raise click.ClickException(str(error)) from None
+
+    FlaskGroup(create_app=app_from_environment, add_default_commands=True)(prog_name="quoteapi")

@@ -15,6 +15,11 @@ from ..domain.text import LANGUAGES, N_, Language
 from . import clock
 from .i18n import language, money_text
 
+# The policy of the document as a page: its styles are inline, it loads nothing, runs nothing.
+HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+# Every answer carrying the document (page or PDF): it names a person and their health answers.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
 KIND_LABELS = {
     "area": N_("Treatment area"),
     "product": N_("Product"),

@@ -68,7 +68,10 @@ def list_clinics():
 def get_catalog(clinic: str):
     """Areas, products, levels, tiers and today's campaigns, priced for one clinic."""
     ctx = services()
-    etag, headers = _cacheable("catalog", ctx.price_lists.current().version, clinic, i18n.current().code, ctx.today())
+    offered = ctx.price_lists.current()
+    # The campaigns offered, too: one used up leaves the offer while the version stays.
+    campaigns = ",".join(c.code for c in offered.campaigns)
+    etag, headers = _cacheable("catalog", offered.version, campaigns, clinic, i18n.current().code, ctx.today())
     if not_modified(etag):
         return Response(status=304, headers=headers)
     return catalogs.catalog(ctx, clinic), headers

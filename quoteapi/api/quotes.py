@@ -201,7 +201,11 @@ def get_document(number: str):
     quote = quotes.get_quote(services(), number)
     html = documents.render_html(quote, services().price_lists.current())
     if chosen == "text/html":
-        return current_app.response_class(html, mimetype="text/html")
-    response = current_app.response_class(documents.render_pdf(html), mimetype="application/pdf")
+        return current_app.response_class(
+            html, mimetype="text/html",
+            headers={**documents.PRIVATE_HEADERS, "Content-Security-Policy": documents.HTML_POLICY},
+        )
+    response = current_app.response_class(documents.render_pdf(html), mimetype="application/pdf",
+                                          headers=documents.PRIVATE_HEADERS)
     response.headers["Content-Disposition"] = f'inline; filename="{documents.file_name(quote)}.pdf"'
     return response

@@ -86,6 +86,20 @@ def test_acceptances_count_up_to_max_uses_then_409(client, admin_headers, sales_
     assert "FRIEND" in client.post("/api/v1/estimates", json=WITH_FRIEND).get_json()["applied_campaigns"]
 
 
+def test_a_used_up_campaign_changes_the_catalogues_etag(client, admin_headers, sales_headers):
+    cap_friend(client, admin_headers, 1)
+    quote = sent_quote(client, sales_headers)
+    before = client.get("/api/v1/catalog?clinic=ist-kadikoy")
+    assert "FRIEND" in [c["code"] for c in before.get_json()["campaigns"]]
+    etag = before.headers["ETag"]
+    assert client.get("/api/v1/catalog?clinic=ist-kadikoy", headers={"If-None-Match": etag}).status_code == 304
+    assert accept(client, sales_headers, quote["number"]).status_code == 200
+    # Same version, same day, one offer fewer: not a 304 with the stale offer.
+    after = client.get("/api/v1/catalog?clinic=ist-kadikoy", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert "FRIEND" not in [c["code"] for c in after.get_json()["campaigns"]]
+
+
 def test_uncapped_campaigns_are_not_counted(client, admin_headers, sales_headers):
     etag = client.get(f"{A}/campaigns/FRIEND", headers=admin_headers).headers["ETag"]
     r = client.patch(f"{A}/campaigns/FRIEND", json={"max_uses": None}, headers={**admin_headers, "If-Match": etag})

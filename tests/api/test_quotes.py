@@ -374,6 +374,13 @@ def test_html_document_and_content_negotiation(client, sales_headers):
     assert html.status_code == 200 and html.mimetype == "text/html"
     page = html.get_data(as_text=True)
     assert number in page and "₺51,885.36" in page and "Aftercare" in page
+    # A page naming a person and their health answers: loads and runs nothing, never sniffed nor kept.
+    assert html.headers["Content-Security-Policy"].startswith("default-src 'none'; style-src 'unsafe-inline';")
+    assert "script-src" not in html.headers["Content-Security-Policy"]
+    pdf = client.get(f"/api/v1/quotes/{number}/document", headers=sales_headers)
+    for answer in (html, pdf):
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["Cache-Control"] == "no-store"
     browser = client.get(
         f"/api/v1/quotes/{number}/document",
         headers={**sales_headers, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import yaml
 
 from quoteapi.services import price_lists
 
 from ..days import day, iso
+
+
+def test_a_bad_setting_is_one_clear_line_not_a_traceback(tmp_path):
+    env = {**os.environ, "QUOTEAPI_DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}", "QUOTEAPI_RETENTION_DAYS": "0"}
+    done = subprocess.run([sys.executable, "-c", "from quoteapi.app import main; main()", "maintenance"],
+                          cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == "Error: QUOTEAPI_RETENTION_DAYS must be at least 1"
 
 
 def test_users_create_prints_the_token_alone_as_the_last_line(app, client):

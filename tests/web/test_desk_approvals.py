@@ -64,7 +64,7 @@ def test_above_the_limit_the_quote_waits_is_approved_from_the_page_and_then_sent
     assert f'id="approval-{number}"' in listing and "Friend of the clinic" in listing and "sel" in listing
     admin_token = csrf_token(admin, "/desk/approvals")
     approved = admin.post(f"/desk/approvals/{number}?lang=en",
-                          data={"decision": "approve", "note": "Once only.", "csrf_token": admin_token})
+                          data={"decision": "approve", "note": "Once only.", "revision": "1", "csrf_token": admin_token})
     assert approved.status_code == 302 and approved.headers["Location"].startswith("/desk/approvals")
     after = admin.get("/desk/approvals?lang=en").get_data(as_text=True)
     assert "Nothing waits for approval." in after and '<span class="count">0</span>' in after
@@ -86,16 +86,16 @@ def test_above_the_limit_the_quote_waits_is_approved_from_the_page_and_then_sent
 def test_a_rejection_needs_a_note_and_blocks_sending_until_revised(client, seller, admin, sales_headers):
     number = create(seller, discount_kind="amount", discount_value="20000", discount_reason="Big course")
     token = csrf_token(admin, "/desk/approvals")
-    no_note = admin.post(f"/desk/approvals/{number}?lang=en", data={"decision": "reject", "csrf_token": token},
+    no_note = admin.post(f"/desk/approvals/{number}?lang=en", data={"decision": "reject", "revision": "1", "csrf_token": token},
                          follow_redirects=True)
     assert any("Say why the discount is rejected." in m for m in messages(no_note))
     assert api_quote(client, sales_headers, number)["approval"]["status"] == "pending"
     # From the quote page this time: back to the quote.
     rejected = admin.post(f"/desk/approvals/{number}", data={
-        "decision": "reject", "note": "Too much; 10 % at most.", "csrf_token": token,
+        "decision": "reject", "note": "Too much; 10 % at most.", "revision": "1", "csrf_token": token,
         "next": f"/desk/quotes/{number}"})
     assert rejected.headers["Location"] == f"/desk/quotes/{number}"
-    again = admin.post(f"/desk/approvals/{number}?lang=en", data={"decision": "approve", "csrf_token": token},
+    again = admin.post(f"/desk/approvals/{number}?lang=en", data={"decision": "approve", "revision": "1", "csrf_token": token},
                        follow_redirects=True)
     assert any("no manual discount waiting" in m for m in messages(again))  # the domain's 409, as a message
 
@@ -128,6 +128,31 @@ def test_a_bad_discount_is_shown_at_its_fields_with_the_typed_values_kept(seller
     assert 'id="discount-errors"' in page and 'name="discount_value" inputmode="decimal" maxlength="20" value="5"' in page
     too_much = seller.post("/desk/quotes/new?lang=en", data=form(token, discount_value="120", discount_reason="x"))
     assert too_much.status_code == 422 and 'id="discount-errors"' in too_much.get_data(as_text=True)
+
+
+def test_a_console_decision_names_the_revision_the_admin_saw(client, seller, admin, sales_headers):
+    number = create(seller, discount_kind="percent", discount_value="30", discount_reason="Friend of the clinic")
+    page = admin.get(f"/desk/quotes/{number}").get_data(as_text=True)
+    assert re.search(r'<input type="hidden" name="revision" value="1">', page)
+    token = csrf_token(admin, "/desk/approvals")
+    # A form without the revision (or with a garbled one) decides nothing.
+    for revision in (None, "", "x", "0"):
+        data = {"decision": "approve", "csrf_token": token, **({} if revision is None else {"revision": revision})}
+        refused = admin.post(f"/desk/approvals/{number}?lang=en", data=data, follow_redirects=True)
+        assert refused.status_code == 200 and any(number in m for m in messages(refused)), revision
+        assert api_quote(client, sales_headers, number)["approval"]["status"] == "pending"
+    # The sales staff revise to 90 % while the admin looks at 30 %: the admin's approval of 1 is refused.
+    seller_token = csrf_token(seller, f"/desk/quotes/{number}")
+    seller.post(f"/desk/quotes/{number}/revisions", data={
+        "discount_kind": "percent", "discount_value": "90", "discount_reason": "More", "csrf_token": seller_token})
+    late = admin.post(f"/desk/approvals/{number}?lang=en", data={"decision": "approve", "revision": "1", "csrf_token": token},
+                      follow_redirects=True)
+    assert any("was revised" in m for m in messages(late))
+    quote = api_quote(client, sales_headers, number)
+    assert quote["approval"]["status"] == "pending" and quote["revision"] == 2
+    approved = admin.post(f"/desk/approvals/{number}", data={"decision": "approve", "revision": "2", "csrf_token": token})
+    assert approved.status_code == 302
+    assert api_quote(client, sales_headers, number)["approval"]["status"] == "approved"
 
 
 def test_the_live_price_includes_the_discount_and_says_when_it_needs_an_approval(client, seller, sales_headers):

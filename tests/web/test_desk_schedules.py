@@ -59,6 +59,31 @@ def test_a_row_tried_first_then_scheduled_then_cancelled(client, ctx, admin, sal
     assert admin.post("/desk/versions/1/cancel", data={"csrf_token": token}).status_code == 302  # a message, not a 500
 
 
+def test_an_added_row_is_tried_first_and_scheduled_like_a_saved_one(ctx, admin):
+    page = admin.get(f"/desk/prices/products?effective_from={LATER}&lang=en").get_data(as_text=True)
+    add_form = re.search(r'<form id="f-new".*?</form>', page, re.S).group(0)
+    assert f'name="effective_from" value="{LATER}"' in add_form and 'name="dry_run" value="1"' in add_form
+    new = {"csrf_token": csrf_token(admin, "/desk/prices/products"), "new:code": "gauze", "new:name": "Gazlı bez",
+           "new:price": "40.00"}
+    tried = admin.post("/desk/prices/products?lang=en", data={**new, "dry_run": "1"})
+    assert tried.status_code == 200
+    text = tried.get_data(as_text=True)
+    assert "Tried first: nothing was saved" in text and 'value="gauze"' in text  # the new row keeps what was typed
+    assert all(p["code"] != "gauze" for p in price_items.list_items(ctx, KINDS["products"]).items)
+    assert len(price_lists.list_versions(ctx)) == 1
+    planned = admin.post("/desk/prices/products?lang=en", data={**new, "effective_from": LATER, "dry_run": "1"})
+    assert f"It would take effect on {SHOWN}." in planned.get_data(as_text=True)
+    assert len(price_lists.list_versions(ctx)) == 1
+    added = admin.post("/desk/prices/products?lang=en", data={**new, "effective_from": LATER}, follow_redirects=True)
+    assert any(f"gauze added as version 2, taking effect on {SHOWN}." in m for m in messages(added))
+    assert all(p["code"] != "gauze" for p in price_items.list_items(ctx, KINDS["products"]).items)  # not in force yet
+    (waiting,) = [v for v in price_lists.list_versions(ctx) if v.state == "scheduled"]
+    assert waiting.version == 2 and waiting.effective_from.isoformat() == f"{LATER_DAY}T06:30:00+00:00"
+    past = admin.post("/desk/prices/products?lang=en", data={**new, "new:code": "lint", "effective_from": f"{iso(-1)}T09:00"})
+    assert past.status_code == 422 and "effective_from must be in the future." in past.get_data(as_text=True)
+    assert len(price_lists.list_versions(ctx)) == 2
+
+
 def test_a_bad_moment_is_a_message_at_the_row(ctx, admin):
     form = _row_form(admin, "areas", "neck")
     past = admin.post("/desk/prices/areas/neck?lang=en", data={**form, "neck:price": "2100.00", "effective_from": f"{iso(-1)}T09:00"})

@@ -17,6 +17,7 @@ from quoteapi.services import users
 from quoteapi.web.desk import instance_secret
 
 from ..bodies import QUOTE
+from ..conftest import run_together
 from ..days import TODAY
 from .desk_helpers import PASSWORD, csrf_token, sign_in, staff
 
@@ -97,6 +98,30 @@ def test_failed_sign_ins_are_rate_limited_per_address_and_name(client, ada, sam)
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
     assert client.get("/desk/").status_code == 302
     assert sign_in(client, "sam").status_code == 302  # another name is not blocked
+
+
+def test_concurrent_wrong_passwords_are_checked_no_more_often_than_the_limit(client, ada):
+    # 32 browsers at one address, released together: the check and the count are one step, so
+    # no more than 5 passwords (QUOTEAPI_SIGN_IN_RATE_LIMIT) are ever checked.
+    browsers = [client.application.test_client() for _ in range(32)]
+    tokens = [csrf_token(browser) for browser in browsers]
+
+    def guess(browser, token):
+        return lambda: browser.post("/desk/sign-in", data={"name": "ada", "password": "not the password",
+                                                           "csrf_token": token}).status_code
+
+    answers = run_together(*(guess(b, t) for b, t in zip(browsers, tokens)))
+    assert sorted(answers) == [401] * 5 + [429] * 27
+
+
+def test_a_right_password_clears_the_name_s_count_but_not_the_address_s(client, ada):
+    for _ in range(4):
+        assert sign_in(client, "ada", "not the password").status_code == 401
+    assert sign_in(client, "ada").status_code == 302
+    client.post("/desk/sign-out", data={"csrf_token": csrf_token(client, "/desk/")})
+    for _ in range(4):  # the name's 5 a minute start again after the right password
+        assert sign_in(client, "ada", "not the password").status_code == 401
+    assert sign_in(client, "ada").status_code == 302
 
 
 def test_failed_sign_ins_are_rate_limited_per_address_whatever_the_names(client, ada):

@@ -124,13 +124,26 @@ class ApprovalDecisionSchema(Schema):
     )
     revision = Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=2147483647),
-        metadata={"description": "The revision the decision is about; 409 if the quote was revised since."},
+        metadata={"description": "The revision the decision is about (the one the admin looked at); 409 if the "
+                                 "quote was revised since. Send it: without it the decision lands on whatever "
+                                 "revision is current when it arrives. Optional only because the API contract's "
+                                 "body is `decision` and `note`."},
     )
 
     @validates_schema
     def note_to_reject(self, data: dict, **kwargs: Any) -> None:
         if data.get("decision") == "reject" and not data.get("note"):
             raise ValidationError(N_("Say why the discount is rejected."), "note")
+
+
+class DeskApprovalDecisionSchema(ApprovalDecisionSchema):
+    """The console's decision form: it always names the revision the admin saw (a hidden field)."""
+
+    revision = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=2147483647),
+        error_messages={"required": N_("Reload the page: the form does not say which revision you looked at."),
+                        "null": N_("Reload the page: the form does not say which revision you looked at.")},
+    )
 
 
 class ActivitySchema(Schema):

@@ -308,9 +308,14 @@ def add_row(kind: str):
     body = _changes(cols, request.form, "new:", None)
     body["code"] = (request.form.get("new:code") or "").strip()
     state: dict[str, Any] = {"code": "new", "typed": {k[4:]: v for k, v in request.form.items() if k.startswith("new:")}}
+    # Like a row's save: the page's schedule and "Try first" hold for an added row too.
+    dry = bool(request.form.get("dry_run"))
+    schedule_at = (request.form.get("effective_from") or "").strip()
+    back = {"effective_from": schedule_at} if schedule_at else {}
     try:
+        when = effective_from(schedule_at)
         loaded = ITEM_SCHEMAS[found.url]().load(body)
-        price_items.add_item(ctx, found, loaded, actor())
+        outcome = price_items.add_item(ctx, found, loaded, actor(), effective_from=when, dry_run=dry)
     except ValidationError as error:
         state["errors"] = field_errors(flatten_messages(error.messages))
         return _render_table(found, status=422, row_state=state)
@@ -318,8 +323,16 @@ def add_row(kind: str):
         state["errors"] = field_errors(error) or {"": [say(error.detail)]}
         state["message"] = say(error.detail)
         return _render_table(found, status=422, row_state=state)
-    flash(_("{code} added.", code=body["code"]), "info")
-    return redirect(url_for("desk.price_table", kind=kind))
+    if dry:
+        # Nothing stored: the new row keeps what was typed, to add it as tried.
+        state["dry"] = _tried(outcome)
+        return _render_table(found, row_state=state)
+    if when is not None:
+        flash(_("{code} added as version {version}, taking effect on {moment}.", code=body["code"],
+                version=outcome.version, moment=local_time(when)), "info")
+    else:
+        flash(_("{code} added.", code=body["code"]), "info")
+    return redirect(url_for("desk.price_table", kind=kind, **back))
 
 
 # --- Spreadsheets ---------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Manual discounts waiting for an admin (pricing step 8b): the list, and the decision (role admin).
 
 The list is ``services.quotes.list_quotes`` with the API's filter ``approval=pending``;
-a decision is parsed by the shared ``ApprovalDecisionSchema`` (``quoteapi.interface``; a note is required to
-reject) and made by ``services.approvals.decide_approval``, which writes the activity
+a decision is parsed by ``DeskApprovalDecisionSchema`` (``quoteapi.interface``; a note is required to
+reject, and the revision the admin saw, a hidden field, always: a stale one is the service's 409) and
+made by ``services.approvals.decide_approval``, which writes the activity
 line and the audit entry. The console adds no rule of its own.
 """
 
@@ -17,7 +18,7 @@ from ...domain import quotes as workflow
 from ...domain.errors import DomainError
 from ...interface.commands import decision_command
 from ...interface.schemas.fields import flatten_messages
-from ...interface.schemas.quotes import ApprovalDecisionSchema, QuoteListQuerySchema
+from ...interface.schemas.quotes import DeskApprovalDecisionSchema, QuoteListQuerySchema
 from ...services import approvals, quotes
 from .common import _, actor, bp, field_errors, flash_error, requires, safe_next, say, services, user, whole_number
 
@@ -74,7 +75,7 @@ def decide(number: str):
     """Approve or reject one quote's manual discount; back to where the form was (the list or the quote)."""
     back = safe_next(request.form.get("next")) or url_for("desk.approval_list")
     try:
-        body = ApprovalDecisionSchema().load(
+        body = DeskApprovalDecisionSchema().load(
             {"decision": request.form.get("decision", ""), "note": request.form.get("note", "").strip() or None,
              "revision": whole_number(request.form.get("revision"))}
         )

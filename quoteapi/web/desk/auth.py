@@ -16,15 +16,19 @@ log = logging.getLogger(__name__)
 
 
 def _limit():
-    """(strategy, {scope: limit}) of failed sign-ins (scopes "name" and "address"), or None when switched off."""
+    """(strategy, {scope: limit}) of sign-in attempts (scopes "name" and "address"), or None when switched off."""
     return current_app.extensions.get("quoteapi.desk_limit")
 
 
-def _limited(name: str) -> int | None:
-    """Seconds to wait when this address, or this address and name, used up their failed sign-ins, else None.
+def _attempt(name: str) -> int | None:
+    """Count this sign-in attempt and say whether it may go on: seconds to wait, else None.
 
-    A counter store that cannot be reached (Redis down) lets the attempt through, logged,
-    as the API's public limit does.
+    Each scope's check and count are one step on the counter store (the limits library's
+    ``hit``: one atomic increment, compared with the limit), taken before the password is
+    checked, so concurrent attempts cannot all pass a check made before any of them counted.
+    A refused attempt counts too (it can only lengthen the wait of whoever sends it). A counter
+    store that cannot be reached (Redis down) lets the attempt through, logged, as the API's
+    public limit does.
     """
     limited = _limit()
     if limited is None:
@@ -34,7 +38,7 @@ def _limited(name: str) -> int | None:
         spent = []
         for scope, limit in limits.items():
             keys = _keys(scope, name)
-            if not strategy.test(limit, *keys):
+            if not strategy.hit(limit, *keys):
                 spent.append((limit, keys))
         if not spent:
             return None
@@ -45,14 +49,16 @@ def _limited(name: str) -> int | None:
     return max(1, int(reset - time.time()) + 1)
 
 
-def _count_failure(name: str) -> None:
+def _signed_in(name: str) -> None:
+    """After the right password: the name's count starts again (the address's stays, so that
+    one account's password cannot reset the budget of guesses at others)."""
     limited = _limit()
     if limited is None:
         return
     strategy, limits = limited
     try:
-        for scope, limit in limits.items():
-            strategy.hit(limit, *_keys(scope, name))
+        if "name" in limits:
+            strategy.clear(limits["name"], *_keys("name", name))
     except Exception:
         log.warning("sign-in rate limit store unavailable", exc_info=True)
 
@@ -73,7 +79,7 @@ def sign_in():
         return render_template("desk/sign_in.html", next=next_url, name="")
     name = request.form.get("name", "").strip()[:NAME_MAX]
     password = request.form.get("password", "")
-    seconds = _limited(name)
+    seconds = _attempt(name)
     if seconds is not None:
         message = _("Too many failed sign-ins. Try again in {seconds} s.", seconds=seconds)
         return render_template("desk/sign_in.html", next=next_url, name=name, error=message), 429, {
@@ -82,8 +88,8 @@ def sign_in():
     try:
         found = users.check_password(services(), name, password)
     except Invalid as error:
-        _count_failure(name)
         return render_template("desk/sign_in.html", next=next_url, name=name, error=say(error.detail)), 401
+    _signed_in(name)
     # A new session: nothing from before signing in survives (no session fixation).
     session.clear()
     session.permanent = True

@@ -377,7 +377,7 @@ def quote_document(number: str):
     if request.args.get("format") == "html":
         response = current_app.response_class(html, mimetype="text/html")
         # The document's own styles are inline: it gets its own policy.
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        response.headers["Content-Security-Policy"] = documents.HTML_POLICY
         return response
     response = current_app.response_class(documents.render_pdf(html), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{documents.file_name(quote)}.pdf"'
