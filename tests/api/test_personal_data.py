@@ -441,7 +441,7 @@ def test_retention_erases_stale_website_requests_from_the_day_after_the_retentio
 
     ctx.clock = lambda: day + timedelta(days=732)
     later = runner.invoke(args=["maintenance"])
-    assert f"Erased the personal data of 1 website request(s)" in later.output and quotes["younger"] in later.output
+    assert "Erased the personal data of 1 website request(s)" in later.output and quotes["younger"] in later.output
     with database.reading() as session:
         entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "retention").order_by(AuditEntry.id)).all()
         assert {(e.kind, e.subject, e.after["retention_days"]) for e in entries} == {("personal_data", "website requests", 730)}
