@@ -7,7 +7,8 @@ the views are wrapped as flask-smorest and webargs wrap them (the way before
 session 5). Both ways, the same app answers the same careless and hostile
 bodies and queries (tests/api/parsing_answers.py: every operation that takes a
 body or a query, in Turkish and English), and describes itself in the same
-``GET /api/openapi.json``, byte for byte.
+``GET /api/openapi.json``, byte for byte, and both are the answers and the description pinned in
+tests/api/data/ (``PYTHONHASHSEED=0 python -m tests.api.parsing_answers --pin`` pins them anew).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from webargs.core import Parser
 from quoteapi.api.openapi import Blueprint, documented_only, parsing_view
 
 from ..bodies import SIMPLE_ESTIMATE
+from .parsing_answers import PUBLIC_PINNED, public_problems, read_pinned
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = Path(__file__).with_name("data") / "public_problems_6a9ff0b.json"
 
 
 def _dump(out: Path, **env: str) -> subprocess.Popen:
@@ -63,16 +64,16 @@ def test_every_answer_to_careless_bodies_and_queries_is_the_same(both_ways):
     assert languages == {"tr", "en"}
 
 
-def test_the_public_problems_are_those_of_commit_6a9ff0b(both_ways):
-    """The answers of the two public writes, as commit 6a9ff0b (webargs at request time) gave them.
-
-    When a public schema changes on purpose, regenerate the file: run
-    ``PYTHONHASHSEED=0 python -m tests.api.parsing_answers /tmp/a.json`` and keep
-    the entries of /api/v1/estimates and /api/v1/quote-requests.
-    """
+def test_the_answers_and_the_description_are_those_pinned(both_ways):
     lean, _ = both_ways
-    golden = json.loads(GOLDEN.read_text("utf-8"))
-    public = [a for a in lean["answers"] if a["request"].startswith(("POST /api/v1/estimates?", "POST /api/v1/quote-requests?"))]
+    assert lean == read_pinned()
+
+
+def test_the_public_problems_are_those_of_commit_6a9ff0b(both_ways):
+    """The answers of the two public writes, as commit 6a9ff0b (webargs at request time) gave them."""
+    lean, _ = both_ways
+    golden = json.loads(PUBLIC_PINNED.read_text("utf-8"))
+    public = public_problems(lean)
     assert len(public) == len(golden) > 100
     for mine, then in zip(public, golden):
         assert mine == then, then["request"]
