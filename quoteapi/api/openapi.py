@@ -8,9 +8,9 @@ import json
 from typing import Callable
 
 import flask_smorest
+from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app, request, send_from_directory
-from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from swagger_ui_bundle import swagger_ui_path
@@ -38,8 +38,8 @@ def operation_id(name: str) -> str:
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """The project's blueprints: arguments read by :class:`ArgumentsParser`, an operationId
-    from each view's name, and :meth:`requires` for token-protected views."""
+    """The project's blueprints: arguments read by :class:`ArgumentsParser`, and :meth:`requires`
+    for token-protected views. (Each operation's operationId is its view's name: :class:`OperationIds`.)"""
 
     ARGUMENTS_PARSER = ArgumentsParser()
 
@@ -55,14 +55,20 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
-    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):
-        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
-        is_class = isinstance(obj, type) and issubclass(obj, MethodView)
-        for method, doc in self._docs[endpoint].items():
-            if method == "parameters" or doc is None:
-                continue
-            name = f"{method}_{obj.__name__}" if is_class else obj.__name__
-            doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id(name))
+
+class OperationIds(BasePlugin):
+    """An apispec plugin: each operation's operationId from its view's name (``create_quote`` →
+    ``createQuote``; ``getThings`` for a MethodView's ``get``), unless its doc gives one."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def operation_helper(self, path=None, operations=None, *, rule=None, **kwargs) -> None:
+        view = self.app.view_functions[rule.endpoint]
+        view_class = getattr(view, "view_class", None)  # Flask's MethodView.as_view
+        for method, operation in operations.items():
+            name = f"{method}_{view_class.__name__}" if view_class else view.__name__
+            operation.setdefault("operationId", operation_id(name))
 
 
 LANGUAGE_PARAMETERS = {
@@ -280,7 +286,10 @@ def build_api(app: Flask) -> Api:
             },
         },
     )
-    api = QuoteApiSpec(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api = QuoteApiSpec(app, spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        "extra_plugins": [OperationIds(app)],
+    })
     api.register_field(DecimalString, "string", "decimal")
     app.before_request(reject_unknown_query)
 
