@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import http
 import json
+import weakref
 from typing import Callable
 
 import flask_smorest
@@ -38,10 +39,27 @@ def operation_id(name: str) -> str:
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """The project's blueprints: arguments read by :class:`ArgumentsParser`, and :meth:`requires`
-    for token-protected views. (Each operation's operationId is its view's name: :class:`OperationIds`.)"""
+    """The project's blueprints: arguments read by :class:`ArgumentsParser`, the query parameters of
+    each view remembered for :func:`reject_unknown_query`, and :meth:`requires` for token-protected views.
+    (Each operation's operationId is its view's name: :class:`OperationIds`.)"""
 
     ARGUMENTS_PARSER = ArgumentsParser()
+
+    def arguments(self, schema, *, location="json", **options):
+        """flask-smorest's ``arguments``; the fields of a query schema are query parameters the view declares."""
+        documented = super().arguments(schema, location=location, **options)
+        if location not in QUERY_LOCATIONS:
+            return documented
+        instance = schema() if isinstance(schema, type) else schema
+        names = {field.data_key or name for name, field in instance.fields.items() if not field.dump_only}
+        return lambda view: _declaring(documented(view), names)
+
+    @staticmethod
+    def doc(**kwargs):
+        """flask-smorest's ``doc``; a query parameter it lists is one the view declares."""
+        documented = flask_smorest.Blueprint.doc(**kwargs)
+        names = {p["name"] for p in kwargs.get("parameters", ()) if isinstance(p, dict) and p.get("in") == "query"}
+        return lambda view: _declaring(documented(view), names) if names else documented(view)
 
     def requires(self, role: str) -> Callable:
         """Protect a view by role (see :func:`auth.requires`) and document it: bearer, 401, 403."""
@@ -54,6 +72,16 @@ class Blueprint(flask_smorest.Blueprint):
             return self.alt_response(403, response="FORBIDDEN")(protected)
 
         return decorator
+
+
+# The query parameters each decorated function declares (its own decorator's; see declared_query).
+QUERY_LOCATIONS = ("query", "querystring")
+_DECLARED: weakref.WeakKeyDictionary[Callable, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _declaring(decorated: Callable, names: set[str]) -> Callable:
+    _DECLARED[decorated] = frozenset(names)
+    return decorated
 
 
 class OperationIds(BasePlugin):
@@ -228,26 +256,18 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def declared_query(view: Callable) -> frozenset[str]:
-    """The query parameters a view declares: its query schemas' fields and its documented parameters."""
-    names = getattr(view, "_quoteapi_query", None)
-    if names is not None:
-        return names
-    apidoc = getattr(view, "_apidoc", {}) or {}
-    found = set(ALWAYS_ALLOWED_QUERY)
-    for parameter in apidoc.get("arguments", {}).get("parameters", []):
-        if parameter.get("in") == "query":
-            schema = parameter["schema"]
-            schema = schema() if isinstance(schema, type) else schema
-            found |= {field.data_key or name for name, field in schema.fields.items() if not field.dump_only}
-    for parameter in (apidoc.get("manual_doc", {}) or {}).get("parameters", []):
-        if isinstance(parameter, dict) and parameter.get("in") == "query":
-            found.add(parameter["name"])
-    names = frozenset(found)
-    try:
-        view._quoteapi_query = names
-    except AttributeError:  # pragma: no cover - a view that takes no attributes
-        pass
+    """The query parameters a view declares: its query schemas' fields and the parameters its docs list."""
+    names = _QUERY_OF_VIEW.get(view)
+    if names is None:
+        found, layer = set(ALWAYS_ALLOWED_QUERY), view
+        while layer is not None:  # the decorators, outermost first (functools.wraps leaves __wrapped__)
+            found |= _DECLARED.get(layer, frozenset())
+            layer = getattr(layer, "__wrapped__", None)
+        names = _QUERY_OF_VIEW[view] = frozenset(found)
     return names
+
+
+_QUERY_OF_VIEW: weakref.WeakKeyDictionary[Callable, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def reject_unknown_query():
