@@ -55,7 +55,8 @@ class PublicLimit:
 
     def check(self) -> Response | None:
         """Count this request against its address' budget; the 429 answer when it is spent."""
-        address = request.remote_addr or "127.0.0.1"
+        # The request itself, not an attribute through Flask's proxy (a miss on the proxy's class costs ~2 µs).
+        address = request._get_current_object().remote_addr or "127.0.0.1"
         try:
             if len(self.items) == 1:  # the usual case: one call, nothing built
                 if self.limiter.hit(self.items[0], address, SCOPE):
@@ -99,7 +100,7 @@ def limit_blueprint(blueprint: Blueprint) -> None:
 
     @blueprint.before_request
     def _public_rate_limit() -> Response | None:
-        public = current_app.extensions.get(EXTENSION)
+        public = current_app._get_current_object().extensions.get(EXTENSION)
         return None if public is None else public.check()
 
 

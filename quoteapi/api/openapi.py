@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import copy
-import functools
 import http
-import inspect
 import json
-import os
-import types
-from typing import Any, Callable
+import weakref
+from typing import Callable
 
 import flask_smorest
+from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app, request, send_from_directory
-from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from marshmallow import Schema, ValidationError
-from marshmallow.utils import missing
 from swagger_ui_bundle import swagger_ui_path
-from webargs.core import _UNKNOWN_DEFAULT_PARAM, Parser
-from werkzeug import Response as WerkzeugResponse
 
 from . import auth
-from .bodies import BodyParser
+from .arguments import ArgumentsParser
 from ..domain.text import T
 from .errors import PROBLEM_JSON, handle_http_exception, problem
 from ..interface.schemas.fields import DecimalString
@@ -45,80 +38,28 @@ def operation_id(name: str) -> str:
     return first + "".join(word.capitalize() for word in rest)
 
 
-# QUOTEAPI_SMOREST_WRAPPERS=1 (read at import) wraps the views as flask-smorest and webargs do,
-# parsing with webargs' use_args at request time, as before session 5 (docs/performance.md):
-# tests/api/test_request_parsing.py requires both ways to give the same answers and description.
-SMOREST_WRAPPERS = os.environ.get("QUOTEAPI_SMOREST_WRAPPERS", "") == "1"
-
-
 class Blueprint(flask_smorest.Blueprint):
-    """The project's blueprints: bodies through :class:`BodyParser`, an operationId
-    from each view's name, :meth:`requires` for token-protected views, and
-    :meth:`arguments` parsed without webargs' per-request machinery."""
+    """The project's blueprints: arguments read by :class:`ArgumentsParser`, the query parameters of
+    each view remembered for :func:`reject_unknown_query`, and :meth:`requires` for token-protected views.
+    (Each operation's operationId is its view's name: :class:`OperationIds`.)"""
 
-    ARGUMENTS_PARSER = BodyParser()
+    ARGUMENTS_PARSER = ArgumentsParser()
 
-    def arguments(self, schema, *, location="json", content_type=None, required=True, description=None,
-                  example=None, examples=None, **use_args):
-        """flask-smorest's ``arguments``: the same description (it is flask-smorest's own), but the
-        view is called through :func:`parsing_view`, which does at request time what webargs' ``parse``
-        does for these arguments (same loader, same schema load, same error handler) and nothing else."""
-        documented = super().arguments(
-            schema, location=location, content_type=content_type, required=required, description=description,
-            example=example, examples=examples, **use_args,
-        )
-        if SMOREST_WRAPPERS:
+    def arguments(self, schema, *, location="json", **options):
+        """flask-smorest's ``arguments``; the fields of a query schema are query parameters the view declares."""
+        documented = super().arguments(schema, location=location, **options)
+        if location not in QUERY_LOCATIONS:
             return documented
-
-        def decorator(view: Callable) -> Callable:
-            with_webargs = documented(view)  # carries the description; never called
-            lean = parsing_view(self.ARGUMENTS_PARSER, schema, location, view, **use_args)
-            if lean is None:
-                return with_webargs
-            functools.update_wrapper(lean, with_webargs)
-            lean.__wrapped__ = view
-            return lean
-
-        return decorator
-
-    def response(self, status_code, schema=None, **options):
-        """flask-smorest's ``response``; an answer the view made itself (a Response, as the public
-        path's :func:`~quoteapi.interface.answers.json_response` makes) is returned without passing
-        through flask-smorest's wrapper, which would return it unchanged."""
-        documented = super().response(status_code, schema, **options)
-        if SMOREST_WRAPPERS:
-            return documented
-
-        def decorator(view: Callable) -> Callable:
-            with_smorest = documented(view)
-            if not _plain(view):
-                return with_smorest
-            finish = documented(_given)  # flask-smorest's own handling of what the view returned
-
-            @functools.wraps(with_smorest)
-            def answering(*args: Any, **kwargs: Any) -> Any:
-                result = view(*args, **kwargs)
-                return result if isinstance(result, WerkzeugResponse) else finish(result)
-
-            answering.__wrapped__ = view
-            return answering
-
-        return decorator
-
-    def alt_response(self, status_code, **options):
-        """flask-smorest's ``alt_response``: documentation only (see :func:`documented_only`)."""
-        documented = super().alt_response(status_code, **options)
-        if SMOREST_WRAPPERS:
-            return documented
-        return lambda view: documented_only(documented(view), view)
+        instance = schema() if isinstance(schema, type) else schema
+        names = {field.data_key or name for name, field in instance.fields.items() if not field.dump_only}
+        return lambda view: _declaring(documented(view), names)
 
     @staticmethod
     def doc(**kwargs):
-        """flask-smorest's ``doc``: documentation only (see :func:`documented_only`)."""
+        """flask-smorest's ``doc``; a query parameter it lists is one the view declares."""
         documented = flask_smorest.Blueprint.doc(**kwargs)
-        if SMOREST_WRAPPERS:
-            return documented
-        return lambda view: documented_only(documented(view), view)
+        names = {p["name"] for p in kwargs.get("parameters", ()) if isinstance(p, dict) and p.get("in") == "query"}
+        return lambda view: _declaring(documented(view), names) if names else documented(view)
 
     def requires(self, role: str) -> Callable:
         """Protect a view by role (see :func:`auth.requires`) and document it: bearer, 401, 403."""
@@ -132,88 +73,30 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
-    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):
-        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
-        is_class = isinstance(obj, type) and issubclass(obj, MethodView)
-        for method, doc in self._docs[endpoint].items():
-            if method == "parameters" or doc is None:
-                continue
-            name = f"{method}_{obj.__name__}" if is_class else obj.__name__
-            doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id(name))
+
+# The query parameters each decorated function declares (its own decorator's; see declared_query).
+QUERY_LOCATIONS = ("query", "querystring")
+_DECLARED: weakref.WeakKeyDictionary[Callable, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
-def _given(result: Any) -> Any:
-    return result
+def _declaring(decorated: Callable, names: set[str]) -> Callable:
+    _DECLARED[decorated] = frozenset(names)
+    return decorated
 
 
-def _plain(view: Any) -> bool:
-    """A plain synchronous Python function (what Flask's ensure_sync passes through unchanged)."""
-    return isinstance(view, types.FunctionType) and not inspect.iscoroutinefunction(view)
+class OperationIds(BasePlugin):
+    """An apispec plugin: each operation's operationId from its view's name (``create_quote`` →
+    ``createQuote``; ``getThings`` for a MethodView's ``get``), unless its doc gives one."""
 
+    def __init__(self, app: Flask) -> None:
+        self.app = app
 
-def documented_only(wrapper: Callable, view: Callable) -> Callable:
-    """``view`` itself, carrying the documentation flask-smorest's pass-through ``wrapper`` carries.
-
-    flask-smorest's ``doc`` and ``alt_response`` wrap a view in a function that only calls it
-    (through ``current_app.ensure_sync``), to have somewhere to keep their description: a
-    protected admin write goes through five of them. Here the description is kept on a copy of
-    the view's function (same code, globals, defaults and closure), so a request calls the view
-    directly. Anything but a plain synchronous function keeps flask-smorest's wrapper.
-    """
-    if not _plain(view):
-        return wrapper
-    copy_ = types.FunctionType(view.__code__, view.__globals__, view.__name__, view.__defaults__, view.__closure__)
-    copy_.__kwdefaults__ = view.__kwdefaults__
-    functools.update_wrapper(copy_, wrapper)  # name, doc, module, qualname, annotations and the description
-    copy_.__wrapped__ = view
-    return copy_
-
-
-def parsing_view(
-    parser: Parser, schema: Any, location: str, view: Callable, *, as_kwargs: bool = False,
-    error_status_code: int | None = None, error_headers: dict[str, str] | None = None, **other: Any,
-) -> Callable | None:
-    """``view`` called with its arguments loaded from ``location`` by ``schema``, as webargs' ``use_args``
-    would call it, or None where webargs must do it (options or views this does not follow).
-
-    webargs' ``parse`` resolves, on every request, the request object, the schema, the location's
-    loader and the ``unknown`` option, then loads, then calls the parser's validators and hook; here
-    all of that is resolved once, and a request costs the location's loader (the parser's own:
-    :meth:`BodyParser.load_json` for bodies) and ``schema.load``. A ValidationError goes to the
-    parser's own ``_on_validation_error``, so the 422 problem is the one webargs made.
-    """
-    if (
-        other
-        or not isinstance(schema, Schema)
-        or inspect.iscoroutinefunction(view)
-        or type(parser).pre_load is not Parser.pre_load
-        or not isinstance(parser.__location_map__.get(location), str)
-    ):
-        return None
-    load_location = parser._get_loader(location)
-    unknown = parser.unknown if parser.unknown != _UNKNOWN_DEFAULT_PARAM else parser.DEFAULT_UNKNOWN_BY_LOCATION.get(location)
-    load = functools.partial(schema.load, unknown=unknown) if unknown else schema.load
-
-    def parse() -> Any:
-        req = request._get_current_object()
-        try:
-            data = load_location(req, schema)
-            return load({} if data is missing else data)
-        except ValidationError as error:
-            parser._on_validation_error(
-                error, req, schema, location, error_status_code=error_status_code, error_headers=error_headers,
-            )
-            raise ValueError("_on_validation_error did not raise") from error
-
-    if as_kwargs:
-        def parsing(*args: Any, **kwargs: Any) -> Any:
-            kwargs.update(parse())
-            return view(*args, **kwargs)
-    else:
-        def parsing(*args: Any, **kwargs: Any) -> Any:
-            return view(*args, parse(), **kwargs)
-
-    return parsing
+    def operation_helper(self, path=None, operations=None, *, rule=None, **kwargs) -> None:
+        view = self.app.view_functions[rule.endpoint]
+        view_class = getattr(view, "view_class", None)  # Flask's MethodView.as_view
+        for method, operation in operations.items():
+            name = f"{method}_{view_class.__name__}" if view_class else view.__name__
+            operation.setdefault("operationId", operation_id(name))
 
 
 LANGUAGE_PARAMETERS = {
@@ -373,26 +256,18 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def declared_query(view: Callable) -> frozenset[str]:
-    """The query parameters a view declares: its query schemas' fields and its documented parameters."""
-    names = getattr(view, "_quoteapi_query", None)
-    if names is not None:
-        return names
-    apidoc = getattr(view, "_apidoc", {}) or {}
-    found = set(ALWAYS_ALLOWED_QUERY)
-    for parameter in apidoc.get("arguments", {}).get("parameters", []):
-        if parameter.get("in") == "query":
-            schema = parameter["schema"]
-            schema = schema() if isinstance(schema, type) else schema
-            found |= {field.data_key or name for name, field in schema.fields.items() if not field.dump_only}
-    for parameter in (apidoc.get("manual_doc", {}) or {}).get("parameters", []):
-        if isinstance(parameter, dict) and parameter.get("in") == "query":
-            found.add(parameter["name"])
-    names = frozenset(found)
-    try:
-        view._quoteapi_query = names
-    except AttributeError:  # pragma: no cover - a view that takes no attributes
-        pass
+    """The query parameters a view declares: its query schemas' fields and the parameters its docs list."""
+    names = _QUERY_OF_VIEW.get(view)
+    if names is None:
+        found, layer = set(ALWAYS_ALLOWED_QUERY), view
+        while layer is not None:  # the decorators, outermost first (functools.wraps leaves __wrapped__)
+            found |= _DECLARED.get(layer, frozenset())
+            layer = getattr(layer, "__wrapped__", None)
+        names = _QUERY_OF_VIEW[view] = frozenset(found)
     return names
+
+
+_QUERY_OF_VIEW: weakref.WeakKeyDictionary[Callable, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def reject_unknown_query():
@@ -431,7 +306,10 @@ def build_api(app: Flask) -> Api:
             },
         },
     )
-    api = QuoteApiSpec(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api = QuoteApiSpec(app, spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        "extra_plugins": [OperationIds(app)],
+    })
     api.register_field(DecimalString, "string", "decimal")
     app.before_request(reject_unknown_query)
 

@@ -1,23 +1,27 @@
 """What the API answers to careless and hostile request bodies and queries, as one JSON document.
 
 Run as ``python -m tests.api.parsing_answers [OUT]``: it builds an app on a
-fresh SQLite file, walks every operation that takes a body or a query schema
-(read from the description the views carry), sends each of the bodies and
-queries below in Turkish and in English, and writes the status, headers and
-body of every answer, with the bytes of ``GET /api/openapi.json``. Instants and
-days in the bodies are written as placeholders (``<instant>``, ``<today+4>``, ``<today+4, en>``),
-and the Content-Length of such a body is that of the body so written, so that the answers of any two
-days compare.
+fresh SQLite file, walks every operation that takes a body or a query (as its
+OpenAPI description says), sends each of the bodies and queries below in
+Turkish and in English, and writes the status, headers and body of every
+answer, with the bytes of ``GET /api/openapi.json``. What changes with the
+moment is written as placeholders: instants (``<instant>``), days
+(``<today+4>``, ``<today+4, en>``) and the year of the quote number in the
+paths (``Q-<year>-000001``); the Content-Length of such an answer is that of
+its body so written. So the answers of any two days, or of any moment the
+suite travels to, compare.
 
-tests/api/test_request_parsing.py runs it twice, once with
-``QUOTEAPI_SMOREST_WRAPPERS=1`` (views wrapped by flask-smorest and webargs,
-which parses at request time, as before session 5) and once without (the
-project's leaner wrappers, quoteapi/api/openapi.py), and requires both
-documents to be identical.
+tests/api/test_request_parsing.py requires the document to be the one pinned
+in tests/api/data/ (``answers.json.gz``: every answer and the description;
+``public_problems.json``: the answers of the two public writes, readable).
+When an answer or the description changes on purpose, pin the new ones:
+``PYTHONHASHSEED=0 python -m tests.api.parsing_answers --pin``, and read
+the diff of public_problems.json.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import sys
@@ -87,6 +91,7 @@ DAY = re.compile(
     rf"|(?<![\d.])(?P<en_d>\d{{1,2}}) (?P<en_m>{'|'.join(_MONTHS)}) (?P<en_y>\d{{4}})(?!\d)"
 )
 PATH_VALUES = {"number": f"Q-{TODAY.year}-000001", "code": "face", "revision": "1", "version": "1", "name": "nobody"}
+NUMBER_AS_WRITTEN = "Q-<year>-000001"
 
 
 def relative_day(match: re.Match) -> str:
@@ -116,14 +121,36 @@ def without_days(text: str) -> str:
     return DAY.sub(relative_day, text)
 
 
+def number_as_written(text: str) -> str:
+    """The quote number of the paths with its year as a placeholder."""
+    return text.replace(PATH_VALUES["number"], NUMBER_AS_WRITTEN)
+
+
+def written(text: str) -> str:
+    """An answer's body with its placeholders: instants, days, and the year of the quote number."""
+    return number_as_written(without_days(INSTANT.sub("<instant>", text)))
+
+
 def as_written(name: str, value: str, text: str) -> list[str]:
     """A header of an answer whose body is ``text``. Its Content-Length is that of the body with its
     placeholders when it has any: ``1 Dec 2027`` and ``28 Feb 2029`` are not as long."""
     if name == "Content-Length":
-        written = without_days(INSTANT.sub("<instant>", text))
-        if written != text:
-            value = str(len(written.encode()))
-    return [name, value]
+        body = written(text)
+        if body != text:
+            value = str(len(body.encode()))
+    return [name, number_as_written(value)]
+
+
+# A rule's variables as the description writes them: <int(max=2147483647):version> is {version}.
+PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def takes(operation: dict) -> set[str]:
+    """Where an operation takes arguments, as its description says: "json" (a request body), "query"."""
+    found = {"json"} if "requestBody" in operation else set()
+    if any(p.get("in") == "query" for p in operation.get("parameters", [])):  # not the language's ($ref)
+        found.add("query")
+    return found
 
 
 def answers() -> dict:
@@ -138,13 +165,13 @@ def answers() -> dict:
     admin = {"Authorization": f"Bearer {users.create_user(ctx, 'ada', 'admin').token}"}
     client = app.test_client()
     out: dict = {"openapi": client.get("/api/openapi.json").get_data(as_text=True), "answers": []}
+    paths = json.loads(out["openapi"])["paths"]
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods))):
         if not rule.rule.startswith("/api/v1"):
             continue
-        view = app.view_functions[rule.endpoint]
-        locations = {p["in"] for p in getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])}
         path = rule.build(PATH_VALUES, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            locations = takes(paths[PARAMETER.sub(r"{\1}", rule.rule)][method.lower()])
             cases = []
             if "json" in locations:
                 cases += [(name, "", content_type, data) for name, content_type, data in BODIES]
@@ -158,17 +185,36 @@ def answers() -> dict:
                     response = client.open(path, method=method, query_string=query, headers=headers, data=data)
                     text = response.get_data(as_text=True)
                     out["answers"].append({
-                        "request": f"{method} {path}?{query} [{name}] {language}",
+                        "request": number_as_written(f"{method} {path}?{query} [{name}] {language}"),
                         "status": response.status,
                         "headers": sorted(as_written(k, v, text) for k, v in response.headers.items() if k not in ("ETag", "Date")),
-                        "body": without_days(INSTANT.sub("<instant>", text[:4000])),
+                        "body": written(text[:4000]),
                     })
     return out
 
 
+DATA = Path(__file__).with_name("data")
+PINNED = DATA / "answers.json.gz"
+PUBLIC_PINNED = DATA / "public_problems.json"
+PUBLIC_WRITES = ("POST /api/v1/estimates?", "POST /api/v1/quote-requests?")
+
+
+def public_problems(document: dict) -> list[dict]:
+    """The answers of the website's two writes (estimates, quote requests)."""
+    return [a for a in document["answers"] if a["request"].startswith(PUBLIC_WRITES)]
+
+
+def read_pinned() -> dict:
+    return json.loads(gzip.decompress(PINNED.read_bytes()).decode("utf-8"))
+
+
 def main() -> None:
-    text = json.dumps(answers(), ensure_ascii=False, indent=1)
-    if len(sys.argv) > 1:
+    document = answers()
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    if sys.argv[1:] == ["--pin"]:
+        PINNED.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+        PUBLIC_PINNED.write_text(json.dumps(public_problems(document), ensure_ascii=False, indent=1), "utf-8")
+    elif len(sys.argv) > 1:
         Path(sys.argv[1]).write_text(text, "utf-8")
     else:
         sys.stdout.write(text)
