@@ -271,7 +271,8 @@ _QUERY_OF_VIEW: weakref.WeakKeyDictionary[Callable, frozenset[str]] = weakref.We
 
 
 def reject_unknown_query():
-    """An unknown query parameter on a write of the API is a 400: a typo (`?dryrun=true`) never applies a change."""
+    """An unknown or repeated query parameter on a write of the API is a 400: a typo (`?dryrun=true`) or a
+    second value (`?dry_run=false&dry_run=true`) never applies a change."""
     req = request._get_current_object()  # one context look-up, not one per attribute (every request runs this)
     # No query string, no unknown parameter: read from the environ, not from req.args, which would be
     # parsed into a MultiDict for every write (and req.path decoded) to find it empty.
@@ -281,13 +282,21 @@ def reject_unknown_query():
     if view is None:
         return None
     unknown = sorted(set(req.args) - declared_query(view))
-    if not unknown:
-        return None
-    message = T("Unknown query parameter.")
-    return problem(
-        400, T("Unknown query parameters: {names}; nothing was changed.", names=", ".join(unknown)),
-        {name: [message] for name in unknown}, kind="unknown-query-parameter",
-    )
+    if unknown:
+        message = T("Unknown query parameter.")
+        return problem(
+            400, T("Unknown query parameters: {names}; nothing was changed.", names=", ".join(unknown)),
+            {name: [message] for name in unknown}, kind="unknown-query-parameter",
+        )
+    # A parameter given twice (`?dry_run=false&dry_run=true`): which one counts is no client's guess.
+    repeated = sorted(name for name, values in req.args.lists() if len(values) > 1)
+    if repeated:
+        message = T("Give this query parameter once.")
+        return problem(
+            400, T("Query parameters given more than once: {names}; nothing was changed.", names=", ".join(repeated)),
+            {name: [message] for name in repeated}, kind="repeated-query-parameter",
+        )
+    return None
 
 
 def build_api(app: Flask) -> Api:

@@ -145,6 +145,25 @@ def test_an_unknown_query_parameter_on_a_write_is_a_400(client, admin_headers, d
     assert count(database, PriceListVersion) == 1
 
 
+@pytest.mark.parametrize("method, path, body", [
+    ("patch", f"{A}/areas/face", {"price": "4400.00"}), ("post", f"{A}/products", {"code": "led", "name": "LED", "price": "1.00"}),
+    ("delete", f"{A}/areas/hands", None), ("put", URL, None),
+])
+def test_a_repeated_query_parameter_on_a_write_is_a_400_and_changes_nothing(client, admin_headers, database, method, path, body):
+    doc, _ = read(client, admin_headers)
+    audits = count(database, AuditEntry)
+    for query in ("dry_run=false&dry_run=true", "dry_run=true&dry_run=false", "dry_run=true&dry_run=true"):
+        r = getattr(client, method)(f"{path}?{query}", json=doc if method == "put" else body,
+                                    headers={**admin_headers, "If-Match": "*", "Accept-Language": "en"})
+        assert r.status_code == 400, (query, r.get_json())
+        problem = r.get_json()
+        assert r.content_type == "application/problem+json" and problem["type"].endswith("/repeated-query-parameter")
+        assert problem["errors"] == {"dry_run": ["Give this query parameter once."]}
+    assert count(database, PriceListVersion) == 1 and count(database, AuditEntry) == audits
+    assert client.patch(f"{A}/areas/face?dry_run=true", json={"price": "4400.00"},
+                        headers={**admin_headers, "If-Match": "*"}).status_code == 200  # once is fine
+
+
 def test_lang_stays_accepted_on_writes(client):
     r = client.post("/api/v1/estimates?lang=en", json=SIMPLE_ESTIMATE)
     assert r.status_code == 200 and r.headers["Content-Language"] == "en"

@@ -13,7 +13,7 @@ class ProblemSchema(Schema):
     type = Text(
         metadata={"example": "about:blank", "description": "about:blank, or /api/problems/<kind> for a problem to tell apart "
                   "(stale-version, version-required, idempotency-key-reused, status-move, quote-expired, quote-closed, last-admin, "
-                  "approval-pending, approval-rejected, approval-not-pending, approval-revised, unknown-query-parameter, "
+                  "approval-pending, approval-rejected, approval-not-pending, approval-revised, unknown-query-parameter, repeated-query-parameter, "
                   "scheduled-change-conflict, campaign-used-up)."}
     )
     instance = Text(metadata={"description": "The path that was asked."})
