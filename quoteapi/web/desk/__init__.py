@@ -82,6 +82,8 @@ def open_sign_in_limit(app: Flask) -> None:
     else:
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
         app.extensions["quoteapi.desk_limit"] = (FixedWindowRateLimiter(storage), limits)
+        # /readyz checks it too ("quoteapi.counter_stores": every storage a worker counts in).
+        app.extensions.setdefault("quoteapi.counter_stores", []).append(storage)
 
 
 @bp.before_request
