@@ -173,6 +173,9 @@ class SharedMemoryStorage(Storage):
                     now = os.stat(self._where)
                 except FileNotFoundError:
                     now = None
+                except BaseException:  # no path to the file any more (a parent that is a file, no permission)
+                    fcntl.flock(table.fd, fcntl.LOCK_UN)
+                    raise
                 if now is not None and (now.st_dev, now.st_ino) == table.identity:
                     break
                 fcntl.flock(table.fd, fcntl.LOCK_UN)

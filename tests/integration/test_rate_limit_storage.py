@@ -237,3 +237,21 @@ def test_a_storage_that_counted_fails_once_its_file_is_replaced_by_a_directory_t
     assert not storage.check()
     storage.path.rmdir()
     assert storage.check() and storage.incr(KEY, 60) == 1
+
+
+def test_a_hit_that_cannot_reach_the_path_any_more_leaves_the_file_unlocked(tmp_path):
+    import fcntl
+
+    folder = tmp_path / "limits"
+    storage = storage_from_string(f"mmap:///{folder / 'ratelimits.bin'}")
+    assert storage.incr(KEY, 60) == 1
+    moved = folder.rename(tmp_path / "moved")
+    folder.write_bytes(b"")  # the folder is now a file: the path cannot be looked up
+    with pytest.raises(OSError):
+        storage.incr(KEY, 60)
+    fd = os.open(moved / "ratelimits.bin", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError while the failed hit holds it
+    finally:
+        os.close(fd)
+    assert storage_from_string(f"mmap:///{moved / 'ratelimits.bin'}").incr(KEY, 60) == 2
