@@ -16,12 +16,15 @@ NAME_MAX = 64
 # While the counters cannot be reached, signing in is refused (503) and retried after this many seconds.
 STORE_DOWN_RETRY_SECONDS = 30
 log = logging.getLogger(__name__)
-# One per worker: the store's failure logged once, its recovery once.
-_failures = FailureLog(
-    log,
-    "the sign-in rate-limit store failed: sign-ins are refused until it works again",
-    "the sign-in rate-limit store works again: sign-ins are checked again",
-)
+
+
+def failure_log() -> FailureLog:
+    """One per app in a worker: the sign-in store's failure logged once, its recovery once."""
+    return FailureLog(
+        log,
+        "the sign-in rate-limit store failed: sign-ins are refused until it works again",
+        "the sign-in rate-limit store works again: sign-ins are checked again",
+    )
 
 
 class StoreDown(Exception):
@@ -29,7 +32,7 @@ class StoreDown(Exception):
 
 
 def _limit():
-    """(strategy, {scope: limit}) of sign-in attempts (scopes "name" and "address"), or None when switched off."""
+    """(strategy, {scope: limit}, FailureLog) of sign-in attempts (scopes "name" and "address"), or None when switched off."""
     return current_app.extensions.get("quoteapi.desk_limit")
 
 
@@ -47,7 +50,7 @@ def _attempt(name: str) -> int | None:
     limited = _limit()
     if limited is None:
         return None
-    strategy, limits = limited
+    strategy, limits, failures = limited
     try:
         spent = []
         for scope, limit in limits.items():
@@ -56,9 +59,10 @@ def _attempt(name: str) -> int | None:
                 spent.append((limit, keys))
         reset = 0.0 if not spent else max(strategy.get_window_stats(limit, *keys).reset_time for limit, keys in spent)
     except Exception as error:  # the store's own errors differ by backend (Redis', the mapped file's OSError)
-        _failures.failed()
+        failures.failed()
         raise StoreDown from error
-    _failures.worked()
+    if failures.failing:
+        failures.worked()
     if not spent:
         return None
     return max(1, int(reset - time.time()) + 1)
@@ -70,7 +74,7 @@ def _signed_in(name: str) -> None:
     limited = _limit()
     if limited is None:
         return
-    strategy, limits = limited
+    strategy, limits, _failures = limited
     try:
         if "name" in limits:
             strategy.clear(limits["name"], *_keys("name", name))
