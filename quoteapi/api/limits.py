@@ -29,7 +29,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Registers the mmap:/// storage scheme (the default: one budget per address
 # for all the workers of a machine) before storage_from_string resolves the URI.
-from ..adapters.shared_counters import SharedMemoryStorage  # noqa: F401
+from ..adapters.shared_counters import FailureLog, SharedMemoryStorage
 from ..domain.text import T
 from .errors import problem
 
@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 SCOPE = "public"
 EXTENSION = "quoteapi.public_limit"
+# Every storage this worker counts in (the public limit's, the console's sign-in limit's): /readyz checks them.
+COUNTER_STORES = "quoteapi.counter_stores"
 OFF = ("none", "off", "")
 
 
@@ -47,11 +49,17 @@ class PublicLimit:
     items: tuple[RateLimitItem, ...]
     storage: Storage
     limiter: FixedWindowRateLimiter
+    failures: FailureLog
 
     @classmethod
     def of(cls, limit: str, storage_uri: str) -> PublicLimit:
         storage = storage_from_string(storage_uri)
-        return cls(tuple(parse_many(limit)), storage, FixedWindowRateLimiter(storage))
+        failures = FailureLog(
+            log,
+            "the rate-limit store failed: public requests are let through unlimited until it works again",
+            "the rate-limit store works again: public requests are limited again",
+        )
+        return cls(tuple(parse_many(limit)), storage, FixedWindowRateLimiter(storage), failures)
 
     def check(self) -> Response | None:
         """Count this request against its address' budget; the 429 answer when it is spent."""
@@ -59,18 +67,20 @@ class PublicLimit:
         address = request._get_current_object().remote_addr or "127.0.0.1"
         try:
             if len(self.items) == 1:  # the usual case: one call, nothing built
-                if self.limiter.hit(self.items[0], address, SCOPE):
-                    return None
+                allowed = self.limiter.hit(self.items[0], address, SCOPE)
                 spent = self.items
             else:
                 spent = tuple(item for item in self.items if not self.limiter.hit(item, address, SCOPE))
-                if not spent:
-                    return None
+                allowed = not spent
+            if self.failures.failing:
+                self.failures.worked()
+            if allowed:
+                return None
             seconds = max(self._seconds_left(item, address) for item in spent)
         except Exception:
-            # A store that cannot be reached (Redis down) lets requests through,
-            # logged, rather than failing them: /readyz reports it.
-            log.exception("the rate-limit store failed; the request is let through")
+            # A store that fails (Redis down, the counters' file unusable) lets requests through
+            # rather than failing them (docs/decisions.md): logged once, and /readyz answers 503.
+            self.failures.failed()
             return None
         return too_many(str(spent[0]), seconds)
 
@@ -92,7 +102,9 @@ def init_rate_limit(app: Flask) -> None:
     limit = app.config["PUBLIC_RATE_LIMIT"]
     enabled = limit.strip().lower() not in OFF
     app.config["RATELIMIT_ENABLED"] = enabled
-    app.extensions[EXTENSION] = PublicLimit.of(limit, app.config["RATELIMIT_STORAGE_URI"]) if enabled else None
+    app.extensions[EXTENSION] = public = PublicLimit.of(limit, app.config["RATELIMIT_STORAGE_URI"]) if enabled else None
+    if public is not None:
+        app.extensions.setdefault(COUNTER_STORES, []).append(public.storage)
 
 
 def limit_blueprint(blueprint: Blueprint) -> None:
@@ -124,11 +136,23 @@ def trust_proxies(app: Flask) -> None:
 _REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 
 
+def counters_file_works() -> bool:
+    """Whether the memory-mapped file of the counters (when they are in one) can be opened, locked and counted in.
+
+    True when there is nothing to ask: no limit of any kind, or counters elsewhere. The
+    check opens the file again if it was replaced, so a repaired path is ready at the next call.
+    """
+    for storage in current_app.extensions.get(COUNTER_STORES, ()):
+        if isinstance(storage, SharedMemoryStorage):
+            return storage.check()
+    return True
+
+
 def rate_limit_store_answers(timeout: float) -> bool:
     """Whether the Redis holding the shared counters answers a PING within ``timeout`` s.
 
     True when there is nothing to ask: no limit, or counters that are not in
-    Redis (a memory-mapped file or memory never go away). One client per worker, made
+    Redis (the memory-mapped file is :func:`counters_file_works`' to check). One client per worker, made
     on first use, with no retry, so a stopped Redis is a quick False and a
     restarted one is a True at the next call.
     """

@@ -77,3 +77,42 @@ def test_cors_only_for_configured_origins(limited_app):
 def test_rate_limit_none_turns_it_off(app):
     client = app.test_client()
     assert all(client.get("/api/v1/clinics").status_code == 200 for _ in range(200))
+
+
+@pytest.mark.parametrize("block", ["a directory at the path", "a file where its folder should be"])
+def test_a_counters_file_that_cannot_be_opened_fails_open_logged_once_and_readyz_says_so(database_url, tmp_path, caplog, block):
+    folder = tmp_path / "limits"
+    path = folder / "ratelimits.bin"
+    if block == "a directory at the path":
+        path.mkdir(parents=True)
+    else:
+        folder.write_bytes(b"")
+    app = create_app(
+        {"DATABASE_URL": database_url, **TEST_SETTINGS, "PUBLIC_RATE_LIMIT": "3/minute",
+         "RATELIMIT_STORAGE_URI": f"mmap:///{path}"},
+        environ={"QUOTEAPI_ENV": "testing"},
+    )
+    try:
+        empty(app.extensions["quoteapi"].database)
+        price_lists.seed_demo(app.extensions["quoteapi"])
+        client = app.test_client()
+        caplog.set_level("WARNING", logger="quoteapi")
+        assert [client.get("/api/v1/clinics").status_code for _ in range(6)] == [200] * 6, "the public limit fails open"
+        failures = [r for r in caplog.records if r.name == "quoteapi.api.limits"]
+        assert len(failures) == 1 and failures[0].levelname == "ERROR" and failures[0].exc_info, "logged once, not per request"
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.headers["Retry-After"] == "5"
+        assert ready.get_json()["detail"] in ("The rate-limit store (the counters' file) cannot be opened.",
+                                              "Hız sınırı sayaçlarının deposu (sayaç dosyası) açılamıyor.")
+        assert client.get("/healthz").status_code == 200
+
+        if block == "a directory at the path":  # repaired: ready again, limited again, said once
+            path.rmdir()
+        else:
+            folder.unlink()
+        assert client.get("/readyz").status_code == 200
+        assert [client.get("/api/v1/clinics").status_code for _ in range(4)] == [200] * 3 + [429]
+        said = [r.getMessage() for r in caplog.records if r.name == "quoteapi.api.limits"]
+        assert len(said) == 2 and "works again" in said[1]
+    finally:
+        app.extensions["quoteapi"].database.dispose()

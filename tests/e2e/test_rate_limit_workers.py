@@ -78,3 +78,20 @@ def get_health(server: Gunicorn) -> int:
         return connection.getresponse().status
     finally:
         connection.close()
+
+
+def test_the_counters_file_cut_short_or_deleted_under_running_workers(tmp_path):
+    counters = tmp_path / "limits" / "ratelimits.bin"
+    server = start(tmp_path, f"mmap:///{counters}")
+    try:
+        assert sorted(status for status, _, _ in burst(server, "127.0.0.1", 2 * LIMIT)) == [200] * LIMIT + [429] * LIMIT
+        # Cut to nothing: no worker dies (SIGBUS) and the budget starts again, once for all of them.
+        counters.write_bytes(b"")
+        assert sorted(status for status, _, _ in burst(server, "127.0.0.1", 3 * LIMIT)) == [200] * LIMIT + [429] * (2 * LIMIT)
+        # Deleted: the workers make the file again and all count in it.
+        counters.unlink()
+        assert sorted(status for status, _, _ in burst(server, "127.0.0.1", 3 * LIMIT)) == [200] * LIMIT + [429] * (2 * LIMIT)
+        assert counters.exists()
+    finally:
+        server.stop()
+    assert "SIGBUS" not in (tmp_path / "gunicorn.log").read_text(errors="replace")

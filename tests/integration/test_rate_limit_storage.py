@@ -177,3 +177,81 @@ def test_when_every_neighbouring_slot_is_taken_the_window_ending_first_is_given_
     assert [storage.get(key) for key in keys[2:]] == [*range(3, shared_counters.PROBES + 1), 1]
     storage.reset()
     assert [storage.get(key) for key in keys] == [0] * len(keys)
+
+
+# --- the file changed under running workers ----------------------------------------------------
+
+
+def _hit_across_a_cut(uri: str, cut_to: int, out) -> None:
+    """In a child process (a fault kills it, not the suite): count, cut the file short, count again."""
+    storage = storage_from_string(uri)
+    before = [storage.incr(KEY, 60), storage.incr("another", 60)]
+    os.truncate(storage.path, cut_to)  # an operator's `truncate -s`, which takes no lock
+    after = [storage.incr(KEY, 60), storage.incr(KEY, 60)]
+    out.put((before, after, os.path.getsize(storage.path), storage_from_string(uri).get(KEY)))
+
+
+@pytest.mark.parametrize("cut_to", [0, 5, shared_counters._HEADER + 3])
+def test_a_file_cut_short_under_a_running_storage_is_laid_out_again_and_kills_nobody(uri, cut_to):
+    fork = multiprocessing.get_context("fork")
+    out = fork.Queue()
+    child = fork.Process(target=_hit_across_a_cut, args=(uri, cut_to, out))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0, "the child died (SIGBUS is -7)"
+    before, after, size, seen_by_another = out.get(timeout=5)
+    assert before == [1, 1]
+    assert after == [1, 2], "the cut took the counts with it; counting starts again, once each"
+    assert size == shared_counters._SIZE
+    assert seen_by_another == 2, "another process finds the same table, its header intact"
+
+
+def test_a_deleted_file_is_made_again_and_every_worker_counts_in_it(uri):
+    first, second = storage_from_string(uri), storage_from_string(uri)
+    assert [first.incr(KEY, 60), second.incr(KEY, 60)] == [1, 2]
+    os.unlink(first.path)
+    restarted = storage_from_string(uri)  # a worker started after the deletion makes a new file
+    assert restarted.incr(KEY, 60) == 1
+    assert [first.incr(KEY, 60), second.incr(KEY, 60)] == [2, 3], "the old workers count in the new file too"
+    assert first.get(KEY) == second.get(KEY) == restarted.get(KEY) == 3
+
+
+def test_a_replaced_file_is_opened_again(uri):
+    first, second = storage_from_string(uri), storage_from_string(uri)
+    assert [first.incr(KEY, 60), second.incr(KEY, 60)] == [1, 2]
+    replacement = first.path.with_name("new.bin")
+    replacement.write_bytes(b"")
+    os.replace(replacement, first.path)  # a new inode at the path, as a restore or a deploy would leave
+    assert [first.incr(KEY, 60), second.incr(KEY, 60)] == [1, 2]
+    assert storage_from_string(uri).get(KEY) == 2
+    assert first.path.read_bytes().startswith(b"quoteapi-rate-limit-v1")
+
+
+def test_a_storage_that_counted_fails_once_its_file_is_replaced_by_a_directory_then_recovers(uri):
+    storage = storage_from_string(uri)
+    assert storage.incr(KEY, 60) == 1
+    storage.path.unlink()
+    storage.path.mkdir()
+    with pytest.raises(OSError):
+        storage.incr(KEY, 60)
+    assert not storage.check()
+    storage.path.rmdir()
+    assert storage.check() and storage.incr(KEY, 60) == 1
+
+
+def test_a_hit_that_cannot_reach_the_path_any_more_leaves_the_file_unlocked(tmp_path):
+    import fcntl
+
+    folder = tmp_path / "limits"
+    storage = storage_from_string(f"mmap:///{folder / 'ratelimits.bin'}")
+    assert storage.incr(KEY, 60) == 1
+    moved = folder.rename(tmp_path / "moved")
+    folder.write_bytes(b"")  # the folder is now a file: the path cannot be looked up
+    with pytest.raises(OSError):
+        storage.incr(KEY, 60)
+    fd = os.open(moved / "ratelimits.bin", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError while the failed hit holds it
+    finally:
+        os.close(fd)
+    assert storage_from_string(f"mmap:///{moved / 'ratelimits.bin'}").incr(KEY, 60) == 2

@@ -17,7 +17,7 @@ from quoteapi.services import users
 from quoteapi.web.desk import instance_secret
 
 from ..bodies import QUOTE
-from ..conftest import run_together
+from ..conftest import TEST_SETTINGS, empty, run_together
 from ..days import TODAY
 from .desk_helpers import PASSWORD, csrf_token, sign_in, staff
 
@@ -135,6 +135,40 @@ def test_failed_sign_ins_are_rate_limited_per_address_whatever_the_names(client,
     other = client.application.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
     assert sign_in(other, "ada").status_code == 302
+
+
+def test_sign_in_fails_closed_while_the_counters_cannot_be_opened(database_url, tmp_path, caplog, monkeypatch):
+    path = tmp_path / "ratelimits.bin"
+    path.mkdir()  # a directory where the counters' file should be: it cannot be opened
+    app = create_app({"DATABASE_URL": database_url, **TEST_SETTINGS, "RATELIMIT_STORAGE_URI": f"mmap:///{path}"},
+                     environ={"QUOTEAPI_ENV": "testing"})
+    try:
+        empty(app.extensions["quoteapi"].database)
+        with app.app_context():
+            staff(app.extensions["quoteapi"], "ada", "admin")
+        checked = []
+        check_password = users.check_password
+        monkeypatch.setattr(users, "check_password", lambda *a: checked.append(a) or check_password(*a))
+        caplog.set_level("WARNING", logger="quoteapi")
+        client = app.test_client()
+        answers = [sign_in(client, "ada", "not the password") for _ in range(14)] + [sign_in(client, "ada")]
+        assert {a.status_code for a in answers} == {503}
+        assert {a.headers["Retry-After"] for a in answers} == {"30"}
+        page = answers[-1].get_data(as_text=True)
+        assert "Signing in is unavailable for a moment" in page or "Oturum açma şu an kullanılamıyor" in page
+        assert checked == [], "no password is checked without its count"
+        assert client.get("/desk/").status_code == 302
+        said = [r for r in caplog.records if r.name == "quoteapi.web.desk.auth"]
+        assert len(said) == 1 and said[0].levelname == "ERROR" and said[0].exc_info, "logged once, not per attempt"
+        assert app.test_client().get("/readyz").status_code == 503
+
+        path.rmdir()  # repaired: checked and counted again
+        assert [sign_in(client, "ada", "not the password").status_code for _ in range(6)] == [401] * 5 + [429]
+        assert len(checked) == 5
+        assert app.test_client().get("/readyz").status_code == 200
+        assert "works again" in [r for r in caplog.records if r.name == "quoteapi.web.desk.auth"][-1].getMessage()
+    finally:
+        app.extensions["quoteapi"].database.dispose()
 
 
 def test_the_session_cookie_is_secure_in_production(database_url):

@@ -81,7 +81,11 @@ def open_sign_in_limit(app: Flask) -> None:
         app.extensions["quoteapi.desk_limit"] = None
     else:
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-        app.extensions["quoteapi.desk_limit"] = (FixedWindowRateLimiter(storage), limits)
+        from .auth import failure_log
+
+        app.extensions["quoteapi.desk_limit"] = (FixedWindowRateLimiter(storage), limits, failure_log())
+        # /readyz checks it too ("quoteapi.counter_stores": every storage a worker counts in).
+        app.extensions.setdefault("quoteapi.counter_stores", []).append(storage)
 
 
 @bp.before_request

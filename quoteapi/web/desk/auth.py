@@ -7,16 +7,32 @@ import time
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 
+from ...adapters.shared_counters import FailureLog
 from ...domain.errors import Invalid
 from ...services import users
 from .common import _, bp, say, safe_next, services, user
 
 NAME_MAX = 64
+# While the counters cannot be reached, signing in is refused (503) and retried after this many seconds.
+STORE_DOWN_RETRY_SECONDS = 30
 log = logging.getLogger(__name__)
 
 
+def failure_log() -> FailureLog:
+    """One per app in a worker: the sign-in store's failure logged once, its recovery once."""
+    return FailureLog(
+        log,
+        "the sign-in rate-limit store failed: sign-ins are refused until it works again",
+        "the sign-in rate-limit store works again: sign-ins are checked again",
+    )
+
+
+class StoreDown(Exception):
+    """The sign-in counters cannot be reached: the attempt is refused, the password not checked."""
+
+
 def _limit():
-    """(strategy, {scope: limit}) of sign-in attempts (scopes "name" and "address"), or None when switched off."""
+    """(strategy, {scope: limit}, FailureLog) of sign-in attempts (scopes "name" and "address"), or None when switched off."""
     return current_app.extensions.get("quoteapi.desk_limit")
 
 
@@ -27,24 +43,27 @@ def _attempt(name: str) -> int | None:
     ``hit``: one atomic increment, compared with the limit), taken before the password is
     checked, so concurrent attempts cannot all pass a check made before any of them counted.
     A refused attempt counts too (it can only lengthen the wait of whoever sends it). A counter
-    store that cannot be reached (Redis down) lets the attempt through, logged, as the API's
-    public limit does.
+    store that cannot be reached (Redis down, the counters' file unusable) raises
+    :class:`StoreDown`: the attempt is refused, not let through unlimited (the public limit
+    fails open, this one closed: docs/decisions.md), and the failure is logged once.
     """
     limited = _limit()
     if limited is None:
         return None
-    strategy, limits = limited
+    strategy, limits, failures = limited
     try:
         spent = []
         for scope, limit in limits.items():
             keys = _keys(scope, name)
             if not strategy.hit(limit, *keys):
                 spent.append((limit, keys))
-        if not spent:
-            return None
-        reset = max(strategy.get_window_stats(limit, *keys).reset_time for limit, keys in spent)
-    except Exception:  # the store's own errors differ by backend (Redis', the mapped file's OSError)
-        log.warning("sign-in rate limit store unavailable", exc_info=True)
+        reset = 0.0 if not spent else max(strategy.get_window_stats(limit, *keys).reset_time for limit, keys in spent)
+    except Exception as error:  # the store's own errors differ by backend (Redis', the mapped file's OSError)
+        failures.failed()
+        raise StoreDown from error
+    if failures.failing:
+        failures.worked()
+    if not spent:
         return None
     return max(1, int(reset - time.time()) + 1)
 
@@ -55,7 +74,7 @@ def _signed_in(name: str) -> None:
     limited = _limit()
     if limited is None:
         return
-    strategy, limits = limited
+    strategy, limits, _failures = limited
     try:
         if "name" in limits:
             strategy.clear(limits["name"], *_keys("name", name))
@@ -79,7 +98,13 @@ def sign_in():
         return render_template("desk/sign_in.html", next=next_url, name="")
     name = request.form.get("name", "").strip()[:NAME_MAX]
     password = request.form.get("password", "")
-    seconds = _attempt(name)
+    try:
+        seconds = _attempt(name)
+    except StoreDown:
+        message = _("Signing in is unavailable for a moment. Try again in {seconds} s.", seconds=STORE_DOWN_RETRY_SECONDS)
+        return render_template("desk/sign_in.html", next=next_url, name=name, error=message), 503, {
+            "Retry-After": str(STORE_DOWN_RETRY_SECONDS)
+        }
     if seconds is not None:
         message = _("Too many failed sign-ins. Try again in {seconds} s.", seconds=seconds)
         return render_template("desk/sign_in.html", next=next_url, name=name, error=message), 429, {
