@@ -17,6 +17,9 @@ from urllib.parse import unquote_plus
 
 from gunicorn.glogging import Logger
 
+# The domain alone (no Flask, no app): quoteapi imports its app factory only when asked for it.
+from quoteapi.domain.characters import escape_controls
+
 # Query parameters whose values name nobody: filters, paging, languages, formats.
 KEEP = frozenset({
     "status", "clinic", "follow_up_due", "created_from", "created_to", "limit", "cursor", "lang", "kind",
@@ -24,16 +27,6 @@ KEEP = frozenset({
 })
 REDACTED = "[redacted]"
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,64}$")
-# What quoteapi/domain/characters.py:escape_controls escapes (kept here so that gunicorn's master imports no app).
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def escape_controls(text: str) -> str:
-    """``text`` on one line: every control character as ``\\xNN``."""
-    return _CONTROLS.sub(lambda found: f"\\x{ord(found.group()):02x}" if ord(found.group()) < 0x100
-                         else f"\\u{ord(found.group()):04x}", text)
-
-
 def redact_query(query: str) -> str:
     """A query string with every value outside ``KEEP`` replaced by ``[redacted]``."""
     if not query:
