@@ -70,6 +70,9 @@ class User(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A slow salted hash of the staff console password (None: no console sign-in).
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Shown to customers as the person who prepared a quote, and where their mail goes.
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
 
 
 class Quote(Base):
@@ -124,6 +127,15 @@ class Quote(Base):
     approval_by: Mapped[str | None] = mapped_column(String(64))
     approval_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approval_note: Mapped[str | None] = mapped_column(Text)
+    # Why it was declined (price, timing, other_clinic, medical, no_answer, other) and the
+    # words that came with it.
+    decline_reason: Mapped[str | None] = mapped_column(String(16))
+    decline_note: Mapped[str | None] = mapped_column(Text)
+    # What the customer accepted on the link: when, the name typed, the wording's version,
+    # the client address and user agent, the revision and a SHA-256 of its lines and totals.
+    acceptance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # When the customer last opened the link (an activity line at most once an hour).
+    last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     revisions: Mapped[list["QuoteRevision"]] = relationship(
         back_populates="quote", order_by="QuoteRevision.revision", cascade="all, delete-orphan"
@@ -150,6 +162,8 @@ class QuoteRevision(Base):
     valid_until: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str | None] = mapped_column(String(64))
+    # The clinic's deposit_percent in the list it was priced with (null: no deposit asked).
+    deposit_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 
     quote: Mapped[Quote] = relationship(back_populates="revisions")
 
@@ -236,3 +250,64 @@ class ConsoleSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class QuoteLink(Base):
+    """A customer's link to a quote: only the SHA-256 of its random token is kept.
+
+    Each send makes a new link; every link of a quote works until the quote's validity
+    ended 30 days ago, the customer's data is erased, or staff revoke the quote's links.
+    """
+
+    __tablename__ = "quote_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Payment(Base):
+    """Money received for an accepted quote (or given back): books, kept on erasure."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    method: Mapped[str] = mapped_column(String(16))
+    received_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    """A message to send, stored in the transaction of the change that caused it.
+
+    The sender (``quoteapi outbox run``) renders and delivers it outside any request:
+    ``pending`` until delivered (``sent``), retried with backoff on a temporary failure,
+    ``failed`` on a permanent one or when the retries are used up, ``dropped`` when the
+    customer's data is erased before it left.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"), index=True)
+    recipient: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(2))
+    # What the message says, as the values its template needs (never the rendered mail).
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
