@@ -118,10 +118,51 @@ class Person:
 # --- Erasure ------------------------------------------------------------------------------
 
 
-def _folded(text: str) -> str:
-    """Text compared without case or accents: ``AYŞE YILMAZ``, ``Ayse Yilmaz`` and ``ayşe yılmaz`` are one."""
+def folded(text: str) -> str:
+    """Text compared without case or accents: ``AYŞE YILMAZ``, ``Ayse Yilmaz`` and ``ayşe yılmaz`` are one.
+
+    The Turkish i's are one letter here (``İ``, ``I``, ``ı``, ``i`` all fold to ``i``),
+    so neither the keyboard's nor the database's idea of their case matters.
+    """
     bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return bare.casefold().replace("ı", "i")
+
+
+
+
+# --- Search -------------------------------------------------------------------------------
+
+# What a search for a phone number may be written with besides digits.
+_PHONE_LIKE = re.compile(r"[\d\s()+\-./]+")
+
+
+def search_key(number: str, name: str | None, email: str | None, phone: str | None) -> str:
+    """What the quote list's search looks in, in one folded text worked out here, never by SQL.
+
+    The quote number, the customer's name and e-mail address folded (:func:`folded`:
+    no case, no accents, the Turkish i's as one), and the phone number's E.164
+    digits; an erased quote keeps its number alone.
+    """
+    parts = [number.casefold(), folded(name or ""), folded(email_key(email) or ""), phone_key(phone) or ""]
+    return " | ".join(p for p in parts if p)
+
+
+def search_terms(query: str) -> frozenset[str]:
+    """The texts a search for ``query`` looks for in :func:`search_key` (any of them matches).
+
+    A phone number in any writing (``05339876543``, ``+90 533 987 65 43``, ``987 65 43``)
+    is looked for by its digits and, when it is a whole number, by its E.164 digits;
+    anything else (a name, an address, a quote number) folded.
+    """
+    text = unicodedata.normalize("NFKC", query).strip()
+    digits = phone_digits(text)
+    if len(digits) >= 3 and _PHONE_LIKE.fullmatch(text):
+        terms = {digits}
+        key = phone_key(text)
+        if key and len(key) >= 11:
+            terms.add(key)
+        return frozenset(terms)
+    return frozenset({folded(text)})
 
 
 class Needles:
@@ -132,18 +173,18 @@ class Needles:
         # A name counts as whole words (a customer called "Ne" does not erase the status "new");
         # an address anywhere; a phone number by its digits.
         self.names = [
-            re.compile(rf"(?<!\w){re.escape(_folded(n.strip()))}(?!\w)")
+            re.compile(rf"(?<!\w){re.escape(folded(n.strip()))}(?!\w)")
             for n in names if n and n.strip() and n.strip() != ERASED
         ]
-        self.emails = {_folded(e.strip()) for e in emails if e and e.strip()}
+        self.emails = {folded(e.strip()) for e in emails if e and e.strip()}
         # Each number as written, and the digits every way of writing it contains (without 0, 0090, +90).
         written = [p for p in phones if p and p.strip()]
         digits = {phone_digits(p) for p in written} | {national_digits(k) for k in map(phone_key, written) if k}
         self.digits = {d for d in digits if len(d) >= 5}
 
     def found_in(self, text: str) -> bool:
-        folded = _folded(text)
-        if any(email in folded for email in self.emails) or any(name.search(folded) for name in self.names):
+        plain = folded(text)
+        if any(email in plain for email in self.emails) or any(name.search(plain) for name in self.names):
             return True
         digits = phone_digits(text)
         return any(d in digits for d in self.digits)

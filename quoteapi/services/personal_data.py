@@ -34,6 +34,7 @@ from ..domain.personal_data import (
     erased_inputs,
     retention_cutoff,
     scrub,
+    search_key,
 )
 from ..domain.pricing.engine import manual_description
 from ..domain.text import N_
@@ -99,6 +100,7 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
         quote.customer_phone = None
         quote.customer_email_key = None
         quote.customer_phone_key = None
+        quote.search_key = search_key(quote.number, None, None, None)
         quote.notes = ERASED if quote.notes else None
         # An admin's note on a manual discount is free text, as a desk note is: it may name anybody.
         quote.approval_note = ERASED if quote.approval_note else None

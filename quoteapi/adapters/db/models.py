@@ -88,6 +88,12 @@ class Quote(Base):
         # One person's quotes (export, erasure) by the keys of their e-mail address and phone number.
         Index("ix_quotes_customer_email_key", "customer_email_key"),
         Index("ix_quotes_customer_phone_key", "customer_phone_key"),
+        # The quote list's search (a substring of search_key) on PostgreSQL: a trigram index
+        # (pg_trgm) serves LIKE '%...%'. SQLite, the small embedded database, reads the column.
+        Index(
+            "ix_quotes_search_key", "search_key",
+            postgresql_using="gin", postgresql_ops={"search_key": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -103,6 +109,9 @@ class Quote(Base):
     # find what Python finds.
     customer_email_key: Mapped[str | None] = mapped_column(Text)
     customer_phone_key: Mapped[str | None] = mapped_column(Text)
+    # What the quote list's search looks in (domain/personal_data.py search_key): the number,
+    # the name and the e-mail folded (no case, no accents, Turkish i's as one), the phone's E.164 digits.
+    search_key: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     assigned_to: Mapped[str | None] = mapped_column(String(64))
