@@ -223,10 +223,12 @@ def open_quotes(database: Database, today: date, batch: int) -> Iterator[tuple[s
 
 
 def page(session: Session, filters: Mapping[str, Any], today: date, before: int | None, count: int) -> list[rows.Quote]:
-    """Up to ``count`` quotes that pass ``filters``, newest first, below the id ``before``.
+    """Up to ``count`` quotes that pass ``filters``, newest first, below the id ``before``."""
+    return newest_first(session, search_statement(filters, today), rows.Quote.id, before, count)
 
-    ``filters``: status, approval, clinic, follow_up_due, q, created_from, created_to.
-    """
+
+def search_statement(filters: Mapping[str, Any], today: date) -> Select:
+    """The quotes that pass ``filters`` (status, approval, clinic, follow_up_due, q, created_from, created_to)."""
     Q = rows.Quote
     stmt = select(Q)
     status = filters.get("status")
@@ -253,7 +255,7 @@ def page(session: Session, filters: Mapping[str, Any], today: date, before: int 
         stmt = stmt.where(Q.created_at >= clock.start_of(filters["created_from"]))
     if filters.get("created_to"):
         stmt = stmt.where(Q.created_at < clock.start_of(filters["created_to"] + timedelta(days=1)))
-    return newest_first(session, stmt, Q.id, before, count)
+    return stmt
 
 
 def _containing(term: str) -> str:
