@@ -219,6 +219,14 @@ def get_quotes(ctx: Context, numbers: list[str]) -> list[Quote]:
         return [store.quote_of(row, today) for row in store.load_many(session, numbers)]
 
 
+def same_customer(ctx: Context, number: str, count: int = 200) -> list[Quote]:
+    """The quote ``number`` and every other quote of its customer (by e-mail or phone), newest first."""
+    today = ctx.today()
+    with ctx.database.reading() as session:
+        quote = store.load(session, number)
+        return [store.quote_of(row, today) for row in store.same_customer(session, quote, count)]
+
+
 def get_revision(ctx: Context, number: str, revision: int) -> Revision:
     with ctx.database.reading() as session:
         quote = store.load(session, number)

@@ -329,6 +329,16 @@ def of_person(session: Session, person: Person, *, for_update: bool = False) -> 
     return session.scalars(statement.with_for_update() if for_update else statement).all()
 
 
+def same_customer(session: Session, quote: rows.Quote, count: int) -> Sequence[rows.Quote]:
+    """Up to ``count`` quotes of ``quote``'s customer (the same e-mail or phone key, itself included),
+    newest first, with their history: the console's customer card."""
+    Q = rows.Quote
+    keys = [column == key for column, key in ((Q.customer_email_key, quote.customer_email_key),
+                                               (Q.customer_phone_key, quote.customer_phone_key)) if key]
+    whose = or_(Q.id == quote.id, *keys)
+    return session.scalars(_with_history().where(whose).order_by(Q.id.desc()).limit(count)).all()
+
+
 def stale_requests(session: Session, today: date, cutoff: datetime, count: int) -> Sequence[rows.Quote]:
     """Up to ``count`` website requests nobody took further, untouched since before ``cutoff`` and not
     erased yet, oldest first, locked for the erasure."""
