@@ -37,3 +37,13 @@ def test_the_card_gathers_the_same_person_however_their_address_and_number_were_
 def test_the_card_of_an_unknown_quote_is_a_404_page(seller):
     answer = seller.get("/desk/quotes/Q-2026-999999/customer?lang=en")
     assert answer.status_code == 404 and "text/html" in answer.content_type
+
+
+def test_a_wrong_console_address_is_a_page_not_json(client, seller):
+    for path in ("/desk/nothing-here", "/desk/quotes/Q-2026-000001/nothing", "/desk/a/b/c"):
+        answer = seller.get(path + "?lang=tr")
+        assert answer.status_code == 404 and answer.content_type.startswith("text/html"), path
+        html = answer.get_data(as_text=True)
+        assert "Bu adreste bir şey yok." in html and 'href="/desk/quotes' in html  # the menu of a signed-in user
+    anonymous = client.get("/desk/nothing-here?lang=en")
+    assert anonymous.status_code == 404 and "There is nothing at this address." in anonymous.get_data(as_text=True)

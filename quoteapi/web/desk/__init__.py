@@ -156,6 +156,12 @@ def error_page(status: int, message: str, headers: dict[str, str] | None = None)
     return render_template("desk/error.html", status=status, message=message), status, headers or {}
 
 
+@bp.route("/<path:anything>", methods=["GET", "POST"])
+def nowhere(anything: str):
+    """Any other address under /desk: the console's own 404 page (with its menu), never the API's JSON."""
+    return error_page(404, _("There is nothing at this address."))
+
+
 @bp.errorhandler(CSRFError)
 def csrf_refused(error: CSRFError):
     return error_page(400, _("The form was too old or was not sent from this console. Reload the page and try again."))
