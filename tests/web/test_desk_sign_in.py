@@ -402,7 +402,7 @@ def test_every_desk_page_answers_for_an_admin(client, ada, sales_headers):
 def test_the_language_switch_is_on_every_page_and_sticks(client, ada):
     assert sign_in(client, "ada").status_code == 302
     turkish = client.get("/desk/").get_data(as_text=True)
-    assert "Takibi gelenler" in turkish and 'href="/desk/?lang=en"' in turkish
+    assert "Takip zamanı gelenler" in turkish and 'href="/desk/?lang=en"' in turkish
     assert '<html lang="tr">' in turkish
     english = client.get("/desk/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in english
