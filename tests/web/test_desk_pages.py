@@ -244,3 +244,20 @@ def test_query_names_and_digits_that_are_not_plain_are_data_not_errors(client, a
                        content_type="multipart/form-data")
     assert blind.status_code == 422
     assert admin.get("/desk/price-list.csv").get_data(as_text=True).count("4100.00") == 0
+
+
+def test_turkish_numbers_are_shown_and_read_the_turkish_way_and_the_page_says_how_it_read_them(ctx, admin):
+    form = _row_form(admin, "areas", "face")  # a Turkish page (the default language)
+    assert form["face:price"] == "4.000,00"
+    saved = admin.post("/desk/prices/areas/face", data={**form, "face:price": "4.400,00"}, follow_redirects=True)
+    assert saved.status_code == 200
+    assert price_items.get_item(ctx, KINDS["areas"], "face").data["price"] == "4400.00"
+    form = _row_form(admin, "areas", "face")
+    assert form["face:price"] == "4.400,00"
+    # Typed the API's way, or without the decimals: read as meant, and the page says how it read it.
+    saved = admin.post("/desk/prices/areas/face", data={**form, "face:price": "4500"}, follow_redirects=True)
+    assert "“4500” 4.500 olarak okundu." in saved.get_data(as_text=True)
+    assert price_items.get_item(ctx, KINDS["areas"], "face").data["price"] == "4500.00"
+    english = _row_form(admin, "areas", "face") | {}
+    page = admin.get("/desk/prices/areas?lang=en").get_data(as_text=True)
+    assert 'value="4,500.00"' in page and english["face:price"] == "4.500,00"

@@ -19,10 +19,12 @@ from marshmallow import ValidationError, fields
 from ...adapters import clock, spreadsheets
 from ...domain import price_list as document
 from ...domain.errors import DomainError, Invalid, StaleVersion, VersionRequired
+from ...domain.numbers import is_plain_decimal, local_decimal, plain_decimal
 from ...domain.price_list.changes import diff
 from ...domain.text import LANGUAGES, T
 from ...interface.schemas.admin import AuditQuerySchema
-from ...interface.schemas.fields import flatten_messages
+from ...interface.i18n import current as page_language
+from ...interface.schemas.fields import DecimalString, flatten_messages
 from ...interface.schemas.price_list import ITEM_SCHEMAS, DryRunSchema, PriceListSchema, TranslationsField
 from ...services import audit, price_changes, price_items, price_lists, users
 from ...services.price_items import KINDS, Kind
@@ -91,7 +93,7 @@ class Column:
 
     def __init__(self, path: str, kind: str) -> None:
         self.path = path
-        self.kind = kind  # text, int, bool, list
+        self.kind = kind  # text, decimal, int, bool, list
 
     def show(self, item: Mapping[str, Any]) -> Any:
         value = _get(item, self.path)
@@ -99,6 +101,8 @@ class Column:
             return ", ".join(value or ())
         if self.kind == "bool":
             return bool(value)
+        if self.kind == "decimal" and value is not None:
+            return local_decimal(str(value), page_language().code)  # 4.400,00 on a Turkish page
         return "" if value is None else str(value)
 
     def read(self, form: Mapping[str, str], prefix: str) -> Any:
@@ -113,7 +117,34 @@ class Column:
         if self.kind == "int":
             number = whole_number(raw, 11)
             return raw if number is None else number
+        if self.kind == "decimal":
+            return _plain(raw)
         return raw
+
+    def understood(self, form: Mapping[str, str], prefix: str) -> str | None:
+        """How a number typed otherwise than the page writes it was read (4500 → 4.500), to say so."""
+        raw = (form.get(prefix + self.path) or "").strip()
+        if self.kind != "decimal" or not raw:
+            return None
+        written = local_decimal(_plain(raw), page_language().code)
+        return None if written == raw else _("“{typed}” was read as {value}.", typed=raw, value=written)
+
+
+def _plain(typed: str) -> str:
+    """A number typed the page's way (4.400,00 on a Turkish page), the API's way (4400.00), or, failing
+    both, the other language's way (0,00 on an English page): as a plain decimal; else as typed."""
+    language = page_language().code
+    plain = plain_decimal(typed, language)
+    if plain != typed.strip() or is_plain_decimal(plain):
+        return plain
+    return plain_decimal(typed, next(other for other in LANGUAGES if other != language))
+
+
+def _say_understood(cols: list[Column], form: Mapping[str, str], prefix: str) -> None:
+    for column in cols:
+        message = column.understood(form, prefix)
+        if message:
+            flash(message, "info")
 
 
 def _get(item: Mapping[str, Any], path: str) -> Any:
@@ -139,6 +170,8 @@ def _kind_of(field: fields.Field) -> str:
         return "bool"
     if isinstance(field, fields.Integer):
         return "int"
+    if isinstance(field, DecimalString):
+        return "decimal"
     return "text"
 
 
@@ -291,6 +324,7 @@ def save_row(kind: str, code: str):
         # Nothing stored: the row keeps what was typed, to save it as tried.
         state["dry"] = _tried(outcome)
         return _render_table(found, row_state=state)
+    _say_understood(cols, request.form, prefix)
     if when is not None:
         flash(_("{code} saved as version {version}, taking effect on {moment}.", code=code, version=outcome.version,
                 moment=local_time(when)), "info")
@@ -327,6 +361,7 @@ def add_row(kind: str):
         # Nothing stored: the new row keeps what was typed, to add it as tried.
         state["dry"] = _tried(outcome)
         return _render_table(found, row_state=state)
+    _say_understood(cols, request.form, "new:")
     if when is not None:
         flash(_("{code} added as version {version}, taking effect on {moment}.", code=body["code"],
                 version=outcome.version, moment=local_time(when)), "info")
