@@ -176,13 +176,13 @@ def column_labels(kind: Kind) -> dict[str, str]:
     if kind.url != "clinics":
         return {}
     labels = {
-        "name": _("Name"), "city": _("City"), "price_factor": _("Price factor"), "tax_rate": _("VAT rate"),
+        "name": _("Clinic name"), "city": _("City"), "price_factor": _("Price factor"), "tax_rate": _("VAT rate"),
         "prices_include_tax": _("Prices include VAT"), "address": _("Address"), "phone": _("Phone"),
         "email": _("E-mail"), "deposit_percent": _("Deposit (%)"), "bank_account.holder": _("Account holder"),
         "bank_account.bank": _("Bank"), "bank_account.iban": _("IBAN"),
     }
     for other in LANGUAGES:
-        labels[f"translations.{other}.name"] = _("Name ({language})", language=other.upper())
+        labels[f"translations.{other}.name"] = _("Clinic name ({language})", language=other.upper())
         labels[f"translations.{other}.city"] = _("City ({language})", language=other.upper())
     return labels
 
