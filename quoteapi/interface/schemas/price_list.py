@@ -142,7 +142,7 @@ class ClinicSchema(ItemSchema):
         "description": "Shown on the documents, the e-mails and the customer's page (optional)."})
     deposit_percent = Percent(load_default=Decimal(0), metadata={
         "description": "The deposit asked to book the first session, as a percentage of the quote's total "
-                       "(default `\"0\"`: none). Above 0 it needs `bank_account`."})
+                       "(default `\"0\"`: none). Above 0 it needs `bank_account`.", "example": "20"})
     bank_account = WholeNested(BankAccountSchema, load_default=None, allow_none=True, metadata={
         "description": "Where the deposit is paid (optional); a PATCH gives it whole (holder, bank and iban)."})
     translations = TranslationsField(ClinicTranslationSchema)
