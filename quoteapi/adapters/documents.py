@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+import phonenumbers
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..domain.pricing.advice import AFTERCARE, PREPARATION
 from ..domain.pricing.model import PriceList
+from ..domain.pricing.model import Clinic
+from ..domain.price_list.iban import grouped
 from ..domain.pricing.plain import estimate_to_plain
 from ..domain.quotes import Quote
 from ..domain.text import LANGUAGES, N_, Language
@@ -58,13 +62,22 @@ class Formatter:
     def day(self, value: str | date) -> str:
         return self.language.day_format(date.fromisoformat(value) if isinstance(value, str) else value)
 
+    def whole_percent(self, percent: Decimal) -> str:
+        """A percentage as people write it: "%20" in Turkish, "20%" in English."""
+        figure = f"{Decimal(percent).normalize():f}"
+        return "%" + figure.replace(".", ",") if self.code == "tr" else figure + "%"
+
     def percent(self, rate: str) -> str:
         figure = f"{(Decimal(rate) * 100).normalize():f}"
         return (figure.replace(".", ",") if self.code == "tr" else figure) + " %"
 
 
-def render_html(quote: Quote, price_list: PriceList) -> str:
-    """The quote as a page, wholly in the quote's language."""
+def render_html(quote: Quote, price_list: PriceList, prepared_by: str | None = None) -> str:
+    """The quote as a page, wholly in the quote's language.
+
+    ``prepared_by``: the name of who prepared it (services.quote_documents gives the full name);
+    without it, the user name of the assigned user, else of the creator.
+    """
     code = quote.language
     lang = language(code)
     fmt = Formatter(quote.estimate.currency, code)
@@ -93,7 +106,42 @@ def render_html(quote: Quote, price_list: PriceList) -> str:
         aftercare=[a for a in advice if a in aftercare],
         other_advice=[a for a in advice if a not in preparation and a not in aftercare],
         tax_included=quote.estimate.total == quote.estimate.net,
+        **_version_3(quote, clinic, fmt, prepared_by),
     )
+# --- Document version 3: the clinic's contacts, the deposit and how to pay it, who prepared it ----------
+
+
+def phone_text(e164: str) -> str:
+    """A phone number stored in E.164 as people read it: ``+90 212 000 01 01``."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def _version_3(quote: Quote, clinic: Clinic | None, fmt: Formatter, prepared_by: str | None) -> dict[str, Any]:
+    """What the template shows of document version 3."""
+    deposit = getattr(quote, "deposit", None)
+    account = getattr(clinic, "bank_account", None)
+    phone = getattr(clinic, "phone", None)
+    return {
+        "contact": {
+            "address": getattr(clinic, "address", None),
+            "phone": phone_text(phone) if phone else None,
+            "phone_e164": phone,
+            "email": getattr(clinic, "email", None),
+        },
+        "deposit": None if deposit is None else {
+            "percent": fmt.whole_percent(deposit.percent),
+            "amount": fmt.money(deposit.amount),
+            "holder": account.holder if account else None,
+            "bank": account.bank if account else None,
+            "iban": grouped(account.iban) if account else None,
+        },
+        "prepared_by": prepared_by or quote.assigned_to or quote.created_by,
+    }
+
+
 def render_pdf(html: str) -> bytes:
     # Imported here: WeasyPrint loads Pango, which only documents need.
     from weasyprint import HTML

@@ -8,6 +8,8 @@ columns. A setting row has the setting's name in `code` and its value in
 Translations (document version 2) are the columns `name@en`, `name@tr` (and
 `city@en`, `city@tr` for clinics): a name in another language than the
 document's; an empty cell means none.
+A clinic's bank account (document version 3) is three columns, `bank_account_holder`,
+`bank_account_bank` and `bank_account_iban`; all three empty mean none.
 Empty cells are left out, so defaults apply and missing required fields are
 reported. The values stay text: the same schema as for JSON checks them.
 """
@@ -29,8 +31,13 @@ from ..domain.text import T
 SETTINGS = ("language", "currency", "combination_discount_percent", "max_manual_discount_percent", "session_interval_days")
 NAMES = tuple(f"name@{language}" for language in LANGUAGES)
 CITIES = tuple(f"city@{language}" for language in LANGUAGES)
+# Document version 3: a clinic's e-mail, deposit and bank account (flattened to three columns).
+BANK_ACCOUNT = ("holder", "bank", "iban")
+BANK_COLUMNS = tuple(f"bank_account_{part}" for part in BANK_ACCOUNT)
+CLINIC_V3 = ("email", "deposit_percent", *BANK_COLUMNS)
 SECTIONS = {
-    "clinic": ("clinics", ("code", "name", "city", "price_factor", "tax_rate", "prices_include_tax", "address", "phone", *NAMES, *CITIES)),
+    "clinic": ("clinics", ("code", "name", "city", "price_factor", "tax_rate", "prices_include_tax", "address", "phone", *NAMES, *CITIES,
+                         *CLINIC_V3)),
     "area": ("areas", ("code", "name", "size_cm2", "price", "extra_cm2_price", *NAMES)),
     "product": ("products", ("code", "name", "price", *NAMES)),
     "specialist_level": ("specialist_levels", ("code", "name", "multiplier", *NAMES)),
@@ -49,6 +56,7 @@ WHOLE = re.compile(r"^-?[0-9]{1,12}$")
 # apostrophe, which import removes again, so that a round trip changes nothing.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = {"code", "name", "city", "coupon", "address", "phone"}
+TEXT_COLUMNS |= {"email", *BANK_COLUMNS}
 BOOLEANS = {"prices_include_tax", "stackable"}
 LISTS = {"clinics", "required_areas"}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
@@ -73,6 +81,8 @@ def to_csv(doc: dict[str, Any]) -> str:
 def _get(item: dict[str, Any], column: str) -> Any:
     if column.startswith("benefit_"):
         return item["benefit"][column.removeprefix("benefit_")]
+    if column in BANK_COLUMNS:
+        return (item.get("bank_account") or {}).get(column.removeprefix("bank_account_"))
     if "@" in column:
         field, language = column.split("@")
         return item.get("translations", {}).get(language, {}).get(field)
@@ -152,6 +162,10 @@ def _from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
                 item["benefit"] = {
                     k: v for k, v in (("type", item.pop("benefit_type", None)), ("value", item.pop("benefit_value", None))) if v is not None
                 }
+            if section == "clinic" and any(column in item for column in BANK_COLUMNS):
+                item["bank_account"] = {
+                    part: item.pop(f"bank_account_{part}") for part in BANK_ACCOUNT if f"bank_account_{part}" in item
+                }
             rows[(key, len(doc[key]))] = number
             doc[key].append(item)
         elif any((v or "").strip() for v in row.values()):
@@ -185,6 +199,8 @@ def relabel(errors: dict[str, list[str]], rows: dict[tuple[str, Any], int]) -> d
         if len(parts) >= 2 and parts[1].isdigit():
             row = rows.get((parts[0], int(parts[1])))
             rest = ".".join(parts[2:]) or "row"
+            if parts[0] == "clinics" and rest.startswith("bank_account."):  # its column in the sheet
+                rest = rest.replace("bank_account.", "bank_account_", 1)
         elif parts[0] in SETTINGS:
             row = rows.get(("setting", parts[0]))
             rest = "value"
@@ -206,6 +222,10 @@ def _texts(doc: Any, change) -> Any:
         for item in items:
             if isinstance(item, dict):
                 item = {k: change(v) if k in TEXT_COLUMNS and isinstance(v, str) else v for k, v in item.items()}
+                if isinstance(item.get("bank_account"), dict):
+                    item["bank_account"] = {
+                        k: change(v) if isinstance(v, str) else v for k, v in item["bank_account"].items()
+                    }
                 if isinstance(item.get("translations"), dict):
                     item["translations"] = {
                         language: {k: change(v) if isinstance(v, str) else v for k, v in names.items()}
@@ -217,8 +237,19 @@ def _texts(doc: Any, change) -> Any:
     return out
 
 
+# A phone number in E.164 (document version 3 stores clinics' phones so): no formula, left as it is in YAML.
+E164 = re.compile(r"\+[1-9][0-9]{5,14}")
+
+
+def _neutralise_for_yaml(text: str) -> str:
+    """As :func:`neutralise`, but a phone number in E.164 stays as it is: YAML is read by editors and programs,
+    which run no formulas, and ``+902120000101`` is no formula (a CSV cell keeps the apostrophe, which keeps a
+    spreadsheet from reading the number as a figure and dropping its +)."""
+    return text if E164.fullmatch(text) else neutralise(text)
+
+
 def to_yaml(doc: dict[str, Any]) -> str:
-    return yaml.safe_dump(_texts(doc, neutralise), sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(_texts(doc, _neutralise_for_yaml), sort_keys=False, allow_unicode=True)
 
 
 class BoundedLoader(yaml.SafeLoader):

@@ -26,6 +26,7 @@ from ..interface.schemas.quotes import (
     VerificationSchema,
 )
 from ..services import approvals, quotes, verification
+from ..services import quote_documents
 from .auth import current_user
 from .errors import problem
 from .openapi import Blueprint
@@ -199,7 +200,7 @@ def get_document(number: str):
     if chosen is None:
         return problem(406, T("This document is available as application/pdf or text/html."))
     quote = quotes.get_quote(services(), number)
-    html = documents.render_html(quote, services().price_lists.current())
+    html = quote_documents.quote_html(services(), quote)
     if chosen == "text/html":
         return current_app.response_class(
             html, mimetype="text/html",

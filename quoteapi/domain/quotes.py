@@ -18,6 +18,7 @@ from .consent import Consent
 from .errors import Conflict
 from .text import T, Text
 from .pricing.model import EligibilityStatus, Estimate, EstimateRequest, ManualDiscount, PriceList
+from .pricing.engine import round_money
 
 OPEN = ("new", "draft", "sent")
 CLOSED = ("accepted", "declined")
@@ -216,11 +217,29 @@ class Quote:
     approval: Approval = Approval()
     # The current revision's inputs (None when not loaded), e.g. its manual discount.
     inputs: EstimateRequest | None = None
+    # The deposit the clinic asked when the current revision was priced (None: no deposit).
+    deposit: Deposit | None = None
 
     @property
     def manual_discount(self) -> ManualDiscount | None:
         """The current revision's manual discount as given (percent or amount, and the reason)."""
         return None if self.inputs is None else self.inputs.manual_discount
+
+
+@dataclass(frozen=True, slots=True)
+class Deposit:
+    """The deposit a quote asks (api.md "Deposits and payments"): a percentage of the total, and its amount."""
+
+    percent: Decimal
+    amount: Decimal
+
+
+def deposit_of(percent: Decimal | None, total: Decimal) -> Deposit | None:
+    """The deposit of ``percent`` on ``total``: ``round(total * percent / 100)``, half up to the cent; None for 0."""
+    if not percent:
+        return None
+    # As the price list writes a percentage: "20", "12.5" (a stored NUMERIC(5, 2) reads back as 20.00).
+    return Deposit(Decimal(f"{percent.normalize():f}"), round_money(total * percent / 100))
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,7 +143,8 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             "consent_at": now if cmd.consent_version else None,
             "consent_version": cmd.consent_version,
         }
-        revision = _revision_values(1, result, cmd.inputs, valid_until, now, cmd.by, today, cmd.language)
+        revision = _revision_values(1, result, cmd.inputs, valid_until, now, cmd.by, today, cmd.language,
+                                    price_list=price_list)
         if cmd.source == "website":
             activity = [store.activity_values(now, cmd.by, "created", N_("Requested on the website."))]
         else:
@@ -187,9 +188,12 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
 
 def _revision_values(
     number: int, result: Estimate, inputs: EstimateRequest, valid_until: date, now: datetime, by: str | None,
-    today: date, language_code: str,
+    today: date, language_code: str, *, price_list: PriceList | None = None,
 ) -> dict[str, Any]:
-    """A revision's column values. It keeps its estimate as the customer reads it: its texts in the quote's language."""
+    """A revision's column values. It keeps its estimate as the customer reads it: its texts in the quote's language.
+
+    With the list it was priced with (``price_list``), also the deposit its clinic asks (null: none).
+    """
     return {
         "revision": number,
         "price_list_version": result.price_list_version,
@@ -199,7 +203,15 @@ def _revision_values(
         "valid_until": valid_until,
         "created_at": now,
         "created_by": by,
+        "deposit_percent": _deposit_percent(price_list, result.clinic),
     }
+
+
+def _deposit_percent(price_list: PriceList | None, clinic_code: str):
+    """The clinic's ``deposit_percent`` in the list a revision is priced with; None when it asks none."""
+    clinic = None if price_list is None else price_list.clinic_by_code.get(clinic_code)
+    percent = getattr(clinic, "deposit_percent", None)
+    return percent if percent else None
 
 
 # --- reading ----------------------------------------------------------------------
@@ -340,7 +352,8 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         quote.revision += 1
         quote.valid_until = today + timedelta(days=cmd.valid_days or ctx.quote_valid_days)
         store.add_revision(
-            quote, _revision_values(quote.revision, result, inputs, quote.valid_until, now, cmd.by, today, quote.language)
+            quote, _revision_values(quote.revision, result, inputs, quote.valid_until, now, cmd.by, today, quote.language,
+                                    price_list=price_list)
         )
         quote.clinic, quote.total, quote.currency = result.clinic, result.total, result.currency
         quote.eligibility_status = result.eligibility.status.value

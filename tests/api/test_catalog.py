@@ -14,6 +14,8 @@ def test_clinics_lists_the_demo_clinics(client):
     assert body[2] == {
         "code": "ank-cankaya", "name": "Ankara Çankaya", "city": "Ankara",
         "tax_rate": "0.20", "prices_include_tax": True,
+        # the demo list's contacts (document version 3)
+        "address": "Tunalı Hilmi Cad. No: 30, Çankaya/Ankara", "phone": "+903120000303",
     }
 
 
@@ -84,8 +86,8 @@ def test_a_clinic_may_give_its_address_and_phone(client, admin_headers):
     assert changed.status_code == 200, changed.get_json()
     clinics = {c["code"]: c for c in client.get("/api/v1/clinics").get_json()}
     assert clinics["ist-kadikoy"]["address"] == "Caferağa Mah. Moda Cad. 1, Kadıköy"
-    assert clinics["ist-kadikoy"]["phone"] == "+90 216 000 00 00"
-    assert "address" not in clinics["ist-nisantasi"] and "phone" not in clinics["ist-nisantasi"]
+    assert clinics["ist-kadikoy"]["phone"] == "+902160000000"  # stored in E.164 (document version 3)
+    assert clinics["ist-nisantasi"]["address"] == "Teşvikiye Cad. No: 10, Şişli/İstanbul"  # the demo's, unchanged
     bad = client.patch("/api/v1/admin/clinics/ist-kadikoy", json={"phone": "call me"},
                        headers={**admin_headers, "If-Match": changed.headers["ETag"]})
     assert bad.status_code == 422 and list(bad.get_json()["errors"]) == ["phone"]

@@ -67,6 +67,6 @@ names = st.text(alphabet="aAbBcCçÇgGğĞiİıIoOöÖsSşŞuUüÜ ", min_size=1
 @settings(max_examples=200, deadline=None)
 @given(names)
 def test_a_name_is_found_by_its_upper_and_lower_case_in_either_language(name):
-    key = search_key("Q-2026-000001", name, None, None)
+    key = search_key("Q-0000-000001", name, None, None)
     for written in (name, name.upper(), name.lower(), name.casefold()):
         assert any(term in key for term in search_terms(written)), (written, key)

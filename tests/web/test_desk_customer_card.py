@@ -35,12 +35,12 @@ def test_the_card_gathers_the_same_person_however_their_address_and_number_were_
 
 
 def test_the_card_of_an_unknown_quote_is_a_404_page(seller):
-    answer = seller.get("/desk/quotes/Q-2026-999999/customer?lang=en")
+    answer = seller.get("/desk/quotes/Q-0000-999999/customer?lang=en")
     assert answer.status_code == 404 and "text/html" in answer.content_type
 
 
 def test_a_wrong_console_address_is_a_page_not_json(client, seller):
-    for path in ("/desk/nothing-here", "/desk/quotes/Q-2026-000001/nothing", "/desk/a/b/c"):
+    for path in ("/desk/nothing-here", "/desk/quotes/Q-0000-000001/nothing", "/desk/a/b/c"):
         answer = seller.get(path + "?lang=tr")
         assert answer.status_code == 404 and answer.content_type.startswith("text/html"), path
         html = answer.get_data(as_text=True)

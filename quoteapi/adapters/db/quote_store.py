@@ -29,6 +29,7 @@ from ...domain.personal_data import NEVER_TAKEN_FURTHER, Person, email_key, phon
 from ...domain.pricing.model import EligibilityStatus
 from ...domain.pricing.plain import estimate_from_plain, request_from_plain
 from ...domain.quotes import Activity, Approval, Customer, Quote, QuoteSummary, Revision
+from ...domain.quotes import Deposit, deposit_of
 from ...domain.text import T
 from . import models as rows
 from .database import Database, aware
@@ -405,7 +406,14 @@ def quote_of(row: rows.Quote, today: date) -> Quote:
         activity=tuple(
             Activity(aware(a.at), a.by, a.kind, a.text if a.values is None else T(a.text, **a.values)) for a in row.activity
         ),
+        deposit=_deposit(newest),
     )
+
+
+def _deposit(revision: rows.QuoteRevision) -> Deposit | None:
+    """The deposit of a stored revision (its clinic's ``deposit_percent`` when it was priced) on its total."""
+    percent = revision.deposit_percent
+    return None if percent is None else deposit_of(Decimal(percent), Decimal(revision.estimate["total"]))
 
 
 def summary_of(row: rows.Quote, today: date) -> QuoteSummary:
@@ -449,3 +457,10 @@ def _approval(row: rows.Quote) -> Approval:
 
 def _customer(row: rows.Quote) -> Customer:
     return Customer(row.customer_name, row.customer_email, row.customer_phone)
+
+
+def full_name_of(session: Session, user_name: str | None) -> str | None:
+    """A user's full name (users.full_name) by their user name; None when there is none to show."""
+    if not user_name:
+        return None
+    return session.scalar(select(rows.User.full_name).where(rows.User.name == user_name))

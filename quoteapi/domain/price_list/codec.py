@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from ..pricing.model import (
     Translations,
     Area,
+    BankAccount,
     Benefit,
     BenefitType,
     Campaign,
@@ -56,7 +57,31 @@ def _clinic(c: Mapping[str, Any]) -> Clinic:
         code=c["code"], name=c["name"], city=c["city"], price_factor=Decimal(c["price_factor"]),
         tax_rate=Decimal(c["tax_rate"]), prices_include_tax=bool(c["prices_include_tax"]),
         translations=_translations(c), address=c.get("address") or None, phone=c.get("phone") or None,
+        **_clinic_v3(c),
     )
+
+
+def _clinic_v3(c: Mapping[str, Any]) -> dict[str, Any]:
+    """A clinic's fields of document version 3 (e-mail, deposit, bank account); absent ones keep their defaults."""
+    account = c.get("bank_account")
+    return {
+        "email": c.get("email") or None,
+        "deposit_percent": Decimal(c.get("deposit_percent") or 0),
+        "bank_account": BankAccount(account["holder"], account["bank"], account["iban"]) if account else None,
+    }
+
+
+def _clinic_v3_plain(c: Clinic) -> dict[str, Any]:
+    """What a version-3 clinic adds to its plain form: only what it has (a version-2 clinic stays as it was)."""
+    out: dict[str, Any] = {}
+    if c.email:
+        out["email"] = c.email
+    if c.deposit_percent:
+        out["deposit_percent"] = str(c.deposit_percent)
+    if c.bank_account is not None:
+        account = c.bank_account
+        out["bank_account"] = {"holder": account.holder, "bank": account.bank, "iban": account.iban}
+    return out
 
 
 def _area(a: Mapping[str, Any]) -> Area:
@@ -128,6 +153,7 @@ def clinic_to_plain(c: Clinic) -> dict[str, Any]:
         "prices_include_tax": c.prices_include_tax,
         **({"address": c.address} if c.address else {}),
         **({"phone": c.phone} if c.phone else {}),
+        **_clinic_v3_plain(c),
     }, c.translations)
 
 

@@ -14,10 +14,13 @@ from typing import Iterable
 from ..pricing.engine import MAX_SESSIONS, MIN_SESSIONS, price
 from ..pricing.errors import PricingError, PriceListInvalid
 from ..pricing.model import AreaRequest, BenefitType, Campaign, EstimateRequest, PriceList, SessionTier
+from ..pricing.model import Clinic
 from ..text import LANGUAGES, T, Text
+from . import iban
 from .codec import ITEM_LISTS
 
 MIN_TIER_SESSIONS = 2
+DEPOSIT_NEEDS_ACCOUNT = T("A deposit needs a bank account to be paid to: give bank_account, or set deposit_percent to 0.")
 
 
 def validate(price_list: PriceList) -> None:
@@ -35,6 +38,8 @@ def validate(price_list: PriceList) -> None:
     if price_list.language not in LANGUAGES:
         fail("language", T("Must be one of: {choices}.", choices=", ".join(LANGUAGES)))
     _check_tiers(fail, price_list.session_tiers)
+    for i, clinic in enumerate(price_list.clinics):
+        _check_deposit(fail, f"clinics.{i}", clinic)
     clinics = set(price_list.clinic_by_code)
     areas = set(price_list.area_by_code)
     for i, c in enumerate(price_list.campaigns):
@@ -49,6 +54,19 @@ def _unique(fail, list_name: str, values: Iterable, key: str) -> None:
         if value in seen:
             fail(f"{list_name}.{i}.{key}", T("{value} appears more than once in {list}.", value=repr(value), list=list_name))
         seen.add(value)
+
+
+def _check_deposit(fail, path: str, clinic: Clinic) -> None:
+    """Document version 3: a deposit is a percentage, and it is asked only with an account to pay it to."""
+    percent = clinic.deposit_percent
+    if not 0 <= percent <= 100:
+        fail(f"{path}.deposit_percent", T("Must be between {low} and {high}.", low=0, high=100))
+    if percent > 0 and clinic.bank_account is None:
+        fail(f"{path}.bank_account", DEPOSIT_NEEDS_ACCOUNT)
+    if clinic.bank_account is not None:
+        found = iban.problem(clinic.bank_account.iban)
+        if found is not None:
+            fail(f"{path}.bank_account.iban", found)
 
 
 def _check_campaign(fail, path: str, c: Campaign, clinics: set[str], areas: set[str]) -> None:

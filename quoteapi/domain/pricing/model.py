@@ -45,6 +45,15 @@ class EligibilityStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class BankAccount:
+    """Where a clinic's deposits are paid (document version 3); ``iban`` without spaces, upper case."""
+
+    holder: str
+    bank: str
+    iban: str
+
+
+@dataclass(frozen=True, slots=True)
 class Clinic:
     code: str
     name: str
@@ -56,6 +65,11 @@ class Clinic:
     # Contact details the website shows (optional, document version 2).
     address: str | None = None
     phone: str | None = None
+    # Document version 3: the clinic's e-mail, the deposit it asks (a percentage of the total, 0: none)
+    # and the bank account the deposit is paid to.
+    email: str | None = None
+    deposit_percent: Decimal = Decimal(0)
+    bank_account: BankAccount | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,12 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from marshmallow import Schema, fields, post_dump, pre_dump, validate
+import phonenumbers
+from marshmallow import Schema, ValidationError, fields, post_dump, pre_dump, validate, validates_schema
 
+from ...domain.price_list import iban as ibans
 from ...domain.price_list.codec import benefit_value_text
+from ...domain.price_list.rules import DEPOSIT_NEEDS_ACCOUNT
 from ...domain.pricing.engine import MAX_SIZE_CM2
 from ...domain.pricing.model import Benefit, BenefitType
 from ...domain.text import LANGUAGES, N_
@@ -18,8 +21,9 @@ from ...services.price_lists import StoredDocument
 from ..i18n import Message
 from .fields import (
     CAMPAIGN_CODE, Code, Day, DecimalString, Flattened, Integer, MAX_FACTOR, MAX_MONEY, Money, Name, Percent,
-    PHONE, StrictBoolean, Text, Trimmed,
+    StrictBoolean, Text, Trimmed,
 )
+from .fields import Email
 
 
 class NameTranslationSchema(Schema):
@@ -49,7 +53,7 @@ class TranslationsField(fields.Dict):
 class ItemSchema(Schema):
     """An item of the document; an answer leaves out what a version-1 item would not have."""
 
-    OPTIONAL = ("translations", "max_uses", "address", "phone")
+    OPTIONAL = ("translations", "max_uses", "address", "phone", "email", "bank_account")
 
     @post_dump
     def leave_out_defaults(self, data, **kwargs):
@@ -57,6 +61,62 @@ class ItemSchema(Schema):
             if name in data and not data[name]:
                 del data[name]
         return data
+
+
+# --- Document version 3: a clinic's phone in E.164, its bank account ----------------------------------
+
+
+class ClinicPhone(Trimmed):
+    """A phone number as people write it (Turkish numbers without +90 too), stored in E.164: ``+902121234567``."""
+
+    default_error_messages = {
+        "phone": N_("A phone number such as +90 212 123 45 67 (it is stored as +902121234567)."),
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text:
+            return None
+        if len(text) > 40 or not text.isascii():
+            raise self.make_error("phone")
+        try:
+            number = phonenumbers.parse(text, "TR")
+        except phonenumbers.NumberParseException:
+            raise self.make_error("phone") from None
+        if not phonenumbers.is_valid_number(number):
+            raise self.make_error("phone")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class Iban(Trimmed):
+    """An IBAN, read with spaces and in lower case, stored compact (``TR330006100519786457841326``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {}).update(
+            description="Checked (the country's length and form, the mod-97 check digits); stored without spaces.",
+            example="TR330006100519786457841326",
+        )
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = ibans.compact(super()._deserialize(value, attr, data, **kwargs))
+        found = ibans.problem(text)
+        if found is not None:
+            raise ValidationError(found.msgid)
+        return text
+
+
+class WholeNested(fields.Nested):
+    """A nested object that is always given whole, also in a PATCH (``partial`` stops here)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, partial: Any = None, **kwargs: Any) -> Any:
+        return super()._deserialize(value, attr, data, partial=None, **kwargs)
+
+
+class BankAccountSchema(Schema):
+    holder = Name(required=True)
+    bank = Name(required=True)
+    iban = Iban(required=True)
 
 
 class ClinicSchema(ItemSchema):
@@ -74,10 +134,37 @@ class ClinicSchema(ItemSchema):
     prices_include_tax = StrictBoolean(required=True)
     address = Trimmed(load_default=None, allow_none=True, validate=validate.Length(max=300),
                       metadata={"description": "Shown to website visitors (optional)."})
-    phone = Trimmed(load_default=None, allow_none=True,
-                    validate=validate.Regexp(PHONE, error=N_("A phone number: digits, spaces and + ( ) . / -.")),
-                    metadata={"description": "Shown to website visitors (optional)."})
+    phone = ClinicPhone(load_default=None, allow_none=True, metadata={
+        "description": "E.164, e.g. `+902121234567` (optional); written as people write it (`0212 123 45 67`, "
+                       "`+90 212 123 45 67`), it is stored in E.164. Shown on the documents, e-mails and pages."})
+    # Document version 3: the clinic's e-mail, its deposit and the account the deposit is paid to.
+    email = Email(load_default=None, allow_none=True, validate=validate.Length(max=254), metadata={
+        "description": "Shown on the documents, the e-mails and the customer's page (optional)."})
+    deposit_percent = Percent(load_default=Decimal(0), metadata={
+        "description": "The deposit asked to book the first session, as a percentage of the quote's total "
+                       "(default `\"0\"`: none). Above 0 it needs `bank_account`.", "example": "20"})
+    bank_account = WholeNested(BankAccountSchema, load_default=None, allow_none=True, metadata={
+        "description": "Where the deposit is paid (optional); a PATCH gives it whole (holder, bank and iban)."})
     translations = TranslationsField(ClinicTranslationSchema)
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def deposit_needs_account(self, data: dict, original: Any, partial: Any = None, **kwargs: Any) -> None:
+        """A whole clinic asking a deposit names an account (a PATCH's part of one: the list's rules, once merged).
+
+        Checked beside the fields' own problems, so that a 422 names every bad field at once;
+        an account that was given but is not valid has its own problems, not this one.
+        """
+        if partial or not data.get("deposit_percent") or not isinstance(original, dict):
+            return
+        if original.get("bank_account") is None:
+            raise ValidationError(DEPOSIT_NEEDS_ACCOUNT.msgid, "bank_account")
+
+    @post_dump
+    def leave_out_no_deposit(self, data, **kwargs):
+        """``deposit_percent`` only when a deposit is asked, as the document's plain form has it."""
+        if "deposit_percent" in data and (data["deposit_percent"] is None or not Decimal(data["deposit_percent"])):
+            del data["deposit_percent"]
+        return data
 
 
 class AreaSchema(ItemSchema):

@@ -155,6 +155,15 @@ class ActivitySchema(Schema):
     text = Sentence()
 
 
+class DepositSchema(Schema):
+    """The deposit the clinic asks to book the first session (api.md "Deposits and payments")."""
+
+    percent = DecimalString(places=2, metadata={"description": "The clinic's `deposit_percent` when the quote "
+                                                               "was priced.", "example": "20"})
+    amount = DecimalString(places=2, money=True, metadata={"description": "round(total × percent / 100), half up "
+                                                                          "to the cent."})
+
+
 class QuoteSchema(EstimateSchema):
     """A quote: its current revision's estimate, with the quote's own fields beside it."""
 
@@ -176,6 +185,9 @@ class QuoteSchema(EstimateSchema):
     )
     approval = fields.Nested(ApprovalSchema)
     manual_discount = manual_discount_field("The current revision's manual discount as given; null without one.")
+    deposit = fields.Nested(DepositSchema, allow_none=True, metadata={
+        "description": "The deposit the clinic asks, to be paid by bank transfer with the quote's number as the "
+                       "reference; null when the clinic asks none."})
 
     @pre_dump
     def with_estimate(self, quote: Any, **kwargs: Any) -> Flattened:
@@ -275,7 +287,13 @@ def _own_fields(quote: Any) -> dict[str, Any]:
         "approval": {"status": approval.status, "by": approval.by, "at": _moment(approval.at), "note": approval.note},
         # Rare (a manual discount given), and its numbers have formats of their own: marshmallow's.
         "manual_discount": None if discount is None else _MANUAL_DISCOUNT.dump(discount),
+        "deposit": _deposit(quote.deposit),
     }
+
+
+def _deposit(deposit: Any) -> dict[str, str] | None:
+    """:class:`DepositSchema`'s dump, built directly."""
+    return None if deposit is None else {"percent": str(deposit.percent), "amount": f"{deposit.amount:.2f}"}
 
 
 _MANUAL_DISCOUNT = ManualDiscountSchema()
@@ -283,12 +301,14 @@ _WORDING_LANGUAGES = tuple(ConsentWordingSchema._declared_fields)
 # What _own_fields writes: the quote's own fields of QuoteSchema, as declared there.
 _PLAIN_OWN_FIELDS = (
     ("number", "revision", "status", "source", "customer", "notes", "created_by", "created_at", "valid_until",
-     "follow_up_on", "assigned_to", "activity", "language", "consent", "approval", "manual_discount")
+     "follow_up_on", "assigned_to", "activity", "language", "consent", "approval", "manual_discount",
+     "deposit")
     == tuple(name for name in QuoteSchema._declared_fields if name not in _ESTIMATE_FIELDS)
     and tuple(CustomerSchema._declared_fields) == ("name", "email", "phone")
     and tuple(ActivitySchema._declared_fields) == ("at", "by", "kind", "text")
     and tuple(ApprovalSchema._declared_fields) == ("status", "by", "at", "note")
     and tuple(ConsentSchema._declared_fields) == ("given_at", "version", "wording")
+    and tuple(DepositSchema._declared_fields) == ("percent", "amount")
 )
 
 

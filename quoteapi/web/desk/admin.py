@@ -26,6 +26,7 @@ from ...interface.schemas.admin import AuditQuerySchema
 from ...interface.i18n import current as page_language
 from ...interface.schemas.fields import DecimalString, flatten_messages
 from ...interface.schemas.price_list import ITEM_SCHEMAS, DryRunSchema, PriceListSchema, TranslationsField
+from ...interface.schemas.price_list import WholeNested
 from ...services import audit, price_changes, price_items, price_lists, users
 from ...services.price_items import KINDS, Kind
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
@@ -94,6 +95,10 @@ class Column:
     def __init__(self, path: str, kind: str) -> None:
         self.path = path
         self.kind = kind  # text, decimal, int, bool, list
+        # The header people read (a clinic's: Turkish words, not field names); the path where none is set.
+        self.label = path
+        # The object given whole (a clinic's bank_account) this column is a part of, if any.
+        self.whole: str | None = None
 
     def show(self, item: Mapping[str, Any]) -> Any:
         value = _get(item, self.path)
@@ -189,7 +194,30 @@ def columns(kind: Kind, language: str) -> list[Column]:
             out += [Column(f"{name}.{sub}", _kind_of(f)) for sub, f in field.schema.fields.items()]
         else:
             out.append(Column(name, _kind_of(field)))
+    for column in out:
+        top = column.path.split(".")[0]
+        if isinstance(ITEM_SCHEMAS[kind.url]._declared_fields.get(top), WholeNested):
+            column.whole = top
+    labels = column_labels(kind)
+    for column in out:
+        column.label = labels.get(column.path, column.path)
     return out
+
+
+def column_labels(kind: Kind) -> dict[str, str]:
+    """The headers of a table's columns in the page's language, by field path (clinics; others show the paths)."""
+    if kind.url != "clinics":
+        return {}
+    labels = {
+        "name": _("Clinic name"), "city": _("City"), "price_factor": _("Price factor"), "tax_rate": _("VAT rate"),
+        "prices_include_tax": _("Prices include VAT"), "address": _("Address"), "phone": _("Phone"),
+        "email": _("E-mail"), "deposit_percent": _("Deposit (%)"), "bank_account.holder": _("Account holder"),
+        "bank_account.bank": _("Bank"), "bank_account.iban": _("IBAN"),
+    }
+    for other in LANGUAGES:
+        labels[f"translations.{other}.name"] = _("Clinic name ({language})", language=other.upper())
+        labels[f"translations.{other}.city"] = _("City ({language})", language=other.upper())
+    return labels
 
 
 def _changes(cols: list[Column], form: Mapping[str, str], prefix: str, current: Mapping[str, Any] | None) -> dict:
@@ -206,6 +234,10 @@ def _changes(cols: list[Column], form: Mapping[str, str], prefix: str, current: 
         elif value is None:
             continue
         _set(body, column.path, value)
+    # An object given whole (a clinic's bank account): all its parts as typed once one changed; none when all are empty.
+    for name in {column.whole for column in cols if column.whole and column.whole in body}:
+        parts = {c.path.split(".", 1)[1]: c.read(form, prefix) for c in cols if c.whole == name}
+        body[name] = None if all(v is None for v in parts.values()) else parts
     return body
 
 

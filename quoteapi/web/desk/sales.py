@@ -33,6 +33,7 @@ from ...interface.schemas.quotes import (
     RevisionChangesSchema,
 )
 from ...services import estimates, quotes, users
+from ...services import quote_documents
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
 
 ANSWERS = ("pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
@@ -373,7 +374,7 @@ def quote_document(number: str):
     """The quote as the customer gets it (the API's document adapter), PDF or ``?format=html``."""
     ctx = services()
     quote = quotes.get_quote(ctx, number)
-    html = documents.render_html(quote, ctx.price_lists.current())
+    html = quote_documents.quote_html(ctx, quote)
     if request.args.get("format") == "html":
         response = current_app.response_class(html, mimetype="text/html")
         # The document's own styles are inline: it gets its own policy.
