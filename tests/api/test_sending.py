@@ -17,7 +17,7 @@ from quoteapi.adapters.phones import e164
 
 from ..bodies import FACE_QUOTE, QUOTE
 from ..conftest import TODAY
-from ..days import day
+from ..days import day, iso
 
 PHONE = "0533 123 45 67"
 
@@ -291,10 +291,10 @@ def test_a_message_may_have_lines_and_an_empty_one_is_none(client, sales_headers
 def test_sending_needs_a_sales_token_and_a_quote(client, sales_headers):
     number = create(client, sales_headers)
     assert client.post(f"/api/v1/quotes/{number}/send", json={"channel": "link"}).status_code == 401
-    r = send(client, sales_headers, "Q-2000-999999", channel="link")
+    r = send(client, sales_headers, "Q-1-999999", channel="link")
     assert r.status_code == 404
     assert client.delete(f"/api/v1/quotes/{number}/link").status_code == 401
-    assert client.delete("/api/v1/quotes/Q-2000-999999/link", headers=sales_headers).status_code == 404
+    assert client.delete("/api/v1/quotes/Q-1-999999/link", headers=sales_headers).status_code == 404
 
 
 # --- one transaction ------------------------------------------------------------------------------
@@ -469,7 +469,7 @@ def test_the_acceptance_record_is_in_the_answer(client, sales_headers, database)
     from quoteapi.services import quotes
 
     number = create(client, sales_headers)
-    record = {"at": "2026-01-02T03:04:05+00:00", "name": "Deniz Kaya", "wording_version": "1",
+    record = {"at": f"{iso(-1)}T03:04:05+00:00", "name": "Deniz Kaya", "wording_version": "1",
               "address": "203.0.113.9", "user_agent": "Mozilla/5.0", "revision": 1, "sha256": "ab" * 32}
     with database.transaction() as s:
         s.execute(update(Quote).where(Quote.number == number).values(acceptance=record, status="accepted"))
@@ -488,3 +488,21 @@ def test_the_acceptance_record_is_in_the_answer(client, sales_headers, database)
                 quote = quotes.get_quote(services(), each)
                 fast = schema.dump(quote)
                 assert fast == Schema.dump(schema, quote) and list(fast) == list(Schema.dump(schema, quote))
+
+
+def test_erasure_erases_a_declines_words_and_keeps_its_reason(client, sales_headers, admin_headers, database):
+    number = create(client, sales_headers)
+    send(client, {**sales_headers, "Idempotency-Key": "before-erasure"}, number, channel="email")
+    patch(client, sales_headers, number, status="declined", decline_reason="medical", decline_note="Pregnant, due in May")
+    r = client.post("/api/v1/admin/customers/erase", json={"email": "deniz@example.com"}, headers=admin_headers)
+    assert r.status_code == 200, r.get_json()
+    q = client.get(f"/api/v1/quotes/{number}", headers=sales_headers).get_json()
+    assert q["decline_reason"] == "medical" and q["decline_note"] != "Pregnant, due in May"
+    assert not any("Pregnant" in a["text"] for a in q["activity"])
+    with database.reading() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "status",
+                                                   AuditEntry.after["reason"].as_string() == "medical")).one()
+        assert entry.after["note"] != "Pregnant, due in May" and entry.after["reason"] == "medical"
+        # The send's idempotency key (its answer held the link) is forgotten with the rest.
+        from quoteapi.adapters.db import IdempotencyKey
+        assert s.scalar(select(func.count()).select_from(IdempotencyKey)) == 0
