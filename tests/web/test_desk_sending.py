@@ -127,3 +127,10 @@ def test_the_forms_need_the_csrf_token(client, seller, sales_headers):
     for path, data in (("send", {"channel": "link"}), ("link/revoke", {}), ("decline", {"decline_reason": "price"})):
         assert seller.post(f"/desk/quotes/{number}/{path}", data=data).status_code == 400
     assert quote(client, sales_headers, number)["status"] == "new"
+
+
+def test_without_a_phone_the_whatsapp_button_is_off(client, seller, sales_headers):
+    number = new_quote(client, sales_headers, customer={"name": "Ece Ak", "email": "ece@example.com"})
+    page = page_of(seller, number)
+    assert "<button type=\"submit\" disabled>Prepare the WhatsApp message</button>" in page
+    assert "The customer has no phone number." in page
