@@ -76,6 +76,9 @@ class BaseConfig:
     SIGN_IN_RATE_LIMIT = "5/minute"
     # Failed console sign-ins allowed per client address, whatever the names tried.
     SIGN_IN_ADDRESS_RATE_LIMIT = "20/minute"
+    # Where the customers' links live (``<PUBLIC_URL>/q/<token>``), e.g. https://quotes.example.com;
+    # unset: the host the sending request came to (behind a proxy: set this, or PROXY_HOPS).
+    PUBLIC_URL: str | None = None
 
 
 class DevelopmentConfig(BaseConfig):
@@ -143,6 +146,16 @@ def _bool(name: str, raw: str) -> bool:
     raise ConfigError(f"{PREFIX}{name} must be true or false, not {raw!r}")
 
 
+def _public_url(name: str, raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("http", "https") or not rest or any(c.isspace() or ord(c) < 32 for c in url) \
+            or "?" in url or "#" in url:
+        raise ConfigError(f"{PREFIX}{name} must be an http(s) URL without query or fragment, such as "
+                          f"https://quotes.example.com, not {raw!r}")
+    return url
+
+
 def _origins(name: str, raw: str) -> tuple[str, ...]:
     return tuple(o.strip() for o in raw.split(",") if o.strip())
 
@@ -167,6 +180,7 @@ PARSERS = {
     "SESSION_COOKIE_SECURE": lambda n, v: _bool(n, v),
     "SIGN_IN_RATE_LIMIT": lambda n, v: v.strip(),
     "SIGN_IN_ADDRESS_RATE_LIMIT": lambda n, v: v.strip(),
+    "PUBLIC_URL": _public_url,
 }
 
 

@@ -11,7 +11,9 @@ from ..domain.errors import Invalid
 from ..domain.quotes import QuoteCreated
 from ..domain.text import T
 from ..interface import i18n
-from ..interface.commands import create_command, decision_command, note_command, revise_command, update_command
+from ..interface.commands import (
+    create_command, decision_command, note_command, revise_command, send_command, update_command,
+)
 from ..interface.schemas.quotes import (
     ApprovalDecisionSchema,
     NewQuoteAnswer,
@@ -23,10 +25,11 @@ from ..interface.schemas.quotes import (
     QuoteRevisionSchema,
     QuoteSchema,
     RevisionChangesSchema,
+    SendSchema,
+    SentQuoteSchema,
     VerificationSchema,
 )
-from ..services import approvals, quotes, verification
-from ..services import quote_documents
+from ..services import approvals, quote_documents, quotes, sending, verification
 from .auth import current_user
 from .errors import problem
 from .openapi import Blueprint
@@ -210,3 +213,37 @@ def get_document(number: str):
                                           headers=documents.PRIVATE_HEADERS)
     response.headers["Content-Disposition"] = f'inline; filename="{documents.file_name(quote)}.pdf"'
     return response
+
+
+# --- sending (send): the customer's link, e-mail and WhatsApp ------------------------------------
+
+
+def link_base() -> str:
+    """Where the customer's links live: QUOTEAPI_PUBLIC_URL, else this request's host URL."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+@blp.route("/quotes/<string:number>/send", methods=["POST"])
+@blp.requires("sales")
+@blp.arguments(SendSchema())
+@blp.response(200, SentQuoteSchema, headers=REPLAYED)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(parameters=[IDEMPOTENCY_KEY])
+def send_quote(body: dict, number: str):
+    """Send the quote to its customer by e-mail (through the outbox), WhatsApp (a `wa.me` URL to open) or as a
+    link to copy. Moves it to `sent` with the rules of that move (409 saying why); a `sent` quote may be sent
+    again (a reminder). Each send makes a new customer link."""
+    command = send_command(number, current_user().name, body, link_base=link_base(),
+                           idempotency_key=idempotency_key())
+    sent = sending.send_quote(services(), command)
+    return sent, ({"Idempotent-Replayed": "true"} if sent.replayed else {})
+
+
+@blp.route("/quotes/<string:number>/link", methods=["DELETE"])
+@blp.requires("sales")
+@blp.response(204)
+@blp.alt_response(404, response="NOT_FOUND")
+def revoke_link(number: str):
+    """Revoke every customer link of the quote: they stop working at once; the next send makes a new one."""
+    sending.revoke_links(services(), number, current_user().name)

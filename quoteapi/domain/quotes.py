@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import quote as quote_text
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +17,7 @@ from typing import Any
 
 from .consent import Consent
 from .errors import Conflict
-from .text import T, Text
+from .text import N_, T, Text
 from .pricing.model import EligibilityStatus, Estimate, EstimateRequest, ManualDiscount, PriceList
 from .pricing.engine import round_money
 
@@ -81,6 +82,71 @@ def check_move(number: str, current: str, target: str, valid_until: date, approv
             {"status": [T("The manual discount was rejected; revise the quote.")]},
             kind="approval-rejected",
         )
+
+
+# --- Sending a quote and declining it (api.md revision 3) ------------------------------
+
+# How a quote reaches the customer: an e-mail from the outbox, a WhatsApp message the sales
+# user sends from their own phone, or a link they copy.
+CHANNELS = ("email", "whatsapp", "link")
+
+# Why a quote was declined, with the words the desk reads for each.
+DECLINE_REASONS = ("price", "timing", "other_clinic", "medical", "no_answer", "other")
+DECLINE_REASON_LABELS = {
+    "price": N_("The price"),
+    "timing": N_("The timing"),
+    "other_clinic": N_("Chose another clinic"),
+    "medical": N_("Medical reasons"),
+    "no_answer": N_("No answer from the customer"),
+    "other": N_("Another reason"),
+}
+# The activity line of a decline with its reason, without and with the words that came with it.
+DECLINE_LINES = {
+    "price": (N_("Declined because of the price."), N_("Declined because of the price: {note}")),
+    "timing": (N_("Declined because of the timing."), N_("Declined because of the timing: {note}")),
+    "other_clinic": (N_("Declined: chose another clinic."), N_("Declined: chose another clinic: {note}")),
+    "medical": (N_("Declined for medical reasons."), N_("Declined for medical reasons: {note}")),
+    "no_answer": (N_("Declined: no answer from the customer."), N_("Declined: no answer from the customer: {note}")),
+    "other": (N_("Declined for another reason."), N_("Declined for another reason: {note}")),
+}
+# The activity line of a send: (first time, again as a reminder).
+SENT_LINES = {
+    "email": (N_("Sent by e-mail."), N_("Sent again by e-mail (a reminder).")),
+    "whatsapp": (N_("Sent by WhatsApp."), N_("Sent again by WhatsApp (a reminder).")),
+    "link": (N_("Sent as a link."), N_("Sent again as a link (a reminder).")),
+}
+
+
+def check_send(number: str, current: str, valid_until: date, approval: str = APPROVAL_NOT_NEEDED) -> bool:
+    """Raise :class:`Conflict` unless a quote whose status reads ``current`` may be sent; whether it
+    was sent already (then this send is a reminder and the status stays ``sent``).
+
+    The rules of a move to ``sent`` (:func:`check_move`: expiry, approval pending or rejected);
+    a quote already ``sent`` may be sent again under the same approval rules.
+    """
+    if current == "sent":
+        # The approval's rules alone (draft → sent is a move the workflow allows).
+        check_move(number, "draft", "sent", valid_until, approval)
+        return True
+    check_move(number, current, "sent", valid_until, approval)
+    return False
+
+
+def customer_link(base: str, token: str) -> str:
+    """The customer's URL of a link: ``<base>/q/<token>`` (``base``: QUOTEAPI_PUBLIC_URL or the request's host)."""
+    return f"{base.rstrip('/')}/q/{token}"
+
+
+def whatsapp_url(e164: str, text: str) -> str:
+    """A ``wa.me`` URL that opens WhatsApp with ``text`` ready to send to ``e164`` (``+905331234567``)."""
+    digits = "".join(c for c in e164 if c.isascii() and c.isdigit())
+    return f"https://wa.me/{digits}?text={quote_text(text, safe='')}"
+
+
+def decline_line(reason: str, note: str | None) -> tuple[str, dict[str, Any]]:
+    """A decline's activity line (message id, values) for ``reason`` and the words that came with it."""
+    plain, with_note = DECLINE_LINES[reason]
+    return (with_note, {"note": note}) if note else (plain, {})
 
 
 def approval_after_pricing(over_limit: bool) -> str:
@@ -161,6 +227,21 @@ class Approval:
 
 
 @dataclass(frozen=True, slots=True)
+class Acceptance:
+    """What the customer accepted on their link (api.md revision 3): when, the name typed, the
+    acceptance wording's version, their address and user agent, the revision, and a SHA-256 of
+    that revision's stored lines and totals."""
+
+    at: datetime | None = None
+    name: str | None = None
+    wording_version: str | None = None
+    address: str | None = None
+    user_agent: str | None = None
+    revision: int | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Revision:
     """One pricing of a quote, exactly as it was priced."""
 
@@ -219,6 +300,11 @@ class Quote:
     inputs: EstimateRequest | None = None
     # The deposit the clinic asked when the current revision was priced (None: no deposit).
     deposit: Deposit | None = None
+    # send: why it was declined (DECLINE_REASONS) and the words that came with it; what the
+    # customer accepted on the link (None until then).
+    decline_reason: str | None = None
+    decline_note: str | None = None
+    acceptance: Acceptance | None = None
 
     @property
     def manual_discount(self) -> ManualDiscount | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..domain.quotes import Customer
-from ..services.commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, UpdateQuote
+from ..services.commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, SendQuote, UpdateQuote
 from .schemas.estimates import estimate_request, request_fields
 
 
@@ -51,6 +51,8 @@ def update_command(number: str, by: str, changes: Mapping[str, Any]) -> UpdateQu
         status=changes.get("status", UNSET),
         follow_up_on=changes.get("follow_up_on", UNSET),
         assigned_to=changes.get("assigned_to", UNSET),
+        decline_reason=changes.get("decline_reason"),
+        decline_note=changes.get("decline_note"),
     )
 
 
@@ -67,3 +69,10 @@ def revise_command(number: str, by: str, changes: Mapping[str, Any]) -> ReviseQu
 def decision_command(number: str, by: str, body: Mapping[str, Any]) -> DecideApproval:
     """An admin's decision on a manual discount, from ``ApprovalDecisionSchema``."""
     return DecideApproval(number, by, body["decision"], body.get("note"), body.get("revision"))
+
+
+def send_command(number: str, by: str, body: Mapping[str, Any], *, link_base: str,
+                 idempotency_key: str | None = None) -> SendQuote:
+    """A send, from ``SendSchema``; ``link_base`` is where the customer's links live."""
+    return SendQuote(number, by, body["channel"], link_base, to=body.get("to"), message=body.get("message"),
+                     idempotency_key=idempotency_key)

@@ -51,6 +51,9 @@ class UpdateQuote:
     status: Any = UNSET
     follow_up_on: Any = UNSET
     assigned_to: Any = UNSET
+    # send: with status "declined", why (domain/quotes.py DECLINE_REASONS) and the words that came with it.
+    decline_reason: str | None = None
+    decline_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,3 +83,24 @@ class DecideApproval:
     note: str | None = None
     # The revision the admin looked at: a decision on a quote revised since is refused.
     revision: int | None = None
+
+
+# --- sending (send) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendQuote:
+    """Send a quote to its customer by ``channel`` (email, whatsapp or link).
+
+    ``link_base`` is where the customer's link lives (QUOTEAPI_PUBLIC_URL or the request's
+    host URL): the link is ``<link_base>/q/<token>``. ``to`` overrides the customer's
+    e-mail address (email only); ``message`` is the sales user's personal note.
+    """
+
+    number: str
+    by: str
+    channel: str
+    link_base: str
+    to: str | None = None
+    message: str | None = None
+    idempotency_key: str | None = None

@@ -104,6 +104,8 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
         quote.notes = ERASED if quote.notes else None
         # An admin's note on a manual discount is free text, as a desk note is: it may name anybody.
         quote.approval_note = ERASED if quote.approval_note else None
+        # send: the words that came with a decline are free text too (its reason, a code, stays).
+        quote.decline_note = ERASED if quote.decline_note else None
         quote.erased_at = now
         # The manual discount's reason is free text too: its line then reads as a replay of the
         # erased inputs writes it, in the quote's language, so that verification still matches.
@@ -117,6 +119,8 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
             else:  # a line the product wrote: its values name staff and statuses, unless they name the person
                 line.values = scrub(line.values, needles, keys=frozenset())
                 if line.kind == "approval":
+                    line.values = _without_note(line.values)
+                if line.kind == "decline":  # send: a decline's words
                     line.values = _without_note(line.values)
         store.add_activity(quote, now, by, "erasure", N_("Personal data erased."))
     for entry in store.audit_entries_about(session, numbers):

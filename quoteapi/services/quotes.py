@@ -274,7 +274,10 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
             workflow.check_move(quote.number, current, cmd.status, quote.valid_until, quote.approval)
             if cmd.status == "accepted":
                 _count_campaign_uses(session, quote, stored_in_force(session, cached))
-            _set_status(session, quote, cmd.status, cmd.by, now)
+            if cmd.status == "declined":
+                record_decline(session, quote, cmd.decline_reason, cmd.decline_note, cmd.by, now)
+            else:
+                _set_status(session, quote, cmd.status, cmd.by, now)
         if cmd.assigned_to is not UNSET and cmd.assigned_to != quote.assigned_to:
             name = cmd.assigned_to
             if name is not None and not store.active_user(session, name):
@@ -317,14 +320,33 @@ def _count_campaign_uses(session: Session, quote: rows.Quote, in_force: PriceLis
             )
 
 
-def _set_status(session: Session, quote: rows.Quote, target: str, by: str | None, now: datetime) -> None:
-    """Change the stored status, with its activity line and audit entry."""
+def _set_status(session: Session, quote: rows.Quote, target: str, by: str | None, now: datetime,
+                details: Mapping[str, Any] | None = None) -> None:
+    """Change the stored status, with its activity line and audit entry (``details``: more of the change
+    for the entry's ``after``, e.g. a decline's reason)."""
     store.add_activity(quote, now, by, "status", N_("Status {before} → {after}."), before=quote.status, after=target)
     audit.record(
         session, actor=by, kind="quote", action="status", subject=quote.number,
-        before={"status": quote.status}, after={"status": target},
+        before={"status": quote.status}, after={"status": target, **(details or {})},
     )
     quote.status = target
+
+
+def record_decline(session: Session, quote: rows.Quote, reason: str | None, note: str | None, by: str | None,
+                   now: datetime) -> None:
+    """Move ``quote`` (already checked) to ``declined`` with its reason and note: stored on the quote, in
+    the activity (the reason's words) and in the status change's audit entry (``reason``, ``note``).
+
+    For every decline, the desk's (PATCH) and the customer's (on the link).
+    """
+    details = {"reason": reason, "note": note} if reason or note else None
+    _set_status(session, quote, "declined", by, now, details)
+    quote.decline_reason, quote.decline_note = reason, note
+    if reason:
+        msgid, values = workflow.decline_line(reason, note)
+        store.add_activity(quote, now, by, "decline", msgid, **values)
+    elif note:
+        store.add_activity(quote, now, by, "decline", N_("Declined: {note}"), note=note)
 
 
 def add_note(ctx: Context, cmd: AddNote) -> Quote:

@@ -120,6 +120,16 @@ def test_real_answers_of_every_operation_match_the_description(client, admin_hea
     call("post", f"/api/v1/quotes/{number}/approval", json={"decision": "approve"}, headers=admin_headers)
     call("post", f"/api/v1/quotes/{number}/approval", json={"decision": "approve"}, headers=admin_headers)  # a 409
     call("get", f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "text/html"})
+    # Revision 3 (send): the three channels, a 422, revoking, a decline with its reason.
+    for channel in ("whatsapp", "email", "link"):
+        call("post", f"/api/v1/quotes/{number}/send", json={"channel": channel, "message": "Merhaba"},
+             headers={**sales_headers, "Idempotency-Key": f"describe-{channel}"})
+    call("post", f"/api/v1/quotes/{number}/send", json={"channel": "fax"}, headers=sales_headers)
+    call("delete", f"/api/v1/quotes/{number}/link", headers=sales_headers)
+    declined = call("patch", f"/api/v1/quotes/{number}", json={"status": "declined", "decline_reason": "price",
+                                                               "decline_note": "Later"}, headers=sales_headers)
+    assert declined.get_json()["decline_reason"] == "price"
+    call("post", f"/api/v1/quotes/{number}/send", json={"channel": "link"}, headers=sales_headers)  # a 409
     read = call("get", f"{A}/price-list", headers=admin_headers)
     call("put", f"{A}/price-list", json=read.get_json(), headers={**admin_headers, "If-Match": read.headers["ETag"]})
     call("get", f"{A}/price-list/versions", headers=admin_headers)

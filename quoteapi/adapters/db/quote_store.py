@@ -28,8 +28,7 @@ from ...domain.errors import NotFound
 from ...domain.personal_data import NEVER_TAKEN_FURTHER, Person, email_key, phone_key, search_key, search_terms
 from ...domain.pricing.model import EligibilityStatus
 from ...domain.pricing.plain import estimate_from_plain, request_from_plain
-from ...domain.quotes import Activity, Approval, Customer, Quote, QuoteSummary, Revision
-from ...domain.quotes import Deposit, deposit_of
+from ...domain.quotes import Acceptance, Activity, Approval, Customer, Deposit, Quote, QuoteSummary, Revision, deposit_of
 from ...domain.text import T
 from . import models as rows
 from .database import Database, aware
@@ -403,6 +402,9 @@ def quote_of(row: rows.Quote, today: date) -> Quote:
         consent=Consent(aware(row.consent_at), row.consent_version) if row.consent_version else None,
         approval=_approval(row),
         inputs=request_from_plain(newest.inputs),
+        decline_reason=row.decline_reason,
+        decline_note=row.decline_note,
+        acceptance=acceptance_of(row.acceptance),
         activity=tuple(
             Activity(aware(a.at), a.by, a.kind, a.text if a.values is None else T(a.text, **a.values)) for a in row.activity
         ),
@@ -450,6 +452,28 @@ def revision_of(number: str, row: rows.QuoteRevision) -> Revision:
     )
 
 
+def acceptance_of(stored: Mapping[str, Any] | None) -> Acceptance | None:
+    """The stored acceptance record (JSON: ``at`` an ISO 8601 moment) as the domain's :class:`Acceptance`."""
+    if not stored:
+        return None
+    at = stored.get("at")
+    if isinstance(at, str):
+        try:
+            at = datetime.fromisoformat(at)
+        except ValueError:
+            at = None
+    revision = stored.get("revision")
+    return Acceptance(
+        at=aware(at) if isinstance(at, datetime) else None,
+        name=stored.get("name"),
+        wording_version=stored.get("wording_version"),
+        address=stored.get("address"),
+        user_agent=stored.get("user_agent"),
+        revision=revision if isinstance(revision, int) else None,
+        sha256=stored.get("sha256"),
+    )
+
+
 def _approval(row: rows.Quote) -> Approval:
     return Approval(row.approval or workflow.APPROVAL_NOT_NEEDED, row.approval_by, aware(row.approval_at),
                     row.approval_note)
@@ -464,3 +488,15 @@ def full_name_of(session: Session, user_name: str | None) -> str | None:
     if not user_name:
         return None
     return session.scalar(select(rows.User.full_name).where(rows.User.name == user_name))
+# --- sending (send): idempotency keys that keep their whole answer ---------------------------
+
+
+def find_key_answer(session: Session, scope: str, key: str) -> tuple[str, dict[str, Any]] | None:
+    """The request hash an idempotency key was first used with and the answer it kept; None for a new key."""
+    row = session.get(rows.IdempotencyKey, (scope, key))
+    return None if row is None else (row.request_hash, dict(row.response or {}))
+
+
+def settle_key_answer(claim: rows.IdempotencyKey, answer: Mapping[str, Any]) -> None:
+    """The claimed key now answers ``answer`` (which names its quote as ``number``, for erasure)."""
+    claim.status, claim.response = 1, dict(answer)

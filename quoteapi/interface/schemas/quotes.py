@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
-from ...domain.quotes import APPROVALS, DECISIONS, SOURCES, STATUSES, STORED_STATUSES, Quote
+from ...domain.quotes import APPROVALS, CHANNELS, DECISIONS, DECLINE_REASONS, SOURCES, STATUSES, STORED_STATUSES, Quote
 from ...domain.text import LANGUAGES, N_
 from ...domain.pricing.model import Estimate
 from ...domain.pricing.plain import estimate_to_plain
@@ -162,6 +162,17 @@ class DepositSchema(Schema):
                                                                "was priced.", "example": "20"})
     amount = DecimalString(places=2, money=True, metadata={"description": "round(total × percent / 100), half up "
                                                                           "to the cent."})
+class AcceptanceSchema(Schema):
+    """What the customer accepted on their link: when, the name they typed, the acceptance wording's
+    version, their address and user agent, the revision, and a SHA-256 of its stored lines and totals."""
+
+    at = fields.DateTime(allow_none=True)
+    name = Text(allow_none=True)
+    wording_version = Text(allow_none=True)
+    address = Text(allow_none=True)
+    user_agent = Text(allow_none=True)
+    revision = Integer(allow_none=True)
+    sha256 = Text(allow_none=True)
 
 
 class QuoteSchema(EstimateSchema):
@@ -188,6 +199,12 @@ class QuoteSchema(EstimateSchema):
     deposit = fields.Nested(DepositSchema, allow_none=True, metadata={
         "description": "The deposit the clinic asks, to be paid by bank transfer with the quote's number as the "
                        "reference; null when the clinic asks none."})
+    # send: a decline's reason and words; what the customer accepted on the link.
+    decline_reason = Text(allow_none=True, validate=validate.OneOf(DECLINE_REASONS),
+                          metadata={"description": "Why it was declined; null unless declined with a reason."})
+    decline_note = Text(allow_none=True, metadata={"description": "The words that came with the decline."})
+    acceptance = fields.Nested(AcceptanceSchema, allow_none=True,
+                               metadata={"description": "What the customer accepted on their link; null until then."})
 
     @pre_dump
     def with_estimate(self, quote: Any, **kwargs: Any) -> Flattened:
@@ -288,6 +305,18 @@ def _own_fields(quote: Any) -> dict[str, Any]:
         # Rare (a manual discount given), and its numbers have formats of their own: marshmallow's.
         "manual_discount": None if discount is None else _MANUAL_DISCOUNT.dump(discount),
         "deposit": _deposit(quote.deposit),
+        # send
+        "decline_reason": quote.decline_reason,
+        "decline_note": quote.decline_note,
+        "acceptance": None if quote.acceptance is None else _acceptance(quote.acceptance),
+    }
+
+
+def _acceptance(acceptance: Any) -> dict[str, Any]:
+    return {
+        "at": _moment(acceptance.at), "name": acceptance.name, "wording_version": acceptance.wording_version,
+        "address": acceptance.address, "user_agent": acceptance.user_agent, "revision": acceptance.revision,
+        "sha256": acceptance.sha256,
     }
 
 
@@ -302,13 +331,15 @@ _WORDING_LANGUAGES = tuple(ConsentWordingSchema._declared_fields)
 _PLAIN_OWN_FIELDS = (
     ("number", "revision", "status", "source", "customer", "notes", "created_by", "created_at", "valid_until",
      "follow_up_on", "assigned_to", "activity", "language", "consent", "approval", "manual_discount",
-     "deposit")
+     "deposit", "decline_reason", "decline_note", "acceptance")
     == tuple(name for name in QuoteSchema._declared_fields if name not in _ESTIMATE_FIELDS)
     and tuple(CustomerSchema._declared_fields) == ("name", "email", "phone")
     and tuple(ActivitySchema._declared_fields) == ("at", "by", "kind", "text")
     and tuple(ApprovalSchema._declared_fields) == ("status", "by", "at", "note")
     and tuple(ConsentSchema._declared_fields) == ("given_at", "version", "wording")
     and tuple(DepositSchema._declared_fields) == ("percent", "amount")
+    and tuple(AcceptanceSchema._declared_fields)
+    == ("at", "name", "wording_version", "address", "user_agent", "revision", "sha256")
 )
 
 
@@ -375,6 +406,29 @@ class QuotePatchSchema(Schema):
     status = Text(validate=validate.OneOf(STORED_STATUSES))
     follow_up_on = Day(allow_none=True)
     assigned_to = Text(allow_none=True, validate=validate.Length(min=1, max=64))
+    # send: a decline's reason and words (with status "declined" only).
+    decline_reason = Text(
+        allow_none=True, validate=validate.OneOf(DECLINE_REASONS),
+        metadata={"description": "Why the quote is declined; only with `status: declined`."},
+    )
+    decline_note = Trimmed(
+        lines=True, allow_none=True, validate=validate.Length(max=2000),
+        metadata={"description": "The words that came with the decline; only with `status: declined`."},
+    )
+
+    @validates_schema
+    def decline_only_with_declined(self, data: dict, **kwargs: Any) -> None:
+        if data.get("status") == "declined":
+            return
+        for name in ("decline_reason", "decline_note"):
+            if data.get(name) is not None and data.get(name) != "":
+                raise ValidationError(N_("Only with status declined."), name)
+
+    @post_load
+    def empty_note_is_none(self, data: dict, **kwargs: Any) -> dict:
+        if "decline_note" in data and not data["decline_note"]:
+            data["decline_note"] = None
+        return data
 
 
 class NoteSchema(Schema):
@@ -408,3 +462,54 @@ class VerificationSchema(Schema):
 
     matches = fields.Boolean()
     differences = fields.List(fields.Nested(DifferenceSchema))
+
+
+# --- sending (send) -------------------------------------------------------------------------
+
+
+class SendSchema(Schema):
+    """`POST /api/v1/quotes/{number}/send`: how, to which address (e-mail only), with which note."""
+
+    channel = Text(
+        required=True, validate=validate.OneOf(CHANNELS),
+        metadata={"description": "email: the outbox mails it; whatsapp: answers a `whatsapp_url` for the sales "
+                                 "user's own WhatsApp; link: answers the link to copy."},
+    )
+    to = Email(
+        load_default=None, allow_none=True, validate=validate.Length(max=254),
+        metadata={"description": "An e-mail address instead of the customer's (channel email only)."},
+    )
+    message = Trimmed(
+        lines=True, load_default=None, allow_none=True, validate=validate.Length(max=1000),
+        metadata={"description": "A personal note put above the quote in the e-mail or WhatsApp message "
+                                 "(line breaks allowed, no other control characters)."},
+    )
+
+    @validates_schema
+    def to_for_email(self, data: dict, **kwargs: Any) -> None:
+        if data.get("to") and data.get("channel") != "email":
+            raise ValidationError(N_("An address is only for channel email."), "to")
+
+    @post_load
+    def empty_message_is_none(self, data: dict, **kwargs: Any) -> dict:
+        data["message"] = data.get("message") or None
+        return data
+
+
+class SentQuoteSchema(QuoteSchema):
+    """A quote just sent: the quote (now `sent`), its new customer link, and for WhatsApp the URL to open."""
+
+    link = Text(metadata={"description": "The customer's link: `<QUOTEAPI_PUBLIC_URL or host>/q/<token>`.",
+                          "example": "https://quotes.example.com/q/3q2-7Xk..."})
+    whatsapp_url = Text(
+        allow_none=True,
+        metadata={"description": "channel whatsapp: `https://wa.me/<E.164 digits>?text=...` (the message and the "
+                                 "link in the quote's language) for the sales user to open; null otherwise."},
+    )
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        """The quote as :class:`QuoteSchema` dumps it (its fast path), with the link and the WhatsApp URL."""
+        return {**_QUOTE_SCHEMA.dump(obj.quote), "link": obj.link, "whatsapp_url": obj.whatsapp_url}
+
+
+_QUOTE_SCHEMA = QuoteSchema()

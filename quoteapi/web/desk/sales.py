@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Mapping
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
@@ -20,7 +20,7 @@ from ...domain import quotes as workflow
 from ...domain.errors import Conflict, DomainError
 from ...domain.pricing.plain import estimate_to_plain
 from ...interface.answers import json_response
-from ...interface.commands import create_command, note_command, revise_command, update_command
+from ...interface.commands import create_command, note_command, revise_command, send_command, update_command
 from ...interface.errors import status_of
 from ...interface.i18n import current
 from ...interface.schemas.estimates import EstimateRequestSchema, ManualDiscountSchema, estimate_request
@@ -31,9 +31,9 @@ from ...interface.schemas.quotes import (
     QuoteListQuerySchema,
     QuotePatchSchema,
     RevisionChangesSchema,
+    SendSchema,
 )
-from ...services import estimates, quotes, users
-from ...services import quote_documents
+from ...services import estimates, quote_documents, quotes, sending, users
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
 
 ANSWERS = ("pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
@@ -463,3 +463,110 @@ def estimate_preview():
     plain = estimate_to_plain(result, current())
     plain["approval_needed"] = result.manual_discount_over_limit
     return json_response(plain)
+
+
+# --- Sending to the customer, the customer's links, declining with a reason (send) -------------
+
+# The link (and WhatsApp URL) of the send just made, shown once on the quote's page: the token is
+# never stored, so it is handed to the next page in the (signed, HttpOnly) session cookie.
+SENT_LINK = "sent_link"
+
+
+def _link_base() -> str:
+    """Where the customer's links live: QUOTEAPI_PUBLIC_URL, else this console's host URL."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+def send_panel(quote) -> dict[str, Any]:
+    """What the quote page's "Send" panel shows: whether it can send now (else the domain's reason),
+    the decline reasons, and the link of the send just made (once)."""
+    blocked = None
+    shown = quote.status in workflow.OPEN
+    if shown:
+        try:
+            workflow.check_send(quote.number, quote.status, quote.valid_until, quote.approval.status)
+        except Conflict as error:
+            reasons = (error.errors or {}).get("status") or [error.detail]
+            blocked = say(reasons[0])
+    sent = session.get(SENT_LINK)
+    if isinstance(sent, dict) and sent.get("number") == quote.number:
+        session.pop(SENT_LINK, None)
+    else:
+        sent = None
+    return {
+        "shown": shown, "blocked": blocked, "again": quote.status == "sent", "sent": sent,
+        "reasons": [(code, _(workflow.DECLINE_REASON_LABELS[code])) for code in workflow.DECLINE_REASONS],
+        "declinable": quote.status != "expired" and "declined" in workflow.MOVES.get(quote.status, ()),
+        "reason_label": _(workflow.DECLINE_REASON_LABELS[quote.decline_reason])
+        if quote.decline_reason in workflow.DECLINE_REASON_LABELS else None,
+    }
+
+
+@bp.context_processor
+def sending_helpers() -> dict[str, Any]:
+    return {"send_panel": send_panel}
+
+
+def _flash_schema_errors(error: ValidationError) -> None:
+    for path, messages in _schema_errors(error).items():
+        flash(f"{path}: {' '.join(messages)}", "error")
+
+
+@bp.post("/quotes/<string:number>/send")
+@requires("sales")
+def send_quote(number: str):
+    """Send by e-mail (the outbox), prepare a WhatsApp message (opened from the page), or make a link to copy."""
+    channel = request.form.get("channel", "")
+    raw: dict[str, Any] = {"channel": channel, "message": request.form.get("message", "").strip() or None}
+    if channel == "email":
+        raw["to"] = request.form.get("to", "").strip() or None
+    try:
+        body = SendSchema().load(raw)
+        sent = sending.send_quote(services(), send_command(number, actor(), body, link_base=_link_base()))
+    except ValidationError as error:
+        _flash_schema_errors(error)
+    except DomainError as error:
+        flash_error(error)
+    else:
+        session[SENT_LINK] = {"number": number, "channel": sent.channel, "link": sent.link,
+                              "whatsapp_url": sent.whatsapp_url}
+        done = {
+            "email": _("The e-mail is on its way to {address}.", address=body.get("to") or sent.quote.customer.email),
+            "whatsapp": _("The WhatsApp message is ready: open WhatsApp to send it."),
+            "link": _("A new link is ready to copy."),
+        }
+        flash(done[sent.channel], "info")
+    return _back(number)
+
+
+@bp.post("/quotes/<string:number>/link/revoke")
+@requires("sales")
+def revoke_link(number: str):
+    try:
+        revoked = sending.revoke_links(services(), number, actor())
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash(_("The customer's links no longer work; the next send makes a new one.") if revoked
+              else _("There was no working link to revoke."), "info")
+    return _back(number)
+
+
+@bp.post("/quotes/<string:number>/decline")
+@requires("sales")
+def decline_quote(number: str):
+    raw = {
+        "status": "declined",
+        "decline_reason": request.form.get("decline_reason", "").strip() or None,
+        "decline_note": request.form.get("decline_note", "").strip() or None,
+    }
+    try:
+        changes = QuotePatchSchema().load(raw)
+        quotes.update_quote(services(), update_command(number, actor(), changes))
+    except ValidationError as error:
+        _flash_schema_errors(error)
+    except DomainError as error:
+        flash_error(error)
+    else:
+        flash(_("Status is now {status}.", status=status_label("declined")), "info")
+    return _back(number)
