@@ -16,6 +16,7 @@ from typing import Any
 
 from .consent import Consent
 from .errors import Conflict
+from .payments import Payment, balance as _balance, paid_total as _paid_total
 from .text import T, Text
 from .pricing.model import EligibilityStatus, Estimate, EstimateRequest, ManualDiscount, PriceList
 
@@ -216,11 +217,27 @@ class Quote:
     approval: Approval = Approval()
     # The current revision's inputs (None when not loaded), e.g. its manual discount.
     inputs: EstimateRequest | None = None
+    # --- payments (payments-users) ---
+    # Money received or given back, oldest first (domain/payments.py).
+    payments: tuple[Payment, ...] = ()
+    # --- end payments ---
 
     @property
     def manual_discount(self) -> ManualDiscount | None:
         """The current revision's manual discount as given (percent or amount, and the reason)."""
         return None if self.inputs is None else self.inputs.manual_discount
+
+    # --- payments (payments-users) ---
+    @property
+    def paid_total(self) -> Decimal:
+        """Σ payments − Σ refunds."""
+        return _paid_total(self.payments)
+
+    @property
+    def balance(self) -> Decimal:
+        """The total less what was paid."""
+        return _balance(self.estimate.total, self.paid_total)
+    # --- end payments ---
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,6 +116,11 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
                 line.values = scrub(line.values, needles, keys=frozenset())
                 if line.kind == "approval":
                     line.values = _without_note(line.values)
+        # --- payments-users: a payment's amount, method and day are books and stay; its
+        # reference is free text a person typed (it may name the payer): scrubbed. ---
+        for payment in quote.payments:
+            payment.reference = ERASED if payment.reference else None
+        # --- end payments-users ---
         store.add_activity(quote, now, by, "erasure", N_("Personal data erased."))
     for entry in store.audit_entries_about(session, numbers):
         entry.before = scrub(entry.before, needles)
