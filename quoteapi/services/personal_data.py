@@ -4,7 +4,8 @@ Where personal data lives (docs/security.md): a quote's customer fields and
 notes; its revisions' inputs (the client's health answers, the manual
 discount's reason) and estimates (the eligibility reasons drawn from the
 answers, the line quoting the reason); its activity (notes the desk wrote); the
-audit entries about it; the idempotency key that created it. An erasure
+audit entries about it; the idempotency key that created it; its payments' references (free
+text; the payments themselves are books and stay). An erasure
 replaces all of it with :data:`~quoteapi.domain.personal_data.ERASED` (e-mail
 and phone become empty) and keeps numbers, amounts, statuses and dates, which
 the books need.
