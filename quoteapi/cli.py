@@ -18,6 +18,7 @@ from .adapters import spreadsheets
 from .domain import price_list as document
 from .domain.errors import DomainError
 from .domain.personal_data import Person
+from .interface.schemas.admin import UserDetailsSchema
 from .interface.schemas.customers import CustomerDataSchema, CustomerQuerySchema
 from .interface.schemas.estimates import EstimateRequestSchema, estimate_request
 from .interface.schemas.fields import flatten_messages
@@ -78,13 +79,26 @@ def seed_demo(if_empty: bool) -> None:
 users_group = AppGroup("users", help="Users and their tokens.")
 
 
+def _user_details(full_name: str | None, email: str | None) -> dict[str, str | None]:
+    """The options given, checked as the API checks them (UserDetailsSchema)."""
+    given = {k: v for k, v in (("full_name", full_name), ("email", email)) if v is not None}
+    try:
+        return UserDetailsSchema().load(given)
+    except ValidationError as error:
+        _fail("Invalid options.", {f"--{k.replace('_', '-')}": v for k, v in flatten_messages(error.messages).items()})
+        raise  # pragma: no cover - _fail exits
+
+
 @users_group.command("create")
 @click.argument("name")
 @click.option("--role", type=click.Choice(users.ROLES), required=True)
-def users_create(name: str, role: str) -> None:
+@click.option("--full-name", default=None, help="Their full name, as customers read it on quotes.")
+@click.option("--email", default=None, help="Their e-mail address (notices; the Reply-To of quotes they send).")
+def users_create(name: str, role: str, full_name: str | None, email: str | None) -> None:
     """Create a user; prints the token, alone, as the last line."""
+    details = _user_details(full_name, email)
     try:
-        created = users.create_user(_ctx(), name, role, by=_actor())
+        created = users.create_user(_ctx(), name, role, by=_actor(), **details)
     except DomainError as exc:
         _fail(str(exc.detail))
     click.echo(f"Created {role} user {name!r}. The token is shown once; keep it safe:")
@@ -93,10 +107,27 @@ def users_create(name: str, role: str) -> None:
 
 @users_group.command("list")
 def users_list() -> None:
-    """List users: name, role, active or revoked."""
+    """List users: name, role, active or revoked, full name and e-mail."""
     for user in users.list_users(_ctx()):
         state = "active" if user.active else f"revoked {user.revoked_at:%Y-%m-%d}"
-        click.echo(f"{user.name:<24} {user.role:<6} {state}")
+        extra = "  ".join(v for v in (user.full_name, user.email) if v)
+        click.echo(f"{user.name:<24} {user.role:<6} {state:<18} {extra}".rstrip())
+
+
+@users_group.command("set")
+@click.argument("name")
+@click.option("--full-name", default=None, help='Their full name; "" clears it.')
+@click.option("--email", default=None, help='Their e-mail address; "" clears it.')
+def users_set(name: str, full_name: str | None, email: str | None) -> None:
+    """Change a user's full name and/or e-mail (an option left out is kept)."""
+    details = _user_details(full_name, email)
+    if not details:
+        _fail("Give --full-name and/or --email.")
+    try:
+        user = users.set_details(_ctx(), name, details, by=_actor())
+    except DomainError as exc:
+        _fail(str(exc.detail), {k: [str(m) for m in v] for k, v in exc.errors.items()} or None)
+    click.echo(f"{user.name}: full name {user.full_name or '-'}, e-mail {user.email or '-'}.")
 
 
 @users_group.command("revoke")

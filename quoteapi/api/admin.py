@@ -10,9 +10,10 @@ from werkzeug.exceptions import UnprocessableEntity
 
 from ..adapters import spreadsheets
 from ..domain import price_list as document
+from ..domain.errors import Invalid
 from ..domain.text import T
 from ..interface.answers import json_response
-from ..interface.schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserSchema
+from ..interface.schemas.admin import AuditPageSchema, AuditQuerySchema, ItemListSchema, NewUserSchema, UserCreateSchema, UserDetailsSchema, UserSchema
 from ..interface.schemas.price_list import (
     ITEM_SCHEMAS,
     DryRunSchema,
@@ -341,7 +342,8 @@ def list_users():
 @blp.alt_response(409, response="CONFLICT")
 def create_user(body: dict):
     """Create a user; the answer shows the token, once."""
-    return users.create_user(services(), body["name"], body["role"], by=current_user().name)
+    return users.create_user(services(), body["name"], body["role"], by=current_user().name,
+                             full_name=body.get("full_name"), email=body.get("email"))
 
 
 @blp.route("/users/<string:name>", methods=["DELETE"])
@@ -352,3 +354,27 @@ def revoke_user(name: str):
     """Revoke a user's token (the user stays listed, inactive)."""
     users.revoke_user(services(), name, by=current_user().name)
     return Response(status=204)
+
+
+# Declared after DELETE: Werkzeug answers a path its converter refuses (a NUL in the name) with 404 for
+# the first rule declared on it and 405 for the others; DELETE keeps its 404.
+@blp.route("/users/<string:name>")
+@blp.requires("admin")
+@blp.response(200, UserSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_user(name: str):
+    """One user, active or revoked, with their full name and e-mail."""
+    return users.get_user(services(), name)
+
+
+@blp.route("/users/<string:name>", methods=["PATCH"])
+@blp.requires("admin")
+@blp.arguments(UserDetailsSchema())
+@blp.response(200, UserSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def patch_user(changes: dict, name: str):
+    """Change an active user's `full_name` and/or `email` (null clears one; a field left out is kept)."""
+    if not changes:
+        nothing = T("Send at least one of full_name and email.")
+        raise Invalid(nothing, {"_body": [nothing]})
+    return users.set_details(services(), name, changes, by=current_user().name)

@@ -17,6 +17,7 @@ from typing import Any
 
 from .consent import Consent
 from .errors import Conflict
+from .payments import Payment, balance as _balance, paid_total as _paid_total
 from .text import N_, T, Text
 from .pricing.model import EligibilityStatus, Estimate, EstimateRequest, ManualDiscount, PriceList
 from .pricing.engine import round_money
@@ -305,11 +306,27 @@ class Quote:
     decline_reason: str | None = None
     decline_note: str | None = None
     acceptance: Acceptance | None = None
+    # --- payments (payments-users) ---
+    # Money received or given back, oldest first (domain/payments.py).
+    payments: tuple[Payment, ...] = ()
+    # --- end payments ---
 
     @property
     def manual_discount(self) -> ManualDiscount | None:
         """The current revision's manual discount as given (percent or amount, and the reason)."""
         return None if self.inputs is None else self.inputs.manual_discount
+
+    # --- payments (payments-users) ---
+    @property
+    def paid_total(self) -> Decimal:
+        """Σ payments − Σ refunds."""
+        return _paid_total(self.payments)
+
+    @property
+    def balance(self) -> Decimal:
+        """The total less what was paid."""
+        return _balance(self.estimate.total, self.paid_total)
+    # --- end payments ---
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@ Where personal data lives (docs/security.md): a quote's customer fields and
 notes; its revisions' inputs (the client's health answers, the manual
 discount's reason) and estimates (the eligibility reasons drawn from the
 answers, the line quoting the reason); its activity (notes the desk wrote); the
-audit entries about it; the idempotency key that created it. An erasure
+audit entries about it; the idempotency key that created it; its payments' references (free
+text; the payments themselves are books and stay). An erasure
 replaces all of it with :data:`~quoteapi.domain.personal_data.ERASED` (e-mail
 and phone become empty) and keeps numbers, amounts, statuses and dates, which
 the books need.
@@ -122,6 +123,11 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
                     line.values = _without_note(line.values)
                 if line.kind == "decline":  # send: a decline's words
                     line.values = _without_note(line.values)
+        # --- payments-users: a payment's amount, method and day are books and stay; its
+        # reference is free text a person typed (it may name the payer): scrubbed. ---
+        for payment in quote.payments:
+            payment.reference = ERASED if payment.reference else None
+        # --- end payments-users ---
         store.add_activity(quote, now, by, "erasure", N_("Personal data erased."))
     for entry in store.audit_entries_about(session, numbers):
         entry.before = scrub(entry.before, needles)

@@ -42,6 +42,9 @@ class UserInfo:
     role: str
     created_at: datetime
     revoked_at: datetime | None
+    # Shown to customers as the person who prepared a quote; where their mail goes (optional).
+    full_name: str | None = None
+    email: str | None = None
 
     @property
     def active(self) -> bool:
@@ -63,11 +66,15 @@ def hash_token(token: str) -> str:
 
 
 def _info(user: User) -> UserInfo:
-    return UserInfo(user.name, user.role, aware(user.created_at), aware(user.revoked_at))
+    return UserInfo(user.name, user.role, aware(user.created_at), aware(user.revoked_at), user.full_name, user.email)
 
 
-def create_user(ctx: Context, name: str, role: str, by: str | None = None) -> NewUser:
-    """Create (or re-activate a revoked) user with a new token."""
+def create_user(
+    ctx: Context, name: str, role: str, by: str | None = None, *, full_name: str | None = None, email: str | None = None
+) -> NewUser:
+    """Create (or re-activate a revoked) user with a new token, and optionally their full name and e-mail
+    (checked by the edges' schemas: ``interface/schemas/admin.py`` ``UserDetailsSchema``)."""
+    full_name, email = _details(full_name, email)
     if not NAME.match(name):
         raise Invalid(T("A user name is 1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'."), {"name": [T("Invalid name.")]})
     if role not in ROLES:
@@ -80,15 +87,19 @@ def create_user(ctx: Context, name: str, role: str, by: str | None = None) -> Ne
             raise Conflict(T("User {name} already exists; revoke it first to issue a new token.", name=repr(name)))
         before = None
         if user is None:
-            user = User(name=name, role=role, token_hash=hash_token(token), created_at=now)
+            user = User(name=name, role=role, token_hash=hash_token(token), created_at=now, full_name=full_name,
+                        email=email)
             session.add(user)
         else:
             before = {"name": name, "role": user.role, "active": False}
             user.role, user.token_hash, user.created_at, user.revoked_at = role, hash_token(token), now, None
             user.password_hash = None  # the name may belong to someone else now: no old password signs in
+            user.full_name, user.email = full_name, email  # the name may belong to someone else now
+        after = {"name": name, "role": role, "active": True}
+        if full_name is not None or email is not None:
+            after.update(full_name=full_name, email=email)
         audit.record(
-            session, actor=by, kind="user", action="create", subject=f"user {name}",
-            before=before, after={"name": name, "role": role, "active": True},
+            session, actor=by, kind="user", action="create", subject=f"user {name}", before=before, after=after,
         )
         session.flush()
         return NewUser(_info(user), token)
@@ -165,6 +176,54 @@ def set_role(ctx: Context, name: str, role: str, by: str | None = None) -> UserI
             session, actor=by, kind="user", action="role", subject=f"user {name}",
             before={"name": name, "role": before}, after={"name": name, "role": role},
         )
+        session.flush()
+        return _info(user)
+
+
+# --- full name and e-mail (payments-users) ---------------------------------------------
+
+
+def _details(full_name: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """Blank is none; at most 200 and 254 characters (the columns)."""
+    full_name = (full_name or "").strip() or None
+    email = (email or "").strip() or None
+    errors = {}
+    if full_name is not None and len(full_name) > 200:
+        errors["full_name"] = [T("At most {max} characters.", max=200)]
+    if email is not None and (len(email) > 254 or "@" not in email):
+        errors["email"] = [T("An e-mail address such as name@example.com.")]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], errors)
+    return full_name, email
+
+
+def get_user(ctx: Context, name: str) -> UserInfo:
+    """One user, active or revoked."""
+    with ctx.database.reading() as session:
+        user = session.scalars(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotFound(T("No user {name}.", name=repr(name)))
+        return _info(user)
+
+
+def set_details(ctx: Context, name: str, changes: dict[str, str | None], by: str | None = None) -> UserInfo:
+    """Change an active user's ``full_name`` and/or ``email`` (the keys given; None or blank clears one).
+
+    A change is an audit entry with the values before and after; changing nothing records nothing.
+    """
+    with ctx.database.transaction() as session:
+        user = session.scalars(select(User).where(User.name == name).with_for_update()).first()
+        if user is None or user.revoked_at is not None:
+            raise NotFound(T("No active user {name}.", name=repr(name)))
+        full_name, email = _details(changes.get("full_name", user.full_name), changes.get("email", user.email))
+        before = {"full_name": user.full_name, "email": user.email}
+        after = {"full_name": full_name, "email": email}
+        if before != after:
+            user.full_name, user.email = full_name, email
+            audit.record(
+                session, actor=by, kind="user", action="details", subject=f"user {name}",
+                before={"name": name, **before}, after={"name": name, **after},
+            )
         session.flush()
         return _info(user)
 

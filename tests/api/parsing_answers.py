@@ -90,7 +90,8 @@ DAY = re.compile(
     r"|(?<![\d.])(?P<tr_d>\d\d)\.(?P<tr_m>\d\d)\.(?P<tr_y>\d{4})(?![\d.])"
     rf"|(?<![\d.])(?P<en_d>\d{{1,2}}) (?P<en_m>{'|'.join(_MONTHS)}) (?P<en_y>\d{{4}})(?!\d)"
 )
-PATH_VALUES = {"number": f"Q-{TODAY.year}-000001", "code": "face", "revision": "1", "version": "1", "name": "nobody"}
+PATH_VALUES = {"number": f"Q-{TODAY.year}-000001", "code": "face", "revision": "1", "version": "1", "name": "nobody",
+               "payment_id": "1"}
 NUMBER_AS_WRITTEN = "Q-<year>-000001"
 
 

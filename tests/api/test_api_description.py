@@ -130,6 +130,20 @@ def test_real_answers_of_every_operation_match_the_description(client, admin_hea
                                                                "decline_note": "Later"}, headers=sales_headers)
     assert declined.get_json()["decline_reason"] == "price"
     call("post", f"/api/v1/quotes/{number}/send", json={"channel": "link"}, headers=sales_headers)  # a 409
+    # Payments (api.md revision 3): on an accepted quote, a refund beyond what was paid (422), the list, one.
+    paying = call("post", "/api/v1/quotes", json=QUOTE, headers=sales_headers).get_json()["number"]
+    call("post", f"/api/v1/quotes/{paying}/payments", json={"kind": "payment", "amount": "10.00", "method": "cash",
+                                                            "received_on": TODAY.isoformat()}, headers=sales_headers)  # a 409
+    for status in ("sent", "accepted"):
+        call("patch", f"/api/v1/quotes/{paying}", json={"status": status}, headers=sales_headers)
+    paid = call("post", f"/api/v1/quotes/{paying}/payments", json={"kind": "payment", "amount": "10.00", "method": "cash",
+                                                                   "received_on": TODAY.isoformat(), "reference": "R1"},
+                headers=sales_headers)
+    call("post", f"/api/v1/quotes/{paying}/payments", json={"kind": "refund", "amount": "10.01", "method": "cash",
+                                                            "received_on": TODAY.isoformat()}, headers=sales_headers)
+    call("get", f"/api/v1/quotes/{paying}/payments", headers=sales_headers)
+    call("get", paid.headers["Location"], headers=sales_headers)
+    call("get", "/api/v1/quotes?deposit_due=true", headers=sales_headers)
     read = call("get", f"{A}/price-list", headers=admin_headers)
     call("put", f"{A}/price-list", json=read.get_json(), headers={**admin_headers, "If-Match": read.headers["ETag"]})
     call("get", f"{A}/price-list/versions", headers=admin_headers)
@@ -158,6 +172,8 @@ def test_real_answers_of_every_operation_match_the_description(client, admin_hea
     call("post", f"{A}/customers/erase", json={"email": email}, headers=admin_headers)
     call("get", f"{A}/users", headers=admin_headers)
     call("post", f"{A}/users", json={"name": "newbie", "role": "sales"}, headers=admin_headers)
+    call("get", f"{A}/users/newbie", headers=admin_headers)
+    call("patch", f"{A}/users/newbie", json={"full_name": "New Bie", "email": "newbie@example.com"}, headers=admin_headers)
     call("delete", f"{A}/users/newbie", headers=admin_headers)
     documented = {(p, m) for p, item in spec["paths"].items() for m in item if m in METHODS}
     assert documented - seen == set()

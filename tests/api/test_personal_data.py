@@ -277,6 +277,21 @@ def test_erasure_by_another_spelling_leaves_no_free_text_about_the_person_anywhe
     approved = desk_admin.post(f"/desk/approvals/{console}", data={
         "decision": "approve", "note": ABOUT_ILKER, "csrf_token": csrf_token(desk_admin, "/desk/approvals")})
     assert approved.status_code == 302
+    # payments-users: payments whose reference names him, from the API and from the console (on an accepted quote).
+    if client.get(f"/api/v1/quotes/{console}", headers=sales).get_json()["approval"]["status"] == "pending":
+        assert client.post(f"/api/v1/quotes/{console}/approval", json={"decision": "approve"},
+                           headers=admin).status_code == 200
+    for status in ("sent", "accepted"):
+        moved = client.patch(f"/api/v1/quotes/{console}", json={"status": status}, headers=sales)
+        assert moved.status_code == 200, moved.get_json()
+    paid = client.post(f"/api/v1/quotes/{console}/payments", headers=sales, json={
+        "kind": "payment", "amount": "1000.00", "method": "bank_transfer", "received_on": TODAY.isoformat(), "reference": ABOUT_ILKER})
+    assert paid.status_code == 201, paid.get_json()
+    token = csrf_token(seller, f"/desk/quotes/{console}")
+    recorded = seller.post(f"/desk/quotes/{console}/payments", data={
+        "kind": "payment", "amount": "250,50", "method": "cash", "received_on": TODAY.isoformat(),
+        "reference": ABOUT_ILKER, "csrf_token": token})
+    assert recorded.status_code == 302, recorded.get_data(as_text=True)[:2000]
     numbers = [desk, web, console]
     assert all(ilker_in(documents(client, sales, n)) for n in numbers)
     assert set(ilker_in(dump(database))) == set(ILKER_TRACES)  # the checks below would see him
@@ -305,6 +320,10 @@ def test_erasure_by_another_spelling_leaves_no_free_text_about_the_person_anywhe
         for revision in range(1, q["revision"] + 1):  # the erased reason's line still replays
             verified = client.get(f"/api/v1/quotes/{number}/revisions/{revision}/verify", headers=sales).get_json()
             assert verified == {"matches": True, "differences": []}, (number, revision)
+    # The payments are books: kept, their amounts too; only their references are erased.
+    kept = client.get(f"/api/v1/quotes/{console}/payments", headers=sales).get_json()
+    assert [(p["amount"], p["reference"]) for p in kept["items"]] == [("1000.00", ERASED), ("250.50", ERASED)]
+    assert kept["paid_total"] == "1250.50"
     # The reason's line reads as a replay of the erased inputs writes it, in the quote's language.
     lines = client.get(f"/api/v1/quotes/{desk}", headers=sales).get_json()["lines"]
     assert lines[-1]["kind"] == "manual_discount" and ERASED in lines[-1]["description"]

@@ -11,6 +11,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from quoteapi import create_app
 from quoteapi.interface import i18n
@@ -285,3 +287,48 @@ def test_a_campaign_without_optional_fields_dumps_without_them():
     assert "translations" not in dumped and "max_uses" not in dumped
     assert dumped["benefit"] == {"type": "fixed", "value": "75.00"}
     assert item_to_plain("campaigns", dumped) == dumped
+
+
+# --- a quote's payments (payments-users) ------------------------------------------------
+
+
+PAYMENT_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["payment", "refund"]),
+        st.decimals(min_value=D("0.01"), max_value=D("99999.99"), places=2),
+        st.sampled_from(["bank_transfer", "card", "cash"]),
+        st.one_of(st.none(), st.text(max_size=20)),
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=PAYMENT_STEPS)
+def test_a_quote_with_payments_dumps_as_marshmallow_would(answering_in, steps):
+    """QuoteSchema's fast path (``_own_fields``) writes payments, paid_total and balance as marshmallow does."""
+    from datetime import datetime, time, timezone
+
+    from marshmallow import Schema
+
+    from quoteapi.domain.payments import Payment
+    from quoteapi.domain.quotes import Customer, Quote
+    from quoteapi.interface.schemas.quotes import _PLAIN_OWN_FIELDS, QuoteSchema
+
+    assert _PLAIN_OWN_FIELDS
+    moment = datetime.combine(day(0), time(9, 30), tzinfo=timezone.utc)
+    estimate = priced("demo", "plain")
+    payments = tuple(
+        Payment(i + 1, kind, amount, method, day(-i), reference, moment, "sam")
+        for i, (kind, amount, method, reference) in enumerate(steps)
+    )
+    quote = Quote(
+        number="Q-0000-000001", revision=1, status="accepted", source="staff", customer=Customer("A"), notes=None,
+        created_by="sam", created_at=moment, valid_until=day(30), follow_up_on=None, assigned_to=None,
+        estimate=estimate, activity=(), payments=payments,
+    )
+    schema = QuoteSchema()
+    fast = schema.dump(quote)
+    assert fast == Schema.dump(schema, quote)
+    paid = sum((-p.amount if p.kind == "refund" else p.amount for p in payments), D("0"))
+    assert fast["paid_total"] == f"{paid:.2f}" and fast["balance"] == f"{estimate.total - paid:.2f}"

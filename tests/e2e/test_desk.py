@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from decimal import Decimal
 
 import pytest
 import requests
@@ -296,3 +297,33 @@ def test_a_price_tried_first_then_scheduled_and_cancelled(browser, site):
     expect(ada.locator(".flash.info")).to_contain_text("is cancelled")
     assert ada.locator("ul.scheduled li").count() == 0
     assert ada.problems == []
+
+
+@pytest.mark.parametrize("lang", ["tr", "en"])
+def test_a_payment_and_a_refund_recorded_from_the_payments_panel(browser, site, lang):
+    """payments-users: an accepted quote's Payments panel in a browser, by keyboard, with no serious axe violation."""
+    number = a_quote(site)
+    for status in ("sent", "accepted"):
+        assert api(site, "sam", "PATCH", f"/api/v1/quotes/{number}", json={"status": status}).status_code == 200
+    total = api(site, "sam", "GET", f"/api/v1/quotes/{number}").json()["total"]
+    page = signed_in(browser, site, "sam", width=768, lang=lang)
+    page.goto(f"{site['url']}/desk/quotes/{number}?lang={lang}")
+    panel = page.locator("#payments")
+    expect(panel).to_be_visible()
+    page.fill("#pay-amount", "1.000,50" if lang == "tr" else "1000.50")
+    page.fill("#pay-reference", "EFT 42")
+    page.press("#pay-reference", "Enter")
+    expect(page.locator("#paid-total")).to_contain_text("1.000,50" if lang == "tr" else "1,000.50")
+    page.select_option("#pay-kind", "refund")
+    page.fill("#pay-amount", "2000")
+    page.press("#pay-amount", "Enter")
+    expect(page.locator("#err-pay-amount")).to_be_visible()
+    assert page.locator("#pay-amount").get_attribute("aria-invalid") == "true"
+    if AXE.exists():
+        assert axe_serious(page) == []
+    (ARTIFACTS / "desk").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "desk" / f"desk-payments-{lang}.png"), full_page=True)
+    answer = api(site, "sam", "GET", f"/api/v1/quotes/{number}/payments").json()
+    assert [(p["kind"], p["amount"], p["reference"]) for p in answer["items"]] == [("payment", "1000.50", "EFT 42")]
+    assert answer["balance"] == str(Decimal(total) - Decimal("1000.50"))
+    assert page.problems == []

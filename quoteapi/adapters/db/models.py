@@ -152,6 +152,8 @@ class Quote(Base):
     activity: Mapped[list["QuoteActivity"]] = relationship(
         back_populates="quote", order_by="QuoteActivity.id", cascade="all, delete-orphan"
     )
+    # Money received or given back (payments-users): kept on erasure, only its reference scrubbed.
+    payments: Mapped[list["Payment"]] = relationship(order_by="Payment.id", cascade="all, delete-orphan")
 
 
 class QuoteRevision(Base):

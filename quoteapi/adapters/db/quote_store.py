@@ -15,7 +15,8 @@ from functools import cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import (
-    ColumnElement, Connection, DateTime, Select, and_, bindparam, delete, func, insert, or_, select,
+    BigInteger, ColumnElement, Connection, DateTime, Select, and_, bindparam, case, cast, delete, func, insert, or_,
+    select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -28,6 +29,7 @@ from ...domain.errors import NotFound
 from ...domain.personal_data import NEVER_TAKEN_FURTHER, Person, email_key, phone_key, search_key, search_terms
 from ...domain.pricing.model import EligibilityStatus
 from ...domain.pricing.plain import estimate_from_plain, request_from_plain
+from ...domain.payments import Payment
 from ...domain.quotes import Acceptance, Activity, Approval, Customer, Deposit, Quote, QuoteSummary, Revision, deposit_of
 from ...domain.text import T
 from . import models as rows
@@ -171,8 +173,11 @@ def forget_keys_before(session: Session, cutoff: datetime) -> int:
 
 
 def _with_history() -> Select:
-    """Quotes with their revisions and activity (two more statements, one for all the quotes read)."""
-    return select(rows.Quote).options(selectinload(rows.Quote.revisions), selectinload(rows.Quote.activity))
+    """Quotes with their revisions, activity and payments (three more statements, one each for all the quotes read)."""
+    return select(rows.Quote).options(
+        selectinload(rows.Quote.revisions), selectinload(rows.Quote.activity),
+        selectinload(rows.Quote.payments),  # payments-users
+    )
 
 
 def load(session: Session, number: str, *, for_update: bool = False) -> rows.Quote:
@@ -228,7 +233,8 @@ def page(session: Session, filters: Mapping[str, Any], today: date, before: int 
 
 
 def search_statement(filters: Mapping[str, Any], today: date) -> Select:
-    """The quotes that pass ``filters`` (status, approval, clinic, follow_up_due, q, created_from, created_to)."""
+    """The quotes that pass ``filters`` (status, approval, clinic, follow_up_due, q, created_from, created_to,
+    deposit_due)."""
     Q = rows.Quote
     stmt = select(Q)
     status = filters.get("status")
@@ -251,6 +257,10 @@ def search_statement(filters: Mapping[str, Any], today: date) -> Select:
     if filters.get("q"):
         # The folded search key, worked out in Python for both databases (a trigram index on PostgreSQL).
         stmt = stmt.where(or_(*(Q.search_key.like(_containing(term), escape="\\") for term in sorted(search_terms(filters["q"])))))
+    # --- payments-users: accepted quotes whose deposit is not yet paid ---
+    if filters.get("deposit_due") is not None:
+        stmt = stmt.where(_deposit_due() if filters["deposit_due"] else ~_deposit_due())
+    # --- end payments-users ---
     if filters.get("created_from"):
         stmt = stmt.where(Q.created_at >= clock.start_of(filters["created_from"]))
     if filters.get("created_to"):
@@ -409,6 +419,7 @@ def quote_of(row: rows.Quote, today: date) -> Quote:
             Activity(aware(a.at), a.by, a.kind, a.text if a.values is None else T(a.text, **a.values)) for a in row.activity
         ),
         deposit=_deposit(newest),
+        payments=tuple(payment_of(p) for p in (row.payments or ())),  # payments-users
     )
 
 
@@ -500,3 +511,62 @@ def find_key_answer(session: Session, scope: str, key: str) -> tuple[str, dict[s
 def settle_key_answer(claim: rows.IdempotencyKey, answer: Mapping[str, Any]) -> None:
     """The claimed key now answers ``answer`` (which names its quote as ``number``, for erasure)."""
     claim.status, claim.response = 1, dict(answer)
+# --- payments (payments-users) ------------------------------------------------------------
+#
+# Money in cents as whole numbers in SQL: SQLite keeps NUMERIC as a float, so a sum or a
+# rounding of amounts there is not exact; ROUND(x * 100) of a 2-place amount is, and the
+# integer arithmetic below is the same on SQLite and PostgreSQL (division truncates, and
+# every operand is non-negative, so it floors).
+
+
+def _cents(column: Any) -> ColumnElement:
+    return cast(func.round(column * 100), BigInteger)
+
+
+def paid_cents() -> ColumnElement:
+    """A correlated subquery: Σ payments − Σ refunds of the quote, in cents (0 without any)."""
+    P, Q = rows.Payment, rows.Quote
+    signed = case((P.kind == "refund", -_cents(P.amount)), else_=_cents(P.amount))
+    return select(func.coalesce(func.sum(signed), 0)).where(P.quote_id == Q.id).scalar_subquery()
+
+
+def _deposit_due() -> ColumnElement[bool]:
+    """Accepted, the newest revision asks a deposit, and less than it has been paid.
+
+    The deposit is round-half-up(total × percent / 100) to the cent
+    (domain/payments.py ``deposit_amount``): in cents, (total¢ × percent·100 + 5000) div 10000.
+    """
+    Q, R = rows.Quote, rows.QuoteRevision
+    percent = select(R.deposit_percent).where(R.quote_id == Q.id, R.revision == Q.revision).scalar_subquery()
+    deposit = (_cents(Q.total) * _cents(percent) + 5000) // 10000
+    return and_(Q.status == "accepted", percent.is_not(None), paid_cents() < deposit)
+
+
+def payment_of(row: rows.Payment) -> Payment:
+    return Payment(
+        id=row.id, kind=row.kind, amount=Decimal(row.amount).quantize(Decimal("0.01")), method=row.method,
+        received_on=row.received_on, reference=row.reference, created_at=aware(row.created_at),
+        created_by=row.created_by,
+    )
+
+
+def add_payment(session: Session, quote: rows.Quote, values: Mapping[str, Any]) -> rows.Payment:
+    """A new payment row of ``quote`` (locked by the caller), flushed so that it has its id."""
+    payment = rows.Payment(**values)
+    quote.payments.append(payment)
+    session.flush()
+    return payment
+
+
+def deposit_percent(quote: rows.Quote) -> Decimal | None:
+    """The deposit percent the newest revision was priced with (None: no deposit asked)."""
+    newest = quote.revisions[-1]
+    value = getattr(newest, "deposit_percent", None)
+    return None if value is None else Decimal(value)
+
+
+def find_payment(quote: rows.Quote, payment_id: int) -> rows.Payment:
+    found = next((p for p in quote.payments if p.id == payment_id), None)
+    if found is None:
+        raise NotFound(T("Quote {number} has no payment {id}.", number=quote.number, id=payment_id))
+    return found

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import Schema, fields, pre_dump, pre_load, validate
 
 from ...domain.text import N_
 from ...services.audit import KINDS
 from ...services.users import ROLES
-from .fields import Flattened, Integer, Text
+from .fields import Email, Flattened, Integer, Text, Trimmed
 
 
 class ItemListSchema(Schema):
@@ -49,7 +49,28 @@ class AuditPageSchema(Schema):
     next_cursor = Text(allow_none=True)
 
 
-class UserCreateSchema(Schema):
+class UserDetailsSchema(Schema):
+    """A user's optional full name and e-mail (the API's PATCH, the CLI's ``users set``, the console's form):
+    null or blank clears one; a field left out is kept."""
+
+    full_name = Trimmed(
+        allow_none=True, validate=validate.Length(max=200),
+        metadata={"description": "Shown to customers as the person who prepared a quote."},
+    )
+    email = Email(
+        allow_none=True, validate=validate.Length(max=254),
+        metadata={"description": "Where their notices go; the Reply-To of the quotes they send."},
+    )
+
+    @pre_load
+    def blank_is_none(self, data: Any, **kwargs: Any) -> Any:
+        """A blank e-mail (an emptied form field, ``--email ""``) clears it rather than failing as an address."""
+        if isinstance(data, dict) and isinstance(data.get("email"), str) and not data["email"].strip():
+            return {**data, "email": None}
+        return data
+
+
+class UserCreateSchema(UserDetailsSchema):
     name = Text(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._@-]{1,64}$", error=N_("1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'.")))
     role = Text(required=True, validate=validate.OneOf(ROLES))
 
@@ -60,6 +81,8 @@ class UserSchema(Schema):
     active = fields.Boolean()
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
+    full_name = Text(allow_none=True)
+    email = Text(allow_none=True)
 
 
 class NewUserSchema(UserSchema):

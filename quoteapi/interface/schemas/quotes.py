@@ -14,6 +14,7 @@ from ...domain.pricing.plain import estimate_to_plain
 from ..i18n import Sentence, render
 from ..i18n import current as current_language
 from .estimates import EligibilitySchema, EstimateRequestSchema, EstimateSchema, ManualDiscountSchema
+from .payments import PaymentSchema, SignedMoney  # payments-users
 from .fields import (
     Day, DecimalString, Email, Flattened, FreeText, Integer, Name, PHONE, StrictBoolean, Text, Trimmed,
 )
@@ -150,7 +151,7 @@ class ActivitySchema(Schema):
     at = fields.DateTime()
     by = Text(allow_none=True)
     kind = Text(
-        metadata={"description": "created, note, status, revision, assignment, follow-up, approval or erasure"}
+        metadata={"description": "created, note, status, revision, assignment, follow-up, approval, erasure or payment"}
     )
     text = Sentence()
 
@@ -205,6 +206,11 @@ class QuoteSchema(EstimateSchema):
     decline_note = Text(allow_none=True, metadata={"description": "The words that came with the decline."})
     acceptance = fields.Nested(AcceptanceSchema, allow_none=True,
                                metadata={"description": "What the customer accepted on their link; null until then."})
+    # --- payments-users ---
+    payments = fields.List(fields.Nested(PaymentSchema), metadata={"description": "Payments and refunds, oldest first."})
+    paid_total = SignedMoney(metadata={"description": "Σ payments − Σ refunds."})
+    balance = SignedMoney(metadata={"description": "total − paid_total."})
+    # --- end payments-users ---
 
     @pre_dump
     def with_estimate(self, quote: Any, **kwargs: Any) -> Flattened:
@@ -309,6 +315,9 @@ def _own_fields(quote: Any) -> dict[str, Any]:
         "decline_reason": quote.decline_reason,
         "decline_note": quote.decline_note,
         "acceptance": None if quote.acceptance is None else _acceptance(quote.acceptance),
+        # --- payments-users ---
+        **_payment_fields(quote),
+        # --- end payments-users ---
     }
 
 
@@ -325,13 +334,29 @@ def _deposit(deposit: Any) -> dict[str, str] | None:
     return None if deposit is None else {"percent": str(deposit.percent), "amount": f"{deposit.amount:.2f}"}
 
 
+# --- payments-users ---
+def _payment_fields(quote: Any) -> dict[str, Any]:
+    """The quote's payments, paid total and balance as PaymentSchema and SignedMoney dump them."""
+    return {
+        "payments": [
+            {"id": p.id, "kind": p.kind, "amount": f"{p.amount:.2f}", "method": p.method,
+             "received_on": p.received_on.isoformat(), "reference": p.reference, "created_at": _moment(p.created_at),
+             "created_by": p.created_by}
+            for p in quote.payments
+        ],
+        "paid_total": f"{quote.paid_total:.2f}",
+        "balance": f"{quote.balance:.2f}",
+    }
+# --- end payments-users ---
+
+
 _MANUAL_DISCOUNT = ManualDiscountSchema()
 _WORDING_LANGUAGES = tuple(ConsentWordingSchema._declared_fields)
 # What _own_fields writes: the quote's own fields of QuoteSchema, as declared there.
 _PLAIN_OWN_FIELDS = (
     ("number", "revision", "status", "source", "customer", "notes", "created_by", "created_at", "valid_until",
      "follow_up_on", "assigned_to", "activity", "language", "consent", "approval", "manual_discount",
-     "deposit", "decline_reason", "decline_note", "acceptance")
+     "deposit", "decline_reason", "decline_note", "acceptance", "payments", "paid_total", "balance")
     == tuple(name for name in QuoteSchema._declared_fields if name not in _ESTIMATE_FIELDS)
     and tuple(CustomerSchema._declared_fields) == ("name", "email", "phone")
     and tuple(ActivitySchema._declared_fields) == ("at", "by", "kind", "text")
@@ -340,6 +365,10 @@ _PLAIN_OWN_FIELDS = (
     and tuple(DepositSchema._declared_fields) == ("percent", "amount")
     and tuple(AcceptanceSchema._declared_fields)
     == ("at", "name", "wording_version", "address", "user_agent", "revision", "sha256")
+    # --- payments-users ---
+    and tuple(PaymentSchema._declared_fields)
+    == ("id", "kind", "amount", "method", "received_on", "reference", "created_at", "created_by")
+    # --- end payments-users ---
 )
 
 
@@ -398,6 +427,13 @@ class QuoteListQuerySchema(Schema):
     q = Text(validate=validate.Length(min=1, max=200), metadata={"description": "Part of the customer's name, email or phone."})
     created_from = Day()
     created_to = Day()
+    # --- payments-users ---
+    deposit_due = fields.Boolean(
+        truthy={"true"}, falsy={"false"},
+        metadata={"description": "`true`: accepted quotes whose deposit is not yet paid in full (paid_total below the "
+                                 "deposit); `false`: every other quote."},
+    )
+    # --- end payments-users ---
     limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = Text(validate=validate.Length(max=200))
 

@@ -22,7 +22,7 @@ from ...domain.errors import DomainError, Invalid, StaleVersion, VersionRequired
 from ...domain.numbers import is_plain_decimal, local_decimal, plain_decimal
 from ...domain.price_list.changes import diff
 from ...domain.text import LANGUAGES, T
-from ...interface.schemas.admin import AuditQuerySchema
+from ...interface.schemas.admin import AuditQuerySchema, UserDetailsSchema
 from ...interface.i18n import current as page_language
 from ...interface.schemas.fields import DecimalString, flatten_messages
 from ...interface.schemas.price_list import ITEM_SCHEMAS, DryRunSchema, PriceListSchema, TranslationsField
@@ -561,10 +561,23 @@ def audit_log():
 # --- Users ----------------------------------------------------------------------------------------
 
 
+def _users_page(created=None, errors=None, form=None, editing=None, status=200):
+    """The users page; ``errors`` of the new-user form, or of ``editing``'s details form, in words."""
+    return render_template(
+        "desk/users.html", users=users.list_users(services()), roles=users.ROLES, created=created,
+        errors=errors or {}, form=form or {}, editing=editing,
+    ), status
+
+
+def _details_errors(error: ValidationError | DomainError) -> dict[str, list[str]]:
+    raw = flatten_messages(error.messages) if isinstance(error, ValidationError) else field_errors(error)
+    return {path: [say(m) for m in messages] for path, messages in raw.items()}
+
+
 @bp.get("/users")
 @requires("admin")
 def user_list():
-    return render_template("desk/users.html", users=users.list_users(services()), roles=users.ROLES, created=None)
+    return _users_page()
 
 
 @bp.post("/users")
@@ -572,13 +585,38 @@ def user_list():
 def create_user():
     name = (request.form.get("name") or "").strip()
     role = request.form.get("role") or ""
+    form = {"name": name, "role": role, "full_name": request.form.get("full_name", ""),
+            "email": request.form.get("email", "")}
     try:
-        created = users.create_user(services(), name, role, by=actor())
+        details = UserDetailsSchema().load({"full_name": form["full_name"], "email": form["email"]})
+        created = users.create_user(services(), name, role, by=actor(), **details)
+    except ValidationError as error:
+        return _users_page(errors=_details_errors(error), form=form, status=422)
     except DomainError as error:
-        flash_error(error)
-        return redirect(url_for("desk.user_list"))
+        if not error.errors:
+            flash_error(error)
+            return redirect(url_for("desk.user_list"))
+        return _users_page(errors=_details_errors(error), form=form, status=422)
     # The token is shown on this answer only (not stored, not in a redirect's flash).
-    return render_template("desk/users.html", users=users.list_users(services()), roles=users.ROLES, created=created)
+    return _users_page(created=created)
+
+
+@bp.post("/users/<string:name>/details")
+@requires("admin")
+def set_user_details(name: str):
+    """A user's full name and e-mail (blank clears one)."""
+    form = {"full_name": request.form.get("full_name", ""), "email": request.form.get("email", "")}
+    try:
+        changed = users.set_details(services(), name, UserDetailsSchema().load(form), by=actor())
+    except ValidationError as error:
+        return _users_page(errors=_details_errors(error), form=form, editing=name, status=422)
+    except DomainError as error:
+        if not error.errors:
+            flash_error(error)
+            return redirect(url_for("desk.user_list"))
+        return _users_page(errors=_details_errors(error), form=form, editing=name, status=422)
+    flash(_("The details of {name} are saved.", name=changed.name), "info")
+    return redirect(url_for("desk.user_list"))
 
 
 @bp.post("/users/<string:name>/revoke")

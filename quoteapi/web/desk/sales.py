@@ -33,7 +33,8 @@ from ...interface.schemas.quotes import (
     RevisionChangesSchema,
     SendSchema,
 )
-from ...services import estimates, quote_documents, quotes, sending, users
+from ...interface.schemas.payments import PaymentCreateSchema
+from ...services import estimates, payments, quote_documents, quotes, sending, users
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
 
 ANSWERS = ("pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
@@ -255,6 +256,11 @@ def _compared(number: str, latest: int) -> tuple[Any, Any]:
 @bp.get("/quotes/<string:number>")
 @requires("sales")
 def quote_page(number: str):
+    return _quote_page(number)
+
+
+def _quote_page(number: str, *, status: int = 200, **extra: Any):
+    """One quote's page; ``extra`` for a panel's form shown again with its errors (e.g. payments)."""
     ctx = services()
     quote = quotes.get_quote(ctx, number)
     left, right = _compared(number, quote.revision)
@@ -267,7 +273,8 @@ def quote_page(number: str):
         revisions=range(1, quote.revision + 1), blocked=_blocked_moves(quote, moves),
         discount_line=next((line for line in quote.estimate.lines if line.kind.value == "manual_discount"), None),
         discount_limit=_discount_limit(),
-    )
+        **_payments_panel(ctx, quote, extra),  # payments-users
+    ), status
 
 
 def _blocked_moves(quote, moves) -> dict[str, str]:
@@ -569,4 +576,61 @@ def decline_quote(number: str):
         flash_error(error)
     else:
         flash(_("Status is now {status}.", status=status_label("declined")), "info")
+    return _back(number)
+
+
+# --- Payments (payments-users) ------------------------------------------------------------
+
+
+def _payments_panel(ctx, quote, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """What the quote page's "Payments" panel shows: an accepted quote's account, the form's values and errors."""
+    account = payments.account(ctx, quote.number) if quote.status == "accepted" else None
+    return {
+        "account": account,
+        "payment_form": extra.get("payment_form") or {"kind": "payment", "method": "bank_transfer",
+                                                      "received_on": ctx.today().isoformat()},
+        "payment_errors": extra.get("payment_errors") or {},
+        "payment_kinds": PAYMENT_KINDS, "payment_methods": PAYMENT_METHODS,
+        "payment_kind_label": payment_kind_label, "payment_method_label": payment_method_label,
+    }
+
+
+PAYMENT_KINDS = ("payment", "refund")
+PAYMENT_METHODS = ("bank_transfer", "card", "cash")
+
+
+def payment_kind_label(kind: str) -> str:
+    return {"payment": _("payment"), "refund": _("refund")}.get(kind, kind)
+
+
+def payment_method_label(method: str) -> str:
+    return {"bank_transfer": _("bank transfer"), "card": _("card"), "cash": _("cash")}.get(method, method)
+
+
+def typed_amount(raw: str | None) -> str:
+    """An amount as people type it: ``1.234,56`` or ``1234,56`` (Turkish) or ``1234.56``; the schema checks the rest."""
+    text = (raw or "").strip().replace("\u00a0", "").replace(" ", "").replace("₺", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return text
+
+
+@bp.post("/quotes/<string:number>/payments")
+@requires("sales")
+def record_payment(number: str):
+    form = {name: request.form.get(name, "") for name in ("kind", "amount", "method", "received_on", "reference")}
+    body = {**form, "amount": typed_amount(form["amount"]), "reference": form["reference"].strip() or None}
+    try:
+        loaded = PaymentCreateSchema().load(body)
+        recorded = payments.record_payment(services(), payments.RecordPayment(number=number, by=actor(), **loaded))
+    except ValidationError as error:
+        return _quote_page(number, status=422, payment_form=form, payment_errors=_schema_errors(error))
+    except DomainError as error:
+        errors = field_errors(error)
+        if not errors or set(errors) - {"amount", "received_on", "kind", "method", "reference"}:
+            flash_error(error)
+            return _back(number)
+        return _quote_page(number, status=status_of(error), payment_form=form, payment_errors=errors)
+    label = payment_kind_label(recorded.payment.kind)
+    flash(_("The {kind} of {amount} is recorded.", kind=label, amount=money(recorded.payment.amount)), "info")
     return _back(number)
