@@ -242,3 +242,25 @@ def test_what_people_typed_is_escaped_in_the_document(client, sales_headers, adm
     html = document(client, sales_headers, q["number"]).get_data(as_text=True)
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; Ltd." in html
     assert "<b>bold</b>" not in html
+
+
+def test_the_fast_serialiser_writes_the_deposit_as_marshmallow_does(client, sales_headers, admin_headers):
+    from marshmallow import Schema
+
+    from quoteapi.api.responses import services
+    from quoteapi.interface.schemas.quotes import _PLAIN_OWN_FIELDS, QuoteSchema
+    from quoteapi.services import quotes
+
+    assert _PLAIN_OWN_FIELDS  # else marshmallow dumps the quote's own fields and this proves nothing
+    assert patch_clinic(client, admin_headers, "ist-kadikoy", {"deposit_percent": "12.5"}).status_code == 200
+    numbers = [create(client, sales_headers, clinic=clinic)["number"] for clinic in ("ank-cankaya", "ist-kadikoy")]
+    schema = QuoteSchema()
+    deposits = []
+    for number in numbers:
+        with client.application.test_request_context("/?lang=tr"):
+            client.application.preprocess_request()
+            quote = quotes.get_quote(services(), number)
+            fast = schema.dump(quote)
+            assert fast == Schema.dump(schema, quote)
+            deposits.append(fast["deposit"])
+    assert deposits[0] is None and deposits[1]["percent"] == "12.5"
