@@ -60,12 +60,12 @@ def test_an_accepted_quote_has_a_payments_panel_with_the_deposit_and_a_form(clie
 
 def test_errors_are_shown_by_field_in_words_and_nothing_is_recorded(client, seller, sales_headers):
     number = accepted(client, sales_headers)
-    r = record(seller, number, lang="en", amount="12,345")
+    r = record(seller, number, lang="en", amount="12.345")
     assert r.status_code == 422
     page = panel(r.get_data(as_text=True))
     amount_error = re.search(r'id="err-pay-amount">(.*?)<', page).group(1)
     assert amount_error == "At most 2 decimals are allowed." and "amount:" not in page
-    assert 'value="12,345"' in page  # what was typed is kept
+    assert 'value="12.345"' in page  # what was typed is kept
     r = record(seller, number, lang="en", amount="12", received_on=iso(1))
     assert r.status_code == 422
     page = panel(r.get_data(as_text=True))

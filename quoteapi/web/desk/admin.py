@@ -19,7 +19,7 @@ from marshmallow import ValidationError, fields
 from ...adapters import clock, spreadsheets
 from ...domain import price_list as document
 from ...domain.errors import DomainError, Invalid, StaleVersion, VersionRequired
-from ...domain.numbers import is_plain_decimal, local_decimal, plain_decimal
+from ...domain.numbers import local_decimal
 from ...domain.price_list.changes import diff
 from ...domain.text import LANGUAGES, T
 from ...interface.schemas.admin import AuditQuerySchema, UserDetailsSchema
@@ -29,7 +29,7 @@ from ...interface.schemas.price_list import ITEM_SCHEMAS, DryRunSchema, PriceLis
 from ...interface.schemas.price_list import WholeNested
 from ...services import audit, price_changes, price_items, price_lists, users
 from ...services.price_items import KINDS, Kind
-from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
+from .common import _, actor, bp, field_errors, flash_error, requires, say, services, typed_decimal, whole_number
 
 MAX_UPLOAD = 1024 * 1024
 
@@ -123,7 +123,7 @@ class Column:
             number = whole_number(raw, 11)
             return raw if number is None else number
         if self.kind == "decimal":
-            return _plain(raw)
+            return typed_decimal(raw)
         return raw
 
     def understood(self, form: Mapping[str, str], prefix: str) -> str | None:
@@ -131,18 +131,8 @@ class Column:
         raw = (form.get(prefix + self.path) or "").strip()
         if self.kind != "decimal" or not raw:
             return None
-        written = local_decimal(_plain(raw), page_language().code)
+        written = local_decimal(typed_decimal(raw), page_language().code)
         return None if written == raw else _("“{typed}” was read as {value}.", typed=raw, value=written)
-
-
-def _plain(typed: str) -> str:
-    """A number typed the page's way (4.400,00 on a Turkish page), the API's way (4400.00), or, failing
-    both, the other language's way (0,00 on an English page): as a plain decimal; else as typed."""
-    language = page_language().code
-    plain = plain_decimal(typed, language)
-    if plain != typed.strip() or is_plain_decimal(plain):
-        return plain
-    return plain_decimal(typed, next(other for other in LANGUAGES if other != language))
 
 
 def _say_understood(cols: list[Column], form: Mapping[str, str], prefix: str) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
 from ...domain.errors import DomainError
+from ...domain.numbers import is_plain_decimal, plain_decimal
 from ...domain.text import LANGUAGES, T
 from ...interface.i18n import current, translate
 from ...services.context import Context
@@ -20,6 +21,18 @@ bp = Blueprint(
 )
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def typed_decimal(typed: str | None) -> str:
+    """A number typed the page's way (4.400,00 on a Turkish page), the API's way (4400.00), or, failing
+    both, the other language's way (0,00 on an English page), with or without ₺: as a plain decimal;
+    anything else as typed, for the schema to name."""
+    text = (typed or "").replace("₺", "").strip()
+    language = current().code
+    plain = plain_decimal(text, language)
+    if plain != text or is_plain_decimal(plain):
+        return plain
+    return plain_decimal(text, next(other for other in LANGUAGES if other != language))
 
 
 def services() -> Context:

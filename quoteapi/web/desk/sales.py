@@ -35,7 +35,7 @@ from ...interface.schemas.quotes import (
 )
 from ...interface.schemas.payments import PaymentCreateSchema
 from ...services import estimates, payments, quote_documents, quotes, sending, users
-from .common import _, actor, bp, field_errors, flash_error, requires, say, services, whole_number
+from .common import _, actor, bp, field_errors, flash_error, requires, say, services, typed_decimal, whole_number
 
 ANSWERS = ("pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
 PAGE_SIZE = 25
@@ -607,19 +607,11 @@ def payment_method_label(method: str) -> str:
     return {"bank_transfer": _("bank transfer"), "card": _("card"), "cash": _("cash")}.get(method, method)
 
 
-def typed_amount(raw: str | None) -> str:
-    """An amount as people type it: ``1.234,56`` or ``1234,56`` (Turkish) or ``1234.56``; the schema checks the rest."""
-    text = (raw or "").strip().replace("\u00a0", "").replace(" ", "").replace("₺", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    return text
-
-
 @bp.post("/quotes/<string:number>/payments")
 @requires("sales")
 def record_payment(number: str):
     form = {name: request.form.get(name, "") for name in ("kind", "amount", "method", "received_on", "reference")}
-    body = {**form, "amount": typed_amount(form["amount"]), "reference": form["reference"].strip() or None}
+    body = {**form, "amount": typed_decimal(form["amount"]), "reference": form["reference"].strip() or None}
     try:
         loaded = PaymentCreateSchema().load(body)
         recorded = payments.record_payment(services(), payments.RecordPayment(number=number, by=actor(), **loaded))
