@@ -21,7 +21,7 @@ def headers(page: str) -> list[str]:
 def test_the_clinics_table_has_turkish_headers_and_the_new_fields(admin):
     page = admin.get("/desk/prices/clinics?lang=tr").get_data(as_text=True)
     found = headers(page)
-    for label in ("Kod", "Klinik adı", "Klinik adı (EN)", "Şehir", "Adres", "Telefon", "E-posta", "Kapora (%)", "Hesap sahibi", "Banka", "IBAN"):
+    for label in ("Kod", "Klinik adı", "Klinik adı (İngilizce)", "Şehir", "Adres", "Telefon", "E-posta", "Kapora (%)", "Hesap sahibi", "Banka", "IBAN"):
         assert label in found, found
     for field in ("deposit_percent", "bank_account.iban", "email", "address"):
         assert field not in found  # field names are not headers

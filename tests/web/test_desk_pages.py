@@ -122,7 +122,7 @@ def test_two_admins_edit_one_price_and_the_second_is_told(client, ctx, admin, se
     page = told.get_data(as_text=True)
     assert "Someone else changed face" in page and "ada saved version 2" in page
     assert "<del>4000.00</del> → <ins>4100.00</ins>" in page
-    assert 'name="face:price" aria-label="price (face)"\n          value="4200.00"' in page  # nothing typed is lost
+    assert 'name="face:price" aria-label="Price (face)"\n          value="4200.00"' in page  # nothing typed is lost
     assert price_items.get_item(ctx, KINDS["areas"], "face").data["price"] == "4100.00"
     # Saving again, knowingly, from the page as it now stands.
     again = _row_form_from(page, "face")

@@ -195,18 +195,29 @@ def columns(kind: Kind, language: str) -> list[Column]:
 
 
 def column_labels(kind: Kind) -> dict[str, str]:
-    """The headers of a table's columns in the page's language, by field path (clinics; others show the paths)."""
-    if kind.url != "clinics":
-        return {}
-    labels = {
-        "name": _("Clinic name"), "city": _("City"), "price_factor": _("Price factor"), "tax_rate": _("VAT rate"),
-        "prices_include_tax": _("Prices include VAT"), "address": _("Address"), "phone": _("Phone"),
-        "email": _("E-mail"), "deposit_percent": _("Deposit (%)"), "bank_account.holder": _("Account holder"),
-        "bank_account.bank": _("Bank"), "bank_account.iban": _("IBAN"),
-    }
+    """The headers of a table's columns in the page's language, by field path (never the field names)."""
+    language_names = {"tr": _("Turkish"), "en": _("English")}
+    if kind.url == "clinics":
+        labels = {
+            "name": _("Clinic name"), "city": _("City"), "price_factor": _("Price factor"), "tax_rate": _("VAT rate"),
+            "prices_include_tax": _("Prices include VAT"), "address": _("Address"), "phone": _("Phone"),
+            "email": _("E-mail"), "deposit_percent": _("Deposit (%)"), "bank_account.holder": _("Account holder"),
+            "bank_account.bank": _("Bank"), "bank_account.iban": _("IBAN"),
+        }
+    else:
+        labels = {
+            "name": _("Name"), "size_cm2": _("Size (cm²)"), "price": _("Price"),
+            "extra_cm2_price": _("Price per extra cm²"), "multiplier": _("Multiplier"), "starts_on": _("Starts on"),
+            "ends_on": _("Ends on"), "clinics": _("Clinics"), "min_sessions": _("Fewest sessions"),
+            "required_areas": _("Areas it needs"), "coupon": _("Coupon"), "stackable": _("Combines with others"),
+            "priority": _("Priority"), "benefit.type": _("Benefit"), "benefit.value": _("Benefit's value"),
+            "max_uses": _("Most uses"),
+        }
     for other in LANGUAGES:
-        labels[f"translations.{other}.name"] = _("Clinic name ({language})", language=other.upper())
-        labels[f"translations.{other}.city"] = _("City ({language})", language=other.upper())
+        in_language = language_names.get(other, other)
+        labels[f"translations.{other}.name"] = (_("Clinic name ({language})", language=in_language) if kind.url == "clinics"
+                                                else _("Name ({language})", language=in_language))
+        labels[f"translations.{other}.city"] = _("City ({language})", language=in_language)
     return labels
 
 
