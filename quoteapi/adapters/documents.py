@@ -10,8 +10,7 @@ import phonenumbers
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..domain.pricing.advice import AFTERCARE, PREPARATION
-from ..domain.pricing.model import PriceList
-from ..domain.pricing.model import Clinic
+from ..domain.pricing.model import Clinic, LineKind, PriceList
 from ..domain.price_list.iban import grouped
 from ..domain.pricing.plain import estimate_to_plain
 from ..domain.quotes import Quote
@@ -68,8 +67,12 @@ class Formatter:
         return "%" + figure.replace(".", ",") if self.code == "tr" else figure + "%"
 
     def percent(self, rate: str) -> str:
-        figure = f"{(Decimal(rate) * 100).normalize():f}"
-        return (figure.replace(".", ",") if self.code == "tr" else figure) + " %"
+        """A rate (0.20) as a percentage the way the language writes it: "%20" in Turkish, "20%" in English."""
+        return self.whole_percent(Decimal(rate) * 100)
+
+
+# What a manual discount's line says to the customer, whatever reason staff gave.
+SPECIAL_DISCOUNT = N_("Special discount")
 
 
 def render_html(quote: Quote, price_list: PriceList, prepared_by: str | None = None) -> str:
@@ -85,8 +88,15 @@ def render_html(quote: Quote, price_list: PriceList, prepared_by: str | None = N
     preparation = {lang.render(a) for a in PREPARATION}
     aftercare = {lang.render(a) for a in AFTERCARE}
     clinic = price_list.clinic_by_code.get(quote.estimate.clinic)
+    plain = estimate_to_plain(quote.estimate, lang)
+    # The customer reads "Special discount": the reason staff gave is internal (it may name people).
+    special = lang.gettext(SPECIAL_DISCOUNT)
+    plain["lines"] = [{**line, "description": special} if line["kind"] == LineKind.MANUAL_DISCOUNT else line
+                      for line in plain["lines"]]
+    campaigns = {c.code: lang.render(price_list.name_of(c)) for c in price_list.campaigns}
+    plain["applied_campaigns"] = [campaigns.get(code, code) for code in plain.get("applied_campaigns") or ()]
     view = {
-        **estimate_to_plain(quote.estimate, lang),
+        **plain,
         "number": quote.number,
         "revision": quote.revision,
         "status": quote.status,

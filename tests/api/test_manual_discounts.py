@@ -286,12 +286,17 @@ def test_an_idempotent_retry_with_another_discount_is_a_conflict(client, sales_h
     assert other.status_code == 409
 
 
-def test_the_document_shows_the_manual_discount_line(client, sales_headers):
-    number = create(client, sales_headers, {"amount": "3.00", "reason": "Birthday"}, body={**QUOTE, "language": "en"})["number"]
+def test_the_document_shows_the_manual_discount_line_without_the_internal_reason(client, sales_headers):
+    number = create(client, sales_headers, {"amount": "3.00", "reason": "Rakip klinik daha ucuz"},
+                    body={**QUOTE, "language": "en"})["number"]
     r = client.get(f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "text/html"})
     assert r.status_code == 200
     html = r.get_data(as_text=True)
-    assert "Manual discount: Birthday" in html and "−₺3.00" in html
+    assert "Special discount" in html and "−₺3.00" in html and "Rakip" not in html
+    turkish = create(client, sales_headers, {"amount": "3.00", "reason": "Rakip klinik daha ucuz"},
+                     body={**QUOTE, "language": "tr"})["number"]
+    html = client.get(f"/api/v1/quotes/{turkish}/document", headers={**sales_headers, "Accept": "text/html"}).get_data(as_text=True)
+    assert "Özel indirim" in html and "Rakip" not in html and "KDV %20 (dahil)" in html
 
 
 def test_turkish_texts(client, sales_headers):
