@@ -486,12 +486,12 @@ def _log_outcomes(delivery: Any, log: Any) -> None:
     for o in delivery.outcomes:
         about = f"{o.kind} message {o.message_id}" + (f" about {o.number}" if o.number else "")
         if o.result == "sent":
-            log.info("outbox: %s delivered", about)
+            log.info("%s delivered", about)
         elif o.result == "retry":
-            log.warning("outbox: %s not delivered (try %s), retried at %s: %s", about, o.attempts,
+            log.warning("%s not delivered (try %s), retried at %s: %s", about, o.attempts,
                         f"{o.due_at:%Y-%m-%d %H:%M:%S} UTC", o.reply)
         elif o.result == "failed":
-            log.error("outbox: %s failed after %s tries: %s", about, o.attempts, o.reply)
+            log.error("%s failed after %s tries: %s", about, o.attempts, o.reply)
 
 
 @outbox_group.command("send-due")
@@ -530,23 +530,23 @@ def outbox_run() -> None:
     stop = threading.Event()
 
     def stopping(signum: int, _frame: Any) -> None:
-        log.info("outbox: %s received, stopping after the current message", signal.Signals(signum).name)
+        log.info("%s received, stopping after the current message", signal.Signals(signum).name)
         stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stopping)
-    log.info("outbox: sender started, delivering to %s every %s s", mailer.description, poll)
+    log.info("sender started, delivering to %s every %s s", mailer.description, poll)
     while not stop.is_set():
         try:
             done = outbox.deliver_due(_ctx(), mailer, settings=settings, stop=stop.is_set)
         except Exception:  # the database away for a moment: said once per poll, tried again
-            log.exception("outbox: could not read the outbox")
+            log.exception("could not read the outbox")
             done = outbox.Delivery()
         _log_outcomes(done, log)
         # A full batch: more may be due at once; otherwise wait for the next poll.
         if len(done.outcomes) < outbox.BATCH or done.retried:
             stop.wait(poll)
-    log.info("outbox: sender stopped")
+    log.info("sender stopped")
 
 
 def register(app: Flask) -> None:

@@ -256,7 +256,7 @@ def _record(ctx: Context, message_id: int, failure: mails.DeliveryFailed | None,
             return Outcome(message_id, "?", "skipped", 0)
         message.attempts += 1
         quote = session.get(rows.Quote, message.quote_id) if message.quote_id is not None else None
-        number = quote.number if quote is not None else None
+        number = quote.number if quote is not None else (message.payload or {}).get("number")
         if failure is None:
             message.state, message.sent_at, message.last_error = "sent", now, None
             if message.kind == "quote" and quote is not None:
