@@ -60,6 +60,7 @@ bench: $(STAMP).dev sysdeps catalogues
 	$(BIN)/python bench/estimates.py $(BENCH_ARGS)
 	$(BIN)/python bench/rate_limits.py $(BENCH_ARGS)
 	$(BIN)/python bench/quotes.py $(BENCH_ARGS)
+	$(BIN)/python bench/outbox.py $(BENCH_ARGS)
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "quoteapi needs Python 3.11 or newer; set PYTHON=python3.11")'

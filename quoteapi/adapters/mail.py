@@ -268,23 +268,20 @@ class SmtpMailer:
     def deliver(self, message: EmailMessage, recipient: str, key: str) -> None:
         to = address(recipient).addr_spec
         try:
-            if self._connection is None:
-                self._connection = self._connect()
-            elif not self._alive(self._connection):
-                self._connection = self._connect()
+            if self._connection is not None:
+                try:
+                    self._connection.send_message(message, to_addrs=[to])
+                    return
+                except smtplib.SMTPServerDisconnected:
+                    # The kept connection was closed by the server meanwhile (idle): once more on a new one.
+                    _close_quietly(self._connection)
+                    self._connection = None
+            self._connection = self._connect()
             self._connection.send_message(message, to_addrs=[to])
         except Exception as error:
             failure = classify(error)
             self.close()
             raise failure from error
-
-    @staticmethod
-    def _alive(connection: smtplib.SMTP) -> bool:
-        try:
-            return connection.noop()[0] == 250
-        except (smtplib.SMTPException, OSError):
-            _close_quietly(connection)
-            return False
 
     def close(self) -> None:
         if self._connection is not None:

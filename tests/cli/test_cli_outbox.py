@@ -22,7 +22,7 @@ from ..smtp_server import SmtpServer
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def notice(database: Database, recipient: str = "sam@clinic.example", number: str | None = "Q-2026-000007") -> None:
+def notice(database: Database, recipient: str = "sam@clinic.example", number: str | None = "Q-0001-000007") -> None:
     with database.transaction() as session:
         outbox_store.enqueue(session, kind="staff-notice", language="tr", recipient=recipient,
                              payload={"number": number, "event": "question", "text": "Ne zaman?", "user": "sam"},
@@ -50,7 +50,7 @@ def test_send_due_to_an_smtp_server(app, ctx):
     assert result.output.splitlines()[-1] == f"1 delivered, 0 to retry, 0 failed (smtp://127.0.0.1:{smtp.port})."
     mail = smtp.received[0].message
     assert mail["From"].addresses[0].addr_spec == "desk@clinic.example"
-    assert "/desk/quotes/Q-2026-000007" in mail.get_body(("plain",)).get_content()
+    assert "/desk/quotes/Q-0001-000007" in mail.get_body(("plain",)).get_content()
 
 
 def test_run_delivers_as_messages_fall_due_and_stops_on_sigterm(tmp_path):
@@ -73,7 +73,7 @@ def test_run_delivers_as_messages_fall_due_and_stops_on_sigterm(tmp_path):
             output = sender.communicate(timeout=20)[0]
     database.dispose()
     assert sender.returncode == 0, output
-    assert "staff-notice message 1 about Q-2026-000007 delivered" in output
+    assert "staff-notice message 1 about Q-0001-000007 delivered" in output
     assert "sender stopped" in output
 
 

@@ -28,7 +28,7 @@ def test_the_embedded_sender_writes_a_queued_mail_within_10_seconds_and_stops_wi
         database = Database(url)
         with database.transaction() as session:
             outbox_store.enqueue(session, kind="staff-notice", language="tr", recipient="sam@clinic.example",
-                                 payload={"number": "Q-2026-000001", "event": "accepted", "text": None, "user": "sam"},
+                                 payload={"number": "Q-0001-000001", "event": "accepted", "text": None, "user": "sam"},
                                  now=clock.now())
         database.dispose()
         queued = time.monotonic()

@@ -240,17 +240,17 @@ def test_a_message_that_cannot_be_rendered_fails_alone_and_the_others_go(ctx, sa
 def test_a_staff_notice_names_the_quote_and_links_to_its_console_page(ctx, event):
     with ctx.database.transaction() as session:
         outbox_store.enqueue(session, kind="staff-notice", language="tr", recipient="sam@clinic.example",
-                             payload={"number": "Q-2026-000042", "event": event, "text": "Fiyat <pahalı>", "user": "sam"},
+                             payload={"number": "Q-0001-000042", "event": event, "text": "Fiyat <pahalı>", "user": "sam"},
                              now=clock.now())
     with SmtpServer() as smtp:
         outbox.deliver_due(ctx, smtp_mailer(smtp), settings=outbox.Settings(public_url="https://quotes.example.com/"))
     mail = smtp.received[0].message
-    assert "Q-2026-000042" in mail["Subject"]
-    assert mail["Subject"] != mails.NOTICE_SUBJECTS[event].format(number="Q-2026-000042")  # in Turkish
+    assert "Q-0001-000042" in mail["Subject"]
+    assert mail["Subject"] != mails.NOTICE_SUBJECTS[event].format(number="Q-0001-000042")  # in Turkish
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
-    assert "https://quotes.example.com/desk/quotes/Q-2026-000042" in text
-    assert 'href="https://quotes.example.com/desk/quotes/Q-2026-000042"' in html
+    assert "https://quotes.example.com/desk/quotes/Q-0001-000042" in text
+    assert 'href="https://quotes.example.com/desk/quotes/Q-0001-000042"' in html
     assert "Fiyat <pahalı>" in text and "Fiyat &lt;pahalı&gt;" in html
 
 

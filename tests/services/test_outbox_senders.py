@@ -44,7 +44,7 @@ def queue(ctx: Context, count: int) -> None:
     with ctx.database.transaction() as session:
         for i in range(count):
             outbox_store.enqueue(session, kind="staff-notice", language="tr", recipient=f"user{i}@clinic.example",
-                                 payload={"number": f"Q-2026-{i:06d}", "event": "accepted", "text": None, "user": "sam"},
+                                 payload={"number": f"Q-0001-{i:06d}", "event": "accepted", "text": None, "user": "sam"},
                                  now=clock.now())
 
 
