@@ -105,20 +105,24 @@ def classify(error: BaseException) -> DeliveryFailed:
 # --- Building a message ----------------------------------------------------------------------
 
 
+# Control and format characters, lone surrogates, private and unassigned code points, line separators.
+_NOT_IN_HEADERS = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
 def header_text(text: str | None, limit: int = 200) -> str:
     """``text`` as one line fit for a header: every control character (CR, LF, tab, bidi controls) a space."""
-    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text or "")
+    cleaned = "".join(" " if unicodedata.category(c) in _NOT_IN_HEADERS else c for c in text or "")
     return " ".join(cleaned.split())[:limit]
 
 
 def address(addr_spec: str) -> Address:
     """``addr_spec`` (``name@example.com``) as a header's address; a permanent failure when it is not one."""
     text = (addr_spec or "").strip()
-    if not text or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or c.isspace() for c in text):
+    if not text or any(unicodedata.category(c) in _NOT_IN_HEADERS or c.isspace() for c in text):
         raise DeliveryFailed("not an e-mail address", temporary=False)
     try:
         found = Address(addr_spec=text)
-    except (ValueError, IndexError, TypeError):
+    except Exception:  # the email package's HeaderParseError, ValueError, IndexError
         raise DeliveryFailed("not an e-mail address", temporary=False) from None
     if not found.username or not found.domain:
         raise DeliveryFailed("not an e-mail address", temporary=False)
