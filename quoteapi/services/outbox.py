@@ -177,10 +177,10 @@ def _prepare(ctx: Context, message_id: int, settings: Settings) -> tuple[mails.M
             return mails.render_notice(_notice(message, payload, settings)), key
         if message.kind != "quote":
             raise Unrenderable(f"no message of kind {message.kind!r} is known")
-        quote_row = session.get(rows.Quote, message.quote_id) if message.quote_id is not None else None
+        quote_row = outbox_store.quote_to_mail(session, message.quote_id) if message.quote_id is not None else None
         if quote_row is None:
             raise Unrenderable("the message's quote is missing")
-        quote = store.quote_of(store.load(session, quote_row.number), ctx.today())
+        quote = store.quote_of(quote_row, ctx.today())
         people = _users(session, {quote.assigned_to, payload.get("by"), quote.created_by})
         recipient, code = message.recipient, message.language
     price_list = ctx.price_lists.current()
@@ -286,7 +286,7 @@ def _record(ctx: Context, message_id: int, failure: mails.DeliveryFailed | None,
         if failure is None:
             message.state, message.sent_at, message.last_error = "sent", now, None
             if message.kind == "quote" and quote is not None:
-                store.add_activity(quote, now, None, ACTIVITY_KIND, DELIVERED)
+                outbox_store.add_activity(session, quote, now, ACTIVITY_KIND, DELIVERED)
             return Outcome(message_id, message.kind, "sent", message.attempts, number=number)
         message.last_error = failure.reply
         if failure.temporary and message.attempts <= len(BACKOFF):
@@ -294,7 +294,7 @@ def _record(ctx: Context, message_id: int, failure: mails.DeliveryFailed | None,
             return Outcome(message_id, message.kind, "retry", message.attempts, failure.reply, message.due_at, number)
         message.state = "failed"
         if message.kind == "quote" and quote is not None:
-            store.add_activity(quote, now, None, ACTIVITY_KIND, UNDELIVERABLE, reason=failure.reply)
+            outbox_store.add_activity(session, quote, now, ACTIVITY_KIND, UNDELIVERABLE, reason=failure.reply)
             notices.notify_staff(session, quote, "undeliverable", now, text=failure.reply)
         return Outcome(message_id, message.kind, "failed", message.attempts, failure.reply, number=number)
 

@@ -7,7 +7,8 @@ from typing import Any, Mapping, Sequence
 
 from sqlalchemy import delete, func, select, update
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import models as rows
 
@@ -130,3 +131,19 @@ def delete_before(session: Session, cutoff: datetime) -> int:
         delete(Message).where(Message.created_at < cutoff, Message.state.not_in(WAITING))
         .execution_options(synchronize_session=False)
     ).rowcount or 0
+
+
+def quote_to_mail(session: Session, quote_id: int) -> rows.Quote | None:
+    """A message's quote with its revisions and without its activity (which grows with every send):
+    for reading only, its ``activity`` reads as empty."""
+    quote = session.scalars(
+        select(rows.Quote).options(selectinload(rows.Quote.revisions)).where(rows.Quote.id == quote_id)
+    ).first()
+    if quote is not None:
+        set_committed_value(quote, "activity", [])
+    return quote
+
+
+def add_activity(session: Session, quote: rows.Quote, at: datetime, kind: str, msgid: str, **values: Any) -> None:
+    """An activity line on ``quote`` written by the sender, without loading the quote's other lines."""
+    session.add(rows.QuoteActivity(quote_id=quote.id, at=at, by=None, kind=kind, text=msgid, values=values))
