@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -289,3 +290,33 @@ def test_a_message_dropped_while_it_was_being_sent_is_left_dropped(ctx, sam, tmp
     assert [o.result for o in done.outcomes] == ["skipped"]
     [message] = messages(ctx)
     assert (message.state, message.recipient) == ("dropped", None)
+
+
+def test_the_deposit_and_how_to_pay_it_are_in_the_mail_when_the_quote_asks_one():
+    from decimal import Decimal
+
+    from ..days import day
+
+    quote_mail = mails.QuoteMail(
+        to="ayse@example.com", language="tr", number="Q-0001-000123", revision=2, customer_name="Ayşe Yılmaz",
+        clinic=mails.Contact("İstanbul Kadıköy", "Caferağa Mah. 1, Kadıköy", "+902161234567", "kadikoy@example.com"),
+        link=LINK, message=None, prepared_by="Sami Kaya", currency="TRY", total=Decimal("19132.00"),
+        valid_until=day(30), pdf=b"%PDF-1.7 fake", pdf_name="Q-0001-000123-r2.pdf", reply_to="kadikoy@example.com",
+        deposit=mails.Deposit(Decimal("3826.40"), Decimal("20"), "Örnek Dermaterapi A.Ş.", "Örnek Bank",
+                              "TR330006100519786457841326"),
+    )
+    rendered = mails.render_quote(quote_mail)
+    for body in (rendered.text, rendered.html):
+        assert "3.826,40" in body and "%20" in body
+        assert "TR33 0006 1005 1978 6457 8413 26" in body
+        assert "Örnek Bank" in body and "Q-0001-000123" in body
+        assert "Caferağa Mah. 1, Kadıköy" in body and "+902161234567" in body and "kadikoy@example.com" in body
+    assert "Örnek Dermaterapi A.Ş." in rendered.text and "Örnek Dermaterapi A.Ş." in rendered.html
+    assert "Kapora" in rendered.text
+    # Without a deposit, no word of one.
+    plain = mails.render_quote(dataclasses.replace(quote_mail, deposit=None))
+    assert "Kapora" not in plain.text and "IBAN" not in plain.html
+    # Replies to the clinic's address are named as the clinic; to a user's, as the user.
+    assert (rendered.reply_to, rendered.reply_to_name) == ("kadikoy@example.com", "İstanbul Kadıköy")
+    personal = mails.render_quote(dataclasses.replace(quote_mail, reply_to="sami@example.com"))
+    assert (personal.reply_to, personal.reply_to_name) == ("sami@example.com", "Sami Kaya")
