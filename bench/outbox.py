@@ -108,11 +108,38 @@ def deliver_all(ctx: Context, port: int) -> tuple[float, float, int]:
     return time.perf_counter() - started, time.process_time() - cpu, sent
 
 
+def one_sender(url: str, port: int, start, results) -> None:
+    """A sender process of its own (as a second `quoteapi outbox run` would be)."""
+    ctx = Context.build(url, price_list_check_seconds=60.0)
+    start.wait()
+    results.put(deliver_all(ctx, port))
+    ctx.database.dispose()
+
+
+def deliver_with(ctx: Context, port: int, senders: int) -> tuple[float, float, int]:
+    """Wall-clock seconds from the start to the last sender's end, CPU seconds of all senders, messages sent."""
+    if senders == 1:
+        return deliver_all(ctx, port)
+    start, results = multiprocessing.Event(), multiprocessing.Queue()
+    url = str(ctx.database.engine.url)
+    processes = [multiprocessing.Process(target=one_sender, args=(url, port, start, results)) for _ in range(senders)]
+    for p in processes:
+        p.start()
+    time.sleep(1.0)  # each has imported and connected
+    began = time.perf_counter()
+    start.set()
+    done = [results.get() for _ in processes]
+    for p in processes:
+        p.join()
+    return time.perf_counter() - began, sum(d[1] for d in done), sum(d[2] for d in done)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--quotes", type=int, default=50, help="quotes the --count quote e-mails are spread over")
     parser.add_argument("--distinct", type=int, default=1000, help="quote e-mails each for a quote of its own (0: skip)")
+    parser.add_argument("--senders", type=int, default=1, help="sender processes at once (claims keep them apart)")
     parser.add_argument("--quick", action="store_true", help="200 e-mails and 20 distinct quotes: a smoke run")
     args, _ = parser.parse_known_args()
     if args.quick:
@@ -128,6 +155,7 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     try:
         with tempfile.TemporaryDirectory() as directory:
+            print(f"{args.senders} sender process(es)", flush=True)
             runs = [("staff notices (no PDF)", "notices", args.count, 0),
                     (f"quote e-mails over {args.quotes} quotes (PDF made once per quote)", "reminders", args.count, args.quotes)]
             if args.distinct:
@@ -139,7 +167,7 @@ def main() -> None:
                 else:
                     queue_notices(ctx, count)
                 before = received.value
-                seconds, cpu, sent = deliver_all(ctx, port)
+                seconds, cpu, sent = deliver_with(ctx, port, args.senders)
                 got = received.value - before
                 print(f"{count:>6} {label}: {seconds:7.1f} s, {sent / seconds:6.1f} e-mails/s; the sender's CPU "
                       f"{cpu:6.1f} s ({sent} sent, {got} received by the server)", flush=True)

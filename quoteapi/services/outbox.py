@@ -254,9 +254,10 @@ def _quote_mail(quote: Quote, price_list: PriceList, payload: Mapping[str, Any],
 
 # The last documents made, by the SHA-256 of their HTML: a reminder of an unchanged quote, or one
 # sent to several addresses, reuses its PDF (WeasyPrint takes 0.1-0.5 s a document; the HTML 1 ms).
+# A document is ~15-40 KB: 256 of them, a few MB.
 _PDFS: OrderedDict[str, bytes] = OrderedDict()
 _PDFS_LOCK = threading.Lock()
-PDF_CACHE_SIZE = 32
+PDF_CACHE_SIZE = 256
 
 
 def _pdf(html: str) -> bytes:
