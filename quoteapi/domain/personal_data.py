@@ -240,7 +240,7 @@ class CustomerLink:
 
 @dataclass(frozen=True, slots=True)
 class CustomerMessage:
-    """A message of the outbox about one of the person's quotes: to them, or to staff about them."""
+    """A message of the outbox to the person about one of their quotes (the quote's e-mail)."""
 
     kind: str
     state: str
@@ -253,7 +253,7 @@ class CustomerMessage:
 @dataclass(frozen=True, slots=True)
 class CustomerQuote:
     """One of a person's quotes with everything stored about it: every revision with its inputs,
-    the links given out to it and the messages about it."""
+    the links given out to it and the e-mail sent to the person about it."""
 
     quote: Quote
     revisions: tuple[Revision, ...]

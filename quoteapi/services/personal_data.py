@@ -56,7 +56,7 @@ BATCH = 200
 
 def find_customer(ctx: Context, person: Person) -> CustomerData:
     """Everything stored about one person: each of their quotes with its notes, consent and every revision's inputs,
-    the links given out to it and the messages about it (to whom, when, and what became of them)."""
+    the links given out to it and the e-mail sent to the person about it (to which address, when, what became of it)."""
     today = ctx.today()
     with ctx.database.reading() as session:
         found = store.of_person(session, person)
@@ -67,6 +67,8 @@ def find_customer(ctx: Context, person: Person) -> CustomerData:
                 CustomerLink(link.channel, aware(link.created_at), aware(link.revoked_at)))
         messages: dict[int, list[CustomerMessage]] = {}
         for message in outbox_store.of_quotes(session, ids):
+            if message.kind != "quote":  # a notice to staff is addressed to staff, not to the person
+                continue
             messages.setdefault(message.quote_id, []).append(CustomerMessage(
                 message.kind, message.state, message.recipient, aware(message.created_at), aware(message.sent_at),
                 message.attempts))

@@ -35,8 +35,12 @@ def sent_and_queued(client, sales_headers, database, tmp_path) -> tuple[str, str
 def test_export_lists_links_and_messages_and_erasure_revokes_drops_and_forgets(client, app, ctx, sales_headers, admin_headers,
                                                                                database, tmp_path):
     number, token = sent_and_queued(client, sales_headers, database, tmp_path)
+    with database.transaction() as session:  # a notice to staff about her quote: not hers to see
+        outbox_store.enqueue(session, kind="staff-notice", language="tr", recipient="sam@clinic.example",
+                             payload={"number": number, "event": "question", "text": "?", "user": "sam"},
+                             now=clock.now(), quote=quote_store.load(session, number))
     delivered = outbox.deliver_due(ctx, _files(tmp_path))
-    assert [o.result for o in delivered.outcomes] == ["sent"]
+    assert [o.result for o in delivered.outcomes] == ["sent", "sent"]
     with database.transaction() as session:  # a reminder, queued and not yet sent
         quote = quote_store.load(session, number)
         link_store.new_link(session, quote, "whatsapp", "sam", clock.now())
@@ -59,7 +63,7 @@ def test_export_lists_links_and_messages_and_erasure_revokes_drops_and_forgets(c
         assert found is not None and not works
         assert all(link.revoked_at is not None for link in session.scalars(select(QuoteLink)))
         messages = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-    assert [(m.state, m.recipient, m.payload) for m in messages] == [("sent", None, {}), ("dropped", None, {})]
+    assert [(m.state, m.recipient, m.payload) for m in messages] == [("sent", None, {}), ("sent", None, {}), ("dropped", None, {})]
     # The dropped message is never sent; the activity keeps that one was delivered, without the address.
     assert outbox.deliver_due(ctx, _files(tmp_path), now=lambda: clock.now() + timedelta(days=1)).outcomes == []
     quote = client.get(f"/api/v1/quotes/{number}", headers=sales_headers).get_json()

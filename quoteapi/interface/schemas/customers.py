@@ -78,9 +78,9 @@ class CustomerLinkSchema(Schema):
 
 
 class CustomerMessageSchema(Schema):
-    """A message of the outbox about the quote: the quote's e-mail to the customer, or a notice to staff."""
+    """A message of the outbox to the person about the quote: the quote's e-mail (notices to staff are not theirs)."""
 
-    kind = Text(metadata={"description": "`quote` (to the customer) or `staff-notice`."})
+    kind = Text(metadata={"description": "`quote`: the quote's e-mail."})
     state = Text(metadata={"description": "`pending`, `sending`, `sent`, `failed` or `dropped` (erased before it left)."})
     recipient = Text(allow_none=True, metadata={"description": "null once the person's data is erased."})
     created_at = fields.DateTime()
@@ -94,7 +94,7 @@ class CustomerQuoteSchema(QuoteSchema):
     revisions = fields.List(fields.Nested(CustomerRevisionSchema))
     erased_at = fields.DateTime(allow_none=True, metadata={"description": "When its personal data was erased."})
     links = fields.List(fields.Nested(CustomerLinkSchema), metadata={"description": "The links given out to it."})
-    messages = fields.List(fields.Nested(CustomerMessageSchema), metadata={"description": "The e-mail about it."})
+    messages = fields.List(fields.Nested(CustomerMessageSchema), metadata={"description": "The e-mail sent to the person about it."})
 
     @pre_dump
     def with_estimate(self, customer_quote: Any, **kwargs: Any) -> Flattened:
