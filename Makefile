@@ -17,8 +17,9 @@ run: $(STAMP).run catalogues
 	@echo "  API docs:  http://$${QUOTEAPI_BIND:-127.0.0.1:8000}/api/docs  (OpenAPI: /api/openapi.json)"
 	@echo "  A token:   $(BIN)/quoteapi users create alice --role admin   # prints the token as its last line"
 	@echo "  Then:      curl -H \"Authorization: Bearer \$$TOKEN\" http://$${QUOTEAPI_BIND:-127.0.0.1:8000}/api/v1/admin/price-list"
+	@echo "  Mail:      the sender runs beside the server; without QUOTEAPI_MAIL_URL each e-mail is a file in instance/outbox/"
 	@echo
-	exec $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
+	exec env QUOTEAPI_OUTBOX_SENDER=$${QUOTEAPI_OUTBOX_SENDER:-embedded} $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
 
 # The whole suite in three runs: the tests in process on up to 4 processes
 # (pytest-xdist, one per core); the same again on SQLite with the clock moved
@@ -59,6 +60,7 @@ bench: $(STAMP).dev sysdeps catalogues
 	$(BIN)/python bench/estimates.py $(BENCH_ARGS)
 	$(BIN)/python bench/rate_limits.py $(BENCH_ARGS)
 	$(BIN)/python bench/quotes.py $(BENCH_ARGS)
+	$(BIN)/python bench/outbox.py $(BENCH_ARGS)
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "quoteapi needs Python 3.11 or newer; set PYTHON=python3.11")'

@@ -79,6 +79,16 @@ class BaseConfig:
     # Where the customers' links live (``<PUBLIC_URL>/q/<token>``), e.g. https://quotes.example.com;
     # unset: the host the sending request came to (behind a proxy: set this, or PROXY_HOPS).
     PUBLIC_URL: str | None = None
+    # Mail (api.md revision 3, "Sending a quote"): smtp://user:pass@host:587?starttls=true or
+    # smtps://user:pass@host:465. Unset: each message is written as an .eml file under
+    # MAIL_DIRECTORY (instance/outbox/), so that `make run` needs no mail server.
+    MAIL_URL: str | None = None
+    MAIL_FROM = "quoteapi@localhost"
+    MAIL_DIRECTORY = str(INSTANCE_DIR / "outbox")
+    # Seconds an SMTP connection, or one command on it, may take before the try counts as failed (retried).
+    MAIL_TIMEOUT = 10.0
+    # How often `quoteapi outbox run` looks for messages that are due.
+    OUTBOX_POLL_SECONDS = 2.0
 
 
 class DevelopmentConfig(BaseConfig):
@@ -156,6 +166,42 @@ def _public_url(name: str, raw: str) -> str:
     return url
 
 
+MAIL_SCHEMES = ("smtp", "smtps")
+
+
+def _mail_url(name: str, raw: str) -> str:
+    """``smtp://user:pass@host:587?starttls=true`` or ``smtps://user:pass@host:465``, checked, kept as written."""
+    from urllib.parse import parse_qs, urlsplit
+
+    url = raw.strip()
+    shown = f"{PREFIX}{name} must be smtp://[user:password@]host[:port][?starttls=true] or smtps://..."
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"{shown} (the port is not a number from 1 to 65535)") from None
+    if parts.scheme not in MAIL_SCHEMES or not parts.hostname:
+        raise ConfigError(f"{shown}; the scheme or the host is missing") from None
+    if port == 0:
+        raise ConfigError(f"{shown} (the port is not a number from 1 to 65535)")
+    for key, values in parse_qs(parts.query, keep_blank_values=True).items():
+        if key != "starttls":
+            raise ConfigError(f"{shown}; {key!r} is not a setting of the mail URL")
+        _bool(name + " starttls", values[-1])
+    return url
+
+
+def _mail_from(name: str, raw: str) -> str:
+    """One address (``clinic@example.com`` or ``Clinic <clinic@example.com>``), with no line break in it."""
+    from email.utils import parseaddr
+
+    text = raw.strip()
+    address = parseaddr(text)[1]
+    if any(c in text for c in "\r\n") or "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise ConfigError(f"{PREFIX}{name} must be an e-mail address such as quoteapi@clinic.example, not {raw!r}")
+    return text
+
+
 def _origins(name: str, raw: str) -> tuple[str, ...]:
     return tuple(o.strip() for o in raw.split(",") if o.strip())
 
@@ -181,6 +227,11 @@ PARSERS = {
     "SIGN_IN_RATE_LIMIT": lambda n, v: v.strip(),
     "SIGN_IN_ADDRESS_RATE_LIMIT": lambda n, v: v.strip(),
     "PUBLIC_URL": _public_url,
+    "MAIL_URL": _mail_url,
+    "MAIL_FROM": _mail_from,
+    "MAIL_DIRECTORY": lambda n, v: v,
+    "MAIL_TIMEOUT": _seconds,
+    "OUTBOX_POLL_SECONDS": _seconds,
 }
 
 

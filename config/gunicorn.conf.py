@@ -1,6 +1,8 @@
 """Gunicorn settings for `make run` and the benchmark (environment overrides)."""
 
 import os
+import subprocess
+import sys
 
 from config import gunicorn_workers
 
@@ -47,9 +49,45 @@ def _exposed(address: str, proxy_hops: str) -> bool:
     return host not in ("unix", "localhost", "::1") and not host.startswith("127.")
 
 
+# The outbox's sender beside the server: with QUOTEAPI_OUTBOX_SENDER=embedded (what `make run`
+# sets) the master starts `quoteapi outbox run` when it is ready and stops it when it exits, so
+# that a single command delivers mail. In production the sender is a service of its own
+# (deploy/quoteapi-outbox.service) and this stays unset.
+_sender: "subprocess.Popen[bytes] | None" = None
+
+
+def _start_sender(server) -> None:
+    global _sender
+    command = [sys.executable, "-c", "from quoteapi.app import main; main()", "outbox", "run"]
+    _sender = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    server.log.info("outbox sender started beside the server (pid %s)", _sender.pid)
+
+
+def _stop_sender(server) -> None:
+    global _sender
+    if _sender is None:
+        return
+    sender, _sender = _sender, None
+    if sender.poll() is None:
+        sender.terminate()
+        try:
+            sender.wait(timeout=graceful_timeout)
+        except subprocess.TimeoutExpired:
+            sender.kill()
+            sender.wait()
+        except ChildProcessError:  # already reaped by the master's SIGCHLD handler
+            pass
+
+
 def when_ready(server) -> None:
     if _exposed(bind, os.environ.get("QUOTEAPI_PROXY_HOPS", "")):
         server.log.warning(
             "listening on %s with no proxy in front (QUOTEAPI_PROXY_HOPS=0): a few clients sending "
             "slowly can hold every sync worker. Put nginx in front (deploy/nginx/quoteapi.conf).", bind,
         )
+    if os.environ.get("QUOTEAPI_OUTBOX_SENDER", "").strip().lower() == "embedded":
+        _start_sender(server)
+
+
+def on_exit(server) -> None:
+    _stop_sender(server)

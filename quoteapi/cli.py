@@ -475,7 +475,7 @@ def customers_erase(email: str | None, phone: str | None) -> None:
 @click.command("maintenance")
 @with_appcontext
 def maintenance() -> None:
-    """Apply the retention rules (run daily from cron): old idempotency keys, stale website requests."""
+    """Apply the retention rules (run daily from cron): old idempotency keys, stale website requests, old outbox messages."""
     config = current_app.config
     done = personal_data.maintain(
         _ctx(), retention_days=config["RETENTION_DAYS"], idempotency_ttl_hours=config["IDEMPOTENCY_TTL_HOURS"],
@@ -490,9 +490,96 @@ def maintenance() -> None:
         f"Erased the personal data of {len(done.requests_erased)} website request(s) new, declined or expired and "
         f"untouched since before {done.retention_cutoff:%Y-%m-%d} (QUOTEAPI_RETENTION_DAYS={config['RETENTION_DAYS']}){erased}."
     )
+    click.echo(f"Removed {done.messages_removed} outbox message(s) created before {done.retention_cutoff:%Y-%m-%d}.")
+
+
+# --- outbox -------------------------------------------------------------------
+
+outbox_group = AppGroup("outbox", help="The outbox's sender: e-mail to customers and staff.")
+
+
+def _outbox_setup() -> tuple[Any, Any]:
+    """The mailer the settings name (QUOTEAPI_MAIL_URL, else .eml files) and the sender's settings."""
+    import os
+
+    from .adapters import mail
+    from .services import outbox
+
+    config = current_app.config
+    mailer = mail.mailer_for(config.get("MAIL_URL"), config["MAIL_DIRECTORY"], config["MAIL_TIMEOUT"])
+    # QUOTEAPI_PUBLIC_URL (checked with the settings), else where `make run` listens: the console's links in notices.
+    public_url = config.get("PUBLIC_URL") or f"http://{os.environ.get('QUOTEAPI_BIND') or '127.0.0.1:8000'}"
+    return mailer, outbox.Settings(mail_from=config["MAIL_FROM"], public_url=public_url)
+
+
+def _log_outcomes(delivery: Any, log: Any) -> None:
+    for o in delivery.outcomes:
+        about = f"{o.kind} message {o.message_id}" + (f" about {o.number}" if o.number else "")
+        if o.result == "sent":
+            log.info("%s delivered", about)
+        elif o.result == "retry":
+            log.warning("%s not delivered (try %s), retried at %s: %s", about, o.attempts,
+                        f"{o.due_at:%Y-%m-%d %H:%M:%S} UTC", o.reply)
+        elif o.result == "failed":
+            log.error("%s failed after %s tries: %s", about, o.attempts, o.reply)
+
+
+@outbox_group.command("send-due")
+@click.option("--limit", type=click.IntRange(1, 10000), default=500, show_default=True,
+              help="The most messages to deliver in this run.")
+def outbox_send_due(limit: int) -> None:
+    """Deliver the messages that are due, once, and print how many went, will be retried, failed."""
+    import logging
+
+    from .services import outbox
+
+    mailer, settings = _outbox_setup()
+    total = outbox.Delivery()
+    while len(total.outcomes) < limit:
+        done = outbox.deliver_due(_ctx(), mailer, limit=min(outbox.BATCH, limit - len(total.outcomes)),
+                                  settings=settings)
+        _log_outcomes(done, logging.getLogger("quoteapi.outbox"))
+        total.outcomes += done.outcomes
+        if len(done.outcomes) == 0 or done.retried:
+            break
+    click.echo(f"{total.sent} delivered, {total.retried} to retry, {total.failed} failed ({mailer.description}).")
+
+
+@outbox_group.command("run")
+def outbox_run() -> None:
+    """Deliver messages as they fall due, every QUOTEAPI_OUTBOX_POLL_SECONDS, until SIGTERM or SIGINT."""
+    import logging
+    import signal
+    import threading
+
+    from .services import outbox
+
+    log = logging.getLogger("quoteapi.outbox")
+    mailer, settings = _outbox_setup()
+    poll = current_app.config["OUTBOX_POLL_SECONDS"]
+    stop = threading.Event()
+
+    def stopping(signum: int, _frame: Any) -> None:
+        log.info("%s received, stopping after the current message", signal.Signals(signum).name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stopping)
+    log.info("sender started, delivering to %s every %s s", mailer.description, poll)
+    while not stop.is_set():
+        try:
+            done = outbox.deliver_due(_ctx(), mailer, settings=settings, stop=stop.is_set)
+        except Exception:  # the database away for a moment: said once per poll, tried again
+            log.exception("could not read the outbox")
+            done = outbox.Delivery()
+        _log_outcomes(done, log)
+        # A full batch: more may be due at once; otherwise wait for the next poll.
+        if len(done.outcomes) < outbox.BATCH or done.retried:
+            stop.wait(poll)
+    log.info("sender stopped")
 
 
 def register(app: Flask) -> None:
     for command in (db, seed_demo, users_group, price_list_group, quotes_group, estimate_command, customers_group,
-                    maintenance):
+                    maintenance, outbox_group):
         app.cli.add_command(command)

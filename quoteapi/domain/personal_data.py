@@ -21,7 +21,7 @@ from .text import T, Text
 
 __all__ = [
     "CONSENT", "CONSENT_VERSION", "CONSENT_WORDINGS", "Consent", "ConsentWording", "ERASED", "CustomerData",
-    "CustomerQuote", "Erasure", "Maintenance", "NEVER_TAKEN_FURTHER", "Needles", "PERSONAL_KEYS", "Person",
+    "CustomerLink", "CustomerMessage", "CustomerQuote", "Erasure", "Maintenance", "NEVER_TAKEN_FURTHER", "Needles", "PERSONAL_KEYS", "Person",
     "answers_erased", "email_key", "erased_estimate", "erased_inputs", "national_digits", "phone_digits", "phone_key", "retention_cutoff", "scrub",
 ]
 
@@ -271,12 +271,36 @@ def retention_cutoff(today: date, retention_days: int, zone: tzinfo = UTC) -> da
 
 
 @dataclass(frozen=True, slots=True)
+class CustomerLink:
+    """A link to one of the person's quotes that was given out (its token is never stored)."""
+
+    channel: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMessage:
+    """A message of the outbox to the person about one of their quotes (the quote's e-mail)."""
+
+    kind: str
+    state: str
+    recipient: str | None
+    created_at: datetime
+    sent_at: datetime | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerQuote:
-    """One of a person's quotes with everything stored about it: every revision with its inputs."""
+    """One of a person's quotes with everything stored about it: every revision with its inputs,
+    the links given out to it and the e-mail sent to the person about it."""
 
     quote: Quote
     revisions: tuple[Revision, ...]
     erased_at: datetime | None = None
+    links: tuple[CustomerLink, ...] = ()
+    messages: tuple[CustomerMessage, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,3 +339,5 @@ class Maintenance:
     requests_erased: tuple[str, ...]
     idempotency_cutoff: datetime
     retention_cutoff: datetime
+    # Messages of the outbox created before the retention cutoff, deleted.
+    messages_removed: int = 0

@@ -20,12 +20,15 @@ from sqlalchemy.orm import Session
 
 from ..adapters import clock
 from ..adapters.db import aware
+from ..adapters.db import link_store, outbox_store
 from ..adapters.db import models as rows
 from ..adapters.db import quote_store as store
 from ..adapters.i18n import language
 from ..domain.personal_data import (
     ERASED,
     CustomerData,
+    CustomerLink,
+    CustomerMessage,
     CustomerQuote,
     Erasure,
     Maintenance,
@@ -54,10 +57,23 @@ BATCH = 200
 
 
 def find_customer(ctx: Context, person: Person) -> CustomerData:
-    """Everything stored about one person: each of their quotes with its notes, consent and every revision's inputs."""
+    """Everything stored about one person: each of their quotes with its notes, consent and every revision's inputs,
+    the links given out to it and the e-mail sent to the person about it (to which address, when, what became of it)."""
     today = ctx.today()
     with ctx.database.reading() as session:
         found = store.of_person(session, person)
+        ids = [row.id for row in found]
+        links: dict[int, list[CustomerLink]] = {}
+        for link in link_store.of_quotes(session, ids):
+            links.setdefault(link.quote_id, []).append(
+                CustomerLink(link.channel, aware(link.created_at), aware(link.revoked_at)))
+        messages: dict[int, list[CustomerMessage]] = {}
+        for message in outbox_store.of_quotes(session, ids):
+            if message.kind != "quote":  # a notice to staff is addressed to staff, not to the person
+                continue
+            messages.setdefault(message.quote_id, []).append(CustomerMessage(
+                message.kind, message.state, message.recipient, aware(message.created_at), aware(message.sent_at),
+                message.attempts))
         return CustomerData(
             person,
             tuple(
@@ -65,6 +81,8 @@ def find_customer(ctx: Context, person: Person) -> CustomerData:
                     store.quote_of(row, today),
                     tuple(store.revision_of(row.number, r) for r in row.revisions),
                     aware(row.erased_at),
+                    tuple(links.get(row.id, ())),
+                    tuple(messages.get(row.id, ())),
                 )
                 for row in found
             ),
@@ -128,7 +146,11 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
         for payment in quote.payments:
             payment.reference = ERASED if payment.reference else None
         # --- end payments-users ---
+        # Their links stop working; their mail still waiting is dropped, the rest forgets the address
+        # (the activity keeps that a message was sent, and never held the address).
+        link_store.revoke_all(session, quote, now)
         store.add_activity(quote, now, by, "erasure", N_("Personal data erased."))
+    outbox_store.forget_recipients(session, [q.id for q in quotes])
     for entry in store.audit_entries_about(session, numbers):
         entry.before = scrub(entry.before, needles)
         entry.after = scrub(entry.after, needles)
@@ -165,18 +187,22 @@ def erase_customer(ctx: Context, person: Person, *, by: str | None) -> Erasure:
 
 
 def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, by: str | None) -> Maintenance:
-    """The retention rules, run daily: old idempotency keys go, stale website requests lose their personal data.
+    """The retention rules, run daily: old idempotency keys go, stale website requests lose their personal data,
+    old messages of the outbox go.
 
     Keys older than ``idempotency_ttl_hours`` are deleted. A website request
     still ``new``, ``declined`` or expired whose last activity is more than
     ``retention_days`` days old (counted in whole days of ``ctx.today()``) is
-    erased like an erasure on request.
+    erased like an erasure on request. A message of the outbox created before the same
+    cutoff, and no longer waiting to be sent, is deleted (the quote's activity keeps what became of it).
     """
     now = clock.now()
     keys_cutoff = now - timedelta(hours=idempotency_ttl_hours)
     cutoff = retention_cutoff(ctx.today(), retention_days, clock.CLINIC_ZONE)
     with ctx.database.transaction() as session:
         removed = store.forget_keys_before(session, keys_cutoff)
+    with ctx.database.transaction() as session:
+        messages_removed = outbox_store.delete_before(session, cutoff)
     erased: list[str] = []
     while True:
         # Each batch commits with its own audit entry: an interrupted run leaves nothing unrecorded.
@@ -190,4 +216,4 @@ def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, b
         erased += numbers
     if erased:
         ctx.database.forget_overwritten()
-    return Maintenance(removed, tuple(erased), keys_cutoff, cutoff)
+    return Maintenance(removed, tuple(erased), keys_cutoff, cutoff, messages_removed)

@@ -13,6 +13,7 @@ KEYWORDS = {"T": None, "N_": None, "_": None, "gettext": None, "ngettext": (1, 2
 METHODS = [
     ("quoteapi/**.py", "python"),
     ("quoteapi/**/templates/**.html", "jinja2"),
+    ("quoteapi/adapters/templates/mail/**.txt", "jinja2"),
     ("quoteapi/web/static/**.js", "javascript"),
     ("quoteapi/web/static/**.html", "quoteapi.web.extract:extract_html"),
 ]

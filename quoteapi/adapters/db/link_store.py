@@ -58,3 +58,12 @@ def revoke_all(session: Session, quote: rows.Quote, now: datetime) -> int:
         .values(revoked_at=now)
     )
     return result.rowcount or 0
+
+
+def of_quotes(session: Session, quote_ids: list[int]) -> list[rows.QuoteLink]:
+    """The links given out to these quotes, oldest first (an export)."""
+    if not quote_ids:
+        return []
+    return list(session.scalars(
+        select(rows.QuoteLink).where(rows.QuoteLink.quote_id.in_(quote_ids)).order_by(rows.QuoteLink.id)
+    ))

@@ -69,11 +69,32 @@ class CustomerRevisionSchema(QuoteRevisionSchema):
     inputs = fields.Nested(InputsSchema)
 
 
+class CustomerLinkSchema(Schema):
+    """A customer's link given out to the quote (the token itself is never stored)."""
+
+    channel = Text(metadata={"description": "How it was given: `email`, `whatsapp` or `link`."})
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True, metadata={"description": "When it stopped working by revocation or erasure."})
+
+
+class CustomerMessageSchema(Schema):
+    """A message of the outbox to the person about the quote: the quote's e-mail (notices to staff are not theirs)."""
+
+    kind = Text(metadata={"description": "`quote`: the quote's e-mail."})
+    state = Text(metadata={"description": "`pending`, `sending`, `sent`, `failed` or `dropped` (erased before it left)."})
+    recipient = Text(allow_none=True, metadata={"description": "null once the person's data is erased."})
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+    attempts = Integer()
+
+
 class CustomerQuoteSchema(QuoteSchema):
     """One of the person's quotes: as the desk reads it, with every revision and its inputs."""
 
     revisions = fields.List(fields.Nested(CustomerRevisionSchema))
     erased_at = fields.DateTime(allow_none=True, metadata={"description": "When its personal data was erased."})
+    links = fields.List(fields.Nested(CustomerLinkSchema), metadata={"description": "The links given out to it."})
+    messages = fields.List(fields.Nested(CustomerMessageSchema), metadata={"description": "The e-mail sent to the person about it."})
 
     @pre_dump
     def with_estimate(self, customer_quote: Any, **kwargs: Any) -> Flattened:
