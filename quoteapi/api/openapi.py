@@ -222,7 +222,8 @@ def _for_integrators(spec: dict) -> None:
         operation = paths[path]["get"]
         operation["responses"]["200"]["content"]["text/html"] = page
         operation["x-content-language"] = "tr, en"
-    for parameter in paths["/api/problems/{kind}"]["get"].get("parameters", []):
+    kind_path = paths["/api/problems/{kind}"]
+    for parameter in [*kind_path.get("parameters", []), *kind_path["get"].get("parameters", [])]:
         if parameter.get("name") == "kind":
             parameter["schema"] = {"type": "string", "enum": sorted(PROBLEM_KINDS)}
     if "Problem" in schemas:
