@@ -20,7 +20,7 @@ from quoteapi.api.errors import PROBLEM_KINDS
 from quoteapi.services import price_lists
 
 from ..bodies import QUOTE, SIMPLE_ESTIMATE
-from ..conftest import TEST_SETTINGS, empty
+from ..conftest import TEST_SETTINGS, TODAY, empty
 from ..days import iso
 
 A = "/api/v1/admin"
@@ -173,7 +173,8 @@ def test_the_other_writes_of_a_quote_honour_if_match(client, sales_headers, admi
     assert client.post(f"{path}/approval", json=decision, headers={**admin_headers, "If-Match": etag}).status_code == 412
     approved = client.post(f"{path}/approval", json=decision, headers={**admin_headers, "If-Match": revised.headers["ETag"]})
     assert approved.status_code == 200
-    assert client.get(f"/api/v1/quotes/Q-2026-999999", headers={**sales_headers, "If-Match": "*"}).status_code == 404
+    unknown = f"/api/v1/quotes/Q-{TODAY.year}-999999"
+    assert client.patch(unknown, json={"status": "sent"}, headers={**sales_headers, "If-Match": "*"}).status_code == 404
 
 
 def test_the_description_says_if_match_is_honoured_and_optional(client):
