@@ -48,13 +48,14 @@ endif
 sysdeps:
 	@scripts/sysdeps.sh
 
-# The estimator's test tools, Lighthouse and axe-core, from the npm registry as tools/package-lock.json
-# pins them (into tools/node_modules, not committed); redone only when the lock changes.
+# The test tools from the npm registry as tools/package-lock.json pins them (into tools/node_modules, not
+# committed): Lighthouse and axe-core for the estimator, Redocly CLI for the OpenAPI description
+# (tests/api/test_redocly_lint.py, rules in tools/redocly.yaml); redone only when the lock changes.
 tools: tools/node_modules/.package-lock.json
 
 tools/node_modules/.package-lock.json: tools/package.json tools/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tools --no-audit --no-fund --loglevel=error; \
-	else echo "tools: npm is missing (Debian package npm): the Lighthouse and axe tests are skipped"; fi
+	else echo "tools: npm is missing (Debian package npm): the Lighthouse, axe and Redocly tests are skipped"; fi
 
 bench: $(STAMP).dev sysdeps catalogues
 	$(BIN)/python bench/estimates.py $(BENCH_ARGS)

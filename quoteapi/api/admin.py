@@ -33,7 +33,7 @@ from .bodies import CSV, JSON, YAML, in_request_terms
 from .errors import _field_errors, handle_http_exception, problem
 from .etags import expected_price_list_version, if_match_tags, not_modified, price_list_tag, quoted
 from .openapi import Blueprint
-from .responses import services
+from .responses import NEXT_LINK, next_page_headers, services
 
 blp = Blueprint(
     "admin",
@@ -321,10 +321,12 @@ for url, item_schema in ITEM_SCHEMAS.items():
 @blp.route("/audit-log")
 @blp.requires("admin")
 @blp.arguments(AuditQuerySchema(unknown="exclude"), location="query")
-@blp.response(200, AuditPageSchema)
+@blp.response(200, AuditPageSchema, headers=NEXT_LINK)
 def list_audit_entries(filters: dict):
-    """Every change to prices, users and quote statuses, newest first: who, when, before and after."""
-    return audit.entries(services(), filters)
+    """Every change to prices, users and quote statuses, newest first: who, when, before and after
+    (follow `Link: rel="next"`, or pass `next_cursor` as `cursor`)."""
+    page = audit.entries(services(), filters)
+    return page, next_page_headers(page.next_cursor)
 
 
 @blp.route("/users")

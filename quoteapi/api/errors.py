@@ -33,6 +33,48 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPES = "/api/problems/"
 
+
+# --- Problem types (issue 31): absolute URIs that answer what they mean ----------------------
+#
+# Each problem a client must tell apart from others of its status has a ``type`` of its own:
+# ``<base>/api/problems/<kind>``, base = QUOTEAPI_PUBLIC_URL (config PUBLIC_URL) when set, else the
+# request's host URL. ``GET`` on it answers what it means and what to do, in both languages
+# (api/problems.py). A kind raised anywhere must be listed here (tests/api/test_integrators.py checks).
+PROBLEM_KINDS: dict[str, tuple[int, str, str]] = {
+    "stale-version": (412, N_("Stale version"), N_("The If-Match ETag is not the current one: read again, reapply your change, retry.")),
+    "version-required": (428, N_("Version required"), N_("This change needs If-Match with the ETag you read.")),
+    "idempotency-key-reused": (409, N_("Idempotency key reused"), N_("This Idempotency-Key came with another body: use a new key.")),
+    "status-move": (409, N_("Status move not allowed"), N_("The workflow does not allow this status move; errors.status says which.")),
+    "quote-expired": (409, N_("Quote expired"), N_("The quote is past its valid_until: revise it first.")),
+    "quote-closed": (409, N_("Quote closed"), N_("The quote is accepted or declined: it is final.")),
+    "last-admin": (409, N_("Last admin"), N_("The last active admin cannot be revoked.")),
+    "approval-pending": (409, N_("Approval pending"), N_("The quote's manual discount waits for an admin's approval: it cannot be sent yet.")),
+    "approval-rejected": (409, N_("Approval rejected"), N_("An admin rejected the quote's manual discount: revise it before sending.")),
+    "approval-not-pending": (409, N_("No approval pending"), N_("The quote's approval is not pending: there is nothing to decide.")),
+    "approval-revised": (409, N_("Quote revised since"), N_("The decision names a revision older than the quote's: look at the new discount first.")),
+    "unknown-query-parameter": (400, N_("Unknown query parameter"), N_("A write named a query parameter it does not take (errors names it); nothing changed.")),
+    "repeated-query-parameter": (400, N_("Repeated query parameter"), N_("A write named a query parameter more than once (errors names it); nothing changed.")),
+    "scheduled-change-conflict": (409, N_("Scheduled change conflict"), N_("A scheduled price-list version changes the same fields (errors names them): cancel it first.")),
+    "campaign-used-up": (409, N_("Campaign used up"), N_("A campaign on the quote reached its max_uses: revise the quote, then accept it.")),
+    "quote-not-accepted": (409, N_("Quote not accepted"), N_("Payments and refunds are recorded on accepted quotes only.")),
+}
+
+
+def public_base_url() -> str:
+    """Where clients reach this API: QUOTEAPI_PUBLIC_URL when set, else the request's host URL (no trailing /)."""
+    configured = current_app.config.get("PUBLIC_URL") if current_app else None
+    if configured:
+        return str(configured).rstrip("/")
+    return request.host_url.rstrip("/") if has_request_context() else ""
+
+
+def problem_type(kind: str) -> str:
+    """The absolute URI of a problem kind (``about:blank`` has none)."""
+    return f"{public_base_url()}{PROBLEM_TYPES}{kind}"
+
+
+# --- end of problem types ------------------------------------------------------------------
+
 # One title per status, whatever raised it.
 TITLES = {422: "Unprocessable Content"}
 
@@ -50,11 +92,11 @@ def problem(
     """A problem+json response, its words in the answer's language.
 
     ``type`` is ``about:blank`` unless the problem is one a client must tell
-    apart from others of its status (``/api/problems/<kind>``, see
+    apart from others of its status (``<base>/api/problems/<kind>``, see
     docs/api-conventions.md); ``instance`` is the path that was asked.
     """
     body = {
-        "type": f"{PROBLEM_TYPES}{kind}" if kind else "about:blank",
+        "type": problem_type(kind) if kind else "about:blank",
         "title": translate(TITLES.get(status) or HTTPStatus(status).phrase),
         "status": status,
         "detail": translate(detail),

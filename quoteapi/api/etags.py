@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from typing import Any, Callable
 
-from flask import request
+import orjson
+from flask import Response, g, request
 
 from ..domain.errors import StaleVersion, VersionRequired
 from ..domain.text import T
+from ..interface import i18n
 
 # A version's ETag: "pl-N" for JSON, "pl-N-csv" and "pl-N-yaml" for its other representations.
 PRICE_LIST_TAG = re.compile(r'^"pl-(\d+)(?:-(?:csv|yaml))?"$')
@@ -56,3 +60,63 @@ def expected_price_list_version() -> int | None:
     if match is None:
         raise StaleVersion(T("If-Match {header} names no price-list version; GET the price list for its ETag.", header=header))
     return int(match.group(1))
+
+
+# --- Quotes (issue 31): an ETag per quote, If-Match honoured by its writes --------------------
+#
+# A quote's ETag is a hash of its JSON answer (in the quote's own language, as every quote
+# answer is): strong, it changes with anything the answer shows. If-Match is optional on the
+# writes of a quote (the clients written before keep working); when sent, it must name the
+# current ETag (or ``*``): 412 ``stale-version`` otherwise.
+
+QUOTE_ANSWER = "quoteapi.quote_answer"
+
+
+def tag_of_body(body: bytes) -> str:
+    return quoted("q-" + hashlib.sha256(body).hexdigest()[:32])
+
+
+def quote_etag(quote: Any) -> str:
+    """The ETag a quote's JSON answer carries now (the same bytes as the answer: see :func:`with_quote_etag`)."""
+    from flask import current_app
+
+    from ..interface.schemas.quotes import QuoteSchema
+
+    with i18n.speaking(quote.language):
+        body = orjson.dumps(QuoteSchema().dump(quote), default=current_app.json.default)
+    return tag_of_body(body)
+
+
+def answering_quote(quote: Any) -> Any:
+    """Mark this answer as the quote's JSON: in the quote's language, with its ETag (set after the view)."""
+    i18n.speak(quote.language)
+    g.setdefault(QUOTE_ANSWER, True)
+    return quote
+
+
+def with_quote_etag(response: Response) -> Response:
+    """After a view that called :func:`answering_quote`: the ETag of the bytes sent; 304 for a GET whose
+    If-None-Match names it."""
+    if not g.get(QUOTE_ANSWER) or response.status_code not in (200, 201) or response.mimetype != "application/json":
+        return response
+    etag = tag_of_body(response.get_data())
+    response.headers["ETag"] = etag
+    if request.method == "GET" and response.status_code == 200 and not_modified(etag):
+        response.status_code = 304
+        response.set_data(b"")
+    return response
+
+
+def check_quote_precondition(read_quote: Callable[[], Any]) -> None:
+    """If-Match on a write of a quote: nothing to check without it; 412 unless it names the current ETag or ``*``."""
+    tags = if_match_tags()
+    if tags is None:
+        return
+    quote = read_quote()  # 404 for an unknown quote, with or without *
+    if ANY in tags:
+        return
+    if quote_etag(quote).strip('"') not in tags:
+        raise StaleVersion(
+            T("If-Match {header} is not the quote's current ETag; GET the quote again.", header=request.headers["If-Match"].strip()),
+            {"If-Match": [T("Stale; GET the quote for its ETag.")]},
+        )

@@ -30,7 +30,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 # Registers the mmap:/// storage scheme (the default: one budget per address
 # for all the workers of a machine) before storage_from_string resolves the URI.
 from ..adapters.shared_counters import FailureLog, SharedMemoryStorage
-from ..domain.text import T
+from ..domain.text import N_, T, Text
 from .errors import problem
 
 log = logging.getLogger(__name__)
@@ -82,19 +82,40 @@ class PublicLimit:
             # rather than failing them (docs/decisions.md): logged once, and /readyz answers 503.
             self.failures.failed()
             return None
-        return too_many(str(spent[0]), seconds)
+        return too_many(spent[0], seconds)
 
     def _seconds_left(self, item: RateLimitItem, address: str) -> int:
         reset = self.limiter.get_window_stats(item, address, SCOPE).reset_time
         return max(1, math.ceil(reset - time.time()))
 
 
-def too_many(limit: str, seconds: int) -> Response:
+def too_many(limit: RateLimitItem | str, seconds: int) -> Response:
     return problem(
         429,
-        T("Too many requests from your address ({limit}); retry in {seconds} s.", limit=limit, seconds=seconds),
+        T("Too many requests from your address ({limit}); retry in {seconds} s.", limit=budget_text(limit), seconds=seconds),
         headers={"Retry-After": str(seconds)},
     )
+
+
+# --- The budget in words (issue 31): "6 per 1 minute", in Turkish "1 dakikada 6" -------------------
+BUDGETS = {
+    "second": N_("{amount} per {multiples} second"),
+    "minute": N_("{amount} per {multiples} minute"),
+    "hour": N_("{amount} per {multiples} hour"),
+    "day": N_("{amount} per {multiples} day"),
+    "month": N_("{amount} per {multiples} month"),
+    "year": N_("{amount} per {multiples} year"),
+}
+
+
+def budget_text(limit: RateLimitItem | str) -> Text | str:
+    """A limit as people say it, in the answer's language (a ``str`` is shown as it is)."""
+    if isinstance(limit, str):
+        return limit
+    template = BUDGETS.get(limit.GRANULARITY.name)
+    if template is None:
+        return str(limit)
+    return T(template, amount=limit.amount, multiples=limit.multiples)
 
 
 def init_rate_limit(app: Flask) -> None:
@@ -112,6 +133,10 @@ def limit_blueprint(blueprint: Blueprint) -> None:
 
     @blueprint.before_request
     def _public_rate_limit() -> Response | None:
+        # A CORS preflight (OPTIONS) is the browser asking, not the page: never counted, never a 429,
+        # so the request it precedes gets its answer, a 429 with Retry-After and the CORS headers included.
+        if request.method == "OPTIONS":
+            return None
         public = current_app._get_current_object().extensions.get(EXTENSION)
         return None if public is None else public.check()
 

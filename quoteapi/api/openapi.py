@@ -29,6 +29,10 @@ Money and rates are decimal strings (`"1250.00"`); every error is
 `application/problem+json` with per-field messages in `errors`.
 Staff endpoints need `Authorization: Bearer <token>` (made with
 `quoteapi users create NAME --role sales|admin`).
+A problem's `type` is `about:blank` or an absolute URI that answers what it
+means (`/api/problems`). Quotes carry an `ETag`; their writes honour an
+optional `If-Match` (412 when stale). Lists send `Link: <...>; rel="next"`.
+`Content-Language` names the language of what is sent (a stored quote's own).
 """
 
 
@@ -106,7 +110,8 @@ LANGUAGE_PARAMETERS = {
     },
     "Lang": {
         "in": "query", "name": "lang", "required": False, "schema": {"type": "string", "enum": ["tr", "en"]},
-        "description": "The answer's language; wins over Accept-Language.",
+        "description": "The answer's language; wins over Accept-Language. Another value is ignored (Accept-Language, "
+                       "then the default language, decide): Content-Language names the language sent.",
     },
 }
 CONTENT_LANGUAGE = {"description": "The language of the texts in the answer.", "schema": {"type": "string", "enum": ["tr", "en"]}}
@@ -159,12 +164,7 @@ def finish(spec: dict) -> dict:
     price_list["get"]["responses"]["200"]["content"].update({"text/csv": spreadsheet, "application/yaml": spreadsheet})
     # A PUT also takes text/csv and application/yaml (said in its description): generated clients
     # (openapi-python-client) cannot build a body of those types, so they are not listed as content.
-    document = spec["paths"]["/api/v1/quotes/{number}/document"]["get"]["responses"]["200"]
-    document["description"] = "The quote as a PDF (the default) or a printable HTML page, as Accept asks."
-    document["content"] = {
-        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-        "text/html": {"schema": {"type": "string"}},
-    }
+    _for_integrators(spec)
     for (path, method, status), links in LINKS.items():
         response = spec["paths"][path][method]["responses"][status]
         response.setdefault("links", {}).update(links)
@@ -181,14 +181,100 @@ def finish(spec: dict) -> dict:
                 ref = {"$ref": f"#/components/parameters/{name}"}
                 if ref not in parameters:
                     parameters.append(ref)
+            header = BOTH_LANGUAGES if operation.pop("x-content-language", None) else CONTENT_LANGUAGE
             for response in operation.get("responses", {}).values():
                 if "$ref" not in response:
-                    response.setdefault("headers", {})["Content-Language"] = CONTENT_LANGUAGE
+                    response.setdefault("headers", {})["Content-Language"] = header
     for response in components.get("responses", {}).values():
         response.setdefault("headers", {})["Content-Language"] = CONTENT_LANGUAGE
     _type_enums(components.get("schemas", {}))
     _dry_run_answers(spec)
     return spec
+
+
+# --- What integrators' tools expect (issue 31) ------------------------------------------------
+# One media type per operation (a generated client types a PDF as bytes), typed lists, nullable
+# references and any-value fields as Redocly lints them, problem types that are absolute URIs.
+
+PROBLEM_TYPE_DESCRIPTION = (
+    "about:blank, or the absolute URI `<base>/api/problems/<kind>` of a problem a client must tell apart from others "
+    "of its status; GET on it says what it means, in both languages (listed at /api/problems). <base> is "
+    "QUOTEAPI_PUBLIC_URL when set, else the host asked."
+)
+# What the problem-type operations answer: both languages at once.
+BOTH_LANGUAGES = {"description": "Both languages: `tr, en`.", "schema": {"type": "string"}}
+ITEM_LISTS = {"clinics": "Clinic", "areas": "Area", "products": "Product", "specialist-levels": "SpecialistLevel", "campaigns": "Campaign"}
+
+
+def _for_integrators(spec: dict) -> None:
+    from .errors import PROBLEM_KINDS
+
+    paths = spec["paths"]
+    components = spec.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    page = {"schema": {"type": "string"}}
+    document = paths["/api/v1/quotes/{number}/document"]["get"]["responses"]["200"]
+    document["content"] = {"application/pdf": binary}
+    paths["/api/v1/quotes/{number}/document.html"]["get"]["responses"]["200"]["content"] = {"text/html": page}
+    # The problem types: JSON, or a page for a browser.
+    for path in ("/api/problems", "/api/problems/{kind}"):
+        operation = paths[path]["get"]
+        operation["responses"]["200"]["content"]["text/html"] = page
+        operation["x-content-language"] = "tr, en"
+    kind_path = paths["/api/problems/{kind}"]
+    for parameter in [*kind_path.get("parameters", []), *kind_path["get"].get("parameters", [])]:
+        if parameter.get("name") == "kind":
+            parameter["schema"] = {"type": "string", "enum": sorted(PROBLEM_KINDS)}
+    if "Problem" in schemas:
+        schemas["Problem"]["properties"]["type"]["description"] = PROBLEM_TYPE_DESCRIPTION
+        schemas["Problem"]["properties"]["type"]["format"] = "uri"
+    # Each admin list answers its own items (ItemList stays for what else names it).
+    for url, singular in ITEM_LISTS.items():
+        name = f"{singular}List"
+        schemas[name] = {
+            "type": "object",
+            "properties": {
+                "version": {"type": "integer", "description": "The price-list version read."},
+                "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{singular}Answer"}},
+            },
+            "additionalProperties": False,
+        }
+        content = paths[f"/api/v1/admin/{url}"]["get"]["responses"]["200"]["content"]["application/json"]
+        content["schema"] = {"$ref": f"#/components/schemas/{name}"}
+    if not _names(paths, "#/components/schemas/ItemList"):
+        schemas.pop("ItemList", None)
+    # flask-smorest's pagination component, which no operation here uses.
+    if not _names(spec, "#/components/schemas/PaginationMetadata"):
+        schemas.pop("PaginationMetadata", None)
+    _nullable_fixes(schemas)
+
+
+def _names(node, ref: str) -> bool:
+    if isinstance(node, dict):
+        return node.get("$ref") == ref or any(_names(value, ref) for value in node.values())
+    if isinstance(node, list):
+        return any(_names(value, ref) for value in node)
+    return False
+
+
+def _nullable_fixes(node) -> None:
+    """A value of any type (``Raw``): no ``nullable`` without a ``type`` (it allows null already); a nullable
+    reference as ``anyOf: [ref, null]`` (generators type it ``Model | None``, not a free-form class)."""
+    if isinstance(node, dict):
+        if node.get("nullable") and not any(key in node for key in ("type", "$ref", "allOf", "anyOf", "oneOf")):
+            del node["nullable"]
+        choices = node.get("anyOf")
+        if isinstance(choices, list) and len(choices) == 2 and "$ref" in choices[0] and choices[1] == {"type": "object", "nullable": True}:
+            choices[1] = {"type": "object", "nullable": True, "enum": [None], "description": "null"}
+        for value in node.values():
+            _nullable_fixes(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_fixes(value)
+
+
+# --- end of what integrators' tools expect ------------------------------------------------------
 
 
 def _dry_run_answers(spec: dict) -> None:

@@ -32,8 +32,9 @@ from ..interface.schemas.quotes import (
 from ..services import approvals, quote_documents, quotes, sending, verification
 from .auth import current_user
 from .errors import problem
+from .etags import answering_quote, check_quote_precondition, with_quote_etag
 from .openapi import Blueprint
-from .responses import services
+from .responses import NEXT_LINK, next_page_headers, services
 
 blp = Blueprint(
     "quotes",
@@ -56,6 +57,28 @@ REPLAYED = {
         "schema": {"type": "string", "enum": ["true"]},
     }
 }
+
+
+# --- Integrators (issue 31): ETags, If-Match, the quote's own language ----------------------
+# Every answer that is a quote's JSON goes through ``answering_quote`` (its language, its ETag);
+# every write of a quote checks an optional If-Match with ``if_match_quote`` (412 when stale).
+
+blp.after_request(with_quote_etag)
+QUOTE_ETAG = {"ETag": {"description": "The quote's ETag: send it as If-Match with a write of the quote.", "schema": {"type": "string"}}}
+OPTIONAL_IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "Optional, honoured: the quote's ETag as read; a stale one is a 412 (stale-version) and nothing changes.",
+}
+
+
+def if_match_quote(number: str) -> None:
+    check_quote_precondition(lambda: quotes.get_quote(services(), number))
+
+
+# --- end of the integrators' block -----------------------------------------------------------
 
 
 def idempotency_key() -> str | None:
@@ -89,7 +112,7 @@ def created_headers(created: QuoteCreated) -> dict[str, str]:
 @blp.route("/quotes", methods=["POST"])
 @blp.requires("sales")
 @blp.arguments(QuoteCreateSchema())
-@blp.response(201, QuoteSchema, headers={**LOCATION, **REPLAYED})
+@blp.response(201, QuoteSchema, headers={**LOCATION, **REPLAYED, **QUOTE_ETAG})
 @blp.alt_response(409, response="CONFLICT")
 @blp.doc(parameters=[IDEMPOTENCY_KEY])
 def create_quote(body: dict):
@@ -97,74 +120,90 @@ def create_quote(body: dict):
     command = create_command(body, source="staff", by=current_user().name, idempotency_key=idempotency_key(),
                              language=i18n.current().code)
     created = quotes.create_quote(services(), command)
+    answering_quote(created.quote)
     return created_answer(created), created_headers(created)
 
 
 @blp.route("/quotes")
 @blp.requires("sales")
 @blp.arguments(QuoteListQuerySchema(unknown="exclude"), location="query")
-@blp.response(200, QuotePageSchema)
+@blp.response(200, QuotePageSchema, headers=NEXT_LINK)
 def list_quotes(filters: dict):
-    """Quotes newest first, filtered; pass `next_cursor` as `cursor` for the next page."""
-    return quotes.list_quotes(services(), filters)
+    """Quotes newest first, filtered; pass `next_cursor` as `cursor` for the next page (or follow `Link: rel="next"`)."""
+    page = quotes.list_quotes(services(), filters)
+    return page, next_page_headers(page.next_cursor)
 
 
 @blp.route("/quotes/<string:number>")
 @blp.requires("sales")
-@blp.response(200, QuoteSchema)
+@blp.response(200, QuoteSchema, headers=QUOTE_ETAG)
+@blp.alt_response(304, description="Not modified: the ETag sent in If-None-Match is current.")
 @blp.alt_response(404, response="NOT_FOUND")
 def get_quote(number: str):
-    """One quote with its current revision, status and activity."""
-    return quotes.get_quote(services(), number)
+    """One quote with its current revision, status and activity, in the quote's language, with its ETag."""
+    return answering_quote(quotes.get_quote(services(), number))
 
 
 @blp.route("/quotes/<string:number>", methods=["PATCH"])
 @blp.requires("sales")
 @blp.arguments(QuotePatchSchema())
-@blp.response(200, QuoteSchema)
+@blp.response(200, QuoteSchema, headers=QUOTE_ETAG)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+@blp.doc(parameters=[OPTIONAL_IF_MATCH])
 def patch_quote(changes: dict, number: str):
-    """Move the status along the workflow, set the follow-up date or the assignee."""
+    """Move the status along the workflow, set the follow-up date or the assignee (If-Match honoured)."""
     if not changes:
         nothing = T("Send at least one of status, follow_up_on and assigned_to.")
         raise Invalid(nothing, {"_body": [nothing]})
-    return quotes.update_quote(services(), update_command(number, current_user().name, changes))
+    if_match_quote(number)
+    return answering_quote(quotes.update_quote(services(), update_command(number, current_user().name, changes)))
 
 
 @blp.route("/quotes/<string:number>/notes", methods=["POST"])
 @blp.requires("sales")
 @blp.arguments(NoteSchema())
-@blp.response(201, QuoteSchema, headers=LOCATION)
+@blp.response(201, QuoteSchema, headers={**LOCATION, **QUOTE_ETAG})
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+@blp.doc(parameters=[OPTIONAL_IF_MATCH])
 def add_note(body: dict, number: str):
-    """Add a note to the quote's activity."""
+    """Add a note to the quote's activity (If-Match honoured)."""
+    if_match_quote(number)
     quote = quotes.add_note(services(), note_command(number, current_user().name, body))
-    return quote, {"Location": quote_location(number)}
+    return answering_quote(quote), {"Location": quote_location(number)}
 
 
 @blp.route("/quotes/<string:number>/revisions", methods=["POST"])
 @blp.requires("sales")
 # Partial at the top only: an area sent still needs its code.
 @blp.arguments(RevisionChangesSchema(partial=tuple(RevisionChangesSchema._declared_fields)))
-@blp.response(201, QuoteSchema, headers=LOCATION)
+@blp.response(201, QuoteSchema, headers={**LOCATION, **QUOTE_ETAG})
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+@blp.doc(parameters=[OPTIONAL_IF_MATCH])
 def revise_quote(changes: dict, number: str):
-    """Reprice with today's price list (and any changed estimate fields) as a new revision."""
+    """Reprice with today's price list (and any changed estimate fields) as a new revision (If-Match honoured)."""
+    if_match_quote(number)
     quote = quotes.revise_quote(services(), revise_command(number, current_user().name, changes))
-    return quote, {"Location": f"{quote_location(number)}/revisions/{quote.revision}"}
+    return answering_quote(quote), {"Location": f"{quote_location(number)}/revisions/{quote.revision}"}
 
 
 @blp.route("/quotes/<string:number>/approval", methods=["POST"])
 @blp.requires("admin")
 @blp.arguments(ApprovalDecisionSchema())
-@blp.response(200, QuoteSchema)
+@blp.response(200, QuoteSchema, headers=QUOTE_ETAG)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+@blp.doc(parameters=[OPTIONAL_IF_MATCH])
 def decide_approval(body: dict, number: str):
-    """Approve or reject the manual discount of a quote waiting for an admin's approval (409 when none waits)."""
-    return approvals.decide_approval(services(), decision_command(number, current_user().name, body))
+    """Approve or reject the manual discount of a quote waiting for an admin's approval (409 when none waits;
+    If-Match honoured)."""
+    if_match_quote(number)
+    return answering_quote(approvals.decide_approval(services(), decision_command(number, current_user().name, body)))
 
 
 @blp.route("/quotes/<string:number>/revisions/<int(max=2147483647):revision>")
@@ -172,8 +211,10 @@ def decide_approval(body: dict, number: str):
 @blp.response(200, QuoteRevisionSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_revision(number: str, revision: int):
-    """An earlier (or the current) revision, exactly as it was priced."""
-    return quotes.get_revision(services(), number, revision)
+    """An earlier (or the current) revision, exactly as it was priced (in the quote's language)."""
+    found = quotes.get_revision(services(), number, revision)
+    i18n.speak(quotes.get_quote(services(), number).language)
+    return found
 
 
 @blp.route("/quotes/<string:number>/revisions/<int(max=2147483647):revision>/verify")
@@ -187,22 +228,32 @@ def verify_revision(number: str, revision: int):
 
 @blp.route("/quotes/<string:number>/document")
 @blp.requires("sales")
-@blp.response(
-    200,
-    description="The quote as a PDF (default) or a printable HTML page, chosen by Accept.",
-    content_type="application/pdf",
-)
-@blp.alt_response(200, description="A printable page.", content_type="text/html", success=True)
+@blp.response(200, description="The quote as a PDF.", content_type="application/pdf")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(406, response="NOT_ACCEPTABLE")
 def get_document(number: str):
-    """The quote to send the customer: PDF by default, `Accept: text/html` for a page."""
+    """The quote to send the customer, as a PDF in the quote's language. (`Accept: text/html` still answers
+    the printable page, for the clients written before `getDocumentPage`; new clients call that.)"""
     chosen = "application/pdf"
     if request.headers.get("Accept"):
         chosen = request.accept_mimetypes.best_match(["application/pdf", "text/html"])
     if chosen is None:
         return problem(406, T("This document is available as application/pdf or text/html."))
+    return _document(number, chosen)
+
+
+@blp.route("/quotes/<string:number>/document.html")
+@blp.requires("sales")
+@blp.response(200, description="The quote as a printable HTML page.", content_type="text/html")
+@blp.alt_response(404, response="NOT_FOUND")
+def get_document_page(number: str):
+    """The quote to send the customer, as a printable HTML page in the quote's language."""
+    return _document(number, "text/html")
+
+
+def _document(number: str, chosen: str):
     quote = quotes.get_quote(services(), number)
+    i18n.speak(quote.language)  # Content-Language: the document's, not the request's
     html = quote_documents.quote_html(services(), quote)
     if chosen == "text/html":
         return current_app.response_class(
@@ -229,14 +280,17 @@ def link_base() -> str:
 @blp.response(200, SentQuoteSchema, headers=REPLAYED)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
-@blp.doc(parameters=[IDEMPOTENCY_KEY])
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+@blp.doc(parameters=[IDEMPOTENCY_KEY, OPTIONAL_IF_MATCH])
 def send_quote(body: dict, number: str):
     """Send the quote to its customer by e-mail (through the outbox), WhatsApp (a `wa.me` URL to open) or as a
     link to copy. Moves it to `sent` with the rules of that move (409 saying why); a `sent` quote may be sent
     again (a reminder). Each send makes a new customer link."""
     command = send_command(number, current_user().name, body, link_base=link_base(),
                            idempotency_key=idempotency_key())
+    if_match_quote(number)
     sent = sending.send_quote(services(), command)
+    i18n.speak(sent.quote.language)  # the quote's own language, as its other answers
     return sent, ({"Idempotent-Replayed": "true"} if sent.replayed else {})
 
 

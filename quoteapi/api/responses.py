@@ -6,12 +6,28 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
 from ..services.context import Context
+
+
+# Pagination (issue 31): beside ``next_cursor``, ``Link: <...>; rel="next"`` (RFC 8288) for generic clients.
+NEXT_LINK = {"Link": {"description": 'RFC 8288: `<URL of the next page>; rel="next"` while there is one.', "schema": {"type": "string"}}}
+
+
+def next_page_headers(next_cursor: str | None) -> dict[str, str]:
+    """``Link: <this request with cursor=next_cursor>; rel="next"``, absolute (QUOTEAPI_PUBLIC_URL or the host); none on the last page."""
+    if not next_cursor:
+        return {}
+    from .errors import public_base_url
+
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "cursor"]
+    query = urlencode([*args, ("cursor", next_cursor)])
+    return {"Link": f'<{public_base_url()}{request.path}?{query}>; rel="next"'}
 
 
 def services() -> Context:

@@ -404,4 +404,6 @@ def without_untraced_caps(price_list: PriceList, stored: dict[str, Any]) -> Pric
     untraced = {c.code for c in price_list.campaigns if c.max_uses is not None and c.code not in seen}
     if not untraced:
         return None
-    return replace(price_list, campaigns=tuple(c for c in price_list.campaigns if c.code not in untraced))
+    # Withheld as used up, as the list offered then had them (a coupon of one reads "used up").
+    return replace(price_list, campaigns=tuple(c for c in price_list.campaigns if c.code not in untraced),
+                   used_up=tuple(c for c in price_list.campaigns if c.code in untraced))

@@ -12,8 +12,9 @@ enums and numbers in JSON never change with the language.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Iterator
 
 from flask import Flask, Response, current_app, request
 from flask_babel import Babel
@@ -184,3 +185,28 @@ def translate(message: Any) -> str:
         if found:
             return lang.gettext(template).format(**found.groupdict())
     return message
+
+
+# --- A representation's own language (issue 31) --------------------------------------------
+#
+# ``Content-Language`` names the language of what is sent: a stored quote's answers (JSON, PDF,
+# HTML) are in the quote's language, whatever the request asked. A view that answers such a
+# representation switches the answer's language with :func:`speak`; :func:`speaking` does it for
+# a block only (an ETag computed before a write whose problems stay in the request's language).
+
+
+def speak(code: str) -> None:
+    """From now on this answer is in ``code`` (a language of LANGUAGES; others are ignored)."""
+    if code in LANGUAGES:
+        _CURRENT.set(language(code))
+
+
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """The answer's language is ``code`` inside the block, the one before it after."""
+    before = _CURRENT.get()
+    speak(code)
+    try:
+        yield
+    finally:
+        _CURRENT.set(before)

@@ -163,8 +163,10 @@ def _change(
 def _answer(kind: Kind, item: dict[str, Any], outcome, ctx: Context) -> Item | DryRun:
     if isinstance(outcome, DryRun):
         return outcome
-    # A write answers the item as the document has it (``uses`` is for the GETs).
-    return Item(item, etag_of(kind, item), outcome.version, None, outcome.warnings, outcome.state)
+    # A write answers the item as the document has it; a campaign with its ``uses``, as a GET
+    # answers it (0 for a new one, not null: issue 31).
+    uses = campaign_uses(ctx, [item["code"]])[item["code"]] if kind.key == "campaigns" else None
+    return Item(item, etag_of(kind, item), outcome.version, uses, outcome.warnings, outcome.state)
 
 
 def add_item(

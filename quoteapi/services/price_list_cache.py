@@ -30,7 +30,8 @@ def offered(price_list: PriceList, session: Session) -> PriceList:
     used_up = {code for code, uses in store.campaign_uses(session, capped).items() if uses >= capped[code]}
     if not used_up:
         return price_list
-    return replace(price_list, campaigns=tuple(c for c in price_list.campaigns if c.code not in used_up))
+    return replace(price_list, campaigns=tuple(c for c in price_list.campaigns if c.code not in used_up),
+                   used_up=tuple(c for c in price_list.campaigns if c.code in used_up))
 
 
 def stored_in_force(session: Session, cached: PriceList) -> PriceList:

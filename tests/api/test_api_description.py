@@ -119,7 +119,11 @@ def test_real_answers_of_every_operation_match_the_description(client, admin_hea
     call("get", "/api/v1/quotes?approval=pending", headers=sales_headers)
     call("post", f"/api/v1/quotes/{number}/approval", json={"decision": "approve"}, headers=admin_headers)
     call("post", f"/api/v1/quotes/{number}/approval", json={"decision": "approve"}, headers=admin_headers)  # a 409
-    call("get", f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "text/html"})
+    call("get", f"/api/v1/quotes/{number}/document", headers=sales_headers)
+    call("get", f"/api/v1/quotes/{number}/document.html", headers=sales_headers)
+    call("get", "/api/problems")
+    call("get", "/api/problems/stale-version")
+    call("get", "/api/problems/no-such-kind")  # a 404 problem
     # Revision 3 (send): the three channels, a 422, revoking, a decline with its reason.
     for channel in ("whatsapp", "email", "link"):
         call("post", f"/api/v1/quotes/{number}/send", json={"channel": channel, "message": "Merhaba"},
@@ -190,16 +194,16 @@ def _matches(template, path: str) -> bool:
 def test_problems_a_client_must_tell_apart_have_their_own_type(client, sales_headers, admin_headers):
     document = client.get(f"{A}/price-list", headers=admin_headers).get_json()
     stale = client.put(f"{A}/price-list", json=document, headers={**admin_headers, "If-Match": '"pl-0"'}).get_json()
-    assert stale["status"] == 412 and stale["type"] == "/api/problems/stale-version"
+    assert stale["status"] == 412 and stale["type"] == "http://localhost/api/problems/stale-version"
     assert stale["instance"] == f"{A}/price-list"
     needed = client.delete(f"{A}/areas/face", headers=admin_headers).get_json()
-    assert needed["status"] == 428 and needed["type"] == "/api/problems/version-required"
+    assert needed["status"] == 428 and needed["type"] == "http://localhost/api/problems/version-required"
     first = client.post("/api/v1/quotes", json=QUOTE, headers={**sales_headers, "Idempotency-Key": "k-1"})
     reused = client.post("/api/v1/quotes", json={**QUOTE, "sessions": 2}, headers={**sales_headers, "Idempotency-Key": "k-1"}).get_json()
-    assert reused["status"] == 409 and reused["type"] == "/api/problems/idempotency-key-reused"
+    assert reused["status"] == 409 and reused["type"] == "http://localhost/api/problems/idempotency-key-reused"
     number = first.get_json()["number"]
     move = client.patch(f"/api/v1/quotes/{number}", json={"status": "accepted"}, headers=sales_headers).get_json()
-    assert move["status"] == 409 and move["type"] == "/api/problems/status-move"
+    assert move["status"] == 409 and move["type"] == "http://localhost/api/problems/status-move"
     plain = client.get(f"/api/v1/quotes/Q-{TODAY.year}-999999", headers=sales_headers).get_json()
     assert plain["type"] == "about:blank" and plain["instance"] == f"/api/v1/quotes/Q-{TODAY.year}-999999"
 
@@ -275,8 +279,11 @@ def test_cors_answers_vary_by_origin_and_may_be_cached(database_url):
 
 
 def test_every_representation_is_described(spec):
+    # One media type per operation (issue 31): a generated client types the PDF as bytes.
     document = spec["paths"]["/api/v1/quotes/{number}/document"]["get"]["responses"]["200"]["content"]
-    assert set(document) == {"application/pdf", "text/html"}
+    assert document == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    page = spec["paths"]["/api/v1/quotes/{number}/document.html"]["get"]["responses"]["200"]["content"]
+    assert set(page) == {"text/html"}
     price_list = spec["paths"]["/api/v1/admin/price-list"]
     assert {"application/json", "text/csv", "application/yaml"} <= set(price_list["get"]["responses"]["200"]["content"])
     assert "text/csv" in price_list["put"]["requestBody"]["description"]

@@ -54,7 +54,7 @@ def test_acceptances_count_up_to_max_uses_then_409(client, admin_headers, sales_
     r = accept(client, sales_headers, quotes[2]["number"])
     assert r.status_code == 409
     body = r.get_json()
-    assert body["type"] == "/api/problems/campaign-used-up"
+    assert body["type"] == "http://localhost/api/problems/campaign-used-up"
     assert "FRIEND" in body["detail"] and "revise" in client.patch(
         f"/api/v1/quotes/{quotes[2]['number']}?lang=en", json={"status": "accepted"}, headers=sales_headers
     ).get_json()["detail"]
@@ -151,7 +151,7 @@ def test_a_worker_with_an_older_list_counts_with_the_cap_in_force_on_one_connect
             assert len(checkouts) == 4
         finally:
             event.remove(slow_ctx.database.engine, "checkout", checked_out)
-        assert refused.status_code == 409 and refused.get_json()["type"] == "/api/problems/campaign-used-up"
+        assert refused.status_code == 409 and refused.get_json()["type"] == "http://localhost/api/problems/campaign-used-up"
         assert uses(client, admin_headers) == 1
         assert revised.status_code == 201, revised.get_json()
         in_force = client.get("/api/v1/catalog?clinic=ist-kadikoy").get_json()

@@ -26,7 +26,9 @@ from ..conftest import TEST_SETTINGS
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 PACKAGE = "quoteapi_generated_client"
-CONFIG = "post_hooks: []\n"
+# openapi-python-client reads binary answers as application/octet-stream: a PDF is one (its documented
+# content_type_overrides, as docs/api-conventions.md tells integrators).
+CONFIG = "post_hooks: []\ncontent_type_overrides:\n  application/pdf: application/octet-stream\n"
 BASE_URL = "http://testserver"
 
 
@@ -83,6 +85,9 @@ def generated(generation):
             revise_quote=importlib.import_module(f"{PACKAGE}.api.quotes.revise_quote"),
             list_quotes=importlib.import_module(f"{PACKAGE}.api.quotes.list_quotes"),
             get_price_list=importlib.import_module(f"{PACKAGE}.api.admin.get_price_list"),
+            get_document=importlib.import_module(f"{PACKAGE}.api.quotes.get_document"),
+            get_document_page=importlib.import_module(f"{PACKAGE}.api.quotes.get_document_page"),
+            get_quote=importlib.import_module(f"{PACKAGE}.api.quotes.get_quote"),
             models=importlib.import_module(f"{PACKAGE}.models"),
         )
     finally:
@@ -180,3 +185,28 @@ def test_the_generated_client_drives_the_api(generated, clients):
     assert price_list.version == json.loads(r.content)["version"]
     assert "ist-nisantasi" in {clinic.code for clinic in price_list.clinics}
     assert "nurse" in {level.code for level in price_list.specialist_levels}
+
+
+def test_the_generated_client_downloads_the_pdf_as_the_server_sends_it(generated, clients, app, sales_headers):
+    """Issue 31: getDocument declares one media type, so the client types the PDF as bytes (a File),
+    not text: what it hands over is byte for byte what the server sent; the page has its own operation."""
+    m = generated.models
+    _public, sales, _admin = clients
+    course = {"clinic": "ist-kadikoy", "areas": [m.AreaChoice(code="neck")], "specialist_level": "nurse", "sessions": 2}
+    customer = m.StaffCustomer(name="Jane Doe", email="jane@example.com")
+    r = generated.create_quote.sync_detailed(client=sales, body=m.QuoteCreate(**course, customer=customer, language=m.QuoteCreateLanguage.EN))
+    assert r.status_code == HTTPStatus.CREATED, r.content
+    number = r.parsed.number
+
+    r = generated.get_document.sync_detailed(number, client=sales)
+    assert r.status_code == HTTPStatus.OK
+    assert r.headers["Content-Type"] == "application/pdf" and r.headers["Content-Language"] == "en"
+    payload = r.parsed.payload.read()
+    assert payload == r.content and payload.startswith(b"%PDF-") and b"\xef\xbf\xbd" not in payload[:8]
+    assert len(payload) > 1000
+    # The same PDF a plain HTTP client gets (the document renders the same bytes for the same quote).
+    direct = app.test_client().get(f"/api/v1/quotes/{number}/document", headers=sales_headers)
+    assert direct.status_code == 200 and direct.data == payload
+
+    r = generated.get_document_page.sync_detailed(number, client=sales)
+    assert r.status_code == HTTPStatus.OK and isinstance(r.parsed, str) and '<html lang="en">' in r.parsed

@@ -109,9 +109,10 @@ def test_a_quote_keeps_its_language_for_its_texts_and_document(client, sales_hea
     # Stored texts stay as the customer read them, whatever language the desk reads in.
     again = client.get(f"/api/v1/quotes/{tr['number']}", headers={**sales_headers, "Accept-Language": "en"}).get_json()
     assert again["eligibility"] == tr["eligibility"]
-    # The activity is shown in the reader's language.
-    assert again["activity"][0]["text"] == "Created by sam."
-    assert client.get(f"/api/v1/quotes/{tr['number']}", headers=sales_headers).get_json()["activity"][0]["text"] == "sam tarafından oluşturuldu."
+    # The activity too: the whole answer is in the quote's language, as Content-Language says (issue 31).
+    assert again["activity"][0]["text"] == "sam tarafından oluşturuldu."
+    english = client.get(f"/api/v1/quotes/{en['number']}", headers=sales_headers)
+    assert english.get_json()["activity"][0]["text"] == "Created by sam." and english.headers["Content-Language"] == "en"
     page = client.get(f"/api/v1/quotes/{tr['number']}/document", headers={**sales_headers, "Accept": "text/html"}).get_data(as_text=True)
     assert '<html lang="tr">' in page and "Seans planı" in page and "51.885,36\u00a0₺" in page and turkish(4) in page
     english = client.get(f"/api/v1/quotes/{en['number']}/document", headers={**sales_headers, "Accept": "text/html"}).get_data(as_text=True)

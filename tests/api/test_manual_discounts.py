@@ -142,7 +142,7 @@ def test_above_the_limit_waits_for_an_admin_then_can_be_sent(client, sales_heade
     r = patch(client, sales_headers, number, status="sent")
     assert r.status_code == 409
     problem = r.get_json()
-    assert problem["type"] == "/api/problems/approval-pending"
+    assert problem["type"] == "http://localhost/api/problems/approval-pending"
     assert "waiting for an admin's approval" in problem["detail"] and "status" in problem["errors"]
     assert patch(client, sales_headers, number, status="draft").status_code == 200  # other moves are free
 
@@ -156,7 +156,7 @@ def test_above_the_limit_waits_for_an_admin_then_can_be_sent(client, sales_heade
     assert client.get(f"/api/v1/quotes/{number}", headers=sales_headers).get_json()["approval"] == approved["approval"]
 
     again = decide(client, admin_headers, number, "approve")
-    assert again.status_code == 409 and again.get_json()["type"] == "/api/problems/approval-not-pending"
+    assert again.status_code == 409 and again.get_json()["type"] == "http://localhost/api/problems/approval-not-pending"
     r = patch(client, sales_headers, number, status="sent")
     assert r.status_code == 200 and r.get_json()["status"] == "sent"
 
@@ -178,7 +178,7 @@ def test_a_rejected_discount_blocks_sending_until_revised(client, sales_headers,
     assert rejected["activity"][-1]["text"] == "Manual discount rejected: Too generous; 10 % at most."
 
     r = patch(client, sales_headers, number, status="sent")
-    assert r.status_code == 409 and r.get_json()["type"] == "/api/problems/approval-rejected"
+    assert r.status_code == 409 and r.get_json()["type"] == "http://localhost/api/problems/approval-rejected"
     assert "rejected" in r.get_json()["detail"] and "revise" in r.get_json()["detail"]
     assert decide(client, admin_headers, number, "approve").status_code == 409
 

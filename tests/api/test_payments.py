@@ -93,7 +93,7 @@ def test_only_accepted_quotes_take_payments(client, sales_headers, moves):
     r = pay(client, sales_headers, number, "100.00")
     assert r.status_code == 409
     problem = r.get_json()
-    assert problem["type"] == "/api/problems/quote-not-accepted"
+    assert problem["type"] == "http://localhost/api/problems/quote-not-accepted"
     assert "accepted" in problem["detail"] and problem["errors"]["status"]
     assert client.get(f"/api/v1/quotes/{number}/payments", headers=sales_headers).get_json()["items"] == []
 

@@ -166,7 +166,9 @@ def test_erasure_leaves_no_trace_in_any_table_and_keeps_the_books(client, sales,
         assert q["customer"] == {"name": ERASED, "email": None, "phone": None}
         assert q["notes"] in (None, ERASED)
         assert all(a["text"] == ERASED for a in q["activity"] if a["kind"] == "note")
-        assert q["activity"][-1]["kind"] == "erasure" and q["activity"][-1]["text"] == "Personal data erased."
+        # In the quote's own language (issue 31: a quote's answer is wholly in it).
+        erased = {"en": "Personal data erased.", "tr": "Kişisel veriler silindi."}[q["language"]]
+        assert q["activity"][-1]["kind"] == "erasure" and q["activity"][-1]["text"] == erased
         before = books[number]
         for kept in ("number", "status", "total", "net", "tax_total", "lines", "created_at", "valid_until", "schedule",
                      "revision", "consent"):

@@ -30,7 +30,7 @@ def operations(client, with_role: bool = False):
 
 
 # Values that make no lasting change (e.g. no user is revoked midway).
-PATH_VALUES = {"revision": "1", "version": "1", "code": "face", "name": "nobody", "payment_id": "1"}
+PATH_VALUES = {"revision": "1", "version": "1", "code": "face", "name": "nobody", "payment_id": "1", "kind": "stale-version"}
 
 
 def call(client, path, method, number, headers):

@@ -120,7 +120,7 @@ def test_a_fix_of_todays_list_while_a_change_waits_keeps_both(client, admin_head
     face = client.get(f"{A}/areas/face", headers=admin_headers).headers["ETag"]
     r = client.patch(f"{A}/areas/face", json={"price": "4100.00"}, headers={**admin_headers, "If-Match": face})
     assert r.status_code == 409
-    assert r.get_json()["type"] == "/api/problems/scheduled-change-conflict"
+    assert r.get_json()["type"] == "http://localhost/api/problems/scheduled-change-conflict"
     assert list(r.get_json()["errors"]) == ["areas.face.price"]
     assert "2" in r.get_json()["detail"] and "areas.face.price" in r.get_json()["detail"]
     r = put(client, admin_headers, with_price(now_doc, "face", "4100.00"), now_etag)

@@ -104,7 +104,8 @@ def test_whatsapp_answers_a_wa_me_url_in_the_quotes_language(client, sales_heade
     assert text.startswith("Merhaba, konuştuğumuz teklif.\n\n")
     assert q["link"] in text and number in text and "Deniz Kaya" in text
     assert "teklifiniz" in text  # the quote's language (Turkish), not the request's (English)
-    assert q["activity"][-1]["text"] == "Sent by WhatsApp." and outbox(database) == []
+    # A quote's answer speaks the quote's language (issue 31), its activity too.
+    assert q["activity"][-1]["text"] == "WhatsApp ile gönderildi." and outbox(database) == []
     assert link_works(database, q["link"])
 
 
@@ -186,7 +187,7 @@ def test_an_expired_quote_is_not_sent(client, sales_headers, database):
     for channel in ("email", "whatsapp", "link"):
         r = send(client, sales_headers, number, channel=channel)
         assert r.status_code == 409, r.get_json()
-        assert r.get_json()["type"] == "/api/problems/quote-expired" and "revise" in r.get_json()["detail"]
+        assert r.get_json()["type"] == "http://localhost/api/problems/quote-expired" and "revise" in r.get_json()["detail"]
     assert len(outbox(database)) == 0
     with database.reading() as s:
         assert s.scalar(select(func.count()).select_from(QuoteLink)) == 1
@@ -204,12 +205,12 @@ def test_a_discount_waiting_for_approval_or_rejected_is_not_sent(client, sales_h
         r = client.post(f"/api/v1/quotes/{number}/revisions", json={}, headers=sales_headers)
         assert r.get_json()["approval"]["status"] == "pending"
     r = send(client, sales_headers, number, channel="email")
-    assert r.status_code == 409 and r.get_json()["type"] == "/api/problems/approval-pending"
+    assert r.status_code == 409 and r.get_json()["type"] == "http://localhost/api/problems/approval-pending"
     assert "approval" in r.get_json()["detail"]
     client.post(f"/api/v1/quotes/{number}/approval", json={"decision": "reject", "note": "Too much"},
                 headers=admin_headers)
     r = send(client, sales_headers, number, channel="link")
-    assert r.status_code == 409 and r.get_json()["type"] == "/api/problems/approval-rejected"
+    assert r.status_code == 409 and r.get_json()["type"] == "http://localhost/api/problems/approval-rejected"
     assert len(outbox(database)) == (1 if sent_first else 0)
 
 
@@ -220,7 +221,7 @@ def test_a_sent_quote_whose_approval_is_pending_is_not_sent_again(client, sales_
     with database.transaction() as s:
         s.execute(update(Quote).where(Quote.number == number).values(approval="pending"))
     r = send(client, sales_headers, number, channel="link")
-    assert r.status_code == 409 and r.get_json()["type"] == "/api/problems/approval-pending"
+    assert r.status_code == 409 and r.get_json()["type"] == "http://localhost/api/problems/approval-pending"
 
 
 @pytest.mark.parametrize("status", ["accepted", "declined"])
@@ -229,7 +230,7 @@ def test_a_closed_quote_is_not_sent(client, sales_headers, status):
     send(client, sales_headers, number, channel="link")
     assert client.patch(f"/api/v1/quotes/{number}", json={"status": status}, headers=sales_headers).status_code == 200
     r = send(client, sales_headers, number, channel="email")
-    assert r.status_code == 409 and r.get_json()["type"] == "/api/problems/status-move"
+    assert r.status_code == 409 and r.get_json()["type"] == "http://localhost/api/problems/status-move"
 
 
 # --- bad input ------------------------------------------------------------------------------------
@@ -351,7 +352,7 @@ def test_an_idempotency_key_answers_the_first_send_again(client, sales_headers, 
     with database.reading() as s:
         assert s.scalar(select(func.count()).select_from(QuoteLink)) == 1
     other = send(client, keyed, number, channel="email", message="Hello")
-    assert other.status_code == 409 and other.get_json()["type"] == "/api/problems/idempotency-key-reused"
+    assert other.status_code == 409 and other.get_json()["type"] == "http://localhost/api/problems/idempotency-key-reused"
     # Another key is another send (a reminder).
     r = send(client, {**sales_headers, "Idempotency-Key": "send-2"}, number, channel="email", message="Hi")
     assert r.status_code == 200 and r.get_json()["link"] != first.get_json()["link"] and len(outbox(database)) == 2
@@ -412,11 +413,14 @@ def test_a_decline_keeps_its_reason_and_note(client, sales_headers, database):
     assert q["acceptance"] is None
     assert q["activity"][-1] == {**q["activity"][-1], "kind": "decline",
                                  "text": "Declined: chose another clinic: Closer to home."}
-    turkish = client.get(f"/api/v1/quotes/{number}", headers={**sales_headers, "Accept-Language": "tr"}).get_json()
-    assert turkish["activity"][-1]["text"] == "Reddedildi: başka bir kliniği seçti: Closer to home."
-    assert turkish["decline_reason"] == "other_clinic"
+    # An English quote answers in English whoever reads it (issue 31); a Turkish one in Turkish.
+    again = client.get(f"/api/v1/quotes/{number}", headers={**sales_headers, "Accept-Language": "tr"})
+    assert again.headers["Content-Language"] == "en" and again.get_json()["decline_reason"] == "other_clinic"
+    turkish = create(client, {**sales_headers, "Accept-Language": "tr"})
+    q = patch(client, sales_headers, turkish, status="declined", decline_reason="other_clinic", decline_note="Yakın").get_json()
+    assert q["activity"][-1]["text"] == "Reddedildi: başka bir kliniği seçti: Yakın"
     with database.reading() as s:
-        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "status")).one()
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "status", AuditEntry.subject == number)).one()
         assert entry.after == {"status": "declined", "reason": "other_clinic", "note": "Closer to home."}
         row = s.scalars(select(Quote).where(Quote.number == number)).one()
         assert (row.decline_reason, row.decline_note) == ("other_clinic", "Closer to home.")
@@ -424,12 +428,14 @@ def test_a_decline_keeps_its_reason_and_note(client, sales_headers, database):
 
 @pytest.mark.parametrize("reason", ["price", "timing", "other_clinic", "medical", "no_answer", "other"])
 def test_every_reason_has_its_words_in_both_languages(client, sales_headers, reason):
-    number = create(client, sales_headers)
-    q = patch(client, sales_headers, number, status="declined", decline_reason=reason).get_json()
-    english = q["activity"][-1]["text"]
-    assert q["decline_reason"] == reason and q["decline_note"] is None and english.startswith("Declined")
-    turkish = client.get(f"/api/v1/quotes/{number}", headers={**sales_headers, "Accept-Language": "tr"}).get_json()
-    assert turkish["activity"][-1]["text"].startswith("Reddedildi") and turkish["activity"][-1]["text"] != english
+    texts = {}
+    for language in ("tr", "en"):
+        body = {**FACE_QUOTE, "language": language, "customer": {"name": "Deniz Kaya", "phone": PHONE}}
+        number = client.post("/api/v1/quotes", json=body, headers=sales_headers).get_json()["number"]
+        q = patch(client, sales_headers, number, status="declined", decline_reason=reason).get_json()
+        assert q["decline_reason"] == reason and q["decline_note"] is None
+        texts[language] = q["activity"][-1]["text"]  # in the quote's language, whoever reads it
+    assert texts["tr"].startswith("Reddedildi") and texts["en"].startswith("Declined")
 
 
 def test_a_decline_without_a_reason_still_works(client, sales_headers):

@@ -515,6 +515,8 @@ def _coupon_outcome(price_list: PriceList, request: EstimateRequest, start: date
         if c.coupon is not None and c.coupon.casefold() == wanted and c.runs_on(start)
     ]
     if not running:
+        if any(c.coupon is not None and c.coupon.casefold() == wanted and c.runs_on(start) for c in price_list.used_up):
+            return CouponOutcome(code, CouponStatus.INVALID, T("This code's campaign is used up: it has no uses left."))
         # Unknown and not running read the same, so that codes cannot be probed.
         return CouponOutcome(code, CouponStatus.INVALID, T("This code is not valid for the chosen start date."))
     applied = {c.code: worked.discount for c, worked in course.applied}

@@ -160,6 +160,9 @@ class PriceList:
     language: str = "tr"
     # The largest manual discount sales may give without an admin's approval.
     max_manual_discount_percent: Decimal = Decimal("10")
+    # The campaigns left out because they reached their max_uses (the list as offered: a coupon of
+    # one is refused as used up, not as unknown).
+    used_up: tuple[Campaign, ...] = field(default=(), repr=False, compare=False)
 
     # Look-ups by code, built once per version (a price list is read far more
     # often than it changes).

@@ -408,7 +408,7 @@ class QuoteChangeSchema(Schema):
     clinic = Text()
     total_before = DecimalString(places=2)
     total_after = DecimalString(places=2)
-    difference = DecimalString(places=2)
+    difference = DecimalString(places=2, signed=True)
 
 
 class UnpricedSchema(Schema):
@@ -430,7 +430,7 @@ class ImpactSchema(Schema):
     dearer = Integer()
     cheaper = Integer()
     unchanged = Integer()
-    difference_total = DecimalString(places=2, metadata={"description": "The sum of (revised total - total now)."})
+    difference_total = DecimalString(places=2, signed=True, metadata={"description": "The sum of (revised total - total now)."})
     largest_changes = fields.List(fields.Nested(QuoteChangeSchema), metadata={"description": "The 20 largest, by size."})
     unpriced_count = Integer(metadata={"description": "Open quotes the new list cannot price (a revision would be refused)."})
     unpriced = fields.List(fields.Nested(UnpricedSchema), metadata={"description": "The first 20 of them, with why."})
