@@ -76,6 +76,10 @@ class BaseConfig:
     SIGN_IN_RATE_LIMIT = "5/minute"
     # Failed console sign-ins allowed per client address, whatever the names tried.
     SIGN_IN_ADDRESS_RATE_LIMIT = "20/minute"
+    # The customer's link pages (/q/<token>): requests per client address, and links that open
+    # nothing (unknown tokens) per client address (quoteapi/web/customer.py). "none" switches one off.
+    LINK_RATE_LIMIT = "60/minute"
+    LINK_MISS_RATE_LIMIT = "20/hour"
 
 
 class DevelopmentConfig(BaseConfig):
@@ -167,6 +171,8 @@ PARSERS = {
     "SESSION_COOKIE_SECURE": lambda n, v: _bool(n, v),
     "SIGN_IN_RATE_LIMIT": lambda n, v: v.strip(),
     "SIGN_IN_ADDRESS_RATE_LIMIT": lambda n, v: v.strip(),
+    "LINK_RATE_LIMIT": lambda n, v: v.strip(),
+    "LINK_MISS_RATE_LIMIT": lambda n, v: v.strip(),
 }
 
 
