@@ -371,15 +371,15 @@ def sessions_calendar(view: customer_link.CustomerQuote, code: str, host: str) -
     """One all-day event per planned session (the clinic gives the hour when booking), at the clinic."""
     from icalendar import Calendar, Event
 
-    page = Page(code)
-    name = page.say(view.clinic.name)
-    place = ", ".join(p for p in (name, view.clinic.address, page.say(view.clinic.city)) if p)
+    _ = Page(code)
+    name = _.say(view.clinic.name)
+    place = ", ".join(p for p in (name, view.clinic.address, _.say(view.clinic.city)) if p)
     calendar = Calendar()
     calendar.add("prodid", "-//quoteapi//customer link//" + code.upper())
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", page("Sessions of quote {number}", number=view.number))
+    calendar.add("x-wr-calname", _("Sessions of quote {number}", number=view.number))
     calendar.add("x-wr-timezone", ZONE)
     days = customer_link.sessions(view)
     stamp = datetime.now().astimezone()
@@ -389,11 +389,11 @@ def sessions_calendar(view: customer_link.CustomerQuote, code: str, host: str) -
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        event.add("summary", page("{clinic}: session {index} of {count}", clinic=name, index=index, count=len(days)))
+        event.add("summary", _("{clinic}: session {index} of {count}", clinic=name, index=index, count=len(days)))
         event.add("location", place)
-        details = [page("Quote {number}. The clinic confirms the time of each session.", number=view.number)]
+        details = [_("Quote {number}. The clinic confirms the time of each session.", number=view.number)]
         if view.clinic.phone:
-            details.append(page("Phone: {phone}", phone=view.clinic.phone))
+            details.append(_("Phone: {phone}", phone=view.clinic.phone))
         event.add("description", "\n".join(details))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
