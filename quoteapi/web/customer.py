@@ -61,7 +61,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
 }
@@ -137,7 +137,7 @@ def open_link_limit(app: Flask) -> None:
 
 @bp.before_request
 def rate_limit():
-    if request.endpoint == "customer.static":
+    if request.endpoint in ("customer.static", "customer.robots"):
         return None
     limit = current_app.extensions.get(EXTENSION)
     seconds = None if limit is None else limit.check()
@@ -150,6 +150,8 @@ def rate_limit():
 
 @bp.after_request
 def private_headers(response: Response) -> Response:
+    if request.endpoint == "customer.robots":
+        return response
     for name, value in HEADERS.items():
         if name == "Content-Security-Policy" and response.mimetype != "text/html":
             continue
@@ -398,6 +400,14 @@ def sessions_calendar(view: customer_link.CustomerQuote, code: str, host: str) -
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Crawlers keep off the customers' links (each answer of which also says noindex) and the console."""
+    response = current_app.response_class("User-agent: *\nDisallow: /q/\nDisallow: /desk/\n", mimetype="text/plain")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @bp.route("/q/<token>/<path:rest>", methods=["GET", "POST"])
