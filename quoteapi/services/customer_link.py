@@ -77,7 +77,6 @@ class CustomerQuote:
     acceptance: Mapping[str, Any] | None
     decline_reason: str | None
     can_accept: bool  # sent, not expired, nothing waiting for an admin
-    quote: Quote  # for the document only (with its notes taken out)
 
 
 def _link(session: Session, token: str, today: date, *, for_update: bool = False) -> rows.Quote:
@@ -116,16 +115,17 @@ def clinic_contact(price_list: PriceList, code: str) -> ClinicContact:
     )
 
 
-def _deposit(quote: Quote, revision: rows.QuoteRevision) -> Mapping[str, str] | None:
-    """The quote's deposit: the quote's own (pl-v3's ``Quote.deposit``), else from the revision's stored percent."""
-    own = getattr(quote, "deposit", None)
-    if own is not None:
-        return {"percent": str(_field(own, "percent")), "amount": str(_field(own, "amount"))}
+def deposit_of(revision: rows.QuoteRevision) -> Mapping[str, str] | None:
+    """The deposit of a revision: ``round(total * percent / 100)`` to the cent (api.md), None when none is asked.
+
+    From the revision's stored ``deposit_percent`` (migration 0010); the quote answer's
+    ``deposit`` (pl-v3) is the same figure.
+    """
     percent = revision.deposit_percent
     if percent is None or Decimal(percent) <= 0:
         return None
     percent = Decimal(percent)
-    amount = (quote.estimate.total * percent / 100).quantize(CENT, ROUND_HALF_UP)
+    amount = (Decimal(revision.estimate["total"]) * percent / 100).quantize(CENT, ROUND_HALF_UP)
     return {"percent": f"{percent.normalize():f}", "amount": f"{amount:.2f}"}
 
 
@@ -133,42 +133,63 @@ def _deposit(quote: Quote, revision: rows.QuoteRevision) -> Mapping[str, str] | 
 MANUAL_DISCOUNT = T("Special discount")
 
 
-def _without_reasons(quote: Quote, plain: Mapping[str, Any]) -> tuple[Quote, dict[str, Any]]:
-    """The quote and its stored estimate with the manual discount's line named without staff's reason."""
-    words = language(quote.language if quote.language in ("tr", "en") else "tr").render(MANUAL_DISCOUNT)
-    lines = [dict(line, description=words) if line.get("kind") == "manual_discount" else line
-             for line in plain.get("lines") or ()]
+def _discount_words(code: str | None) -> str:
+    return language(code if code in ("tr", "en") else "tr").render(MANUAL_DISCOUNT)
+
+
+def _plain_without_reason(plain: Mapping[str, Any], code: str | None) -> dict[str, Any]:
+    """A stored estimate (plain form) with the manual discount's line named without staff's reason."""
+    lines = plain.get("lines") or ()
+    if not any(line.get("kind") == "manual_discount" for line in lines):
+        return dict(plain)
+    words = _discount_words(code)
+    return {**plain, "lines": [dict(line, description=words) if line.get("kind") == "manual_discount" else line
+                               for line in lines]}
+
+
+def _quote_without_reason(quote: Quote) -> Quote:
+    """The quote for the customer's document: no notes, no activity, no manual discount's reason."""
+    words = _discount_words(quote.language)
     estimate = replace(quote.estimate, lines=tuple(
         replace(line, description=words) if str(line.kind) == "manual_discount" else line for line in quote.estimate.lines
     ))
-    return replace(quote, notes=None, activity=(), estimate=estimate, inputs=None), {**plain, "lines": lines}
+    return replace(quote, notes=None, activity=(), estimate=estimate, inputs=None)
 
 
-def _view(row: rows.Quote, price_list: PriceList, today: date) -> CustomerQuote:
-    newest = row.revisions[-1]
-    quote, estimate = _without_reasons(store.quote_of(row, today), newest.estimate)
+def _view(row: rows.Quote, newest: rows.QuoteRevision, price_list: PriceList, today: date) -> CustomerQuote:
+    """What the page shows, from the quote's row and its current revision's (no activity read, no estimate parsed)."""
+    status = workflow.effective_status(row.status, row.valid_until, today)
     return CustomerQuote(
         number=row.number,
         revision=row.revision,
-        status=quote.status,
+        status=status,
         language=row.language or "tr",
         customer_name=row.customer_name,
         valid_until=row.valid_until,
-        estimate=estimate,
+        estimate=_plain_without_reason(newest.estimate, row.language),
         clinic=clinic_contact(price_list, row.clinic),
-        deposit=_deposit(quote, newest),
+        deposit=deposit_of(newest),
         acceptance=row.acceptance,
         decline_reason=row.decline_reason,
-        can_accept=quote.status == "sent" and row.approval not in (workflow.APPROVAL_PENDING, workflow.APPROVAL_REJECTED),
-        # The document the customer downloads: never the desk's notes nor the manual discount's reason.
-        quote=quote,
+        can_accept=status == "sent" and row.approval not in (workflow.APPROVAL_PENDING, workflow.APPROVAL_REJECTED),
     )
+
+
+def _current_view(session: Session, row: rows.Quote, price_list: PriceList, today: date) -> CustomerQuote:
+    return _view(row, customer_store.current_revision(session, row), price_list, today)
 
 
 def read(ctx: Context, token: str) -> CustomerQuote:
     """The quote a working link opens, without marking it viewed (the document, the calendar file)."""
     with ctx.database.reading() as session:
-        return _view(_link(session, token, ctx.today()), ctx.price_lists.current(), ctx.today())
+        return _current_view(session, _link(session, token, ctx.today()), ctx.price_lists.current(), ctx.today())
+
+
+def document(ctx: Context, token: str) -> Quote:
+    """The quote a working link opens, for its document: without notes, activity or the manual discount's reason."""
+    today = ctx.today()
+    with ctx.database.reading() as session:
+        return _quote_without_reason(store.quote_of(_link(session, token, today), today))
 
 
 def open_link(ctx: Context, token: str) -> CustomerQuote:
@@ -181,7 +202,7 @@ def open_link(ctx: Context, token: str) -> CustomerQuote:
     today = ctx.today()
     with ctx.database.reading() as session:
         row = _link(session, token, today)
-        view = _view(row, ctx.price_lists.current(), today)
+        view = _current_view(session, row, ctx.price_lists.current(), today)
         quote_id, last = row.id, row.last_viewed_at
     now = clock.now()
     if last is None or aware(last) <= now - customer_store.VIEWED_EVERY:
@@ -244,7 +265,7 @@ def accept(ctx: Context, token: str, acceptance: Acceptance) -> CustomerQuote:
     with ctx.database.transaction() as session:
         row = _link(session, token, today, for_update=True)
         if row.status == "accepted" and row.acceptance:
-            return _view(row, ctx.price_lists.current(), today)  # the same confirmation; nothing changes
+            return _view(row, row.revisions[-1], ctx.price_lists.current(), today)  # the same confirmation; nothing changes
         if errors:
             raise Invalid(T("Please check the form."), errors)
         current = workflow.effective_status(row.status, row.valid_until, today)
@@ -284,7 +305,7 @@ def accept(ctx: Context, token: str, acceptance: Acceptance) -> CustomerQuote:
                            revision=newest.revision, name=name)
         notices.notify_staff(session, row, "accepted", now)
         session.flush()
-        return _view(row, ctx.price_lists.current(), today)
+        return _view(row, row.revisions[-1], ctx.price_lists.current(), today)
 
 
 def ask(ctx: Context, token: str, text: str | None) -> CustomerQuote:
@@ -300,7 +321,7 @@ def ask(ctx: Context, token: str, text: str | None) -> CustomerQuote:
             store.add_activity(row, now, CUSTOMER, "follow-up", N_("Follow-up on {day}."), day=today.isoformat())
         notices.notify_staff(session, row, "question", now, text=question)
         session.flush()
-        return _view(row, ctx.price_lists.current(), today)
+        return _view(row, row.revisions[-1], ctx.price_lists.current(), today)
 
 
 def decline(ctx: Context, token: str, reason: str | None, text: str | None) -> CustomerQuote:
@@ -313,7 +334,7 @@ def decline(ctx: Context, token: str, reason: str | None, text: str | None) -> C
     with ctx.database.transaction() as session:
         row = _link(session, token, today, for_update=True)
         if row.status == "declined":
-            return _view(row, ctx.price_lists.current(), today)
+            return _view(row, row.revisions[-1], ctx.price_lists.current(), today)
         current = workflow.effective_status(row.status, row.valid_until, today)
         if current == "expired":
             raise Conflict(T("This quote has expired; there is nothing to decline."), kind="quote-expired")
@@ -323,7 +344,7 @@ def decline(ctx: Context, token: str, reason: str | None, text: str | None) -> C
         _set_status(session, row, "declined", CUSTOMER, now)
         notices.notify_staff(session, row, "declined", now, text=note)
         session.flush()
-        return _view(row, ctx.price_lists.current(), today)
+        return _view(row, row.revisions[-1], ctx.price_lists.current(), today)
 
 
 def ask_again(ctx: Context, token: str, consent: bool) -> str:

@@ -116,8 +116,7 @@ def test_the_manual_discounts_reason_is_never_shown(client, ctx, sales_headers):
     from quoteapi.adapters import documents
     from quoteapi.services import customer_link
 
-    view = customer_link.read(ctx, token)
-    document = documents.render_html(view.quote, ctx.price_lists.current())
+    document = documents.render_html(customer_link.document(ctx, token), ctx.price_lists.current())
     assert REASON not in document and NOTE not in document and "Deniz Kaya" in document
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from . import models as rows
@@ -27,3 +27,11 @@ def mark_viewed(session: Session, quote_id: int, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     return (result.rowcount or 0) == 1
+
+
+def current_revision(session: Session, quote: rows.Quote) -> rows.QuoteRevision:
+    """The quote's current revision alone (one statement; not every revision of the quote)."""
+    return session.scalars(
+        select(rows.QuoteRevision).where(rows.QuoteRevision.quote_id == quote.id,
+                                         rows.QuoteRevision.revision == quote.revision)
+    ).one()
