@@ -19,6 +19,7 @@ write an hour per quote is negligible at any rate a clinic's customers make).
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import tempfile
@@ -31,13 +32,20 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.workload import THREADS, _LUA, run_wrk  # noqa: E402
-from config import gunicorn_workers  # noqa: E402
-from quoteapi.adapters import clock  # noqa: E402
-from quoteapi.adapters.db import Database, link_store  # noqa: E402
-from quoteapi.adapters.db import models as rows  # noqa: E402
-from tests.e2e.server import Gunicorn, cli, server_env  # noqa: E402
-from tests.pg_cluster import ThrowawayCluster  # noqa: E402
+from bench.workload import (
+    _LUA,
+    THREADS,
+    encoded,
+    estimate_bodies,
+    peak_and_half,
+    run_wrk,
+)
+from config import gunicorn_workers
+from quoteapi.adapters import clock
+from quoteapi.adapters.db import Database, link_store
+from quoteapi.adapters.db import models as rows
+from tests.e2e.server import Gunicorn, cli, server_env
+from tests.pg_cluster import ThrowawayCluster
 
 TARGET_RPS = 100
 
@@ -75,7 +83,8 @@ def make_links(url: str, database_url: str, auth: dict[str, str], count: int) ->
 
 
 def measure(database_url: str, seconds: float, count: int) -> dict[str, dict[str, float]]:
-    env = server_env(database_url, QUOTEAPI_LINK_RATE_LIMIT="none", QUOTEAPI_LINK_MISS_RATE_LIMIT="none")
+    env = server_env(database_url, QUOTEAPI_LINK_RATE_LIMIT="none", QUOTEAPI_LINK_MISS_RATE_LIMIT="none",
+                     QUOTEAPI_PUBLIC_RATE_LIMIT="none")
     cli(env, "db", "upgrade")
     cli(env, "seed-demo", "--if-empty")
     token = cli(env, "users", "create", f"bench-{time.time_ns()}", "--role", "sales").strip().splitlines()[-1]
@@ -91,9 +100,13 @@ def measure(database_url: str, seconds: float, count: int) -> dict[str, dict[str
         master = server.process.pid
         peak = run_wrk(server.url, lua_paths(paths), seconds, master=master)
         paced = run_wrk(server.url, lua_paths(paths, rate=TARGET_RPS), seconds, master=master)
+        # The same server's public estimate, as a yardstick of how busy the machine is (docs/performance.md
+        # has its figures on a quiet machine).
+        reference = peak_and_half(server.url + "/api/v1/estimates", encoded(estimate_bodies()), seconds, half=False,
+                                  master=master)
     finally:
         server.stop()
-    return {"peak": peak, "paced": paced}
+    return {"peak": peak, "paced": paced, "reference": reference}
 
 
 def main() -> None:
@@ -102,6 +115,7 @@ def main() -> None:
     parser.add_argument("--quotes", type=int, default=200)
     parser.add_argument("--postgresql", action="store_true", help="also on a throw-away PostgreSQL cluster")
     args = parser.parse_args()
+    print(f"load average before the runs: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(f"{platform.node()}: {platform.processor() or platform.machine()}, gunicorn workers: {gunicorn_workers()}, "
           f"{args.quotes} quotes, {args.seconds:.0f} s a run")
     databases = [("SQLite", f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}", None)]
@@ -118,6 +132,10 @@ def main() -> None:
                   f"{peak['cpu_us']:6.0f} µs CPU/request")
             print(f"{name:10} at {TARGET_RPS}/s: {paced['rps']:7.1f} req/s  p50 {paced['p50']:6.1f} ms  "
                   f"p99 {paced['p99']:6.1f} ms  (target: p99 < 100 ms)")
+            ref = figures["reference"]
+            print(f"{name:10} yardstick, POST /api/v1/estimates peak: {ref['rps']:7.1f} req/s  p99 {ref['p99']:6.1f} ms  "
+                  f"{ref['cpu_us']:6.0f} µs CPU/request")
+        print(f"load average after the runs: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     finally:
         if cluster is not None:
             cluster.stop()

@@ -11,10 +11,11 @@ activity, its manual discount's reason or anything of another customer: a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,13 @@ from ..adapters.db import quote_store as store
 from ..adapters.db.database import aware
 from ..adapters.i18n import language
 from ..domain import quotes as workflow
-from ..domain.acceptance import ACCEPTANCE_VERSION, ACCEPTANCE_WORDINGS, DECLINE_REASONS, NAME_MAX, content_hash
+from ..domain.acceptance import (
+    ACCEPTANCE_VERSION,
+    ACCEPTANCE_WORDINGS,
+    DECLINE_REASONS,
+    NAME_MAX,
+    content_hash,
+)
 from ..domain.characters import refused_character
 from ..domain.consent import CONSENT_VERSION
 from ..domain.errors import Conflict, Invalid, NotFound
@@ -35,8 +42,8 @@ from ..domain.quotes import Customer, Quote
 from ..domain.text import N_, T
 from . import notices
 from .commands import CreateQuote
-from .quotes import _count_campaign_uses, _set_status, create_quote
 from .price_list_cache import stored_in_force
+from .quotes import _count_campaign_uses, _set_status, create_quote
 
 if TYPE_CHECKING:
     from .context import Context

@@ -28,7 +28,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from limits import parse_many
 from limits.storage import storage_from_string
@@ -109,7 +118,7 @@ class LinkLimit:
             if not spent:
                 return None
             reset = max(self.limiter.get_window_stats(item, "customer-link", scope, address).reset_time for item in spent)
-        except Exception:  # the store's own errors differ by backend
+        except Exception:  # noqa: BLE001  (the store's own errors differ by backend)
             self.failures.failed()
             return None
         return max(1, math.ceil(reset - time.time()))

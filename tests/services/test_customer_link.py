@@ -104,10 +104,10 @@ def test_unknown_and_refused_inputs(ctx):
 
 
 def test_the_deposit_follows_the_revisions_percent(ctx):
-    number, token = sent_with_link(ctx)
+    _number, token = sent_with_link(ctx)
     assert customer_link.read(ctx, token).deposit is None or customer_link.read(ctx, token).deposit["amount"]
     with ctx.database.transaction() as session:
-        session.execute(update(rows.QuoteRevision).values(deposit_percent=Decimal("20")))
+        session.execute(update(rows.QuoteRevision).values(deposit_percent=Decimal(20)))
     view = customer_link.read(ctx, token)
     assert view.deposit["percent"] == "20"
     assert Decimal(view.deposit["amount"]) == (Decimal(view.estimate["total"]) * Decimal("0.2")).quantize(Decimal("0.01"))

@@ -84,9 +84,8 @@ def test_the_page_shows_the_quote_in_its_language_and_never_the_notes(client, ct
     assert f"Teklifiniz {number}" in html or number in html
     assert "Deniz Kaya" in html
     # lines, totals, per session, the plan, advice, validity, actions, links
-    q = client.get(f"/api/v1/quotes/{number}", headers={"Authorization": r.request.headers.get("Authorization", "")})
-    for needle in ("/q/%s/document" % token, "/q/%s/sessions.ics" % token, "/q/%s/accept" % token,
-                   "/q/%s/question" % token, "/q/%s/decline" % token):
+    for needle in (f"/q/{token}/document", f"/q/{token}/sessions.ics", f"/q/{token}/accept",
+                   f"/q/{token}/question", f"/q/{token}/decline"):
         assert needle in html
     assert NOTE not in html and "haggles" not in html
     assert "₺" in html
@@ -280,7 +279,8 @@ def test_accept_is_refused_while_an_approval_is_pending(client, ctx, quote):
 
 
 def test_accept_is_refused_when_a_campaign_is_used_up(client, ctx, admin_headers, sales_headers):
-    from ..api.test_campaign_caps import QUOTE as CAPPED, cap_friend
+    from ..api.test_campaign_caps import QUOTE as CAPPED
+    from ..api.test_campaign_caps import cap_friend
 
     cap_friend(client, admin_headers, 1)
     first = make_quote(client, sales_headers, body=CAPPED)
@@ -420,7 +420,7 @@ def test_guessing_tokens_finds_nothing_and_gets_429s(app, client, ctx, quote):
     from quoteapi.web.customer import open_link_limit
 
     open_link_limit(app)
-    number, token = quote
+    _number, token = quote
     statuses = {}
     import secrets
 
