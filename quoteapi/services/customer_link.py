@@ -192,6 +192,13 @@ def read(ctx: Context, token: str) -> CustomerQuote:
         return _current_view(session, _link(session, token, ctx.today()), ctx.price_lists.current(), ctx.today())
 
 
+def clinic_of_gone_link(ctx: Context, token: str) -> ClinicContact | None:
+    """How to reach the clinic of a link that no longer works (nothing of the quote or its customer); None for no link."""
+    with ctx.database.reading() as session:
+        quote, _works = link_store.find(session, token, ctx.today())
+        return None if quote is None else clinic_contact(ctx.price_lists.current(), quote.clinic)
+
+
 def document(ctx: Context, token: str) -> Quote:
     """The quote a working link opens, for its document: without notes, activity or the manual discount's reason."""
     today = ctx.today()

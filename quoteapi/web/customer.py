@@ -211,10 +211,11 @@ def _lang_of(quote_language: str | None = None) -> str:
 
 
 def message_page(status: int, code: str, message: Any, *, headers: dict[str, str] | None = None,
-                 view: customer_link.CustomerQuote | None = None) -> Response:
+                 clinic: customer_link.ClinicContact | None = None) -> Response:
     page = Page(code)
     body = render_template("customer/message.html", _=page, page=page, status=status, message=page.say(message),
-                           view=view, languages=_language_links(code))
+                           clinic=clinic, clinic_name=page.say(clinic.name) if clinic else None,
+                           languages=_language_links(code))
     response = current_app.response_class(body, status=status, mimetype="text/html")
     response.headers["Content-Language"] = code
     for name, value in (headers or {}).items():
@@ -240,8 +241,13 @@ def _not_opened(error: NotFound, code: str) -> Response:
             limit.missed()
         return message_page(404, code, T("This link does not open any quote. Please check that you copied the whole "
                                          "link from the message you received, or contact the clinic."))
+    try:
+        clinic = customer_link.clinic_of_gone_link(services(), _token(request.view_args.get("token", "")))
+    except Exception:
+        log.warning("the clinic of a gone link could not be read", exc_info=True)
+        clinic = None
     return message_page(410, code, T("This link no longer works: the quote it opened has ended or was withdrawn. "
-                                     "Please contact the clinic for a new quote."))
+                                     "Please contact the clinic for a new quote."), clinic=clinic)
 
 
 # --- the page --------------------------------------------------------------------------------------

@@ -94,6 +94,8 @@ def test_a_customer_reads_adds_the_sessions_to_a_calendar_and_accepts_on_a_phone
     assert response.headers["x-robots-tag"] == "noindex" and response.headers["cache-control"] == "no-store"
     expect(page.locator("h1")).to_contain_text(number)
     assert "Private desk note" not in page.content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "customer-page-375-tr.png"), full_page=True)
     # nothing wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # the sessions as a calendar file the phone opens

@@ -119,17 +119,34 @@ def test_the_manual_discounts_reason_is_never_shown(client, ctx, sales_headers):
     assert REASON not in document and NOTE not in document and "Deniz Kaya" in document
 
 
-def test_clinic_contacts_and_deposit_when_the_price_list_has_them(client, ctx, quote):
+def give_kadikoy_contacts(client, admin_headers) -> None:
+    etag = client.get("/api/v1/admin/clinics/ist-kadikoy", headers=admin_headers).headers["ETag"]
+    r = client.patch("/api/v1/admin/clinics/ist-kadikoy", json={"address": "Moda Cad. 12, Kadıköy",
+                                                              "phone": "+902161234567"},
+                     headers={**admin_headers, "If-Match": etag})
+    assert r.status_code == 200, r.get_json()
+
+
+def test_clinic_contacts_and_the_deposit(client, ctx, quote, admin_headers):
     number, token = quote
+    give_kadikoy_contacts(client, admin_headers)
+    with ctx.database.transaction() as session:
+        session.execute(update(rows.QuoteRevision).values(deposit_percent=20))
     _r, html = opened(client, token)
-    clinic = ctx.price_lists.current().clinic_by_code["ist-kadikoy"]
-    if getattr(clinic, "phone", None):
-        assert 'href="tel:' in html
-    if getattr(clinic, "email", None):
-        assert 'href="mailto:' in html
-    view_deposit = getattr(clinic, "deposit_percent", 0)
-    if view_deposit:
-        assert f"{number}" in html and "IBAN" in html
+    assert "Moda Cad. 12, Kadıköy" in html and 'href="tel:+902161234567"' in html
+    assert "%20" in html and f"açıklamasına {number} yazın" in html  # the deposit, and the transfer's reference
+    _r, english = opened(client, token, "en")
+    assert f"Write {number} as the reference of the transfer." in english and "20%" in english
+
+
+def test_a_gone_link_says_how_to_reach_the_clinic(client, ctx, quote, admin_headers):
+    number, token = quote
+    give_kadikoy_contacts(client, admin_headers)
+    set_columns(ctx, number, valid_until=ctx.today() - timedelta(days=31))
+    r = client.get(f"/q/{token}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 410 and 'href="tel:+902161234567"' in html
+    assert "Deniz" not in html and number not in html  # nothing of the quote or its customer
 
 
 def test_every_answer_carries_the_private_headers(client, ctx, quote):
