@@ -278,8 +278,8 @@ def accept(ctx: Context, token: str, acceptance: Acceptance) -> CustomerQuote:
     cached = ctx.price_lists.in_force()
     with ctx.database.transaction() as session:
         row = _link(session, token, today, for_update=True)
-        if row.status == "accepted" and row.acceptance:
-            return _view(row, row.revisions[-1], ctx.price_lists.current(), today)  # the same confirmation; nothing changes
+        if row.status == "accepted":  # a second submit (or the desk accepted it meanwhile): the same confirmation
+            return _view(row, row.revisions[-1], ctx.price_lists.current(), today)
         if errors:
             raise Invalid(T("Please check the form."), errors)
         current = workflow.effective_status(row.status, row.valid_until, today)

@@ -302,9 +302,8 @@ def _posted(token: str, action) -> Response:
     except ValidationError:
         raise CSRFError()
     if any(refused_character(v, lines=True) is not None for vs in request.form.listvalues() for v in vs):
-        errors = {"form": [Page(code)("A field holds a control character or an invisible text-direction character; "
-                                      "remove it and try again.")]}
-        return _failed(token, code, Invalid("", errors), 422)
+        message = T("A field holds a control character or an invisible text-direction character; remove it and try again.")
+        return _failed(token, code, Invalid(message, {"form": [message]}), 422)
     try:
         return action(code)
     except NotFound as error:

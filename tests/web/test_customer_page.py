@@ -426,6 +426,10 @@ def test_a_name_with_a_newline_or_markup_injects_nothing(client, ctx, sales_head
     r = accept(client, token, name="Eve\r\nBcc: all@example.com")
     assert r.status_code == 422  # a control character: refused, nothing stored
     assert stored(ctx, number).status == "sent"
+    _r, html = opened(client, token, "en")
+    r = client.post(f"/q/{token}/question?lang=en", data={"csrf_token": csrf_of(html), "text": "pay \u202egnp.exe"})
+    assert r.status_code == 422 and "invisible text-direction character" in r.get_data(as_text=True)
+    assert not [a for a in stored(ctx, number).activity if a.kind == "question"]
     r = accept(client, token, name="<img src=x onerror=alert(1)>")
     assert r.status_code == 303
     page = client.get(f"/q/{token}").get_data(as_text=True)
