@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 from icalendar import Calendar
 from playwright.sync_api import expect, sync_playwright
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from quoteapi.adapters import clock
 from quoteapi.adapters.db import Database, link_store
@@ -141,6 +142,17 @@ def test_no_accessibility_violation_on_a_phone(site, browser, lang):
     assert axe_violations(page) == [], "accepted"
     page.goto(f"{site['url']}/q/not-a-real-token?lang={lang}")
     assert axe_violations(page) == [], "404 page"
+    number, link = new_link(site, lang)
+    with site["database"].transaction() as session:
+        session.execute(update(rows.Quote).where(rows.Quote.number == number)
+                        .values(valid_until=clock.today() - timedelta(days=3)))
+    page.goto(link)
+    expect(page.locator("#renew-consent")).to_be_visible()
+    assert axe_violations(page) == [], "expired, asking for a new quote"
+    page.check("#renew-consent")
+    page.click("button.wide")
+    expect(page.locator(".done")).to_be_visible()
+    assert axe_violations(page) == [], "a new quote asked"
     assert page.problems == []
     page.context.close()
 
