@@ -457,3 +457,14 @@ def test_guessing_tokens_finds_nothing_and_gets_429s(app, client, ctx, quote):
     # even the right token waits, from that address; another address is not slowed
     assert client.get(f"/q/{token}", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 429
     assert client.get(f"/q/{token}", environ_base={"REMOTE_ADDR": "198.51.100.8"}).status_code == 200
+
+
+def test_a_link_shows_its_own_quote_and_nothing_of_another_customers(client, ctx, sales_headers):
+    mine = make_quote(client, sales_headers, body={**FACE_QUOTE, "customer": {"name": "Mine Aydın", "email": "mine@example.com"}})
+    other = make_quote(client, sales_headers, body={**FACE_QUOTE, "customer": {"name": "Oya Demir", "email": "oya@example.com",
+                                                                              "phone": "+905321112233"}})
+    link_to(ctx, other)
+    _r, html = opened(client, link_to(ctx, mine))
+    assert mine in html and "Mine Aydın" in html
+    assert other not in html and "Oya" not in html and "oya@example.com" not in html and "1112233" not in html
+    assert "mine@example.com" not in html  # not even the customer's own address: nothing the page does not need
