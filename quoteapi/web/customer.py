@@ -47,7 +47,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
-from ..adapters import documents
+from ..adapters import clock, documents
 from ..adapters.i18n import language, money_text
 from ..adapters.shared_counters import FailureLog
 from ..domain.acceptance import ACCEPTANCE, DECLINE_REASONS, NAME_MAX
@@ -279,8 +279,6 @@ def _render(view: customer_link.CustomerQuote, code: str, token: str, *, status:
 def _local_moment(text: str | None) -> datetime | None:
     if not text:
         return None
-    from ..adapters import clock
-
     return clock.local(datetime.fromisoformat(text))
 
 
@@ -416,7 +414,7 @@ def sessions_calendar(view: customer_link.CustomerQuote, code: str, host: str) -
     calendar.add("x-wr-calname", _("Sessions of quote {number}", number=view.number))
     calendar.add("x-wr-timezone", ZONE)
     days = customer_link.sessions(view)
-    stamp = datetime.now().astimezone()
+    stamp = clock.now()
     for index, day in enumerate(days, start=1):
         event = Event()
         event.add("uid", f"{view.number}-r{view.revision}-{index}@{host.split(':')[0] or 'quoteapi'}")
