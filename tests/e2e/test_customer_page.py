@@ -190,3 +190,17 @@ def test_lighthouse_scores_95_or_more(site, lang, tmp_path):
     ]
     print(f"Lighthouse, customer's page ({lang}):", scores)
     assert all(score is not None and score >= 0.95 for score in scores.values()), (scores, failing)
+
+
+def test_guessing_links_is_slowed_across_gunicorn_workers(tmp_path):
+    """The link limit as shipped: the memory-mapped counters every worker shares, one budget per address."""
+    env = server_env(f"sqlite:///{tmp_path / 'quoteapi.sqlite3'}", QUOTEAPI_LINK_MISS_RATE_LIMIT="20/hour")
+    cli(env, "db", "upgrade")
+    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=3).start()
+    try:
+        with requests.Session() as session:
+            statuses = [session.get(f"{server.url}/q/guess-{i:04d}-{'x' * 30}", timeout=10).status_code for i in range(60)]
+    finally:
+        server.stop()
+    assert statuses[:20] == [404] * 20
+    assert set(statuses[20:]) == {429}
