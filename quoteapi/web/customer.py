@@ -185,6 +185,15 @@ class Formatter(documents.Formatter):
     def money(self, value: str | Decimal) -> str:
         return _money(str(value), self.currency, self.code)
 
+    def percent(self, rate: str) -> str:
+        """A rate (``0.20``) as people write it: ``%20`` in Turkish, ``20%`` in English."""
+        return self.percentage(f"{(Decimal(rate) * 100).normalize():f}")
+
+    def percentage(self, figure: str) -> str:
+        """A percentage (``20``, ``12.5``): ``%12,5`` in Turkish, ``12.5%`` in English."""
+        figure = f"{Decimal(figure).normalize():f}"
+        return "%" + figure.replace(".", ",") if self.code == "tr" else figure + "%"
+
 
 class Page:
     """The texts and formats of one page in one language."""

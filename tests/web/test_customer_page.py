@@ -134,9 +134,10 @@ def test_clinic_contacts_and_the_deposit(client, ctx, quote, admin_headers):
         session.execute(update(rows.QuoteRevision).values(deposit_percent=20))
     _r, html = opened(client, token)
     assert "Moda Cad. 12, Kadıköy" in html and 'href="tel:+902161234567"' in html
-    assert "%20" in html and f"açıklamasına {number} yazın" in html  # the deposit, and the transfer's reference
+    assert "toplam tutarın %20 oranında" in html and "KDV (%20)" in html and f"açıklamasına {number} yazın" in html  # the deposit, and the transfer's reference
     _r, english = opened(client, token, "en")
-    assert f"Write {number} as the reference of the transfer." in english and "20%" in english
+    assert f"Write {number} as the reference of the transfer." in english and "a deposit of 20% of the total" in english
+    assert "VAT (20%)" in english
 
 
 def test_a_gone_link_says_how_to_reach_the_clinic(client, ctx, quote, admin_headers):
