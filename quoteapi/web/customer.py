@@ -189,6 +189,12 @@ class Formatter(documents.Formatter):
         """A rate (``0.20``) as people write it: ``%20`` in Turkish, ``20%`` in English."""
         return self.percentage(f"{(Decimal(rate) * 100).normalize():f}")
 
+    @staticmethod
+    def iban(text: str) -> str:
+        """An IBAN in groups of four, as banks print it (``TR12 0006 ...``)."""
+        bare = "".join(text.split()).upper()
+        return " ".join(bare[i:i + 4] for i in range(0, len(bare), 4))
+
     def percentage(self, figure: str) -> str:
         """A percentage (``20``, ``12.5``): ``%12,5`` in Turkish, ``12.5%`` in English."""
         figure = f"{Decimal(figure).normalize():f}"

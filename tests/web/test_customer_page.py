@@ -469,3 +469,22 @@ def test_a_link_shows_its_own_quote_and_nothing_of_another_customers(client, ctx
     assert mine in html and "Mine Aydın" in html
     assert other not in html and "Oya" not in html and "oya@example.com" not in html and "1112233" not in html
     assert "mine@example.com" not in html  # not even the customer's own address: nothing the page does not need
+
+
+def test_the_bank_account_and_the_clinics_e_mail_as_the_page_shows_them(app, ctx, quote):
+    """What price-list version 3 adds to a clinic (its e-mail, its bank account), as the page writes it."""
+    from dataclasses import replace
+
+    from quoteapi.services import customer_link
+    from quoteapi.web.customer import _render
+
+    number, token = quote
+    view = customer_link.read(ctx, token)
+    view = replace(view, deposit={"percent": "20", "amount": "1836.00"}, clinic=replace(
+        view.clinic, email="kadikoy@klinik.example", bank_holder="Derma Klinik A.Ş.", bank_name="Örnek Bank",
+        iban="TR120006200000000012345678"))
+    with app.test_request_context(f"/q/{token}?lang=tr"):
+        html = _render(view, "tr", token).get_data(as_text=True)
+    assert 'href="mailto:kadikoy@klinik.example"' in html
+    assert "Derma Klinik A.Ş." in html and "Örnek Bank" in html and "TR12 0006 2000 0000 0012 3456 78" in html
+    assert "1.836,00" in html and f"açıklamasına {number} yazın" in html
