@@ -89,6 +89,10 @@ class BaseConfig:
     MAIL_TIMEOUT = 10.0
     # How often `quoteapi outbox run` looks for messages that are due.
     OUTBOX_POLL_SECONDS = 2.0
+    # The customer's link pages (/q/<token>): requests per client address, and links that open
+    # nothing (unknown tokens) per client address (quoteapi/web/customer.py). "none" switches one off.
+    LINK_RATE_LIMIT = "60/minute"
+    LINK_MISS_RATE_LIMIT = "20/hour"
 
 
 class DevelopmentConfig(BaseConfig):
@@ -232,6 +236,8 @@ PARSERS = {
     "MAIL_DIRECTORY": lambda n, v: v,
     "MAIL_TIMEOUT": _seconds,
     "OUTBOX_POLL_SECONDS": _seconds,
+    "LINK_RATE_LIMIT": lambda n, v: v.strip(),
+    "LINK_MISS_RATE_LIMIT": lambda n, v: v.strip(),
 }
 
 

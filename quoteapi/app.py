@@ -16,7 +16,7 @@ from .api.limits import init_rate_limit
 from .interface.i18n import init_i18n
 from .interface.paths import install_path_converters
 from .services.context import Context
-from .web import estimator
+from .web import customer, estimator
 from .web.desk import init_desk, open_sign_in_limit
 
 
@@ -84,6 +84,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     app.register_blueprint(estimator.bp)
     # The staff console at /desk (sessions, CSRF): after the API, whose error answers it overrides for its pages.
     init_desk(app)
+    # The customer's link (/q/<token>): after the console, whose CSRF set-up its forms use.
+    app.register_blueprint(customer.bp)
     register_commands(app)
     return app
 
@@ -107,6 +109,7 @@ def open_state(app: Flask) -> None:
     # would cost a storage look-up on every public answer: a 429 carries Retry-After.
     init_rate_limit(app)
     open_sign_in_limit(app)
+    customer.open_link_limit(app)
 
 
 def configure_logging(app: Flask) -> None:

@@ -56,6 +56,9 @@ PROBLEM_KINDS: dict[str, tuple[int, str, str]] = {
     "repeated-query-parameter": (400, N_("Repeated query parameter"), N_("A write named a query parameter more than once (errors names it); nothing changed.")),
     "scheduled-change-conflict": (409, N_("Scheduled change conflict"), N_("A scheduled price-list version changes the same fields (errors names them): cancel it first.")),
     "campaign-used-up": (409, N_("Campaign used up"), N_("A campaign on the quote reached its max_uses: revise the quote, then accept it.")),
+    "link-unknown": (404, N_("Unknown link"), N_("The customer's link opens no quote.")),
+    "link-gone": (410, N_("Link no longer works"), N_("The customer's link was revoked, its customer erased, or its quote's validity ended more than 30 days ago.")),
+    "quote-valid": (409, N_("Quote still valid"), N_("A new quote is asked for only when the quote has expired.")),
     "quote-not-accepted": (409, N_("Quote not accepted"), N_("Payments and refunds are recorded on accepted quotes only.")),
 }
 
