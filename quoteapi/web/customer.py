@@ -51,6 +51,7 @@ from ..adapters import clock, documents
 from ..adapters.i18n import language, money_text
 from ..adapters.shared_counters import FailureLog
 from ..domain.acceptance import ACCEPTANCE, DECLINE_REASONS, NAME_MAX
+from ..domain.price_list.iban import grouped
 from ..domain.characters import refused_character
 from ..domain.consent import CONSENT
 from ..domain.errors import Conflict, DomainError, Invalid, NotFound
@@ -146,6 +147,12 @@ def open_link_limit(app: Flask) -> None:
     app.extensions.setdefault("quoteapi.counter_stores", []).append(limit.storage)
 
 
+@bp.app_template_filter("phone_text")
+def phone_text(e164: str) -> str:
+    """A clinic's phone (stored in E.164) as people read it: +90 212 000 01 01."""
+    return documents.phone_text(e164)
+
+
 @bp.before_request
 def rate_limit():
     if request.endpoint in ("customer.static", "customer.robots"):
@@ -185,20 +192,10 @@ class Formatter(documents.Formatter):
     def money(self, value: str | Decimal) -> str:
         return _money(str(value), self.currency, self.code)
 
-    def percent(self, rate: str) -> str:
-        """A rate (``0.20``) as people write it: ``%20`` in Turkish, ``20%`` in English."""
-        return self.percentage(f"{(Decimal(rate) * 100).normalize():f}")
-
     @staticmethod
     def iban(text: str) -> str:
         """An IBAN in groups of four, as banks print it (``TR12 0006 ...``)."""
-        bare = "".join(text.split()).upper()
-        return " ".join(bare[i:i + 4] for i in range(0, len(bare), 4))
-
-    def percentage(self, figure: str) -> str:
-        """A percentage (``20``, ``12.5``): ``%12,5`` in Turkish, ``12.5%`` in English."""
-        figure = f"{Decimal(figure).normalize():f}"
-        return "%" + figure.replace(".", ",") if self.code == "tr" else figure + "%"
+        return grouped("".join(text.split()).upper())
 
 
 class Page:
@@ -295,6 +292,13 @@ def _local_moment(text: str | None) -> datetime | None:
     if not text:
         return None
     return clock.local(datetime.fromisoformat(text))
+
+
+@bp.get("/q/")
+def no_token():
+    """/q/ without a token: the page that says a link opens nothing, never the API's JSON."""
+    return message_page(404, _lang_of(), T("This link does not open any quote. Please check that you copied the whole "
+                                           "link from the message you received, or contact the clinic."))
 
 
 @bp.get("/q/<token>")
@@ -440,7 +444,7 @@ def sessions_calendar(view: customer_link.CustomerQuote, code: str, host: str) -
         event.add("location", place)
         details = [_("Quote {number}. The clinic confirms the time of each session.", number=view.number)]
         if view.clinic.phone:
-            details.append(_("Phone: {phone}", phone=view.clinic.phone))
+            details.append(_("Phone: {phone}", phone=documents.phone_text(view.clinic.phone)))
         event.add("description", "\n".join(details))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)

@@ -488,3 +488,10 @@ def test_the_bank_account_and_the_clinics_e_mail_as_the_page_shows_them(app, ctx
     assert 'href="mailto:kadikoy@klinik.example"' in html
     assert "Derma Klinik A.Ş." in html and "Örnek Bank" in html and "TR12 0006 2000 0000 0012 3456 78" in html
     assert "1.836,00" in html and f"açıklamasına {number} yazın" in html
+
+
+def test_the_links_address_without_a_token_is_a_page_not_json(client):
+    answer = client.get("/q/?lang=en")
+    assert answer.status_code == 404 and answer.content_type.startswith("text/html")
+    assert "does not open any quote" in answer.get_data(as_text=True)
+    assert answer.headers["X-Robots-Tag"] == "noindex" and answer.headers["Cache-Control"] == "no-store"
