@@ -43,7 +43,7 @@ from ..domain.text import N_, T
 from . import notices
 from .commands import CreateQuote
 from .price_list_cache import stored_in_force
-from .quotes import _count_campaign_uses, _set_status, create_quote
+from .quotes import _count_campaign_uses, _set_status, create_quote, record_decline
 
 if TYPE_CHECKING:
     from .context import Context
@@ -354,8 +354,7 @@ def decline(ctx: Context, token: str, reason: str | None, text: str | None) -> C
             raise Conflict(T("This quote has expired; there is nothing to decline."), kind="quote-expired")
         workflow.check_move(row.number, current, "declined", row.valid_until, row.approval)
         now = clock.now()
-        row.decline_reason, row.decline_note = reason, note
-        _set_status(session, row, "declined", CUSTOMER, now)
+        record_decline(session, row, reason, note, CUSTOMER, now)  # the desk's decline, its activity and audit
         notices.notify_staff(session, row, "declined", now, text=note)
         session.flush()
         return _view(row, row.revisions[-1], ctx.price_lists.current(), today)
