@@ -18,6 +18,7 @@ from .consent import Consent
 from .errors import Conflict
 from .text import T, Text
 from .pricing.model import EligibilityStatus, Estimate, EstimateRequest, ManualDiscount, PriceList
+from .pricing.model import ConcernRequest
 
 OPEN = ("new", "draft", "sent")
 CLOSED = ("accepted", "declined")
@@ -221,6 +222,11 @@ class Quote:
     def manual_discount(self) -> ManualDiscount | None:
         """The current revision's manual discount as given (percent or amount, and the reason)."""
         return None if self.inputs is None else self.inputs.manual_discount
+
+    @property
+    def concerns(self) -> tuple[ConcernRequest, ...]:
+        """The current revision's skin concerns as given (its estimate's ``suggestion`` says what they suggest)."""
+        return () if self.inputs is None else self.inputs.concerns
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,6 +190,8 @@ def _revision_values(
     today: date, language_code: str,
 ) -> dict[str, Any]:
     """A revision's column values. It keeps its estimate as the customer reads it: its texts in the quote's language."""
+    if inputs.sessions is None:  # left out with concerns: the number priced (the suggestion's recommended) is kept
+        inputs = replace(inputs, sessions=result.sessions)
     return {
         "revision": number,
         "price_list_version": result.price_list_version,

@@ -10,10 +10,11 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, va
 from ...domain.quotes import APPROVALS, DECISIONS, SOURCES, STATUSES, STORED_STATUSES, Quote
 from ...domain.text import LANGUAGES, N_
 from ...domain.pricing.model import Estimate
-from ...domain.pricing.plain import estimate_to_plain
+from ...domain.pricing.plain import concerns_to_plain, estimate_to_plain
 from ..i18n import Sentence, render
 from ..i18n import current as current_language
 from .estimates import EligibilitySchema, EstimateRequestSchema, EstimateSchema, ManualDiscountSchema
+from .estimates import ConcernChoiceSchema
 from .fields import (
     Day, DecimalString, Email, Flattened, FreeText, Integer, Name, PHONE, StrictBoolean, Text, Trimmed,
 )
@@ -176,6 +177,8 @@ class QuoteSchema(EstimateSchema):
     )
     approval = fields.Nested(ApprovalSchema)
     manual_discount = manual_discount_field("The current revision's manual discount as given; null without one.")
+    concerns = fields.List(fields.Nested(ConcernChoiceSchema), metadata={
+        "description": "The current revision's skin concerns as given (empty without); `suggestion` says what they suggest."})
 
     @pre_dump
     def with_estimate(self, quote: Any, **kwargs: Any) -> Flattened:
@@ -275,6 +278,7 @@ def _own_fields(quote: Any) -> dict[str, Any]:
         "approval": {"status": approval.status, "by": approval.by, "at": _moment(approval.at), "note": approval.note},
         # Rare (a manual discount given), and its numbers have formats of their own: marshmallow's.
         "manual_discount": None if discount is None else _MANUAL_DISCOUNT.dump(discount),
+        "concerns": concerns_to_plain(quote.concerns),
     }
 
 
@@ -283,12 +287,14 @@ _WORDING_LANGUAGES = tuple(ConsentWordingSchema._declared_fields)
 # What _own_fields writes: the quote's own fields of QuoteSchema, as declared there.
 _PLAIN_OWN_FIELDS = (
     ("number", "revision", "status", "source", "customer", "notes", "created_by", "created_at", "valid_until",
-     "follow_up_on", "assigned_to", "activity", "language", "consent", "approval", "manual_discount")
+     "follow_up_on", "assigned_to", "activity", "language", "consent", "approval", "manual_discount",
+     "concerns")
     == tuple(name for name in QuoteSchema._declared_fields if name not in _ESTIMATE_FIELDS)
     and tuple(CustomerSchema._declared_fields) == ("name", "email", "phone")
     and tuple(ActivitySchema._declared_fields) == ("at", "by", "kind", "text")
     and tuple(ApprovalSchema._declared_fields) == ("status", "by", "at", "note")
     and tuple(ConsentSchema._declared_fields) == ("given_at", "version", "wording")
+    and tuple(ConcernChoiceSchema._declared_fields) == ("code", "severity")
 )
 
 

@@ -80,6 +80,7 @@ def kind_labels() -> dict[str, str]:
     return {
         "clinics": _("Clinics"), "areas": _("Areas"), "products": _("Products"),
         "specialist-levels": _("Specialist levels"), "campaigns": _("Campaigns"),
+        "concerns": _("Skin concerns"),
     }
 
 
@@ -153,9 +154,20 @@ def columns(kind: Kind, language: str) -> list[Column]:
                 if other != language:
                     out += [Column(f"translations.{other}.{n}", "text") for n in names]
         elif isinstance(field, fields.Nested):
-            out += [Column(f"{name}.{sub}", _kind_of(f)) for sub, f in field.schema.fields.items()]
+            out += _nested_columns(name, field)
         else:
             out.append(Column(name, _kind_of(field)))
+    return out
+
+
+def _nested_columns(path: str, field: fields.Nested) -> list[Column]:
+    """A nested object's fields, one column each, however deep (a concern's severities.mild.sessions_min)."""
+    out: list[Column] = []
+    for sub, f in field.schema.fields.items():
+        if isinstance(f, fields.Nested):
+            out += _nested_columns(f"{path}.{sub}", f)
+        else:
+            out.append(Column(f"{path}.{sub}", _kind_of(f)))
     return out
 
 
