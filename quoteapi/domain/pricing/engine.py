@@ -18,7 +18,7 @@ from ..text import Name, Names, T, Text
 from .advice import advice_for
 from .eligibility import judge
 from .errors import EstimateInvalid
-from .suggestion import MAX_CONCERNS, hints_within, suggest
+from .suggestion import MAX_CONCERNS, hints_within, known, suggest
 from .model import (
     SEVERITIES,
     Area,
@@ -659,6 +659,9 @@ def _resolve_concerns(price_list: PriceList, request: EstimateRequest, fail) -> 
     gives none (None when a concern is wrong: its problem is reported instead).
     """
     concerns = request.concerns
+    seen_before = known(price_list, concerns)  # worked out already: known to be valid
+    if seen_before is not None:
+        return request.sessions if request.sessions is not None else seen_before.recommended
     if len(concerns) > MAX_CONCERNS:
         fail("concerns", T("At most {count} skin concerns.", count=MAX_CONCERNS))
     wrong = False

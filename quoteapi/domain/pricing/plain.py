@@ -104,9 +104,26 @@ def estimate_to_plain(e: Estimate, language: Language = ENGLISH) -> dict[str, An
 
 
 def suggestion_to_plain(s: Suggestion, text) -> dict[str, Any]:
-    """A suggestion as JSON types; ``text`` renders its sentence and the concerns' names."""
+    """A suggestion as JSON types; ``text`` (a language's ``render``) writes its sentence and the concerns' names.
+
+    The engine hands out the same suggestion for the same concerns (suggestion.py keeps them per list): its
+    sentence and names are written once per language and kept with it.
+    """
+    language = getattr(text, "__self__", None)
+    written = s.__dict__.get("_written")
+    entry = None if written is None or language is None else written.get(id(language))
+    if entry is None or entry[0] is not language:
+        entry = (language, text(s.text), [text(c.name) for c in s.concerns])
+        if language is not None:
+            if written is None:
+                written = s.__dict__.setdefault("_written", {})  # frozen: its own cache, not a field
+            if len(written) < 8:
+                written[id(language)] = entry
+    names = entry[2]
     return {
-        "concerns": [{"code": c.code, "severity": str(c.severity), "name": text(c.name)} for c in s.concerns],
+        "concerns": [
+            {"code": c.code, "severity": str(c.severity), "name": names[i]} for i, c in enumerate(s.concerns)
+        ],
         "sessions_min": s.sessions_min,
         "sessions_max": s.sessions_max,
         "recommended": s.recommended,
@@ -114,7 +131,7 @@ def suggestion_to_plain(s: Suggestion, text) -> dict[str, Any]:
         "products": list(s.products),
         "maintenance_per_year": s.maintenance_per_year,
         "within": s.within,
-        "text": text(s.text),
+        "text": entry[1],
     }
 
 

@@ -11,9 +11,10 @@ order. The specialist decides after a skin analysis: every suggestion says so.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
-from ..text import T, Text
+from ..text import N_, T, Text
 from .model import Concern, ConcernRequest, CourseRange, Hint, PriceList, SuggestedConcern, Suggestion
 
 # At most this many concerns in one request.
@@ -38,24 +39,61 @@ def suggest(price_list: PriceList, concerns: tuple[ConcernRequest, ...], session
     """The suggestion for ``concerns`` (known codes and severities, at least one), for a course of ``sessions``.
 
     ``sessions`` None means the recommended number (``within`` is then true).
+    A list never changes, so each set of concerns is worked out once per list
+    (:func:`worked_out`); only ``within`` depends on the request.
     """
+    inside, outside = worked_out(price_list, concerns)
+    if sessions is None or inside.sessions_min <= sessions <= inside.sessions_max:
+        return inside
+    return outside
+
+
+def worked_out(price_list: PriceList, concerns: tuple[ConcernRequest, ...]) -> tuple[Suggestion, Suggestion]:
+    """The suggestion for ``concerns`` with ``within`` true and false, kept with the list after the first time.
+
+    Kept for at most :data:`_KEPT` sets of concerns per list, and only for sets
+    the engine accepts (each code once, at most :data:`MAX_CONCERNS`): a set
+    found here is known to be valid (:func:`known`).
+    """
+    kept = price_list.__dict__.get("_suggestions")
+    if kept is None:
+        kept = price_list.__dict__.setdefault("_suggestions", {})  # the list is frozen; this is its own cache
+    found = kept.get(concerns)
+    if found is None:
+        found = _work_out(price_list, concerns)
+        if len(kept) < _KEPT and len(concerns) <= MAX_CONCERNS and len({c.code for c in concerns}) == len(concerns):
+            kept[concerns] = found
+    return found
+
+
+def known(price_list: PriceList, concerns: tuple[ConcernRequest, ...]) -> Suggestion | None:
+    """The suggestion (``within`` true) of a set of concerns already worked out for this list, else None."""
+    kept = price_list.__dict__.get("_suggestions")
+    found = None if kept is None else kept.get(concerns)
+    return None if found is None else found[0]
+
+
+# Sets of concerns kept per list: 5 concerns of 3 severities make a few thousand sets of up to 3.
+_KEPT = 8192
+
+
+def _work_out(price_list: PriceList, concerns: tuple[ConcernRequest, ...]) -> tuple[Suggestion, Suggestion]:
     found: list[tuple[Concern, ConcernRequest]] = [(price_list.concern_by_code[c.code], c) for c in concerns]
     course = combined_course(concern.course(wanted.severity) for concern, wanted in found)
     named = {code for concern, _ in found for code in concern.products}
-    products = tuple(p.code for p in price_list.products if p.code in named)
     maintenance = max(concern.maintenance_per_year for concern, _ in found)
-    chosen = course.recommended if sessions is None else sessions
-    return Suggestion(
+    inside = Suggestion(
         concerns=tuple(SuggestedConcern(concern.code, wanted.severity, price_list.name_of(concern)) for concern, wanted in found),
         sessions_min=course.sessions_min,
         sessions_max=course.sessions_max,
         recommended=course.recommended,
         interval_days=price_list.session_interval_days,
-        products=products,
+        products=tuple(p.code for p in price_list.products if p.code in named),
         maintenance_per_year=maintenance,
-        within=course.sessions_min <= chosen <= course.sessions_max,
+        within=True,
         text=suggestion_text(course, price_list.session_interval_days, maintenance),
     )
+    return inside, replace(inside, within=False)
 
 
 def suggestion_text(course: CourseRange, interval_days: int, maintenance: int) -> Text:
@@ -77,6 +115,18 @@ def suggestion_text(course: CourseRange, interval_days: int, maintenance: int) -
     return T("{plan} {maintenance} {decision}", plan=plan, maintenance=after, decision=decision)
 
 
+# Each hint's sentence (engine.py) and the same sentence past the suggested course: one text each, written
+# in one go (a sentence inside a sentence would be written twice over for every estimate).
+BEYOND = {
+    "{sessions} sessions: {saving} less per session.": N_(
+        "{sessions} sessions: {saving} less per session. That is more than the {high} sessions suggested for "
+        "your skin; your specialist decides."),
+    "{sessions} sessions: {saving} less per session, and {less} less in total.": N_(
+        "{sessions} sessions: {saving} less per session, and {less} less in total. That is more than the {high} "
+        "sessions suggested for your skin; your specialist decides."),
+}
+
+
 def hints_within(hints: tuple[Hint, ...], suggestion: Suggestion | None) -> tuple[Hint, ...]:
     """The hints, each one beyond the suggestion's ``sessions_max`` saying so (pricing rules v2 with issue 28).
 
@@ -87,11 +137,13 @@ def hints_within(hints: tuple[Hint, ...], suggestion: Suggestion | None) -> tupl
     if suggestion is None or not hints or hints[-1].sessions <= suggestion.sessions_max:
         return hints
     high = suggestion.sessions_max
-    return tuple(
-        hint if hint.sessions <= high else Hint(
-            hint.sessions, hint.total, hint.per_session,
-            T("{hint} That is more than the {high} sessions suggested for your skin; your specialist decides.",
-              hint=hint.text, high=high),
-        )
-        for hint in hints
-    )
+    return tuple(hint if hint.sessions <= high else Hint(hint.sessions, hint.total, hint.per_session, _beyond(hint.text, high))
+                 for hint in hints)
+
+
+def _beyond(text: Text | str, high: int) -> Text:
+    msgid = BEYOND.get(text.msgid) if isinstance(text, Text) else None
+    if msgid is not None:
+        return T(msgid, **text.values, high=high)
+    return T("{hint} That is more than the {high} sessions suggested for your skin; your specialist decides.",
+             hint=text, high=high)

@@ -66,6 +66,13 @@ class ManualDiscountSchema(Schema):
         return {key: value for key, value in data.items() if value is not None}
 
 
+def require_sessions(loaded: dict, data: Any = None) -> dict:
+    """A whole body loaded: ``sessions`` is required unless ``concerns`` is given (marshmallow's own message)."""
+    if loaded.get("sessions") is None and not loaded.get("concerns"):
+        raise ValidationError({"sessions": [SESSIONS_MISSING]}, data=data, valid_data=loaded)
+    return loaded
+
+
 class ConcernChoiceSchema(Schema):
     """A skin concern the customer wants to improve (a code of the catalogue's `concerns`) and how marked it is."""
 
@@ -89,7 +96,7 @@ class EstimateRequestSchema(CompiledLoad, Schema):
     specialist_level = Text(required=True, validate=validate.Length(min=1, max=64))
     # 1-24 is checked by the engine, so that it is reported with unknown codes; so is a missing
     # number without concerns (then it is the suggestion's recommended number).
-    sessions = Integer(strict=True, load_default=None, allow_none=False, metadata={
+    sessions = Integer(strict=True, metadata={
         "minimum": 1, "maximum": 24,
         "description": "Required unless `concerns` is given: then, when left out, the suggestion's `recommended`.",
     })
@@ -120,9 +127,7 @@ class EstimateRequestSchema(CompiledLoad, Schema):
                 raise ValidationError(self._with_sessions_missing(exc.messages), data=exc.data,
                                       valid_data=exc.valid_data) from None
             raise
-        if whole and loaded.get("sessions") is None and not loaded.get("concerns"):
-            raise ValidationError({"sessions": [SESSIONS_MISSING]}, data=data, valid_data=loaded)
-        return loaded
+        return require_sessions(loaded, data) if whole else loaded
 
     def _with_sessions_missing(self, messages: dict) -> dict:
         """``messages`` and the missing ``sessions``, in the order marshmallow names fields (as declared)."""
@@ -246,4 +251,4 @@ def request_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def estimate_request(data: Mapping[str, Any]) -> EstimateRequest:
     """The engine's request from a body loaded by :class:`EstimateRequestSchema`."""
-    return EstimateRequest(**request_fields(data))
+    return EstimateRequest(**{"sessions": None, **request_fields(data)})  # sessions left out with concerns
