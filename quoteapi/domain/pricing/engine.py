@@ -18,7 +18,7 @@ from ..text import Name, Names, T, Text
 from .advice import advice_for
 from .eligibility import judge
 from .errors import EstimateInvalid
-from .suggestion import MAX_CONCERNS, hints_within, known, suggest
+from .suggestion import MAX_CONCERNS, hints_within, known, worked_out
 from .model import (
     SEVERITIES,
     Area,
@@ -208,7 +208,7 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
     between today and :data:`MAX_DAYS_AHEAD` days ahead. Without it (replaying
     a stored quote) the start date is taken as it is and must be given.
     """
-    start, clinic, areas, products, level, n = _resolve(price_list, request, today)
+    start, clinic, areas, products, level, n, suggested = _resolve(price_list, request, today)
     sheet = _sheet(price_list, clinic)
     session = _one_session(price_list, sheet, clinic, areas, products, level)
     area_codes = frozenset(a.code for a, _ in areas)
@@ -217,7 +217,9 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
     course = _course(price_list, clinic, session, candidates, n, manual)
 
     lines = _lines(price_list, sheet, areas, products, level, session, course, manual)
-    suggestion = suggest(price_list, request.concerns, n) if request.concerns else None
+    suggestion = None
+    if suggested is not None:  # the suggestion with within true, and with within false
+        suggestion = suggested[0] if suggested[0].sessions_min <= n <= suggested[0].sessions_max else suggested[1]
     interval = timedelta(days=price_list.session_interval_days)
     schedule = tuple(start + interval * i for i in range(n))
     return Estimate(
@@ -599,8 +601,9 @@ def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None
     if level is None:
         fail("specialist_level", T("Unknown specialist level {code}.", code=repr(request.specialist_level)))
     n = request.sessions
+    suggested = None
     if request.concerns:
-        n = _resolve_concerns(price_list, request, fail)
+        n, suggested = _resolve_concerns(price_list, request, fail)
     if n is None:
         if not request.concerns:
             fail("sessions", T("Give a number of sessions, or a skin concern to suggest one."))
@@ -649,22 +652,23 @@ def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None
 
     if errors:
         raise EstimateInvalid(errors)
-    return start, clinic, areas, products, level, n
+    return start, clinic, areas, products, level, n, suggested
 
 
-def _resolve_concerns(price_list: PriceList, request: EstimateRequest, fail) -> int | None:
-    """Check the concerns (known, not twice, at most :data:`MAX_CONCERNS`); the sessions to price.
+def _resolve_concerns(price_list: PriceList, request: EstimateRequest, fail):
+    """Check the concerns (known, not twice, at most :data:`MAX_CONCERNS`); the sessions to price and the suggestion.
 
-    Those are the request's, or the suggestion's recommended number when it
-    gives none (None when a concern is wrong: its problem is reported instead).
+    The sessions are the request's, or the suggestion's recommended number when
+    it gives none; the suggestion is its two forms (within the range or not). None
+    for both when a concern is wrong: its problem is reported instead.
     """
     concerns = request.concerns
-    seen_before = known(price_list, concerns)  # worked out already: known to be valid
-    if seen_before is not None:
-        return request.sessions if request.sessions is not None else seen_before.recommended
+    suggested = known(price_list, concerns)  # worked out already: known to be valid
+    if suggested is not None:
+        return (request.sessions if request.sessions is not None else suggested[0].recommended), suggested
     if len(concerns) > MAX_CONCERNS:
         fail("concerns", T("At most {count} skin concerns.", count=MAX_CONCERNS))
-    wrong = False
+    wrong = len(concerns) > MAX_CONCERNS
     seen: set[str] = set()
     for i, wanted in enumerate(concerns):
         concern = price_list.concern_by_code.get(wanted.code)
@@ -678,8 +682,7 @@ def _resolve_concerns(price_list: PriceList, request: EstimateRequest, fail) -> 
             fail(f"concerns.{i}.severity", T("Must be one of: {choices}.", choices=", ".join(SEVERITIES)))
             wrong = True
         seen.add(wanted.code)
-    if request.sessions is not None:
-        return request.sessions
-    if wrong or len(concerns) > MAX_CONCERNS:
-        return None
-    return suggest(price_list, concerns).recommended
+    if wrong:
+        return request.sessions, None
+    suggested = worked_out(price_list, concerns)
+    return (request.sessions if request.sessions is not None else suggested[0].recommended), suggested

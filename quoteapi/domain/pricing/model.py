@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from ..text import Name, Text
 
@@ -285,9 +285,11 @@ class ManualDiscount:
     amount: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ConcernRequest:
-    """A skin concern the customer wants to improve, and how marked it is (one of :data:`SEVERITIES`)."""
+class ConcernRequest(NamedTuple):
+    """A skin concern the customer wants to improve, and how marked it is (one of :data:`SEVERITIES`).
+
+    A named tuple: the engine looks a request's concerns up by their tuple, which hashes in C.
+    """
 
     code: str
     severity: str

@@ -66,11 +66,10 @@ def worked_out(price_list: PriceList, concerns: tuple[ConcernRequest, ...]) -> t
     return found
 
 
-def known(price_list: PriceList, concerns: tuple[ConcernRequest, ...]) -> Suggestion | None:
-    """The suggestion (``within`` true) of a set of concerns already worked out for this list, else None."""
+def known(price_list: PriceList, concerns: tuple[ConcernRequest, ...]) -> tuple[Suggestion, Suggestion] | None:
+    """The suggestions (``within`` true, false) of a set of concerns already worked out for this list, else None."""
     kept = price_list.__dict__.get("_suggestions")
-    found = None if kept is None else kept.get(concerns)
-    return None if found is None else found[0]
+    return None if kept is None else kept.get(concerns)
 
 
 # Sets of concerns kept per list: 5 concerns of 3 severities make a few thousand sets of up to 3.
