@@ -39,6 +39,7 @@ from quoteapi.interface.schemas.estimates import EstimateRequestSchema, estimate
 from quoteapi.adapters.i18n import language  # noqa: E402
 from quoteapi.domain.price_list import from_plain  # noqa: E402
 from quoteapi.domain.pricing import price  # noqa: E402
+from quoteapi.domain.pricing.model import SEVERITIES  # noqa: E402
 from quoteapi.domain.pricing.plain import estimate_to_plain  # noqa: E402
 from quoteapi.services.price_lists import demo_document  # noqa: E402
 from tests.e2e.server import BIN, free_port, server_env  # noqa: E402
@@ -52,6 +53,22 @@ TARGET_P99_MS = 10.0
 def per_second(call, items: list, seconds: float) -> float:
     """Calls per second of this process's CPU time, the best of three loops (``workload.cpu_us``)."""
     return 1e6 / cpu_us(call, items, seconds, rounds=3)
+
+
+def with_concerns(bodies: list[dict], seed: int = 28) -> list[dict]:
+    """The same bodies, each with 1 to 3 of the demo list's skin concerns; half leave ``sessions`` out (issue 28)."""
+    import random
+
+    rng = random.Random(seed)
+    concerns = [c["code"] for c in demo_document(clock.today()).get("concerns", ())]
+    out = []
+    for body in bodies:
+        chosen = rng.sample(concerns, rng.choice((1, 1, 1, 2, 3)))
+        body = {**body, "concerns": [{"code": code, "severity": rng.choice(SEVERITIES)} for code in chosen]}
+        if rng.random() < 0.5:
+            del body["sessions"]
+        out.append(body)
+    return out
 
 
 def in_process(bodies: list[dict], seconds: float) -> dict[str, float]:
@@ -68,10 +85,15 @@ def in_process(bodies: list[dict], seconds: float) -> dict[str, float]:
         loaded = schema.load(orjson.loads(body))
         orjson.dumps(estimate_to_plain(price(price_list, estimate_request(loaded), today), tr))
 
+    concerned = with_concerns(bodies)
+    concerned_raw = encoded(concerned)
+    concerned_requests = [estimate_request(schema.load(b)) for b in concerned]
     return {
         "engine": per_second(lambda r: price(price_list, r, today), requests_, seconds),
         "load": per_second(lambda b: schema.load(orjson.loads(b)), raw, seconds),
         "full": per_second(full_path, raw, seconds),
+        "engine_concerns": per_second(lambda r: price(price_list, r, today), concerned_requests, seconds),
+        "full_concerns": per_second(full_path, concerned_raw, seconds),
     }
 
 
@@ -171,6 +193,9 @@ def main() -> None:
     print(f"  engine only (pricing.price):                {figures['engine']:>9,.0f} estimates/s")
     print(f"  schema load only (orjson + marshmallow):    {figures['load']:>9,.0f} bodies/s")
     print(f"  schema load + engine + plain form + JSON:   {figures['full']:>9,.0f} estimates/s")
+    print("  with 1-3 skin concerns in the body (half without sessions):")
+    print(f"    engine only (pricing.price):              {figures['engine_concerns']:>9,.0f} estimates/s")
+    print(f"    schema load + engine + plain form + JSON: {figures['full_concerns']:>9,.0f} estimates/s")
     if args.no_http:
         return
     results = http(bodies, 5 if args.quick else 15, args.storage)

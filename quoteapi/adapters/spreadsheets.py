@@ -10,6 +10,11 @@ Translations (document version 2) are the columns `name@en`, `name@tr` (and
 document's; an empty cell means none.
 A clinic's bank account (document version 3) is three columns, `bank_account_holder`,
 `bank_account_bank` and `bank_account_iban`; all three empty mean none.
+Skin concerns (document version 3) are rows of the `concern` section, one per
+concern and severity (`mild`, `moderate`, `pronounced` in `severity`), each
+with its `sessions_min`, `sessions_max` and `recommended`; the concern's own
+cells (`name`, `products`, `maintenance_per_year`, names in other languages)
+are written on each of its rows, and read from the first that gives them.
 Empty cells are left out, so defaults apply and missing required fields are
 reported. The values stay text: the same schema as for JSON checks them.
 """
@@ -47,18 +52,25 @@ SECTIONS = {
         ("code", "name", "starts_on", "ends_on", "clinics", "min_sessions", "required_areas", "coupon",
          "stackable", "priority", "benefit_type", "benefit_value", "max_uses", *NAMES),
     ),
+    "concern": (
+        "concerns",
+        ("code", "name", "severity", "sessions_min", "sessions_max", "recommended", "products", "maintenance_per_year",
+         *NAMES),
+    ),
 }
+# A concern's cells that belong to one severity (the others are the concern's own).
+COURSE = ("sessions_min", "sessions_max", "recommended")
 COLUMNS = ["section"] + list(dict.fromkeys(c for _, cols in SECTIONS.values() for c in cols)) + ["value"]
-INTEGERS = {"size_cm2", "min_sessions", "priority", "session_interval_days", "max_uses"}
+INTEGERS = {"size_cm2", "min_sessions", "priority", "session_interval_days", "max_uses", *COURSE, "maintenance_per_year"}
 # A whole number as a spreadsheet writes it: ASCII digits only ("²" and "①" are digits to Python), not too long.
 WHOLE = re.compile(r"^-?[0-9]{1,12}$")
 # Cells a spreadsheet would run as a formula (OWASP CSV injection): exported with a leading
 # apostrophe, which import removes again, so that a round trip changes nothing.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = {"code", "name", "city", "coupon", "address", "phone"}
-TEXT_COLUMNS |= {"email", *BANK_COLUMNS}
+TEXT_COLUMNS |= {"email", *BANK_COLUMNS, "severity"}
 BOOLEANS = {"prices_include_tax", "stackable"}
-LISTS = {"clinics", "required_areas"}
+LISTS = {"clinics", "required_areas", "products"}
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 
 
@@ -70,12 +82,23 @@ def to_csv(doc: dict[str, Any]) -> str:
         if name in doc:
             writer.writerow({"section": "setting", "code": name, "value": doc[name]})
     for section, (key, columns) in SECTIONS.items():
-        for item in doc[key]:
+        for item in _rows_of(section, doc.get(key, [])):
             row = {"section": section}
             for column in columns:
                 row[column] = _cell(column, _get(item, column))
             writer.writerow(row)
     return out.getvalue()
+
+
+def _rows_of(section: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items of a section as rows: a concern is one row per severity."""
+    if section != "concern":
+        return items
+    return [
+        {**{k: v for k, v in item.items() if k != "severities"}, "severity": severity, **course}
+        for item in items
+        for severity, course in (item.get("severities") or {}).items()
+    ]
 
 
 def _get(item: dict[str, Any], column: str) -> Any:
@@ -158,6 +181,9 @@ def _from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
             for column in translated:
                 field, language = column.split("@")
                 item.setdefault("translations", {}).setdefault(language, {})[field] = item.pop(column)
+            if section == "concern":
+                _add_concern_row(doc[key], rows, item, number, errors)
+                continue
             if section == "campaign" and ("benefit_type" in item or "benefit_value" in item):
                 item["benefit"] = {
                     k: v for k, v in (("type", item.pop("benefit_type", None)), ("value", item.pop("benefit_value", None))) if v is not None
@@ -175,6 +201,40 @@ def _from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
     if errors:
         raise Invalid(T("The CSV has rows that belong to no table; see errors."), errors)
     return doc, rows
+
+
+def _add_concern_row(
+    concerns: list[dict[str, Any]], rows: dict[tuple[str, Any], int], cells: dict[str, Any], number: int,
+    errors: dict[str, list],
+) -> None:
+    """One row of the `concern` section: one severity of a concern, added to the concern of its code."""
+    code = cells.get("code")
+    severity = cells.pop("severity", None)
+    course = {name: cells.pop(name) for name in COURSE if name in cells}
+    index = next((i for i, c in enumerate(concerns) if code is not None and c.get("code") == code), None)
+    if index is None:
+        index = len(concerns)
+        concerns.append({**cells, "severities": {}})
+        rows[("concerns", index)] = number
+    concern = concerns[index]
+    for name, value in cells.items():  # the concern's own cells: the first row that gives one wins
+        if name == "translations":
+            for language, names in value.items():
+                concern.setdefault("translations", {}).setdefault(language, {}).update(
+                    {k: v for k, v in names.items() if k not in concern.get("translations", {}).get(language, {})}
+                )
+        else:
+            concern.setdefault(name, value)
+    if severity is None:
+        errors[f"row {number}.severity"] = [T("Missing data for required field.")]
+        return
+    if severity in concern["severities"]:
+        errors[f"row {number}.severity"] = [
+            T("{value} appears more than once in {list}.", value=repr(severity), list=f"concerns {code}")
+        ]
+        return
+    concern["severities"][severity] = course
+    rows[("concerns", index, severity)] = number
 
 
 def _value(column: str, raw: str) -> Any:
@@ -196,7 +256,12 @@ def relabel(errors: dict[str, list[str]], rows: dict[tuple[str, Any], int]) -> d
     for path, messages in errors.items():
         parts = path.split(".")
         row = None
-        if len(parts) >= 2 and parts[1].isdigit():
+        if len(parts) >= 4 and parts[0] == "concerns" and parts[1].isdigit() and parts[2] == "severities" \
+                and (parts[0], int(parts[1]), parts[3]) in rows:
+            # concerns.0.severities.mild.recommended: the cell of that severity's row
+            row = rows[(parts[0], int(parts[1]), parts[3])]
+            rest = ".".join(parts[4:]) or "row"
+        elif len(parts) >= 2 and parts[1].isdigit():
             row = rows.get((parts[0], int(parts[1])))
             rest = ".".join(parts[2:]) or "row"
             if parts[0] == "clinics" and rest.startswith("bank_account."):  # its column in the sheet

@@ -21,6 +21,7 @@ from .payments import Payment, balance as _balance, paid_total as _paid_total
 from .text import N_, T, Text
 from .pricing.model import EligibilityStatus, Estimate, EstimateRequest, ManualDiscount, PriceList
 from .pricing.engine import round_money
+from .pricing.model import ConcernRequest
 
 OPEN = ("new", "draft", "sent")
 CLOSED = ("accepted", "declined")
@@ -327,6 +328,11 @@ class Quote:
         """The total less what was paid."""
         return _balance(self.estimate.total, self.paid_total)
     # --- end payments ---
+
+    @property
+    def concerns(self) -> tuple[ConcernRequest, ...]:
+        """The current revision's skin concerns as given (its estimate's ``suggestion`` says what they suggest)."""
+        return () if self.inputs is None else self.inputs.concerns
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ KINDS = {
         Kind("products", "products", "product"),
         Kind("specialist-levels", "specialist_levels", "specialist level"),
         Kind("campaigns", "campaigns", "campaign"),
+        Kind("concerns", "concerns", "concern"),
     )
 }
 # Lists of a campaign that name items of other lists.
@@ -160,6 +161,17 @@ def _change(
     raise StaleVersion(T("The price list kept changing; try again."))
 
 
+def _refuse_named_by_concerns(doc: Mapping[str, Any], code: str) -> None:
+    """A product a skin concern suggests cannot go (422), as an area or clinic a campaign names."""
+    naming = [c["code"] for c in doc.get("concerns", ()) if code in c.get("products", ())]
+    if naming:
+        message = T(
+            "The product {code} is suggested by skin concern {concerns}; change or delete the concern first.",
+            code=repr(code), concerns=", ".join(naming),
+        )
+        raise Invalid(message, {"code": [message]})
+
+
 def _answer(kind: Kind, item: dict[str, Any], outcome, ctx: Context) -> Item | DryRun:
     if isinstance(outcome, DryRun):
         return outcome
@@ -223,6 +235,8 @@ def delete_item(
                     kind=kind.label, code=repr(code), campaigns=", ".join(naming),
                 )
                 raise Invalid(message, {"code": [message]})
+        if kind.key == "products":
+            _refuse_named_by_concerns(doc, code)
         del doc[kind.key][i]
 
     _, outcome = _change(ctx, kind, by, "delete", code, edit, effective_from, dry_run)

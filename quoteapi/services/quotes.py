@@ -194,6 +194,8 @@ def _revision_values(
 
     With the list it was priced with (``price_list``), also the deposit its clinic asks (null: none).
     """
+    if inputs.sessions is None:  # left out with concerns: the number priced (the suggestion's recommended) is kept
+        inputs = replace(inputs, sessions=result.sessions)
     return {
         "revision": number,
         "price_list_version": result.price_list_version,

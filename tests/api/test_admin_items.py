@@ -23,9 +23,14 @@ NEW = {
     "campaigns": {"code": "SPRING", "name": "Spring", "starts_on": iso(90), "ends_on": iso(181), "clinics": [],
                   "min_sessions": 3, "required_areas": [], "coupon": None, "stackable": True, "priority": 5,
                   "benefit": {"type": "percent", "value": "5"}},
+    "concerns": {"code": "redness", "name": "Redness", "products": ["hyaluronic-acid"], "maintenance_per_year": 1,
+                 "severities": {"mild": {"sessions_min": 1, "sessions_max": 2, "recommended": 2},
+                                "moderate": {"sessions_min": 3, "sessions_max": 4, "recommended": 3},
+                                "pronounced": {"sessions_min": 4, "sessions_max": 6, "recommended": 5}}},
 }
 CHANGE = {"clinics": {"price_factor": "1.25"}, "areas": {"price": "3400.00"}, "products": {"price": "1900.00"},
-          "specialist-levels": {"multiplier": "1.80"}, "campaigns": {"ends_on": iso(211)}}
+          "specialist-levels": {"multiplier": "1.80"}, "campaigns": {"ends_on": iso(211)},
+          "concerns": {"maintenance_per_year": 2}}
 
 
 def version(client, headers) -> int:
@@ -218,7 +223,7 @@ def test_csv_round_trip_through_the_api(client, admin_headers, database, ctx):
     r = client.get(f"{A}/price-list", headers={**admin_headers, "Accept": "text/csv"})
     assert r.status_code == 200 and r.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
-    assert {row["section"] for row in rows} == {"setting", "clinic", "area", "product", "specialist_level", "session_tier", "campaign"}
+    assert {row["section"] for row in rows} == {"setting", "clinic", "area", "product", "specialist_level", "session_tier", "campaign", "concern"}
     face = next(row for row in rows if row["section"] == "area" and row["code"] == "face")
     assert face["price"] == "4000.00" and face["size_cm2"] == "600"
     put = client.put(f"{A}/price-list", data=r.get_data(), content_type="text/csv", headers={**admin_headers, "If-Match": r.headers["ETag"]})

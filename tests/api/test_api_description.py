@@ -35,6 +35,8 @@ NEW_ITEMS = {
     "products": {"code": "ha2", "name": "HA", "price": "100.00"},
     "specialist-levels": {"code": "senior", "name": "Kıdemli", "multiplier": "1.60"},
     "campaigns": {"code": "X1", "name": "X", "starts_on": iso(0), "ends_on": iso(30), "benefit": {"type": "percent", "value": "5"}},
+    "concerns": {"code": "redness", "name": "Kızarıklık", "products": ["hyaluronic-acid"], "maintenance_per_year": 1,
+                 "severities": {s: {"sessions_min": 1, "sessions_max": 3, "recommended": 2} for s in ("mild", "moderate", "pronounced")}},
 }
 
 
@@ -103,6 +105,9 @@ def test_real_answers_of_every_operation_match_the_description(client, admin_hea
     estimate = call("post", "/api/v1/estimates", json=DISCOUNTED).get_json()
     assert any(line["amount"].startswith("-") for line in estimate["lines"])
     call("post", "/api/v1/estimates", json={**DISCOUNTED, "sessions": 99})  # a 422 problem
+    # Issue 28: skin concerns and their suggestion, sessions left out.
+    concerned = {k: v for k, v in DISCOUNTED.items() if k != "sessions"} | {"concerns": [{"code": "pores", "severity": "mild"}]}
+    assert call("post", "/api/v1/estimates", json=concerned).get_json()["suggestion"]["recommended"] == 2
     call("post", "/api/v1/quote-requests", json=QUOTE_REQUEST)
     quote = call("post", "/api/v1/quotes", json=QUOTE, headers=sales_headers).get_json()
     number = quote["number"]

@@ -309,3 +309,96 @@ def test_the_api_docs_page_renders_with_no_outside_request(browser, site):
     assert page.locator(".opblock").count() >= 40
     assert all(url.startswith(site["api"]) for url in requested), [u for u in requested if not u.startswith(site["api"])]
     context.close()
+
+
+# --- Skin concerns first (issue 28) ------------------------------------------------------------
+
+CONCERN_TEXTS = {
+    "en": {"question": "What would you like to improve?", "analysis": "after a skin analysis", "unsure": "Not sure",
+           "outside": "9 sessions is outside the 4 to 6 suggested for your skin", "one_area": "Choose at least one area.",
+           "within": "Suggested for your skin: 4 to 6 sessions (6 recommended)."},
+    "tr": {"question": "Neyi iyileştirmek istersiniz?", "analysis": "cilt analizinden sonra", "unsure": "Emin değilim",
+           "outside": "9 seans, cildiniz için önerilen 4-6 seans aralığının dışında", "one_area": "En az bir bölge seçin.",
+           "within": "Cildiniz için önerilen: 4-6 seans (önerilen 6 seans)."},
+}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_skin_concern_suggests_the_course_and_the_visitor_may_change_it(browser, site, lang, width):
+    """The estimator asks first what to improve; it preselects the sessions and products, and never blocks."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    words = CONCERN_TEXTS[lang]
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US" if lang == "en" else "tr-TR")
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(site["api"] + f"/estimator?lang={lang}")
+    page.wait_for_selector("#total[data-amount]")
+    expect(page.locator("#step-concerns .step-title")).to_have_text(words["question"])
+    expect(page.locator("#step-concerns .step-number")).to_have_text("1")
+    expect(page.locator("#choice-concerns")).to_have_text(words["unsure"])
+    open_step(page, "concerns")
+    expect(page.locator("#step-concerns .specialist-note")).to_contain_text(words["analysis"])
+    assert page.is_checked("#concern-unsure")
+
+    # Acne scars, pronounced (4-6 sessions, 6 recommended; no product); enlarged pores, mild (hyaluronic acid).
+    page.check("#concern-acne-scars")
+    expect(page.locator("#severity-acne-scars")).to_be_visible()
+    assert not page.is_checked("#concern-unsure")
+    page.check("#severity-acne-scars-pronounced")
+    page.check("#concern-pores")
+    page.check("#severity-pores-mild")
+    expect(page.locator("#sessions")).to_have_value("6")
+    assert page.is_checked("#product-hyaluronic-acid")
+    body = {**DEFAULT_CHOICE, "sessions": 6, "products": ["hyaluronic-acid"],
+            "concerns": [{"code": "acne-scars", "severity": "pronounced"}, {"code": "pores", "severity": "mild"}]}
+    expected = requests.post(site["api"] + f"/api/v1/estimates?lang={lang}", json=body, timeout=10).json()
+    wait_for_total(page, expected["total"])
+    expect(page.locator("#suggestion")).to_have_text(expected["suggestion"]["text"])
+    expect(page.locator("#sessions-suggestion")).to_have_text(words["within"])
+
+    # The visitor may change both: a product unticked stays so, and a number outside the range is said, not refused.
+    open_step(page, "products")
+    page.uncheck("#product-hyaluronic-acid")
+    open_step(page, "sessions")
+    page.fill("#sessions", "9")
+    expected = requests.post(site["api"] + f"/api/v1/estimates?lang={lang}",
+                             json={**body, "sessions": 9, "products": []}, timeout=10).json()
+    wait_for_total(page, expected["total"])
+    expect(page.locator("#sessions-suggestion")).to_contain_text(words["outside"])
+    expect(page.locator("#error-sessions")).to_be_empty()
+    assert not page.is_checked("#product-hyaluronic-acid")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.locator("#step-concerns").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"estimator-concerns-{width}{'' if lang == 'en' else '-tr'}.png"))
+
+    # "Not sure": no concern is sent, and the suggestion goes.
+    page.check("#concern-unsure")
+    assert not page.is_checked("#concern-acne-scars") and not page.is_checked("#concern-pores")
+    expect(page.locator("#suggestion")).to_be_hidden()
+    expect(page.locator("#sessions-suggestion")).to_be_hidden()
+
+    # Unticking every area asks for one, in plain words.
+    open_step(page, "areas")
+    page.uncheck("#area-face")
+    expect(page.locator("#error-areas")).to_have_text(words["one_area"])
+    assert problems == []
+    context.close()
+
+
+def test_a_quote_request_keeps_the_concerns(page, site):
+    open_step(page, "concerns")
+    page.check("#concern-fine-lines")
+    expect(page.locator("#sessions")).to_have_value("4")  # fine lines, moderate (the default): 3-6, 4 recommended
+    assert page.is_checked("#product-peptide-complex")
+    expect(page.locator("#suggestion")).to_be_visible()
+    page.fill("#customer-name", "Deniz Aksoy")
+    page.fill("#customer-email", "deniz@example.com")
+    page.check("#consent")
+    page.click("#send")
+    expect(page.locator("#sent")).to_be_visible()
+    number = page.get_attribute("#sent", "data-number")
+    quote = requests.get(site["api"] + f"/api/v1/quotes/{number}", headers=site["sales"], timeout=10).json()
+    assert quote["concerns"] == [{"code": "fine-lines", "severity": "moderate"}]
+    assert quote["sessions"] == 4 and quote["suggestion"]["within"] is True

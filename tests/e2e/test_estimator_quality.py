@@ -139,8 +139,13 @@ def test_no_accessibility_violation_at_any_moment(browser, site, lang, width):
     page = open_page(browser, site, lang, width)
     assert axe_violations(page) == [], "first view"
 
-    for step in ("areas", "products", "level", "sessions", "coupon", "health"):
+    for step in ("concerns", "areas", "products", "level", "sessions", "coupon", "health"):
         open_step(page, step)
+    # Issue 28: a concern ticked shows its severities in plain words; the suggestion is shown beside the price.
+    page.check("#concern-blemishes")
+    page.check("#severity-blemishes-pronounced")
+    expect(page.locator("#suggestion")).to_be_visible()
+    expect(page.locator("#sessions-suggestion")).to_be_visible()
     page.check("#area-scalp")
     page.fill("#size-scalp", "700")
     page.fill("#sessions", "2")
@@ -151,6 +156,9 @@ def test_no_accessibility_violation_at_any_moment(browser, site, lang, width):
     expect(page.locator("#eligibility")).to_be_visible()
     assert axe_violations(page) == [], "every section open"
 
+    page.fill("#sessions", "9")  # outside the suggested course: said, not refused
+    expect(page.locator("#sessions-suggestion")).to_have_class("suggested outside")
+    assert axe_violations(page) == [], "sessions outside the suggestion"
     page.fill("#sessions", "30")
     expect(page.locator("#error-sessions")).not_to_be_empty()
     page.click("#send")

@@ -21,13 +21,16 @@ from ..pricing.model import (
     BenefitType,
     Campaign,
     Clinic,
+    Concern,
+    CourseRange,
     PriceList,
+    SEVERITIES,
     Product,
     SessionTier,
     SpecialistLevel,
 )
 
-ITEM_LISTS = ("clinics", "areas", "products", "specialist_levels", "campaigns")
+ITEM_LISTS = ("clinics", "areas", "products", "specialist_levels", "campaigns", "concerns")
 # Document version 2: what a version-1 document (without these) means.
 DEFAULT_LANGUAGE = "tr"
 DEFAULT_MAX_MANUAL_DISCOUNT = "10"
@@ -116,7 +119,46 @@ def from_plain(data: Mapping[str, Any], version: int | None = None) -> PriceList
         version=version,
         language=data.get("language") or DEFAULT_LANGUAGE,
         max_manual_discount_percent=Decimal(data.get("max_manual_discount_percent") or DEFAULT_MAX_MANUAL_DISCOUNT),
+        concerns=tuple(_concern(c) for c in data.get("concerns") or ()),
     )
+
+
+# --- Skin concerns (document version 3) ---------------------------------------------------
+
+
+def _course(data: Mapping[str, Any]) -> CourseRange:
+    return CourseRange(int(data["sessions_min"]), int(data["sessions_max"]), int(data["recommended"]))
+
+
+def _concern(data: Mapping[str, Any]) -> Concern:
+    severities = data["severities"]
+    return Concern(
+        code=data["code"],
+        name=data["name"],
+        mild=_course(severities["mild"]),
+        moderate=_course(severities["moderate"]),
+        pronounced=_course(severities["pronounced"]),
+        products=tuple(data.get("products") or ()),
+        maintenance_per_year=int(data.get("maintenance_per_year", 1)),
+        translations=_translations(data),
+    )
+
+
+def concern_to_plain(c: Concern) -> dict[str, Any]:
+    return _with_translations({
+        "code": c.code,
+        "name": c.name,
+        "products": list(c.products),
+        "maintenance_per_year": c.maintenance_per_year,
+        "severities": {
+            str(severity): {
+                "sessions_min": course.sessions_min,
+                "sessions_max": course.sessions_max,
+                "recommended": course.recommended,
+            }
+            for severity, course in ((s, c.course(s)) for s in SEVERITIES)
+        },
+    }, c.translations)
 
 
 def _campaign(data: Mapping[str, Any]) -> Campaign:
@@ -193,6 +235,7 @@ def to_plain(price_list: PriceList) -> dict[str, Any]:
         "specialist_levels": [level_to_plain(lv) for lv in price_list.specialist_levels],
         "session_tiers": [tier_to_plain(t) for t in price_list.session_tiers],
         "campaigns": [campaign_to_plain(c) for c in price_list.campaigns],
+        "concerns": [concern_to_plain(c) for c in price_list.concerns],
     }
 
 
@@ -232,6 +275,7 @@ _ITEMS = {
     "products": (_product, product_to_plain),
     "specialist_levels": (_level, level_to_plain),
     "campaigns": (_campaign, campaign_to_plain),
+    "concerns": (_concern, concern_to_plain),
 }
 
 

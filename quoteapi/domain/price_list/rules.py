@@ -13,14 +13,17 @@ from typing import Iterable
 
 from ..pricing.engine import MAX_SESSIONS, MIN_SESSIONS, price
 from ..pricing.errors import PricingError, PriceListInvalid
-from ..pricing.model import AreaRequest, BenefitType, Campaign, EstimateRequest, PriceList, SessionTier
-from ..pricing.model import Clinic
+from ..pricing.model import (
+    SEVERITIES, AreaRequest, BenefitType, Campaign, Clinic, Concern, EstimateRequest, PriceList, SessionTier,
+)
 from ..text import LANGUAGES, T, Text
 from . import iban
 from .codec import ITEM_LISTS
 
 MIN_TIER_SESSIONS = 2
 DEPOSIT_NEEDS_ACCOUNT = T("A deposit needs a bank account to be paid to: give bank_account, or set deposit_percent to 0.")
+# A skin concern's maintenance sessions a year (document version 3).
+MAX_MAINTENANCE_PER_YEAR = 4
 
 
 def validate(price_list: PriceList) -> None:
@@ -44,6 +47,9 @@ def validate(price_list: PriceList) -> None:
     areas = set(price_list.area_by_code)
     for i, c in enumerate(price_list.campaigns):
         _check_campaign(fail, f"campaigns.{i}", c, clinics, areas)
+    products = set(price_list.product_by_code)
+    for i, concern in enumerate(price_list.concerns):
+        _check_concern(fail, f"concerns.{i}", concern, products)
     if errors:
         raise PriceListInvalid(errors, T("The price list is not valid; nothing was saved."))
 
@@ -86,6 +92,29 @@ def _check_campaign(fail, path: str, c: Campaign, clinics: set[str], areas: set[
         fail(where, T("A percentage must be at most 100."))
     if c.benefit.type is BenefitType.FREE_SESSIONS and (value != value.to_integral_value() or value < 1):
         fail(where, T("Free sessions must be a whole number of at least 1."))
+
+
+def _check_concern(fail, path: str, c: Concern, products: set[str]) -> None:
+    """``1 <= sessions_min <= recommended <= sessions_max <= 24`` at every severity; known products, each once."""
+    for severity in SEVERITIES:
+        course = c.course(severity)
+        where = f"{path}.severities.{severity}"
+        for name in ("sessions_min", "sessions_max", "recommended"):
+            if not MIN_SESSIONS <= getattr(course, name) <= MAX_SESSIONS:
+                fail(f"{where}.{name}", T("Must be between {low} and {high}.", low=MIN_SESSIONS, high=MAX_SESSIONS))
+        if course.sessions_min > course.sessions_max:
+            fail(f"{where}.sessions_max", T("Must be at least sessions_min."))
+        if not course.sessions_min <= course.recommended <= course.sessions_max:
+            fail(f"{where}.recommended", T("Must be between sessions_min and sessions_max."))
+    if not 0 <= c.maintenance_per_year <= MAX_MAINTENANCE_PER_YEAR:
+        fail(f"{path}.maintenance_per_year", T("Must be between {low} and {high}.", low=0, high=MAX_MAINTENANCE_PER_YEAR))
+    seen: set[str] = set()
+    for j, code in enumerate(c.products):
+        if code not in products:
+            fail(f"{path}.products.{j}", T("Unknown product {code}.", code=repr(code)))
+        elif code in seen:
+            fail(f"{path}.products.{j}", T("Product {code} is listed twice.", code=repr(code)))
+        seen.add(code)
 
 
 def _check_tiers(fail, tiers: tuple[SessionTier, ...]) -> None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from ..text import Name, T
 from .engine import round_money
 from .errors import EstimateInvalid
-from .model import Benefit, Campaign, Clinic, PriceList, SessionTier
+from .model import SEVERITIES, Benefit, Campaign, Clinic, CourseRange, PriceList, SessionTier
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,17 @@ class CatalogCampaign:
 
 
 @dataclass(frozen=True, slots=True)
+class CatalogConcern:
+    """A skin concern as the estimator asks about it: its name, products and the course at each severity."""
+
+    code: str
+    name: Name
+    products: tuple[str, ...]
+    maintenance_per_year: int
+    severities: dict[str, CourseRange]  # mild, moderate, pronounced
+
+
+@dataclass(frozen=True, slots=True)
 class Catalog:
     clinic: ClinicSummary
     currency: str
@@ -76,6 +87,7 @@ class Catalog:
     specialist_levels: tuple[Level, ...]
     session_tiers: tuple[SessionTier, ...]
     campaigns: tuple[CatalogCampaign, ...]  # running on the day, in the order they are applied
+    concerns: tuple[CatalogConcern, ...] = ()
 
 
 def clinic_summary(price_list: PriceList, clinic: Clinic) -> ClinicSummary:
@@ -121,4 +133,9 @@ def catalog_for(price_list: PriceList, clinic_code: str, day: date) -> Catalog:
         specialist_levels=tuple(Level(lv.code, price_list.name_of(lv), lv.multiplier) for lv in price_list.specialist_levels),
         session_tiers=tuple(sorted(price_list.session_tiers, key=lambda t: t.min_sessions)),
         campaigns=tuple(_offer(price_list, c) for c in price_list.campaigns_running(clinic.code, day)),
+        concerns=tuple(
+            CatalogConcern(c.code, price_list.name_of(c), c.products, c.maintenance_per_year,
+                           {str(s): c.course(s) for s in SEVERITIES})
+            for c in price_list.concerns
+        ),
     )

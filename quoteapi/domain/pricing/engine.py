@@ -18,7 +18,9 @@ from ..text import Name, Names, T, Text
 from .advice import advice_for
 from .eligibility import judge
 from .errors import EstimateInvalid
+from .suggestion import MAX_CONCERNS, hints_within, known, worked_out
 from .model import (
+    SEVERITIES,
     Area,
     BenefitType,
     Campaign,
@@ -206,8 +208,7 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
     between today and :data:`MAX_DAYS_AHEAD` days ahead. Without it (replaying
     a stored quote) the start date is taken as it is and must be given.
     """
-    start, clinic, areas, products, level = _resolve(price_list, request, today)
-    n = request.sessions
+    start, clinic, areas, products, level, n, suggested = _resolve(price_list, request, today)
     sheet = _sheet(price_list, clinic)
     session = _one_session(price_list, sheet, clinic, areas, products, level)
     area_codes = frozenset(a.code for a, _ in areas)
@@ -216,6 +217,9 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
     course = _course(price_list, clinic, session, candidates, n, manual)
 
     lines = _lines(price_list, sheet, areas, products, level, session, course, manual)
+    suggestion = None
+    if suggested is not None:  # the suggestion with within true, and with within false
+        suggestion = suggested[0] if suggested[0].sessions_min <= n <= suggested[0].sessions_max else suggested[1]
     interval = timedelta(days=price_list.session_interval_days)
     schedule = tuple(start + interval * i for i in range(n))
     return Estimate(
@@ -238,11 +242,13 @@ def price(price_list: PriceList, request: EstimateRequest, today: date | None = 
         advice=advice_for(schedule),
         offers=course.offers,
         coupon=_coupon_outcome(price_list, request, start, area_codes, course),
-        hints=_hints(price_list, clinic, session, candidates, course, manual),
+        hints=_hints(price_list, clinic, session, candidates, course, manual) if not request.concerns
+        else hints_within(_hints(price_list, clinic, session, candidates, course, manual), suggestion),
         manual_discount_base=course.manual_base if manual is not None else None,
         manual_discount_over_limit=manual is not None and manual_discount_over_limit(
             course.manual.discount, course.manual_base, price_list.max_manual_discount_percent
         ),
+        suggestion=suggestion,
     )
 
 
@@ -596,7 +602,14 @@ def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None
     level = price_list.level_by_code.get(request.specialist_level)
     if level is None:
         fail("specialist_level", T("Unknown specialist level {code}.", code=repr(request.specialist_level)))
-    if not MIN_SESSIONS <= request.sessions <= MAX_SESSIONS:
+    n = request.sessions
+    suggested = None
+    if request.concerns:
+        n, suggested = _resolve_concerns(price_list, request, fail)
+    if n is None:
+        if not request.concerns:
+            fail("sessions", T("Give a number of sessions, or a skin concern to suggest one."))
+    elif not MIN_SESSIONS <= n <= MAX_SESSIONS:
         fail("sessions", T("Must be between {low} and {high}.", low=MIN_SESSIONS, high=MAX_SESSIONS))
 
     start = request.start_date
@@ -641,4 +654,37 @@ def _resolve(price_list: PriceList, request: EstimateRequest, today: date | None
 
     if errors:
         raise EstimateInvalid(errors)
-    return start, clinic, areas, products, level
+    return start, clinic, areas, products, level, n, suggested
+
+
+def _resolve_concerns(price_list: PriceList, request: EstimateRequest, fail):
+    """Check the concerns (known, not twice, at most :data:`MAX_CONCERNS`); the sessions to price and the suggestion.
+
+    The sessions are the request's, or the suggestion's recommended number when
+    it gives none; the suggestion is its two forms (within the range or not). None
+    for both when a concern is wrong: its problem is reported instead.
+    """
+    concerns = request.concerns
+    suggested = known(price_list, concerns)  # worked out already: known to be valid
+    if suggested is not None:
+        return (request.sessions if request.sessions is not None else suggested[0].recommended), suggested
+    if len(concerns) > MAX_CONCERNS:
+        fail("concerns", T("At most {count} skin concerns.", count=MAX_CONCERNS))
+    wrong = len(concerns) > MAX_CONCERNS
+    seen: set[str] = set()
+    for i, wanted in enumerate(concerns):
+        concern = price_list.concern_by_code.get(wanted.code)
+        if concern is None:
+            fail(f"concerns.{i}.code", T("Unknown skin concern {code}.", code=repr(wanted.code)))
+            wrong = True
+        elif wanted.code in seen:
+            fail(f"concerns.{i}.code", T("Skin concern {code} is listed twice.", code=repr(wanted.code)))
+            wrong = True
+        if wanted.severity not in SEVERITIES:
+            fail(f"concerns.{i}.severity", T("Must be one of: {choices}.", choices=", ".join(SEVERITIES)))
+            wrong = True
+        seen.add(wanted.code)
+    if wrong:
+        return request.sessions, None
+    suggested = worked_out(price_list, concerns)
+    return (request.sessions if request.sessions is not None else suggested[0].recommended), suggested

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from ..text import Name, Text
 
@@ -138,6 +138,50 @@ class Campaign:
         return self.coupon is not None
 
 
+# --- Skin concerns (price-list document version 3) -------------------------
+
+
+class Severity(StrEnum):
+    MILD = "mild"
+    MODERATE = "moderate"
+    PRONOUNCED = "pronounced"
+
+
+SEVERITIES = tuple(Severity)
+
+
+@dataclass(frozen=True, slots=True)
+class CourseRange:
+    """How many sessions a concern needs at one severity: ``sessions_min <= recommended <= sessions_max``."""
+
+    sessions_min: int
+    sessions_max: int
+    recommended: int
+
+
+@dataclass(frozen=True, slots=True)
+class Concern:
+    """A skin concern the estimator asks about, with the course the clinics suggest for each severity."""
+
+    code: str
+    name: str
+    mild: CourseRange
+    moderate: CourseRange
+    pronounced: CourseRange
+    products: tuple[str, ...] = ()
+    maintenance_per_year: int = 1
+    translations: Translations = ()
+
+    def course(self, severity: str) -> CourseRange:
+        """The course at ``severity`` (one of :data:`SEVERITIES`)."""
+        return getattr(self, Severity(severity).value)
+
+    @property
+    def severities(self) -> dict[str, CourseRange]:
+        """The course at each severity, as the document writes them."""
+        return {"mild": self.mild, "moderate": self.moderate, "pronounced": self.pronounced}
+
+
 def _index(items: tuple, key: str) -> Mapping:
     return MappingProxyType({getattr(item, key): item for item in items})
 
@@ -163,6 +207,8 @@ class PriceList:
     # The campaigns left out because they reached their max_uses (the list as offered: a coupon of
     # one is refused as used up, not as unknown).
     used_up: tuple[Campaign, ...] = field(default=(), repr=False, compare=False)
+    # The skin concerns the estimator asks about (document version 3).
+    concerns: tuple[Concern, ...] = ()
 
     # Look-ups by code, built once per version (a price list is read far more
     # often than it changes).
@@ -170,6 +216,7 @@ class PriceList:
     area_by_code: Mapping[str, Area] = field(init=False, repr=False, compare=False)
     product_by_code: Mapping[str, Product] = field(init=False, repr=False, compare=False)
     level_by_code: Mapping[str, SpecialistLevel] = field(init=False, repr=False, compare=False)
+    concern_by_code: Mapping[str, Concern] = field(init=False, repr=False, compare=False)
     tiers_descending: tuple[SessionTier, ...] = field(init=False, repr=False, compare=False)
     campaigns_in_order: tuple[Campaign, ...] = field(init=False, repr=False, compare=False)
     # The tier of a course of 0 to 24 sessions (the engine's range), by its length.
@@ -182,6 +229,7 @@ class PriceList:
         set_(self, "area_by_code", _index(self.areas, "code"))
         set_(self, "product_by_code", _index(self.products, "code"))
         set_(self, "level_by_code", _index(self.specialist_levels, "code"))
+        set_(self, "concern_by_code", _index(self.concerns, "code"))
         set_(
             self,
             "tiers_descending",
@@ -254,20 +302,35 @@ class ManualDiscount:
     amount: Decimal | None = None
 
 
+class ConcernRequest(NamedTuple):
+    """A skin concern the customer wants to improve, and how marked it is (one of :data:`SEVERITIES`).
+
+    A named tuple: the engine looks a request's concerns up by their tuple, which hashes in C.
+    """
+
+    code: str
+    severity: str
+
+
 @dataclass(frozen=True, slots=True)
 class EstimateRequest:
-    """What to price. ``start_date`` None means "today": the use case fills it in before pricing."""
+    """What to price. ``start_date`` None means "today": the use case fills it in before pricing.
+
+    ``sessions`` None (allowed with ``concerns``) means the suggestion's recommended number.
+    """
 
     clinic: str
     areas: tuple[AreaRequest, ...]
     specialist_level: str
-    sessions: int
+    sessions: int | None
     start_date: date | None = None
     products: tuple[str, ...] = ()
     coupon: str | None = None
     client: ClientAnswers | None = None
     # Step 8b; only the desk's stored quotes give one.
     manual_discount: ManualDiscount | None = None
+    # The customer's skin concerns (at most 3): the estimate then carries a suggestion.
+    concerns: tuple[ConcernRequest, ...] = ()
 
 
 # --- Its result ----------------------------------------------------------
@@ -342,6 +405,34 @@ class Hint:
         self.__dict__.update(sessions=sessions, total=total, per_session=per_session, text=text)
 
 
+@dataclass(frozen=True, slots=True)
+class SuggestedConcern:
+    """A concern as the suggestion names it: its code, the severity given and its name."""
+
+    code: str
+    severity: str
+    name: Name | str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The course the clinics suggest for the customer's concerns (api.md revision 3).
+
+    For several concerns, the largest ``sessions_min``, ``sessions_max`` and
+    ``recommended`` of theirs, and their products together in price-list order.
+    """
+
+    concerns: tuple[SuggestedConcern, ...]
+    sessions_min: int
+    sessions_max: int
+    recommended: int
+    interval_days: int
+    products: tuple[str, ...]
+    maintenance_per_year: int
+    within: bool  # the sessions priced are between sessions_min and sessions_max
+    text: Text | str
+
+
 @dataclass(frozen=True)
 class Estimate:
     clinic: str
@@ -368,6 +459,8 @@ class Estimate:
     # whether the manual discount exceeds the list's max_manual_discount_percent.
     manual_discount_base: Decimal | None = None
     manual_discount_over_limit: bool = False
+    # The course suggested for the customer's skin concerns; None without concerns.
+    suggestion: Suggestion | None = None
 
     def __init__(
         self, clinic: str, currency: str, price_list_version: int | None, start_date: date, sessions: int,
@@ -376,6 +469,7 @@ class Estimate:
         eligibility: Eligibility, schedule: tuple[date, ...], advice: tuple[Text | str, ...],
         offers: tuple[Offer, ...] = (), coupon: CouponOutcome | None = None, hints: tuple[Hint, ...] = (),
         manual_discount_base: Decimal | None = None, manual_discount_over_limit: bool = False,
+        suggestion: Suggestion | None = None,
     ) -> None:
         self.__dict__.update(
             clinic=clinic, currency=currency, price_list_version=price_list_version, start_date=start_date,
@@ -383,5 +477,5 @@ class Estimate:
             tax_rate=tax_rate, tax_total=tax_total, total=total, per_session=per_session,
             applied_campaigns=applied_campaigns, eligibility=eligibility, schedule=schedule, advice=advice,
             offers=offers, coupon=coupon, hints=hints, manual_discount_base=manual_discount_base,
-            manual_discount_over_limit=manual_discount_over_limit,
+            manual_discount_over_limit=manual_discount_over_limit, suggestion=suggestion,
         )

@@ -15,6 +15,7 @@ from ..text import ENGLISH, Language
 from .model import (
     AreaRequest,
     ClientAnswers,
+    ConcernRequest,
     CouponOutcome,
     CouponStatus,
     Eligibility,
@@ -26,6 +27,8 @@ from .model import (
     LineKind,
     ManualDiscount,
     Offer,
+    SuggestedConcern,
+    Suggestion,
 )
 
 
@@ -96,7 +99,57 @@ def estimate_to_plain(e: Estimate, language: Language = ENGLISH) -> dict[str, An
             {"sessions": h.sessions, "total": _money(h.total), "per_session": _money(h.per_session), "text": text(h.text)}
             for h in e.hints
         ],
+        "suggestion": None if e.suggestion is None else suggestion_to_plain(e.suggestion, text),
     }
+
+
+def suggestion_to_plain(s: Suggestion, text) -> dict[str, Any]:
+    """A suggestion as JSON types; ``text`` (a language's ``render``) writes its sentence and the concerns' names.
+
+    The engine hands out the same suggestion for the same concerns (suggestion.py keeps them per list): its
+    sentence and names are written once per language and kept with it.
+    """
+    language = getattr(text, "__self__", None)
+    written = s.__dict__.get("_written")
+    entry = None if written is None or language is None else written.get(id(language))
+    if entry is None or entry[0] is not language:
+        entry = (language, text(s.text), [text(c.name) for c in s.concerns])
+        if language is not None:
+            if written is None:
+                written = s.__dict__.setdefault("_written", {})  # frozen: its own cache, not a field
+            if len(written) < 8:
+                written[id(language)] = entry
+    names = entry[2]
+    return {
+        "concerns": [
+            {"code": c.code, "severity": str(c.severity), "name": names[i]} for i, c in enumerate(s.concerns)
+        ],
+        "sessions_min": s.sessions_min,
+        "sessions_max": s.sessions_max,
+        "recommended": s.recommended,
+        "interval_days": s.interval_days,
+        "products": list(s.products),
+        "maintenance_per_year": s.maintenance_per_year,
+        "within": s.within,
+        "text": entry[1],
+    }
+
+
+def suggestion_from_plain(data: Mapping[str, Any] | None) -> Suggestion | None:
+    """A stored suggestion (its sentence and names as they were shown); None when there was none."""
+    if not isinstance(data, Mapping):
+        return None
+    return Suggestion(
+        concerns=tuple(SuggestedConcern(c["code"], c["severity"], c.get("name", c["code"])) for c in data["concerns"]),
+        sessions_min=data["sessions_min"],
+        sessions_max=data["sessions_max"],
+        recommended=data["recommended"],
+        interval_days=data["interval_days"],
+        products=tuple(data["products"]),
+        maintenance_per_year=data["maintenance_per_year"],
+        within=data["within"],
+        text=data["text"],
+    )
 
 
 def estimate_from_plain(data: Mapping[str, Any]) -> Estimate:
@@ -142,6 +195,8 @@ def estimate_from_plain(data: Mapping[str, Any]) -> Estimate:
         hints=tuple(
             Hint(h["sessions"], Decimal(h["total"]), Decimal(h["per_session"]), h["text"]) for h in data.get("hints", ())
         ),
+        # Revisions stored before issue 28 have none.
+        suggestion=suggestion_from_plain(data.get("suggestion")),
     )
 
 
@@ -184,7 +239,13 @@ def request_to_plain(r: EstimateRequest) -> dict[str, Any]:
     }
     if r.manual_discount is not None:
         plain["manual_discount"] = manual_discount_to_plain(r.manual_discount)
+    if r.concerns:  # only when given, like the manual discount
+        plain["concerns"] = concerns_to_plain(r.concerns)
     return plain
+
+
+def concerns_to_plain(concerns: tuple[ConcernRequest, ...]) -> list[dict[str, str]]:
+    return [{"code": c.code, "severity": str(c.severity)} for c in concerns]
 
 
 def request_from_plain(data: Mapping[str, Any]) -> EstimateRequest:
@@ -198,11 +259,12 @@ def request_from_plain(data: Mapping[str, Any]) -> EstimateRequest:
             for a in data["areas"]
         ),
         specialist_level=data["specialist_level"],
-        sessions=data["sessions"],
+        sessions=data.get("sessions"),
         start_date=date.fromisoformat(start) if start else None,
         products=tuple(data.get("products") or ()),
         coupon=data.get("coupon"),
         # Erased answers (a placeholder string, see domain/personal_data.py) read as none given.
         client=ClientAnswers(**{k: client.get(k) for k in CLIENT_FIELDS}) if isinstance(client, Mapping) else None,
         manual_discount=manual_discount_from_plain(manual) if isinstance(manual, Mapping) else None,
+        concerns=tuple(ConcernRequest(c["code"], c["severity"]) for c in data.get("concerns") or ()),
     )

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from ..i18n import Sentence
 from .fields import DecimalString, Integer, Text
-from .price_list import BenefitSchema, SessionTierSchema
+from .price_list import BenefitSchema, SessionTierSchema, SeveritiesSchema
 
 
 class ClinicSummarySchema(Schema):
@@ -65,6 +65,16 @@ class CatalogCampaignSchema(Schema):
     benefit = fields.Nested(BenefitSchema)
 
 
+class CatalogConcernSchema(Schema):
+    """A skin concern the estimator asks about (document version 3)."""
+
+    code = Text()
+    name = Sentence()
+    products = fields.List(Text(), metadata={"description": "Products suggested with it."})
+    maintenance_per_year = Integer()
+    severities = fields.Nested(SeveritiesSchema, metadata={"description": "The course suggested at each severity."})
+
+
 class CatalogSchema(Schema):
     clinic = Text(attribute="clinic.code", metadata={"description": "The clinic's code."})
     clinic_name = Sentence(attribute="clinic.name")
@@ -80,5 +90,7 @@ class CatalogSchema(Schema):
     specialist_levels = fields.List(fields.Nested(CatalogLevelSchema))
     session_tiers = fields.List(fields.Nested(SessionTierSchema))
     campaigns = fields.List(fields.Nested(CatalogCampaignSchema))
+    concerns = fields.List(fields.Nested(CatalogConcernSchema), metadata={
+        "description": "The skin concerns the estimator asks about, with their names and severities."})
 
 

@@ -242,6 +242,38 @@ class CampaignSchema(ItemSchema):
     translations = TranslationsField()
 
 
+# --- Skin concerns (document version 3) ------------------------------------------------------
+
+
+class CourseRangeSchema(Schema):
+    """The course the clinics suggest at one severity: `1 <= sessions_min <= recommended <= sessions_max <= 24`."""
+
+    sessions_min = Integer(strict=True, required=True, validate=validate.Range(min=1, max=24))
+    sessions_max = Integer(strict=True, required=True, validate=validate.Range(min=1, max=24))
+    recommended = Integer(strict=True, required=True, validate=validate.Range(min=1, max=24))
+
+
+class SeveritiesSchema(Schema):
+    """All three severities are required."""
+
+    mild = fields.Nested(CourseRangeSchema, required=True)
+    moderate = fields.Nested(CourseRangeSchema, required=True)
+    pronounced = fields.Nested(CourseRangeSchema, required=True)
+
+
+class ConcernSchema(ItemSchema):
+    """A skin concern the estimator asks about, with the course suggested at each severity."""
+
+    code = Code(required=True)
+    name = Name(required=True)
+    products = fields.List(Code(), load_default=list, validate=validate.Length(max=50), metadata={
+        "description": "Products suggested with it (codes of `products`), shown preselected."})
+    maintenance_per_year = Integer(strict=True, load_default=1, validate=validate.Range(min=0, max=4), metadata={
+        "description": "Maintenance sessions a year after the course."})
+    severities = fields.Nested(SeveritiesSchema, required=True)
+    translations = TranslationsField()
+
+
 class StoredDocumentAnswer(Schema):
     """An answer that carries a stored version's document (``services.price_lists.StoredDocument``).
 
@@ -280,6 +312,7 @@ ITEM_SCHEMAS: dict[str, type[ItemSchema]] = {
     "products": ProductSchema,
     "specialist-levels": SpecialistLevelSchema,
     "campaigns": CampaignSchema,
+    "concerns": ConcernSchema,
 }
 
 
@@ -314,6 +347,8 @@ class PriceListSchema(StoredDocumentAnswer):
     )
     session_tiers = fields.List(fields.Nested(SessionTierSchema), load_default=list)
     campaigns = fields.List(fields.Nested(CampaignSchema), load_default=list)
+    concerns = fields.List(fields.Nested(ConcernSchema), load_default=list, metadata={
+        "description": "The skin concerns the estimator asks about (document version 3)."})
 
 
 VERSION_STATES = ("current", "scheduled", "superseded", "cancelled")

@@ -10,11 +10,12 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_dump, va
 from ...domain.quotes import APPROVALS, CHANNELS, DECISIONS, DECLINE_REASONS, SOURCES, STATUSES, STORED_STATUSES, Quote
 from ...domain.text import LANGUAGES, N_
 from ...domain.pricing.model import Estimate
-from ...domain.pricing.plain import estimate_to_plain
+from ...domain.pricing.plain import concerns_to_plain, estimate_to_plain
 from ..i18n import Sentence, render
 from ..i18n import current as current_language
 from .estimates import EligibilitySchema, EstimateRequestSchema, EstimateSchema, ManualDiscountSchema
 from .payments import PaymentSchema, SignedMoney  # payments-users
+from .estimates import ConcernChoiceSchema
 from .fields import (
     Day, DecimalString, Email, Flattened, FreeText, Integer, Name, PHONE, StrictBoolean, Text, Trimmed,
 )
@@ -211,6 +212,8 @@ class QuoteSchema(EstimateSchema):
     paid_total = SignedMoney(metadata={"description": "Σ payments − Σ refunds."})
     balance = SignedMoney(metadata={"description": "total − paid_total."})
     # --- end payments-users ---
+    concerns = fields.List(fields.Nested(ConcernChoiceSchema), metadata={
+        "description": "The current revision's skin concerns as given (empty without); `suggestion` says what they suggest."})
 
     @pre_dump
     def with_estimate(self, quote: Any, **kwargs: Any) -> Flattened:
@@ -318,6 +321,7 @@ def _own_fields(quote: Any) -> dict[str, Any]:
         # --- payments-users ---
         **_payment_fields(quote),
         # --- end payments-users ---
+        "concerns": concerns_to_plain(quote.concerns),
     }
 
 
@@ -356,7 +360,7 @@ _WORDING_LANGUAGES = tuple(ConsentWordingSchema._declared_fields)
 _PLAIN_OWN_FIELDS = (
     ("number", "revision", "status", "source", "customer", "notes", "created_by", "created_at", "valid_until",
      "follow_up_on", "assigned_to", "activity", "language", "consent", "approval", "manual_discount",
-     "deposit", "decline_reason", "decline_note", "acceptance", "payments", "paid_total", "balance")
+     "deposit", "decline_reason", "decline_note", "acceptance", "payments", "paid_total", "balance", "concerns")
     == tuple(name for name in QuoteSchema._declared_fields if name not in _ESTIMATE_FIELDS)
     and tuple(CustomerSchema._declared_fields) == ("name", "email", "phone")
     and tuple(ActivitySchema._declared_fields) == ("at", "by", "kind", "text")
@@ -369,6 +373,7 @@ _PLAIN_OWN_FIELDS = (
     and tuple(PaymentSchema._declared_fields)
     == ("id", "kind", "amount", "method", "received_on", "reference", "created_at", "created_by")
     # --- end payments-users ---
+    and tuple(ConcernChoiceSchema._declared_fields) == ("code", "severity")
 )
 
 

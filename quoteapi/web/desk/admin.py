@@ -83,6 +83,7 @@ def kind_labels() -> dict[str, str]:
     return {
         "clinics": _("Clinics"), "areas": _("Areas"), "products": _("Products"),
         "specialist-levels": _("Specialist levels"), "campaigns": _("Campaigns"),
+        "concerns": _("Skin concerns"),
     }
 
 
@@ -181,7 +182,7 @@ def columns(kind: Kind, language: str) -> list[Column]:
                 if other != language:
                     out += [Column(f"translations.{other}.{n}", "text") for n in names]
         elif isinstance(field, fields.Nested):
-            out += [Column(f"{name}.{sub}", _kind_of(f)) for sub, f in field.schema.fields.items()]
+            out += _nested_columns(name, field)
         else:
             out.append(Column(name, _kind_of(field)))
     for column in out:
@@ -219,6 +220,17 @@ def column_labels(kind: Kind) -> dict[str, str]:
                                                 else _("Name ({language})", language=in_language))
         labels[f"translations.{other}.city"] = _("City ({language})", language=in_language)
     return labels
+
+
+def _nested_columns(path: str, field: fields.Nested) -> list[Column]:
+    """A nested object's fields, one column each, however deep (a concern's severities.mild.sessions_min)."""
+    out: list[Column] = []
+    for sub, f in field.schema.fields.items():
+        if isinstance(f, fields.Nested):
+            out += _nested_columns(f"{path}.{sub}", f)
+        else:
+            out.append(Column(f"{path}.{sub}", _kind_of(f)))
+    return out
 
 
 def _changes(cols: list[Column], form: Mapping[str, str], prefix: str, current: Mapping[str, Any] | None) -> dict:

@@ -56,6 +56,17 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:24]
 
 
+def _as_before(plain: dict) -> dict:
+    """The plain form without the fields added since the digests were taken, when a request has none of their input.
+
+    Issue 28 added ``suggestion`` (null without concerns; no golden request gives concerns):
+    every other byte must be what commit 6a9ff0b wrote.
+    """
+    if plain.get("suggestion", False) is None:
+        plain = {k: v for k, v in plain.items() if k != "suggestion"}
+    return plain
+
+
 def answer(price_list: PriceList, request: EstimateRequest, today: date | None) -> dict:
     """What the golden file keeps of one estimate: digests of its plain form in both languages, or its errors."""
     tr, en = language("tr"), language("en")
@@ -66,8 +77,8 @@ def answer(price_list: PriceList, request: EstimateRequest, today: date | None) 
         return {"errors": rendered}
     return {
         "total": f"{e.total:.2f}",
-        "tr": digest(orjson.dumps(estimate_to_plain(e, tr))),
-        "en": digest(orjson.dumps(estimate_to_plain(e, en))),
+        "tr": digest(orjson.dumps(_as_before(estimate_to_plain(e, tr)))),
+        "en": digest(orjson.dumps(_as_before(estimate_to_plain(e, en)))),
         "manual_discount_base": None if e.manual_discount_base is None else str(e.manual_discount_base),
         "manual_discount_over_limit": e.manual_discount_over_limit,
     }

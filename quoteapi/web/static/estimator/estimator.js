@@ -144,6 +144,7 @@
     const chosen = currentChoices();
     catalog = body;
     money = moneyFormat(body.currency);
+    renderConcerns(chosen);
     renderAreas(chosen);
     renderProducts(chosen);
     renderLevels(chosen);
@@ -176,10 +177,122 @@
 
   function currentChoices() {
     return {
+      concerns: new Map(chosenConcerns().map((c) => [c.code, c.severity])),
       areas: new Map($$('input[name="area"]:checked').map((box) => [box.value, $(`#size-${CSS.escape(box.value)}`)?.value || ""])),
       products: new Set($$('input[name="product"]:checked').map((box) => box.value)),
       level: $('input[name="level"]:checked')?.value,
     };
+  }
+
+  // --- Skin concerns (issue 28): what the customer wants to improve suggests the course ---------
+
+  const MAX_CONCERNS = 3;
+  // Severity in plain words, each with a short description a customer can judge by.
+  const SEVERITIES = () => [
+    ["mild", t("Mild"), t("Noticeable only up close; make-up covers it easily.")],
+    ["moderate", t("Moderate"), t("Visible at a normal distance, in everyday life.")],
+    ["pronounced", t("Pronounced"), t("Clearly visible: deep, or over a wide area.")],
+  ];
+  // The products ticked because the concerns suggest them (the customer may untick them).
+  let suggestedProducts = new Set();
+
+  function chosenConcerns() {
+    return $$('input[name="concern"]:checked').map((box) => ({
+      code: box.value,
+      severity: $(`input[name="severity-${CSS.escape(box.value)}"]:checked`)?.value || "moderate",
+    }));
+  }
+
+  function renderConcerns(chosen) {
+    const concerns = (catalog && catalog.concerns) || [];
+    $("#step-concerns").hidden = !concerns.length;
+    const options = concerns.map((concern) => {
+      const id = `concern-${concern.code}`;
+      const checked = chosen.concerns.has(concern.code);
+      const box = el("input", { type: "checkbox", name: "concern", value: concern.code, id, checked });
+      const wrapper = el("div", { class: "concern-option" }, el("label", { class: "option", for: id }, box, el("span", { text: concern.name })));
+      const group = el("fieldset", { class: "severity", id: `severity-${concern.code}`, hidden: !checked });
+      group.append(el("legend", { text: t("How noticeable is it?") }));
+      const severity = chosen.concerns.get(concern.code) || "moderate";
+      for (const [value, label, description] of SEVERITIES()) {
+        const radioId = `severity-${concern.code}-${value}`;
+        group.append(el(
+          "label", { class: "option severity-option", for: radioId },
+          el("input", { type: "radio", name: `severity-${concern.code}`, value, id: radioId, checked: value === severity }),
+          el("span", { class: "severity-text" }, el("span", { class: "severity-label", text: label }), el("span", { class: "severity-description", text: description })),
+        ));
+      }
+      wrapper.append(group);
+      return wrapper;
+    });
+    const unsure = el("label", { class: "option unsure", for: "concern-unsure" },
+      el("input", { type: "checkbox", id: "concern-unsure", name: "concern-unsure", checked: concerns.length > 0 && !chosen.concerns.size }),
+      el("span", { text: t("I'm not sure (skip)") }));
+    $("#concern-list").replaceChildren(...options, unsure);
+    limitConcerns();
+  }
+
+  // At most three: the others wait, disabled, until one is unticked.
+  function limitConcerns() {
+    const full = $$('input[name="concern"]:checked').length >= MAX_CONCERNS;
+    for (const box of $$('input[name="concern"]')) box.disabled = full && !box.checked;
+  }
+
+  // The course the concerns suggest, worked out as the API does: the largest of each figure, the products together.
+  function suggestionFor(concerns) {
+    const found = concerns
+      .map((c) => [(catalog.concerns || []).find((x) => x.code === c.code), c.severity])
+      .filter(([concern]) => concern);
+    if (!found.length) return null;
+    const courses = found.map(([concern, severity]) => concern.severities[severity]);
+    const most = (name) => Math.max(...courses.map((course) => course[name]));
+    const named = new Set(found.flatMap(([concern]) => concern.products));
+    return {
+      sessions_min: most("sessions_min"), sessions_max: most("sessions_max"), recommended: most("recommended"),
+      products: catalog.products.filter((p) => named.has(p.code)).map((p) => p.code),
+    };
+  }
+
+  // After a change of concerns: the recommended sessions and the suggested products, preselected.
+  function applySuggestion() {
+    const suggestion = suggestionFor(chosenConcerns());
+    const wanted = new Set(suggestion ? suggestion.products : []);
+    for (const code of suggestedProducts) {
+      const box = $(`#product-${CSS.escape(code)}`);
+      if (box && !wanted.has(code)) box.checked = false;
+    }
+    for (const code of wanted) {
+      const box = $(`#product-${CSS.escape(code)}`);
+      if (box) box.checked = true;
+    }
+    suggestedProducts = wanted;
+    if (suggestion) $("#sessions").value = String(suggestion.recommended);
+  }
+
+  function concernChanged(target) {
+    if (target.id === "concern-unsure") {
+      if (target.checked) for (const box of $$('input[name="concern"]:checked')) box.checked = false;
+    } else if (target.name === "concern") {
+      if (target.checked) $("#concern-unsure").checked = false;
+      else if (!$$('input[name="concern"]:checked').length) $("#concern-unsure").checked = true;
+    }
+    for (const box of $$('input[name="concern"]')) $(`#severity-${CSS.escape(box.value)}`).hidden = !box.checked;
+    limitConcerns();
+    applySuggestion();
+  }
+
+  function renderSuggestion(suggestion, sessions) {
+    const note = $("#suggestion");
+    note.hidden = !suggestion;
+    note.textContent = suggestion ? suggestion.text : "";
+    const near = $("#sessions-suggestion");
+    near.hidden = !suggestion;
+    near.classList.toggle("outside", Boolean(suggestion && !suggestion.within));
+    if (!suggestion) return near.replaceChildren();
+    const range = { low: suggestion.sessions_min, high: suggestion.sessions_max, recommended: suggestion.recommended };
+    near.textContent = suggestion.within
+      ? t("Suggested for your skin: {low} to {high} sessions ({recommended} recommended).", range)
+      : t("{count} sessions is outside the {low} to {high} suggested for your skin. You can still see the price; your specialist decides after a skin analysis.", { ...range, count: sessions });
   }
 
   function renderAreas(chosen) {
@@ -248,6 +361,12 @@
   function summarise() {
     if (!catalog) return;
     const names = (list, name) => list.filter((item) => name.has(item.code)).map((item) => item.name);
+    const labels = Object.fromEntries(SEVERITIES().map(([value, label]) => [value, label]));
+    const concerns = chosenConcerns().map((c) => {
+      const concern = (catalog.concerns || []).find((x) => x.code === c.code);
+      return `${concern ? concern.name : c.code} (${labels[c.severity].toLocaleLowerCase(locale())})`;
+    });
+    $("#choice-concerns").textContent = concerns.length ? concerns.join(" + ") : t("Not sure");
     const areas = names(catalog.areas, new Set($$('input[name="area"]:checked').map((box) => box.value)));
     const areaChoice = $("#choice-areas");
     areaChoice.textContent = areas.length ? areas.join(" + ") : t("No area chosen yet");
@@ -297,6 +416,8 @@
       sessions: Number.parseInt($("#sessions").value, 10),
     };
     if (Number.isNaN(body.sessions)) body.sessions = $("#sessions").value;
+    const concerns = chosenConcerns();
+    if (concerns.length) body.concerns = concerns;
     if ($("#start_date").value) body.start_date = $("#start_date").value;
     if ($("#coupon").value.trim()) body.coupon = $("#coupon").value.trim();
     const age = $("#age").value;
@@ -383,6 +504,7 @@
     renderEligibility(estimate.eligibility);
     renderCoupon(estimate.coupon);
     renderHints(estimate.hints);
+    renderSuggestion(estimate.suggestion || null, estimate.sessions);
     renderExplanation(estimate);
   }
 
@@ -493,6 +615,7 @@
       return `area:${body.areas[Number(area[1])].code}`;
     }
     if (path.startsWith("products.")) return "products";
+    if (path.startsWith("concerns")) return "concerns";
     if (path.startsWith("client.") && path !== "client.age") return "client";
     if (path.startsWith("customer.") && !["customer.name", "customer.email", "customer.phone"].includes(path)) return "customer.name";
     return path;
@@ -677,6 +800,9 @@
 
   form.addEventListener("input", (event) => {
     if (event.target.id === "clinic") return;
+    if (event.target.name === "concern" || event.target.id === "concern-unsure" || (event.target.name || "").startsWith("severity-")) {
+      concernChanged(event.target);
+    }
     if (event.target.name === "size") {
       const box = $(`#area-${CSS.escape(event.target.id.replace(/^size-/, ""))}`);
       if (event.target.value && box && !box.checked) box.checked = true;
