@@ -203,7 +203,8 @@ PROBLEM_TYPE_DESCRIPTION = (
 )
 # What the problem-type operations answer: both languages at once.
 BOTH_LANGUAGES = {"description": "Both languages: `tr, en`.", "schema": {"type": "string"}}
-ITEM_LISTS = {"clinics": "Clinic", "areas": "Area", "products": "Product", "specialist-levels": "SpecialistLevel", "campaigns": "Campaign"}
+ITEM_LISTS = {"clinics": "Clinic", "areas": "Area", "products": "Product", "specialist-levels": "SpecialistLevel", "campaigns": "Campaign",
+              "concerns": "Concern"}
 
 
 def _for_integrators(spec: dict) -> None:

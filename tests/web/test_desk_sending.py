@@ -61,7 +61,7 @@ def test_sending_by_email_queues_it_and_shows_the_link_once(client, seller, sale
         assert message.recipient == "ayse.is@example.com" and message.payload["link"] == link
         assert message.payload["message"] == "Görüşmemiz üzerine" and message.payload["by"] == "sel"
     q = quote(client, sales_headers, number)
-    assert q["status"] == "sent" and q["activity"][-1]["text"] == "Sent by e-mail."
+    assert q["status"] == "sent" and q["activity"][-1]["text"] == "E-postayla gönderildi."  # the quote's language (Turkish)
     # Shown once: the token is not stored, a reload does not show it.
     assert link not in page_of(seller, number)
     assert "Send again by e-mail" in page_of(seller, number)
@@ -73,7 +73,7 @@ def test_whatsapp_gives_a_button_that_opens_it_in_a_new_tab(client, seller, sale
     found = re.search(r'<a class="button whatsapp" href="([^"]+)" target="_blank" rel="noopener noreferrer">', page)
     assert found, page
     assert html.unescape(found.group(1)).startswith("https://wa.me/905320000000?text=Merhaba")
-    assert quote(client, sales_headers, number)["activity"][-1]["text"] == "Sent by WhatsApp."
+    assert quote(client, sales_headers, number)["activity"][-1]["text"] == "WhatsApp ile gönderildi."  # the quote's language
 
 
 def test_a_link_to_copy_and_revoking_it(client, seller, sales_headers):
