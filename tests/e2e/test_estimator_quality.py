@@ -336,9 +336,9 @@ def test_after_sending_the_visitor_reads_what_happens_next(browser, site):
         "sizi arayacak veya size e-posta gönderecek."
     )
     expect(page.locator("#sent .clinic-card")).to_contain_text("Ankara Çankaya")
-    # Address and phone: not in the price list yet, so not shown (and no empty lines).
-    expect(page.locator("#sent-clinic-address")).to_be_hidden()
-    expect(page.locator("#sent-clinic-phone")).to_be_hidden()
+    # Address and phone: from the price list (document version 3).
+    expect(page.locator("#sent-clinic-address")).to_have_text("Tunalı Hilmi Cad. No: 30, Çankaya/Ankara")
+    expect(page.locator("#sent-clinic-phone")).to_be_visible()
     expect(page.locator("#total-bar")).to_be_hidden()
     page.click("#send-another")
     expect(page.locator("#quote-form")).to_be_visible()
@@ -347,7 +347,7 @@ def test_after_sending_the_visitor_reads_what_happens_next(browser, site):
 
 
 def test_the_clinics_address_and_phone_show_once_the_api_gives_them(browser, site):
-    """The price list has no address or phone yet; the page shows them as soon as /api/v1/clinics does."""
+    """The page shows the address and phone /api/v1/clinics gives (here replaced by the test's own)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
 

@@ -255,9 +255,12 @@ def test_turkish_numbers_are_shown_and_read_the_turkish_way_and_the_page_says_ho
     form = _row_form(admin, "areas", "face")
     assert form["face:price"] == "4.400,00"
     # Typed the API's way, or without the decimals: read as meant, and the page says how it read it.
-    saved = admin.post("/desk/prices/areas/face", data={**form, "face:price": "4500"}, follow_redirects=True)
-    assert "“4500” 4.500 olarak okundu." in saved.get_data(as_text=True)
-    assert price_items.get_item(ctx, KINDS["areas"], "face").data["price"] == "4500.00"
+    saved = admin.post("/desk/prices/areas/face", data={**form, "face:price": "4500,5"}, follow_redirects=True)
+    assert "“4500,5” 4.500,5 olarak okundu." in saved.get_data(as_text=True)
+    assert price_items.get_item(ctx, KINDS["areas"], "face").data["price"] == "4500.50"
+    form = _row_form(admin, "areas", "face")
+    saved = admin.post("/desk/prices/areas/face", data={**form, "face:price": "4500.00"}, follow_redirects=True)
+    assert "olarak okundu" not in saved.get_data(as_text=True)  # the API's way: nothing to tell
     english = _row_form(admin, "areas", "face") | {}
     page = admin.get("/desk/prices/areas?lang=en").get_data(as_text=True)
     assert 'value="4,500.00"' in page and english["face:price"] == "4.500,00"

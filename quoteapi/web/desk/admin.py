@@ -128,16 +128,22 @@ class Column:
         return raw
 
     def understood(self, form: Mapping[str, str], prefix: str) -> str | None:
-        """How a number typed otherwise than the page writes it was read (4500 → 4.500), to say so."""
+        """How a number typed the page's way rather than the API's was read (4.400,5 → 4.400,5; 0,00 on an
+        English page → 0.00), to say so; nothing for one typed as the API writes it (4400.50)."""
         raw = (form.get(prefix + self.path) or "").strip()
         if self.kind != "decimal" or not raw:
             return None
-        written = local_decimal(typed_decimal(raw), page_language().code)
-        return None if written == raw else _("“{typed}” was read as {value}.", typed=raw, value=written)
+        plain = typed_decimal(raw)
+        if plain == raw:  # typed as the API writes it: nothing to tell
+            return None
+        return _("“{typed}” was read as {value}.", typed=raw, value=local_decimal(plain, page_language().code))
 
 
-def _say_understood(cols: list[Column], form: Mapping[str, str], prefix: str) -> None:
+def _say_understood(cols: list[Column], form: Mapping[str, str], prefix: str, changed: Mapping[str, Any]) -> None:
+    """Say how each number that changed (``changed``, the item body saved) was read, where it was typed the page's way."""
     for column in cols:
+        if _get(changed, column.path) is None:
+            continue
         message = column.understood(form, prefix)
         if message:
             flash(message, "info")
@@ -369,7 +375,7 @@ def save_row(kind: str, code: str):
         # Nothing stored: the row keeps what was typed, to save it as tried.
         state["dry"] = _tried(outcome)
         return _render_table(found, row_state=state)
-    _say_understood(cols, request.form, prefix)
+    _say_understood(cols, request.form, prefix, changes)
     if when is not None:
         flash(_("{code} saved as version {version}, taking effect on {moment}.", code=code, version=outcome.version,
                 moment=local_time(when)), "info")
@@ -406,7 +412,7 @@ def add_row(kind: str):
         # Nothing stored: the new row keeps what was typed, to add it as tried.
         state["dry"] = _tried(outcome)
         return _render_table(found, row_state=state)
-    _say_understood(cols, request.form, "new:")
+    _say_understood(cols, request.form, "new:", body)
     if when is not None:
         flash(_("{code} added as version {version}, taking effect on {moment}.", code=body["code"],
                 version=outcome.version, moment=local_time(when)), "info")
