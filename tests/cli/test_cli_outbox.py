@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,12 @@ from ..smtp_server import SmtpServer
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def notice(database: Database, recipient: str = "sam@clinic.example", number: str | None = "Q-0001-000007") -> None:
+def notice(database: Database, recipient: str = "sam@clinic.example", number: str | None = "Q-0001-000007",
+           now=None) -> None:
     with database.transaction() as session:
         outbox_store.enqueue(session, kind="staff-notice", language="tr", recipient=recipient,
                              payload={"number": number, "event": "question", "text": "Ne zaman?", "user": "sam"},
-                             now=clock.now())
+                             now=now or clock.now())
 
 
 def test_send_due_delivers_what_is_due_once_and_prints_the_counts(app, ctx, tmp_path):
@@ -63,7 +65,8 @@ def test_run_delivers_as_messages_fall_due_and_stops_on_sigterm(tmp_path):
         sender = subprocess.Popen([sys.executable, "-c", "from quoteapi.app import main; main()", "outbox", "run"],
                                   cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            notice(database)
+            # Due at the epoch: the sender is another process, on the real clock, whatever moment this suite is at.
+            notice(database, now=datetime.fromtimestamp(0, UTC))
             deadline = time.monotonic() + 20
             while not smtp.received and time.monotonic() < deadline and sender.poll() is None:
                 time.sleep(0.1)
