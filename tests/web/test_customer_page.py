@@ -495,3 +495,22 @@ def test_the_links_address_without_a_token_is_a_page_not_json(client):
     assert answer.status_code == 404 and answer.content_type.startswith("text/html")
     assert "does not open any quote" in answer.get_data(as_text=True)
     assert answer.headers["X-Robots-Tag"] == "noindex" and answer.headers["Cache-Control"] == "no-store"
+
+
+def test_the_course_suggested_from_the_customers_concern_is_on_the_page(client, sales_headers, ctx):
+    from quoteapi.adapters.db import link_store
+    from quoteapi.adapters.db.models import Quote as QuoteRow
+    from quoteapi.adapters import clock
+    from sqlalchemy import select
+
+    body = {"clinic": "ist-kadikoy", "areas": [{"code": "face"}], "specialist_level": "aesthetician", "language": "tr",
+            "concerns": [{"code": "acne-scars", "severity": "pronounced"}],
+            "customer": {"name": "Deniz Kaya", "email": "deniz@example.com"}}
+    created = client.post("/api/v1/quotes", json=body, headers=sales_headers)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    text = created.get_json()["suggestion"]["text"]
+    with ctx.database.transaction() as session:
+        row = session.scalars(select(QuoteRow).where(QuoteRow.number == created.get_json()["number"])).one()
+        token = link_store.new_link(session, row, "link", "sam", clock.now())
+    page = client.get(f"/q/{token}").get_data(as_text=True)
+    assert f'<p id="suggestion">{text}</p>' in page and "uzman" in text
