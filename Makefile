@@ -35,11 +35,11 @@ TEST_MOMENT ?=
 test: $(STAMP).dev sysdeps catalogues tools
 ifeq ($(strip $(PYTEST_ARGS)),)
 	@status=0; \
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e" || status=1; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e" --durations=10 || status=1; \
 	set -- $$($(BIN)/python -m tests.moment pick $(TEST_MOMENT)) && \
 	echo "make test: the tests in process again (SQLite), as if it were $$2 (the moment \"$$1\")" && \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e and not postgresql" --now "$$2" || status=1; \
-	$(BIN)/python -m pytest -m e2e || status=1; \
+	$(BIN)/python -m pytest -m e2e --durations=15 || status=1; \
 	exit $$status
 else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
