@@ -13,22 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from .consent import Wording
 from .text import T, Text
 
 
-@dataclass(frozen=True, slots=True)
-class AcceptanceWording:
-    """One version of the sentence the customer ticks to accept a quote."""
-
-    version: str
-    text: Text  # the message id is the English wording; the catalogue holds the Turkish
-    wording: tuple[tuple[str, str], ...]
-
-    def in_language(self, code: str) -> str:
-        return dict(self.wording)[code]
+# The sentence the customer ticks to accept a quote on their link, by version (the consent's kind).
+AcceptanceWording = Wording
 
 
 ACCEPTANCE_WORDINGS: dict[str, AcceptanceWording] = {

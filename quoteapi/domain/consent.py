@@ -14,8 +14,8 @@ from .text import T, Text
 
 
 @dataclass(frozen=True, slots=True)
-class ConsentWording:
-    """One version of the consent sentence the estimator shows beside its checkbox."""
+class Wording:
+    """One version of a sentence a customer ticks: the estimator's consent, the link's acceptance."""
 
     version: str
     text: Text  # the message id is the English wording; the catalogue holds the Turkish
@@ -27,6 +27,10 @@ class ConsentWording:
 
     def in_language(self, code: str) -> str:
         return dict(self.wording)[code]
+
+
+# The consent sentence the estimator shows beside its checkbox, by version.
+ConsentWording = Wording
 
 
 CONSENT_WORDINGS: dict[str, ConsentWording] = {
