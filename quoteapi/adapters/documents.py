@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -152,11 +153,20 @@ def _version_3(quote: Quote, clinic: Clinic | None, fmt: Formatter, prepared_by:
     }
 
 
+# One WeasyPrint font configuration per thread, kept between documents: making it anew for each
+# document was about a third of a PDF's CPU (docs/performance.md, "The outbox's delivery").
+_FONTS = threading.local()
+
+
 def render_pdf(html: str) -> bytes:
     # Imported here: WeasyPrint loads Pango, which only documents need.
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    return HTML(string=html).write_pdf()
+    fonts = getattr(_FONTS, "config", None)
+    if fonts is None:
+        fonts = _FONTS.config = FontConfiguration()
+    return HTML(string=html).write_pdf(font_config=fonts)
 
 
 def file_name(quote: Quote) -> str:
