@@ -89,6 +89,8 @@ class BaseConfig:
     MAIL_TIMEOUT = 10.0
     # How often `quoteapi outbox run` looks for messages that are due.
     OUTBOX_POLL_SECONDS = 2.0
+    # The waits after each temporary failure to deliver (seconds); after the last, the message has failed.
+    OUTBOX_RETRY_SECONDS = (30.0, 120.0, 600.0, 1800.0, 7200.0, 21600.0)
     # The customer's link pages (/q/<token>): requests per client address, and links that open
     # nothing (unknown tokens) per client address (quoteapi/web/customer.py). "none" switches one off.
     LINK_RATE_LIMIT = "60/minute"
@@ -139,6 +141,11 @@ def _seconds(name: str, raw: str) -> float:
     if not 0 < value < float("inf"):
         raise ConfigError(f"{PREFIX}{name} must be a number of seconds above 0, not {raw!r}")
     return value
+
+
+def _seconds_list(name: str, raw: str) -> tuple[float, ...]:
+    """Comma-separated waits in seconds, each above 0: ``30,120,600``."""
+    return tuple(_seconds(name, part) for part in raw.split(",")) if raw.strip() else ()
 
 
 LANGUAGES = ("tr", "en")
@@ -236,6 +243,7 @@ PARSERS = {
     "MAIL_DIRECTORY": lambda n, v: v,
     "MAIL_TIMEOUT": _seconds,
     "OUTBOX_POLL_SECONDS": _seconds,
+    "OUTBOX_RETRY_SECONDS": _seconds_list,
     "LINK_RATE_LIMIT": lambda n, v: v.strip(),
     "LINK_MISS_RATE_LIMIT": lambda n, v: v.strip(),
 }

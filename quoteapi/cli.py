@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -509,7 +509,8 @@ def _outbox_setup() -> tuple[Any, Any]:
     mailer = mail.mailer_for(config.get("MAIL_URL"), config["MAIL_DIRECTORY"], config["MAIL_TIMEOUT"])
     # QUOTEAPI_PUBLIC_URL (checked with the settings), else where `make run` listens: the console's links in notices.
     public_url = config.get("PUBLIC_URL") or f"http://{os.environ.get('QUOTEAPI_BIND') or '127.0.0.1:8000'}"
-    return mailer, outbox.Settings(mail_from=config["MAIL_FROM"], public_url=public_url)
+    backoff = tuple(timedelta(seconds=s) for s in config["OUTBOX_RETRY_SECONDS"])
+    return mailer, outbox.Settings(mail_from=config["MAIL_FROM"], public_url=public_url, backoff=backoff)
 
 
 def _log_outcomes(delivery: Any, log: Any) -> None:

@@ -102,6 +102,8 @@ class Settings:
     mail_from: str = mails.DEFAULT_FROM
     # The app's public base URL (QUOTEAPI_PUBLIC_URL): the console's page of a quote in staff notices.
     public_url: str | None = None
+    # How long to wait after each temporary failure (QUOTEAPI_OUTBOX_RETRY_SECONDS); after the last, failed.
+    backoff: tuple[timedelta, ...] = BACKOFF
 
 
 class Unrenderable(Exception):
@@ -128,7 +130,7 @@ def deliver_due(ctx: Context, mailer: mails.Mailer, *, limit: int = BATCH, setti
                 break
             if down is not None:
                 # The server could not be reached a moment ago: the rest wait for the next try, as that one does.
-                delivery.outcomes.append(_record(ctx, message_id, down, now()))
+                delivery.outcomes.append(_record(ctx, message_id, down, now(), settings))
                 continue
             outcome, down = _deliver_one(ctx, mailer, message_id, settings, now)
             delivery.outcomes.append(outcome)
@@ -143,11 +145,11 @@ def _deliver_one(ctx: Context, mailer: mails.Mailer, message_id: int, settings: 
     try:
         prepared = _prepare(ctx, message_id, settings)
     except Unrenderable as error:
-        return _record(ctx, message_id, mails.DeliveryFailed(str(error), temporary=False), now()), None
+        return _record(ctx, message_id, mails.DeliveryFailed(str(error), temporary=False), now(), settings), None
     except Exception as error:  # a broken message fails alone: the sender goes on with the others
         log.exception("outbox message %s could not be rendered", message_id)
         reply = f"the message could not be rendered ({type(error).__name__})"
-        return _record(ctx, message_id, mails.DeliveryFailed(reply, temporary=False), now()), None
+        return _record(ctx, message_id, mails.DeliveryFailed(reply, temporary=False), now(), settings), None
     if prepared is None:
         return Outcome(message_id, "?", "skipped", 0), None
     mail, key = prepared
@@ -155,12 +157,12 @@ def _deliver_one(ctx: Context, mailer: mails.Mailer, message_id: int, settings: 
         message = mails.build_message(mail, settings.mail_from, now())
         mailer.deliver(message, mail.to, key)
     except mails.DeliveryFailed as failure:
-        return _record(ctx, message_id, failure, now()), failure if failure.connection else None
+        return _record(ctx, message_id, failure, now(), settings), failure if failure.connection else None
     except Exception as error:  # a message the mailer cannot take (never seen; kept from looping all the same)
         log.exception("outbox message %s could not be sent", message_id)
         reply = f"the message could not be sent ({type(error).__name__})"
-        return _record(ctx, message_id, mails.DeliveryFailed(reply, temporary=False), now()), None
-    return _record(ctx, message_id, None, now()), None
+        return _record(ctx, message_id, mails.DeliveryFailed(reply, temporary=False), now(), settings), None
+    return _record(ctx, message_id, None, now(), settings), None
 
 
 def _prepare(ctx: Context, message_id: int, settings: Settings) -> tuple[mails.Mail, str] | None:
@@ -277,7 +279,8 @@ def _pdf(html: str) -> bytes:
     return pdf
 
 
-def _record(ctx: Context, message_id: int, failure: mails.DeliveryFailed | None, now: datetime) -> Outcome:
+def _record(ctx: Context, message_id: int, failure: mails.DeliveryFailed | None, now: datetime,
+            settings: Settings) -> Outcome:
     """The outcome of one try, in a transaction of its own."""
     with ctx.database.transaction() as session:
         message = outbox_store.claimed(session, message_id)
@@ -292,8 +295,8 @@ def _record(ctx: Context, message_id: int, failure: mails.DeliveryFailed | None,
                 outbox_store.add_activity(session, quote, now, ACTIVITY_KIND, DELIVERED)
             return Outcome(message_id, message.kind, "sent", message.attempts, number=number)
         message.last_error = failure.reply
-        if failure.temporary and message.attempts <= len(BACKOFF):
-            message.state, message.due_at = "pending", now + BACKOFF[message.attempts - 1]
+        if failure.temporary and message.attempts <= len(settings.backoff):
+            message.state, message.due_at = "pending", now + settings.backoff[message.attempts - 1]
             return Outcome(message_id, message.kind, "retry", message.attempts, failure.reply, message.due_at, number)
         message.state = "failed"
         if message.kind == "quote" and quote is not None:

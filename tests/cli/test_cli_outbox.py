@@ -103,3 +103,10 @@ def test_the_mail_settings_default_to_files_and_a_local_sender():
     settings = load({})
     assert settings["MAIL_URL"] is None and settings["MAIL_FROM"] == "quoteapi@localhost"
     assert settings["MAIL_DIRECTORY"].endswith("instance/outbox") and settings["OUTBOX_POLL_SECONDS"] == 2.0
+
+
+def test_the_waits_between_tries_are_a_setting():
+    assert load({})["OUTBOX_RETRY_SECONDS"] == (30.0, 120.0, 600.0, 1800.0, 7200.0, 21600.0)
+    assert load({"QUOTEAPI_OUTBOX_RETRY_SECONDS": "2, 5,60"})["OUTBOX_RETRY_SECONDS"] == (2.0, 5.0, 60.0)
+    with pytest.raises(ConfigError, match="QUOTEAPI_OUTBOX_RETRY_SECONDS"):
+        load({"QUOTEAPI_OUTBOX_RETRY_SECONDS": "2,soon"})
