@@ -19,6 +19,8 @@ from quoteapi.web.desk import instance_secret
 from ..bodies import QUOTE
 from ..conftest import TEST_SETTINGS, empty, run_together
 from ..days import TODAY
+from quoteapi.web.desk import open_sign_in_limit
+
 from .desk_helpers import PASSWORD, csrf_token, sign_in, staff
 
 
@@ -100,9 +102,14 @@ def test_failed_sign_ins_are_rate_limited_per_address_and_name(client, ada, sam)
     assert sign_in(client, "sam").status_code == 302  # another name is not blocked
 
 
-def test_concurrent_wrong_passwords_are_checked_no_more_often_than_the_limit(client, ada):
+def test_concurrent_wrong_passwords_are_checked_no_more_often_than_the_limit(client, ada, tmp_path):
     # 32 browsers at one address, released together: the check and the count are one step, so
-    # no more than 5 passwords (QUOTEAPI_SIGN_IN_RATE_LIMIT) are ever checked.
+    # no more than 5 passwords (QUOTEAPI_SIGN_IN_RATE_LIMIT) are ever checked. Fewer may be: each
+    # attempt counts on the name's budget and then on the address's (20), and one of the name's first
+    # five can reach the address's counter after 20 others did (seen: 4 checked). On the counters'
+    # file the workers share in production.
+    client.application.config["RATELIMIT_STORAGE_URI"] = f"mmap:///{tmp_path / 'ratelimits.bin'}"
+    open_sign_in_limit(client.application)
     browsers = [client.application.test_client() for _ in range(32)]
     tokens = [csrf_token(browser) for browser in browsers]
 
@@ -111,7 +118,8 @@ def test_concurrent_wrong_passwords_are_checked_no_more_often_than_the_limit(cli
                                                            "csrf_token": token}).status_code
 
     answers = run_together(*(guess(b, t) for b, t in zip(browsers, tokens)))
-    assert sorted(answers) == [401] * 5 + [429] * 27
+    checked = answers.count(401)
+    assert 1 <= checked <= 5 and sorted(answers) == [401] * checked + [429] * (32 - checked)
 
 
 def test_a_right_password_clears_the_name_s_count_but_not_the_address_s(client, ada):
