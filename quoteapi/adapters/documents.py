@@ -76,6 +76,14 @@ class Formatter:
 SPECIAL_DISCOUNT = N_("Special discount")
 
 
+def customer_lines(lines: list[dict[str, Any]], lang: Language) -> list[dict[str, Any]]:
+    """Plain lines as the customer reads them: the manual discount's says "Special discount", never
+    the reason staff gave (it is internal, and may name people)."""
+    special = lang.gettext(SPECIAL_DISCOUNT)
+    return [{**line, "description": special} if line.get("kind") == LineKind.MANUAL_DISCOUNT else line
+            for line in lines]
+
+
 def render_html(quote: Quote, price_list: PriceList, prepared_by: str | None = None) -> str:
     """The quote as a page, wholly in the quote's language.
 
@@ -90,10 +98,7 @@ def render_html(quote: Quote, price_list: PriceList, prepared_by: str | None = N
     aftercare = {lang.render(a) for a in AFTERCARE}
     clinic = price_list.clinic_by_code.get(quote.estimate.clinic)
     plain = estimate_to_plain(quote.estimate, lang)
-    # The customer reads "Special discount": the reason staff gave is internal (it may name people).
-    special = lang.gettext(SPECIAL_DISCOUNT)
-    plain["lines"] = [{**line, "description": special} if line["kind"] == LineKind.MANUAL_DISCOUNT else line
-                      for line in plain["lines"]]
+    plain["lines"] = customer_lines(plain["lines"], lang)
     campaigns = {c.code: lang.render(price_list.name_of(c)) for c in price_list.campaigns}
     plain["applied_campaigns"] = [campaigns.get(code, code) for code in plain.get("applied_campaigns") or ()]
     view = {

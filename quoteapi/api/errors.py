@@ -24,6 +24,7 @@ from ..domain import errors as domain
 from ..domain.pricing.errors import PricingError
 from ..domain.text import N_, T
 from ..interface.errors import status_of
+from ..interface.paths import public_base_url
 from ..interface.i18n import translate
 from ..interface.schemas.fields import flatten_messages
 from .bodies import in_request_terms
@@ -61,14 +62,6 @@ PROBLEM_KINDS: dict[str, tuple[int, str, str]] = {
     "quote-valid": (409, N_("Quote still valid"), N_("A new quote is asked for only when the quote has expired.")),
     "quote-not-accepted": (409, N_("Quote not accepted"), N_("Payments and refunds are recorded on accepted quotes only.")),
 }
-
-
-def public_base_url() -> str:
-    """Where clients reach this API: QUOTEAPI_PUBLIC_URL when set, else the request's host URL (no trailing /)."""
-    configured = current_app.config.get("PUBLIC_URL") if current_app else None
-    if configured:
-        return str(configured).rstrip("/")
-    return request.host_url.rstrip("/") if has_request_context() else ""
 
 
 def problem_type(kind: str) -> str:

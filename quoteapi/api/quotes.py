@@ -30,6 +30,7 @@ from ..interface.schemas.quotes import (
     VerificationSchema,
 )
 from ..services import approvals, quote_documents, quotes, sending, verification
+from ..interface.paths import public_base_url
 from .auth import current_user
 from .errors import problem
 from .etags import answering_quote, check_quote_precondition, with_quote_etag
@@ -269,11 +270,6 @@ def _document(number: str, chosen: str):
 # --- sending (send): the customer's link, e-mail and WhatsApp ------------------------------------
 
 
-def link_base() -> str:
-    """Where the customer's links live: QUOTEAPI_PUBLIC_URL, else this request's host URL."""
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-
-
 @blp.route("/quotes/<string:number>/send", methods=["POST"])
 @blp.requires("sales")
 @blp.arguments(SendSchema())
@@ -286,7 +282,7 @@ def send_quote(body: dict, number: str):
     """Send the quote to its customer by e-mail (through the outbox), WhatsApp (a `wa.me` URL to open) or as a
     link to copy. Moves it to `sent` with the rules of that move (409 saying why); a `sent` quote may be sent
     again (a reminder). Each send makes a new customer link."""
-    command = send_command(number, current_user().name, body, link_base=link_base(),
+    command = send_command(number, current_user().name, body, link_base=public_base_url(),
                            idempotency_key=idempotency_key())
     if_match_quote(number)
     sent = sending.send_quote(services(), command)

@@ -23,7 +23,7 @@ def next_page_headers(next_cursor: str | None) -> dict[str, str]:
     """``Link: <this request with cursor=next_cursor>; rel="next"``, absolute (QUOTEAPI_PUBLIC_URL or the host); none on the last page."""
     if not next_cursor:
         return {}
-    from .errors import public_base_url
+    from ..interface.paths import public_base_url
 
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "cursor"]
     query = urlencode([*args, ("cursor", next_cursor)])

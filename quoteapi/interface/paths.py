@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_request_context, request
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
 
 from ..domain.characters import refused_character
@@ -44,3 +44,12 @@ def install_path_converters(app: Flask) -> None:
     app.url_map.converters.update(
         default=TextConverter, string=TextConverter, path=TextPathConverter, int=AsciiIntegerConverter,
     )
+
+
+def public_base_url() -> str:
+    """Where people and clients reach this app: QUOTEAPI_PUBLIC_URL when set, else the request's host URL
+    (no trailing /). The customers' links, the problem types and the console's links in notices start here."""
+    configured = current_app.config.get("PUBLIC_URL") if current_app else None
+    if configured:
+        return str(configured).rstrip("/")
+    return request.host_url.rstrip("/") if has_request_context() else ""

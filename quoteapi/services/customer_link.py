@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from ..adapters import clock
+from ..adapters import clock, documents
 from ..adapters.db import customer_store, link_store
 from ..adapters.db import models as rows
 from ..adapters.db import quote_store as store
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 CUSTOMER = "customer"
 QUESTION_MAX = 2000
 USER_AGENT_MAX = 300
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,39 +127,20 @@ def deposit_of(revision: rows.QuoteRevision) -> Mapping[str, str] | None:
     From the revision's stored ``deposit_percent`` (migration 0010); the quote answer's
     ``deposit`` (pl-v3) is the same figure.
     """
-    percent = revision.deposit_percent
-    if percent is None or Decimal(percent) <= 0:
-        return None
-    percent = Decimal(percent)
-    amount = (Decimal(revision.estimate["total"]) * percent / 100).quantize(CENT, ROUND_HALF_UP)
-    return {"percent": f"{percent.normalize():f}", "amount": f"{amount:.2f}"}
-
-
-# What the customer reads for the manual discount's line: the line as staff see it quotes their internal reason.
-MANUAL_DISCOUNT = T("Special discount")
-
-
-def _discount_words(code: str | None) -> str:
-    return language(code if code in ("tr", "en") else "tr").render(MANUAL_DISCOUNT)
+    percent = None if revision.deposit_percent is None else Decimal(revision.deposit_percent)
+    found = workflow.deposit_of(percent, Decimal(revision.estimate["total"]))
+    return None if found is None else {"percent": f"{found.percent:f}", "amount": f"{found.amount:.2f}"}
 
 
 def _plain_without_reason(plain: Mapping[str, Any], code: str | None) -> dict[str, Any]:
-    """A stored estimate (plain form) with the manual discount's line named without staff's reason."""
-    lines = plain.get("lines") or ()
-    if not any(line.get("kind") == "manual_discount" for line in lines):
-        return dict(plain)
-    words = _discount_words(code)
-    return {**plain, "lines": [dict(line, description=words) if line.get("kind") == "manual_discount" else line
-                               for line in lines]}
+    """A stored estimate (plain form) with the manual discount's line as the customer's documents name it."""
+    return {**plain, "lines": documents.customer_lines(list(plain.get("lines") or ()), language(code if code in ("tr", "en") else "tr"))}
 
 
-def _quote_without_reason(quote: Quote) -> Quote:
-    """The quote for the customer's document: no notes, no activity, no manual discount's reason."""
-    words = _discount_words(quote.language)
-    estimate = replace(quote.estimate, lines=tuple(
-        replace(line, description=words) if str(line.kind) == "manual_discount" else line for line in quote.estimate.lines
-    ))
-    return replace(quote, notes=None, activity=(), estimate=estimate, inputs=None)
+def _without_notes(quote: Quote) -> Quote:
+    """The quote for the customer's document: no notes, no activity (the document names the manual
+    discount's line without staff's reason: ``documents.customer_lines``)."""
+    return replace(quote, notes=None, activity=(), inputs=None)
 
 
 def _view(row: rows.Quote, newest: rows.QuoteRevision, price_list: PriceList, today: date) -> CustomerQuote:
@@ -203,7 +183,7 @@ def document(ctx: Context, token: str) -> Quote:
     """The quote a working link opens, for its document: without notes, activity or the manual discount's reason."""
     today = ctx.today()
     with ctx.database.reading() as session:
-        return _quote_without_reason(store.quote_of(_link(session, token, today), today))
+        return _without_notes(store.quote_of(_link(session, token, today), today))
 
 
 def open_link(ctx: Context, token: str) -> CustomerQuote:

@@ -7,9 +7,9 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-import phonenumbers
 from marshmallow import Schema, ValidationError, fields, post_dump, pre_dump, validate, validates_schema
 
+from ...adapters.phones import e164
 from ...domain.price_list import iban as ibans
 from ...domain.price_list.codec import benefit_value_text
 from ...domain.price_list.rules import DEPOSIT_NEEDS_ACCOUNT
@@ -77,15 +77,10 @@ class ClinicPhone(Trimmed):
         text = super()._deserialize(value, attr, data, **kwargs)
         if not text:
             return None
-        if len(text) > 40 or not text.isascii():
+        number = e164(text) if len(text) <= 40 and text.isascii() else None
+        if number is None:
             raise self.make_error("phone")
-        try:
-            number = phonenumbers.parse(text, "TR")
-        except phonenumbers.NumberParseException:
-            raise self.make_error("phone") from None
-        if not phonenumbers.is_valid_number(number):
-            raise self.make_error("phone")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return number
 
 
 class Iban(Trimmed):

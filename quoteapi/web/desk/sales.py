@@ -23,6 +23,7 @@ from ...interface.answers import json_response
 from ...interface.commands import create_command, note_command, revise_command, send_command, update_command
 from ...interface.errors import status_of
 from ...interface.i18n import current
+from ...interface.paths import public_base_url
 from ...interface.schemas.estimates import EstimateRequestSchema, ManualDiscountSchema, estimate_request
 from ...interface.schemas.fields import flatten_messages
 from ...interface.schemas.quotes import (
@@ -479,11 +480,6 @@ def estimate_preview():
 SENT_LINK = "sent_link"
 
 
-def _link_base() -> str:
-    """Where the customer's links live: QUOTEAPI_PUBLIC_URL, else this console's host URL."""
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-
-
 def send_panel(quote) -> dict[str, Any]:
     """What the quote page's "Send" panel shows: whether it can send now (else the domain's reason),
     the decline reasons, and the link of the send just made (once)."""
@@ -529,7 +525,7 @@ def send_quote(number: str):
         raw["to"] = request.form.get("to", "").strip() or None
     try:
         body = SendSchema().load(raw)
-        sent = sending.send_quote(services(), send_command(number, actor(), body, link_base=_link_base()))
+        sent = sending.send_quote(services(), send_command(number, actor(), body, link_base=public_base_url()))
     except ValidationError as error:
         _flash_schema_errors(error)
     except DomainError as error:
