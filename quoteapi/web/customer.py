@@ -57,7 +57,7 @@ from ..domain.consent import CONSENT
 from ..domain.errors import Conflict, DomainError, Invalid, NotFound
 from ..domain.text import LANGUAGES, T
 from ..interface.i18n import current
-from ..services import customer_link
+from ..services import customer_link, quote_documents
 from ..services.context import Context
 
 log = logging.getLogger(__name__)
@@ -400,7 +400,7 @@ def document(token: str):
         quote = customer_link.document(services(), _token(token))
     except NotFound as error:
         return _not_opened(error, _lang_of())
-    html = documents.render_html(quote, services().price_lists.current())
+    html = quote_documents.quote_html(services(), quote)  # the desk's document, "Prepared by" included
     response = current_app.response_class(documents.render_pdf(html), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{documents.file_name(quote)}.pdf"'
     return response
