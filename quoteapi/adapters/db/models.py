@@ -73,6 +73,12 @@ class User(Base):
     # Shown to customers as the person who prepared a quote, and where their mail goes.
     full_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
+    # The language of their mail: tr or en (None: the default language).
+    language: Mapped[str | None] = mapped_column(String(2))
+    # When their last morning digest was queued, and when they last looked at what is new
+    # for them in the console.
+    digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Quote(Base):
