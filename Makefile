@@ -25,7 +25,8 @@ run: $(STAMP).run catalogues
 # (pytest-xdist, one per core); the same again on SQLite with the clock moved
 # to a hard moment drawn from tests/moment.py's list (TEST_MOMENT=NAME picks
 # one; `python -m tests.moment list` lists them), so that the suite proves it
-# does not depend on the day it runs; then the end-to-end tests (real servers,
+# does not depend on the day it runs (but for the tests marked clockless: the
+# OpenAPI fuzzers and linters, which expect nothing of a date); then the end-to-end tests (real servers,
 # browsers, deadlines) alone, so that nothing else competes for the cores they
 # time. Every run always runs; the target fails if any does. With
 # PYTEST_ARGS, one plain pytest run of just those (add --now MOMENT to move the clock).
@@ -38,7 +39,7 @@ ifeq ($(strip $(PYTEST_ARGS)),)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e" --durations=10 || status=1; \
 	set -- $$($(BIN)/python -m tests.moment pick $(TEST_MOMENT)) && \
 	echo "make test: the tests in process again (SQLite), as if it were $$2 (the moment \"$$1\")" && \
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e and not postgresql" --now "$$2" || status=1; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e and not postgresql and not clockless" --now "$$2" || status=1; \
 	$(BIN)/python -m pytest -m e2e --durations=15 || status=1; \
 	exit $$status
 else
