@@ -104,6 +104,7 @@ def open_state(app: Flask) -> None:
         quote_valid_days=app.config["QUOTE_VALID_DAYS"],
         connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
         statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
+        default_language=app.config["DEFAULT_LANGUAGE"],
     )
     # The public limit's counters (api/limits.py); no X-RateLimit-* headers, which
     # would cost a storage look-up on every public answer: a 429 carries Retry-After.

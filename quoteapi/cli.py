@@ -79,9 +79,9 @@ def seed_demo(if_empty: bool) -> None:
 users_group = AppGroup("users", help="Users and their tokens.")
 
 
-def _user_details(full_name: str | None, email: str | None) -> dict[str, str | None]:
+def _user_details(full_name: str | None, email: str | None, language: str | None = None) -> dict[str, str | None]:
     """The options given, checked as the API checks them (UserDetailsSchema)."""
-    given = {k: v for k, v in (("full_name", full_name), ("email", email)) if v is not None}
+    given = {k: v for k, v in (("full_name", full_name), ("email", email), ("language", language)) if v is not None}
     try:
         return UserDetailsSchema().load(given)
     except ValidationError as error:
@@ -94,9 +94,10 @@ def _user_details(full_name: str | None, email: str | None) -> dict[str, str | N
 @click.option("--role", type=click.Choice(users.ROLES), required=True)
 @click.option("--full-name", default=None, help="Their full name, as customers read it on quotes.")
 @click.option("--email", default=None, help="Their e-mail address (notices; the Reply-To of quotes they send).")
-def users_create(name: str, role: str, full_name: str | None, email: str | None) -> None:
+@click.option("--language", default=None, help="The language of their notices and digest: tr or en (default: DEFAULT_LANGUAGE).")
+def users_create(name: str, role: str, full_name: str | None, email: str | None, language: str | None) -> None:
     """Create a user; prints the token, alone, as the last line."""
-    details = _user_details(full_name, email)
+    details = _user_details(full_name, email, language)
     try:
         created = users.create_user(_ctx(), name, role, by=_actor(), **details)
     except DomainError as exc:
@@ -107,10 +108,10 @@ def users_create(name: str, role: str, full_name: str | None, email: str | None)
 
 @users_group.command("list")
 def users_list() -> None:
-    """List users: name, role, active or revoked, full name and e-mail."""
+    """List users: name, role, active or revoked, full name, e-mail and language."""
     for user in users.list_users(_ctx()):
         state = "active" if user.active else f"revoked {user.revoked_at:%Y-%m-%d}"
-        extra = "  ".join(v for v in (user.full_name, user.email) if v)
+        extra = "  ".join(v for v in (user.full_name, user.email, user.language) if v)
         click.echo(f"{user.name:<24} {user.role:<6} {state:<18} {extra}".rstrip())
 
 
@@ -118,16 +119,18 @@ def users_list() -> None:
 @click.argument("name")
 @click.option("--full-name", default=None, help='Their full name; "" clears it.')
 @click.option("--email", default=None, help='Their e-mail address; "" clears it.')
-def users_set(name: str, full_name: str | None, email: str | None) -> None:
-    """Change a user's full name and/or e-mail (an option left out is kept)."""
-    details = _user_details(full_name, email)
+@click.option("--language", default=None, help='The language of their notices and digest: tr or en; "" for the default.')
+def users_set(name: str, full_name: str | None, email: str | None, language: str | None) -> None:
+    """Change a user's full name, e-mail and/or language (an option left out is kept)."""
+    details = _user_details(full_name, email, language)
     if not details:
-        _fail("Give --full-name and/or --email.")
+        _fail("Give --full-name, --email and/or --language.")
     try:
         user = users.set_details(_ctx(), name, details, by=_actor())
     except DomainError as exc:
         _fail(str(exc.detail), {k: [str(m) for m in v] for k, v in exc.errors.items()} or None)
-    click.echo(f"{user.name}: full name {user.full_name or '-'}, e-mail {user.email or '-'}.")
+    click.echo(f"{user.name}: full name {user.full_name or '-'}, e-mail {user.email or '-'}, "
+               f"language {user.language or '-'}.")
 
 
 @users_group.command("revoke")
@@ -580,7 +583,30 @@ def outbox_run() -> None:
     log.info("sender stopped")
 
 
+# --- notifications -------------------------------------------------------------
+
+notify_group = AppGroup("notify", help="Staff notifications: the morning digest.")
+
+
+@notify_group.command("digest")
+def notify_digest() -> None:
+    """Queue the morning digest to each active sales user with an e-mail (run each working morning).
+
+    Each gets one message in their language: today's follow-ups, the quotes expiring this week, the
+    new website requests nobody has taken, and the customers who opened their link since the last
+    digest; a user with nothing to tell gets none. The outbox's sender delivers them.
+    """
+    from .adapters.i18n import language
+    from .domain.text import T
+    from .services import digests
+
+    done = digests.queue_digests(_ctx())
+    said = T("Digest: {queued} message(s) queued; {skipped} sales user(s) had nothing to tell and got none.",
+             queued=done.queued, skipped=done.skipped)
+    click.echo(language(current_app.config["DEFAULT_LANGUAGE"]).render(said))
+
+
 def register(app: Flask) -> None:
     for command in (db, seed_demo, users_group, price_list_group, quotes_group, estimate_command, customers_group,
-                    maintenance, outbox_group):
+                    maintenance, outbox_group, notify_group):
         app.cli.add_command(command)

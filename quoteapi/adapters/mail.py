@@ -385,7 +385,8 @@ class QuoteMail:
     deposit: Deposit | None = None
 
 
-# What a staff notice tells, by event: its subject and its first line.
+# What a staff notice tells, by event (an approval's decision: ``approval-approved``, ``approval-rejected``):
+# its subject and its first line.
 NOTICE_SUBJECTS = {
     "accepted": N_("Quote {number} was accepted"),
     "question": N_("A question about quote {number}"),
@@ -393,6 +394,8 @@ NOTICE_SUBJECTS = {
     "undeliverable": N_("The e-mail with quote {number} could not be delivered"),
     "approval-requested": N_("Quote {number} waits for your approval"),
     "approval-decided": N_("Approval decided on quote {number}"),
+    "approval-approved": N_("The manual discount on quote {number} was approved"),
+    "approval-rejected": N_("The manual discount on quote {number} was rejected"),
 }
 NOTICE_LEADS = {
     "accepted": N_("The customer accepted quote {number} on their link."),
@@ -401,6 +404,15 @@ NOTICE_LEADS = {
     "undeliverable": N_("The e-mail with quote {number} could not be delivered to the customer."),
     "approval-requested": N_("Quote {number} has a manual discount above the limit and waits for an admin's approval."),
     "approval-decided": N_("An admin decided on the manual discount of quote {number}."),
+    "approval-approved": N_("An admin approved the manual discount of quote {number}; the quote can be sent."),
+    "approval-rejected": N_("An admin rejected the manual discount of quote {number}; revise the quote before sending it."),
+}
+# Who the notice names besides the customer, by event.
+NOTICE_BY = {
+    "approval-requested": N_("Asked by"),
+    "approval-decided": N_("Decided by"),
+    "approval-approved": N_("Decided by"),
+    "approval-rejected": N_("Decided by"),
 }
 
 
@@ -415,6 +427,37 @@ class StaffNotice:
     text: str | None
     user: str | None
     link: str | None
+    customer_name: str | None = None
+    # An approval's decision (approved, rejected), and who asked for it or made it.
+    decision: str | None = None
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """One quote in the digest: number, customer, the day (or moment, already in words) it is listed for."""
+
+    number: str
+    customer_name: str
+    when: str
+    link: str | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The morning digest of one sales user (kind ``digest``)."""
+
+    to: str
+    language: str
+    user: str
+    day: date
+    follow_ups: tuple[DigestLine, ...]
+    expiring: tuple[DigestLine, ...]
+    requests: tuple[DigestLine, ...]
+    opened: tuple[DigestLine, ...]
+    # True for a list cut at its limit: "and more in the console".
+    more: tuple[str, ...] = ()
+    console: str | None = None
 
 
 def _environment(code: str) -> Environment:
@@ -492,16 +535,20 @@ def _percent(value: Decimal, code: str) -> str:
 
 
 def render_notice(notice: StaffNotice) -> Mail:
-    """A staff notice in its language: what happened to which quote, and the console's page of it."""
+    """A staff notice in its language: what happened to which quote (and whose), and the console's page of it."""
     code = _code(notice.language)
     lang = language(code)
     env = _env(code)
     event = notice.event if notice.event in NOTICE_SUBJECTS else "question"
+    if event == "approval-decided" and notice.decision in ("approved", "rejected"):
+        event = f"approval-{notice.decision}"
     subject = lang.gettext(NOTICE_SUBJECTS[event]).format(number=notice.number)
     values = {
         "n": notice,
         "lang": code,
         "lead": lang.gettext(NOTICE_LEADS[event]).format(number=notice.number),
+        "by_label": lang.gettext(NOTICE_BY[event]) if event in NOTICE_BY and notice.by else None,
+        "customer_name": header_text(notice.customer_name) if notice.customer_name else None,
         "text_lines": (notice.text or "").strip().splitlines(),
     }
     return Mail(
@@ -509,5 +556,31 @@ def render_notice(notice: StaffNotice) -> Mail:
         subject=subject,
         text=env.get_template("mail/notice.txt").render(**values),
         html=env.get_template("mail/notice.html").render(subject=subject, **values),
+        language=code,
+    )
+
+
+def render_digest(digest: Digest) -> Mail:
+    """A sales user's morning digest in their language: follow-ups, expiring quotes, new requests, links opened."""
+    code = _code(digest.language)
+    lang = language(code)
+    env = _env(code)
+    subject = lang.gettext("Your day at the desk, {day}").format(day=lang.day_format(digest.day))
+    sections = [
+        (key, lang.gettext(title), lines)
+        for key, title, lines in (
+            ("follow_ups", N_("Follow-ups due today"), digest.follow_ups),
+            ("expiring", N_("Quotes expiring this week"), digest.expiring),
+            ("requests", N_("New website requests nobody has taken"), digest.requests),
+            ("opened", N_("Customers who opened their link since your last digest"), digest.opened),
+        )
+        if lines
+    ]
+    values = {"d": digest, "lang": code, "sections": sections, "more": set(digest.more)}
+    return Mail(
+        to=digest.to,
+        subject=subject,
+        text=env.get_template("mail/digest.txt").render(**values),
+        html=env.get_template("mail/digest.html").render(subject=subject, **values),
         language=code,
     )

@@ -345,7 +345,7 @@ def list_users():
 def create_user(body: dict):
     """Create a user; the answer shows the token, once."""
     return users.create_user(services(), body["name"], body["role"], by=current_user().name,
-                             full_name=body.get("full_name"), email=body.get("email"))
+                             full_name=body.get("full_name"), email=body.get("email"), language=body.get("language"))
 
 
 @blp.route("/users/<string:name>", methods=["DELETE"])
@@ -375,8 +375,8 @@ def get_user(name: str):
 @blp.response(200, UserSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def patch_user(changes: dict, name: str):
-    """Change an active user's `full_name` and/or `email` (null clears one; a field left out is kept)."""
+    """Change an active user's `full_name`, `email` and/or `language` (null clears one; a field left out is kept)."""
     if not changes:
-        nothing = T("Send at least one of full_name and email.")
+        nothing = T("Send at least one of full_name, email and language.")
         raise Invalid(nothing, {"_body": [nothing]})
     return users.set_details(services(), name, changes, by=current_user().name)

@@ -21,7 +21,7 @@ from ..domain.errors import Conflict
 from ..domain.pricing.model import Estimate, LineKind, PriceList
 from ..domain.quotes import Quote
 from ..domain.text import N_, T
-from . import audit
+from . import audit, notices
 from .commands import DecideApproval
 
 if TYPE_CHECKING:
@@ -65,8 +65,9 @@ def after_pricing(before: str, result: Estimate, price_list: PriceList, revision
 
 
 def price_approval(session: Session, quote: rows.Quote, result: Estimate, price_list: PriceList, by: str | None,
-                   now: datetime) -> None:
-    """After repricing: ask an admin's approval for a manual discount above the limit, or drop the need for one."""
+                   now: datetime, *, default_language: str = "tr") -> None:
+    """After repricing: ask an admin's approval for a manual discount above the limit (the admins with an
+    e-mail are told, in this transaction), or drop the need for one."""
     before = quote.approval or workflow.APPROVAL_NOT_NEEDED
     after, line, entry = after_pricing(before, result, price_list, quote.revision)
     quote.approval = after
@@ -77,6 +78,8 @@ def price_approval(session: Session, quote: rows.Quote, result: Estimate, price_
     action, before_entry, after_entry = entry
     audit.record(session, actor=by, kind="quote", action=action, subject=quote.number,
                  before=before_entry, after=after_entry)
+    if after == workflow.APPROVAL_PENDING:
+        notices.approval_requested(session, quote, by, now, default_language)
 
 
 def decide_approval(ctx: Context, cmd: DecideApproval) -> Quote:
@@ -102,6 +105,8 @@ def decide_approval(ctx: Context, cmd: DecideApproval) -> Quote:
                 quote_store.add_activity(quote, now, cmd.by, "approval", N_("Manual discount approved."))
         else:
             quote_store.add_activity(quote, now, cmd.by, "approval", N_("Manual discount rejected: {note}"), note=note)
+        # The user who made the revision that needed it learns the decision, in this transaction.
+        notices.approval_decided(session, quote, after, note, cmd.by, now, ctx.default_language)
         audit.record(
             session, actor=cmd.by, kind="quote", action="approval", subject=quote.number,
             before={"approval": before},

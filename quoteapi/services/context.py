@@ -23,6 +23,8 @@ class Context:
     quote_valid_days: int = 30
     # What "today" is at the clinics (adapters/clock.py); tests may pin it to a day of their choosing.
     clock: Callable[[], date] = field(default=clocks.today)
+    # The language of staff mail to a user who chose none (config DEFAULT_LANGUAGE).
+    default_language: str = "tr"
 
     @classmethod
     def build(
@@ -33,9 +35,11 @@ class Context:
         quote_valid_days: int = 30,
         connect_timeout: float = CONNECT_TIMEOUT,
         statement_timeout: float = STATEMENT_TIMEOUT,
+        default_language: str = "tr",
     ) -> "Context":
         database = Database(database_url, connect_timeout=connect_timeout, statement_timeout=statement_timeout)
-        return cls(database, PriceListCache(database, price_list_check_seconds), quote_valid_days)
+        return cls(database, PriceListCache(database, price_list_check_seconds), quote_valid_days,
+                   default_language=default_language)
 
     def today(self) -> date:
         """Today at the clinics (Europe/Istanbul), whatever the server's time zone."""

@@ -297,7 +297,7 @@ def accept(ctx: Context, token: str, acceptance: Acceptance) -> CustomerQuote:
         _set_status(session, row, "accepted", CUSTOMER, now)
         store.add_activity(row, now, CUSTOMER, "accepted", N_("The customer accepted revision {revision} online as {name}."),
                            revision=newest.revision, name=name)
-        notices.notify_staff(session, row, "accepted", now)
+        notices.notify_staff(session, row, "accepted", now, default_language=ctx.default_language)
         session.flush()
         return _view(row, row.revisions[-1], ctx.price_lists.current(), today)
 
@@ -313,7 +313,7 @@ def ask(ctx: Context, token: str, text: str | None) -> CustomerQuote:
         if row.follow_up_on != today:
             row.follow_up_on = today
             store.add_activity(row, now, CUSTOMER, "follow-up", N_("Follow-up on {day}."), day=today.isoformat())
-        notices.notify_staff(session, row, "question", now, text=question)
+        notices.notify_staff(session, row, "question", now, text=question, default_language=ctx.default_language)
         session.flush()
         return _view(row, row.revisions[-1], ctx.price_lists.current(), today)
 
@@ -335,7 +335,7 @@ def decline(ctx: Context, token: str, reason: str | None, text: str | None) -> C
         workflow.check_move(row.number, current, "declined", row.valid_until, row.approval)
         now = clock.now()
         record_decline(session, row, reason, note, CUSTOMER, now)  # the desk's decline, its activity and audit
-        notices.notify_staff(session, row, "declined", now, text=note)
+        notices.notify_staff(session, row, "declined", now, text=note, default_language=ctx.default_language)
         session.flush()
         return _view(row, row.revisions[-1], ctx.price_lists.current(), today)
 

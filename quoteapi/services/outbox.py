@@ -35,7 +35,7 @@ from ..adapters.db import outbox_store
 from ..adapters.db import quote_store as store
 from ..adapters.i18n import language
 from ..domain.text import N_
-from . import notices
+from . import digests, notices
 
 if TYPE_CHECKING:
     from ..domain.pricing.model import PriceList
@@ -176,7 +176,11 @@ def _prepare(ctx: Context, message_id: int, settings: Settings) -> tuple[mails.M
         key = f"{clock.local(message.created_at):%Y%m%d-%H%M%S}-{message.id:06d}"
         payload = dict(message.payload or {})
         if message.kind == "staff-notice":
-            return mails.render_notice(_notice(message, payload, settings)), key
+            quote_row = session.get(rows.Quote, message.quote_id) if message.quote_id is not None else None
+            customer_name = quote_row.customer_name if quote_row is not None else None
+            return mails.render_notice(_notice(message, payload, settings, customer_name)), key
+        if message.kind == "digest":
+            return mails.render_digest(digests.digest_mail(session, message, payload, settings.public_url)), key
         if message.kind != "quote":
             raise Unrenderable(f"no message of kind {message.kind!r} is known")
         quote_row = outbox_store.quote_to_mail(session, message.quote_id) if message.quote_id is not None else None
@@ -196,15 +200,18 @@ def _users(session: Session, names: set[str | None]) -> dict[str, rows.User]:
     return {u.name: u for u in session.scalars(select(rows.User).where(rows.User.name.in_(wanted)))}
 
 
-def _notice(message: rows.OutboxMessage, payload: Mapping[str, Any], settings: Settings) -> mails.StaffNotice:
+def _notice(message: rows.OutboxMessage, payload: Mapping[str, Any], settings: Settings,
+            customer_name: str | None = None) -> mails.StaffNotice:
     number = str(payload.get("number") or "")
     if not number:
         raise Unrenderable("the notice names no quote")
     link = f"{settings.public_url.rstrip('/')}/desk/quotes/{number}" if settings.public_url else None
-    text = payload.get("text")
+    text, decision, by = payload.get("text"), payload.get("decision"), payload.get("by")
     return mails.StaffNotice(
         to=message.recipient or "", language=message.language, number=number, event=str(payload.get("event") or ""),
         text=text if isinstance(text, str) else None, user=payload.get("user"), link=link,
+        customer_name=customer_name, decision=decision if isinstance(decision, str) else None,
+        by=by if isinstance(by, str) else None,
     )
 
 
@@ -301,7 +308,8 @@ def _record(ctx: Context, message_id: int, failure: mails.DeliveryFailed | None,
         message.state = "failed"
         if message.kind == "quote" and quote is not None:
             outbox_store.add_activity(session, quote, now, ACTIVITY_KIND, UNDELIVERABLE, reason=failure.reply)
-            notices.notify_staff(session, quote, "undeliverable", now, text=failure.reply)
+            notices.notify_staff(session, quote, "undeliverable", now, text=failure.reply,
+                                 default_language=ctx.default_language)
         return Outcome(message_id, message.kind, "failed", message.attempts, failure.reply, number=number)
 
 

@@ -28,7 +28,7 @@ from ..domain.pricing.model import EligibilityStatus, Estimate, EstimateRequest,
 from ..domain.pricing.plain import estimate_to_plain, request_from_plain, request_to_plain
 from ..domain.quotes import Quote, QuoteCreated, QuoteSummary, Revision
 from ..domain.text import N_, T
-from . import approvals, audit
+from . import approvals, audit, notices
 from .commands import UNSET, AddNote, CreateQuote, ReviseQuote, UpdateQuote
 from .paging import Page, keyset_page
 from .price_list_cache import offered, stored_in_force
@@ -159,6 +159,8 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             action, before_entry, after_entry = entry
             audit.record(session(), actor=cmd.by, kind="quote", action=action, subject=number,
                          before=before_entry, after=after_entry)
+        if approval == workflow.APPROVAL_PENDING:  # the admins with an e-mail are told, in the same transaction
+            notices.approval_requested(session(), store.load(session(), number), cmd.by, now, ctx.default_language)
         return Created(store.written_quote(quote, revision, activity, today), stored_estimate=revision["estimate"])
 
     if cmd.idempotency_key is None:
@@ -383,7 +385,7 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         quote.eligibility_status = result.eligibility.status.value
         store.add_activity(quote, now, cmd.by, "revision", N_("Revision {revision} priced with price list version {version}."),
                            revision=quote.revision, version=result.price_list_version)
-        approvals.price_approval(session, quote, result, price_list, cmd.by, now)
+        approvals.price_approval(session, quote, result, price_list, cmd.by, now, default_language=ctx.default_language)
         after = workflow.status_after_revision(quote.status)
         if after != quote.status:
             _set_status(session, quote, after, cmd.by, now)

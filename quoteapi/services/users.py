@@ -45,6 +45,8 @@ class UserInfo:
     # Shown to customers as the person who prepared a quote; where their mail goes (optional).
     full_name: str | None = None
     email: str | None = None
+    # The language of their mail (tr or en); None: the default language.
+    language: str | None = None
 
     @property
     def active(self) -> bool:
@@ -66,15 +68,18 @@ def hash_token(token: str) -> str:
 
 
 def _info(user: User) -> UserInfo:
-    return UserInfo(user.name, user.role, aware(user.created_at), aware(user.revoked_at), user.full_name, user.email)
+    return UserInfo(user.name, user.role, aware(user.created_at), aware(user.revoked_at), user.full_name, user.email,
+                    user.language)
 
 
 def create_user(
-    ctx: Context, name: str, role: str, by: str | None = None, *, full_name: str | None = None, email: str | None = None
+    ctx: Context, name: str, role: str, by: str | None = None, *, full_name: str | None = None, email: str | None = None,
+    language: str | None = None,
 ) -> NewUser:
-    """Create (or re-activate a revoked) user with a new token, and optionally their full name and e-mail
-    (checked by the edges' schemas: ``interface/schemas/admin.py`` ``UserDetailsSchema``)."""
+    """Create (or re-activate a revoked) user with a new token, and optionally their full name, e-mail and
+    mail language (checked by the edges' schemas: ``interface/schemas/admin.py`` ``UserDetailsSchema``)."""
     full_name, email = _details(full_name, email)
+    language = _language(language)
     if not NAME.match(name):
         raise Invalid(T("A user name is 1-64 of A-Z, a-z, 0-9, '.', '_', '@' and '-'."), {"name": [T("Invalid name.")]})
     if role not in ROLES:
@@ -88,16 +93,19 @@ def create_user(
         before = None
         if user is None:
             user = User(name=name, role=role, token_hash=hash_token(token), created_at=now, full_name=full_name,
-                        email=email)
+                        email=email, language=language)
             session.add(user)
         else:
             before = {"name": name, "role": user.role, "active": False}
             user.role, user.token_hash, user.created_at, user.revoked_at = role, hash_token(token), now, None
             user.password_hash = None  # the name may belong to someone else now: no old password signs in
             user.full_name, user.email = full_name, email  # the name may belong to someone else now
+            user.language, user.digest_at, user.seen_at = language, None, None
         after = {"name": name, "role": role, "active": True}
         if full_name is not None or email is not None:
             after.update(full_name=full_name, email=email)
+        if language is not None:
+            after.update(language=language)
         audit.record(
             session, actor=by, kind="user", action="create", subject=f"user {name}", before=before, after=after,
         )
@@ -197,6 +205,19 @@ def _details(full_name: str | None, email: str | None) -> tuple[str | None, str 
     return full_name, email
 
 
+# The languages a user's mail may be in (None: the default language, config DEFAULT_LANGUAGE).
+USER_LANGUAGES = ("tr", "en")
+
+
+def _language(code: str | None) -> str | None:
+    """Blank is none; otherwise one of :data:`USER_LANGUAGES`."""
+    code = (code or "").strip() or None
+    if code is not None and code not in USER_LANGUAGES:
+        message = T("The language must be one of {languages}.", languages=", ".join(USER_LANGUAGES))
+        raise Invalid(message, {"language": [message]})
+    return code
+
+
 def get_user(ctx: Context, name: str) -> UserInfo:
     """One user, active or revoked."""
     with ctx.database.reading() as session:
@@ -207,7 +228,7 @@ def get_user(ctx: Context, name: str) -> UserInfo:
 
 
 def set_details(ctx: Context, name: str, changes: dict[str, str | None], by: str | None = None) -> UserInfo:
-    """Change an active user's ``full_name`` and/or ``email`` (the keys given; None or blank clears one).
+    """Change an active user's ``full_name``, ``email`` and/or ``language`` (the keys given; None or blank clears one).
 
     A change is an audit entry with the values before and after; changing nothing records nothing.
     """
@@ -216,10 +237,13 @@ def set_details(ctx: Context, name: str, changes: dict[str, str | None], by: str
         if user is None or user.revoked_at is not None:
             raise NotFound(T("No active user {name}.", name=repr(name)))
         full_name, email = _details(changes.get("full_name", user.full_name), changes.get("email", user.email))
+        language = _language(changes.get("language", user.language))
         before = {"full_name": user.full_name, "email": user.email}
         after = {"full_name": full_name, "email": email}
+        if "language" in changes:
+            before["language"], after["language"] = user.language, language
         if before != after:
-            user.full_name, user.email = full_name, email
+            user.full_name, user.email, user.language = full_name, email, language
             audit.record(
                 session, actor=by, kind="user", action="details", subject=f"user {name}",
                 before={"name": name, **before}, after={"name": name, **after},

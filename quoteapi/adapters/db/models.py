@@ -91,6 +91,12 @@ class Quote(Base):
         Index("ix_quotes_clinic_id", "clinic", "id"),
         Index("ix_quotes_follow_up_on", "follow_up_on"),
         Index("ix_quotes_created_at", "created_at"),
+        # Staff notifications (migration 0013, adapters/db/notify_store.py): one user's follow-ups, quotes
+        # expiring and links opened for the morning digest; approvals decided for the console's "new" count.
+        Index("ix_quotes_assigned_follow_up", "assigned_to", "follow_up_on"),
+        Index("ix_quotes_assigned_valid_until", "assigned_to", "valid_until"),
+        Index("ix_quotes_assigned_viewed", "assigned_to", "last_viewed_at"),
+        Index("ix_quotes_approval_at", "approval_at"),
         # One person's quotes (export, erasure) by the keys of their e-mail address and phone number.
         Index("ix_quotes_customer_email_key", "customer_email_key"),
         Index("ix_quotes_customer_phone_key", "customer_phone_key"),
@@ -189,6 +195,8 @@ class QuoteActivity(Base):
     """A note or a status change on a quote, with who and when."""
 
     __tablename__ = "quote_activity"
+    # The customers' acceptances and questions since a moment (the console's "new" count; migration 0013).
+    __table_args__ = (Index("ix_quote_activity_kind_at", "kind", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), index=True)

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, pre_dump, pre_load, validate
 
 from ...domain.text import N_
 from ...services.audit import KINDS
-from ...services.users import ROLES
+from ...services.users import ROLES, USER_LANGUAGES
 from .fields import Email, Flattened, Integer, Text, Trimmed
 
 
@@ -50,7 +50,7 @@ class AuditPageSchema(Schema):
 
 
 class UserDetailsSchema(Schema):
-    """A user's optional full name and e-mail (the API's PATCH, the CLI's ``users set``, the console's form):
+    """A user's optional full name, e-mail and language (the API's PATCH, the CLI's ``users set``, the console's form):
     null or blank clears one; a field left out is kept."""
 
     full_name = Trimmed(
@@ -61,12 +61,18 @@ class UserDetailsSchema(Schema):
         allow_none=True, validate=validate.Length(max=254),
         metadata={"description": "Where their notices go; the Reply-To of the quotes they send."},
     )
+    language = Text(
+        allow_none=True, validate=validate.OneOf(USER_LANGUAGES),
+        metadata={"description": "The language of their notices and digest: `tr` or `en`; null: the default language."},
+    )
 
     @pre_load
     def blank_is_none(self, data: Any, **kwargs: Any) -> Any:
-        """A blank e-mail (an emptied form field, ``--email ""``) clears it rather than failing as an address."""
-        if isinstance(data, dict) and isinstance(data.get("email"), str) and not data["email"].strip():
-            return {**data, "email": None}
+        """A blank e-mail or language (an emptied form field, ``--email ""``) clears it rather than failing."""
+        if isinstance(data, dict):
+            for name in ("email", "language"):
+                if isinstance(data.get(name), str) and not data[name].strip():
+                    data = {**data, name: None}
         return data
 
 
@@ -83,6 +89,7 @@ class UserSchema(Schema):
     revoked_at = fields.DateTime(allow_none=True)
     full_name = Text(allow_none=True)
     email = Text(allow_none=True)
+    language = Text(allow_none=True, metadata={"description": "`tr`, `en`, or null: the default language."})
 
 
 class NewUserSchema(UserSchema):

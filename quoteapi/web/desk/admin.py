@@ -580,10 +580,16 @@ def audit_log():
 # --- Users ----------------------------------------------------------------------------------------
 
 
+def user_languages() -> list[tuple[str, str]]:
+    """The choices of a user's mail language: the default, Turkish, English."""
+    return [("", _("Default language")), ("tr", _("Turkish")), ("en", _("English"))]
+
+
 def _users_page(created=None, errors=None, form=None, editing=None, status=200):
     """The users page; ``errors`` of the new-user form, or of ``editing``'s details form, in words."""
     return render_template(
-        "desk/users.html", users=users.list_users(services()), roles=users.ROLES, created=created,
+        "desk/users.html", users=users.list_users(services()), roles=users.ROLES, languages=user_languages(),
+        created=created,
         errors=errors or {}, form=form or {}, editing=editing,
     ), status
 
@@ -605,9 +611,10 @@ def create_user():
     name = (request.form.get("name") or "").strip()
     role = request.form.get("role") or ""
     form = {"name": name, "role": role, "full_name": request.form.get("full_name", ""),
-            "email": request.form.get("email", "")}
+            "email": request.form.get("email", ""), "language": request.form.get("language", "")}
     try:
-        details = UserDetailsSchema().load({"full_name": form["full_name"], "email": form["email"]})
+        details = UserDetailsSchema().load({"full_name": form["full_name"], "email": form["email"],
+                                            "language": form["language"]})
         created = users.create_user(services(), name, role, by=actor(), **details)
     except ValidationError as error:
         return _users_page(errors=_details_errors(error), form=form, status=422)
@@ -623,8 +630,10 @@ def create_user():
 @bp.post("/users/<string:name>/details")
 @requires("admin")
 def set_user_details(name: str):
-    """A user's full name and e-mail (blank clears one)."""
+    """A user's full name, e-mail and mail language (blank clears one)."""
     form = {"full_name": request.form.get("full_name", ""), "email": request.form.get("email", "")}
+    if "language" in request.form:
+        form["language"] = request.form.get("language", "")
     try:
         changed = users.set_details(services(), name, UserDetailsSchema().load(form), by=actor())
     except ValidationError as error:
