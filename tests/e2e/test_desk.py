@@ -17,6 +17,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from quoteapi.adapters import clock
+from quoteapi.adapters.i18n import money_text
 
 from .server import BIN, ROOT, Gunicorn, cli, server_env
 from .test_estimator import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -126,6 +127,35 @@ def test_the_new_quote_form_prices_live(browser, site):
     page.get_by_role("button", name="Create the quote").click()
     expect(page.locator("h1")).to_contain_text("Quote Q-")
     assert "4,000.00" in page.locator("table.lines tfoot .total").inner_text()
+
+
+def test_a_revision_adds_an_area_and_a_product_priced_live(browser, site):
+    """The quote page's revision form (issue 26): the new quote's pickers, filled in, priced live in Turkish
+    money as the saved page prints it, saved as revision 2."""
+    number = a_quote(site, language="tr")  # its lines in Turkish, as the page
+    page = signed_in(browser, site, "sam", lang="tr")
+    page.goto(f"{site['url']}/desk/quotes/{number}?lang=tr")
+    before = api(site, "sam", "GET", f"/api/v1/quotes/{number}").json()["total"]
+    live = page.locator("#r-preview-total")
+    expect(live).to_have_attribute("data-amount", before)  # filled with revision 1's inputs
+    page.check("#r-area-neck")
+    page.check("#r-product-numbing-cream")
+    inputs = {"clinic": "ist-kadikoy", "areas": [{"code": "face"}, {"code": "neck"}], "products": ["numbing-cream"],
+              "specialist_level": "aesthetician", "sessions": 4}
+    estimate = requests.post(f"{site['url']}/api/v1/estimates", json=inputs, timeout=10).json()
+    shown = money_text(Decimal(estimate["total"]), "TRY", "tr")
+    expect(live).to_have_attribute("data-amount", estimate["total"])
+    expect(live).to_have_text(f"Toplam: {shown}")
+    page.locator("#revise button[type=submit]").click()
+    expect(page.locator(".flash.info")).to_contain_text("2. revizyon fiyatlandı.")
+    saved = page.locator("section[aria-labelledby=lines-h] table.lines")
+    expect(saved.locator("caption")).to_contain_text("2. revizyon")
+    expect(saved.locator("tbody")).to_contain_text("Boyun")
+    expect(saved.locator("tbody")).to_contain_text("Anestezik krem")
+    expect(saved.locator("tfoot .total td")).to_have_text(shown)
+    quote = api(site, "sam", "GET", f"/api/v1/quotes/{number}").json()
+    assert quote["revision"] == 2 and quote["total"] == estimate["total"]
+    assert page.problems == []
 
 
 def test_two_admins_edit_one_price_and_the_second_loses_nothing(browser, site):
