@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 import pytest
 
 from quoteapi.adapters.i18n import money_text
-from quoteapi.services import quotes
+from quoteapi.services import price_items, quotes
+from quoteapi.services.price_items import KINDS
 
 from ..bodies import QUOTE
 from ..days import iso
@@ -298,3 +299,13 @@ def test_the_live_price_names_fields_in_words_whatever_is_sent(seller):
     unknown = seller.post("/desk/estimate?lang=tr", json={**body, "areas": [{"code": "face"}], "products": ["gold"]},
                           headers=headers)
     assert unknown.status_code == 422 and unknown.get_json()["messages"] == ["Ürünler: Bilinmeyen ürün: 'gold'."]
+
+
+def test_what_the_price_list_no_longer_offers_is_named_before_it_goes(client, ctx, seller, sales_headers):
+    number = new_quote(client, sales_headers, products=["hyaluronic-acid", "exosome"])
+    price_items.delete_item(ctx, KINDS["products"], "exosome", ["*"], "ada")
+    page = seller.get(f"/desk/quotes/{number}?lang=en").get_data(as_text=True)
+    assert "No longer in the price list, so the new revision goes without it: Eksozom serumu." in section(page)
+    assert [v for k, v in revision_form(page) if k == "product"] == ["hyaluronic-acid"]
+    assert post(seller, number, revision_form(page)).status_code == 302
+    assert codes(api_quote(client, sales_headers, number), "product") == ["hyaluronic-acid"]

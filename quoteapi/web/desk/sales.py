@@ -488,7 +488,24 @@ def _revision_panel(ctx, quote, inputs, extra: Mapping[str, Any]) -> dict[str, A
         "kept_concerns": concerns_to_plain(inputs.concerns),
         "kept_concern_names": [names.get(c.code, c.code) for c in inputs.concerns],
         "kept_discount": None if inputs.manual_discount is None else manual_discount_to_plain(inputs.manual_discount),
+        "gone": _gone(quote, inputs),
     }
+
+
+def _gone(quote, inputs) -> list[str]:
+    """What the current revision has that the price list in force no longer offers (the form cannot
+    show it, so the new revision goes without it): named as the quote's lines name it."""
+    try:
+        choices = _choices()
+    except DomainError:
+        return []
+    named = {(line.kind.value, line.code): say(line.description).split(",")[0] for line in quote.estimate.lines}
+    offered = {kind: {c[0] for c in choices[kind]} for kind in ("clinics", "levels", "areas", "products")}
+    gone = [c for c in (inputs.clinic,) if c not in offered["clinics"]]
+    gone += [c for c in (inputs.specialist_level,) if c not in offered["levels"]]
+    gone += [named.get(("area", a.code), a.code) for a in inputs.areas if a.code not in offered["areas"]]
+    gone += [named.get(("product", p), p) for p in inputs.products if p not in offered["products"]]
+    return gone
 
 
 # The fields of the revision form, by the API's names (errors about anything else are no field's).
