@@ -130,11 +130,11 @@ def test_the_new_quote_form_prices_live(browser, site):
 
 
 def test_a_revision_adds_an_area_and_a_product_priced_live(browser, site):
-    """The quote page's revision form (issue 26): the new quote's pickers, filled in, priced live in Turkish
-    money as the saved page prints it, saved as revision 2."""
-    number = a_quote(site, language="tr")  # its lines in Turkish, as the page
-    page = signed_in(browser, site, "sam", lang="tr")
-    page.goto(f"{site['url']}/desk/quotes/{number}?lang=tr")
+    """The quote page's revision form (issue 26): the new quote's pickers, filled in, priced live with money
+    printed as the saved page prints it, in English and in Turkish, saved as revision 2."""
+    number = a_quote(site, language="tr")
+    page = signed_in(browser, site, "sam", lang="tr")  # a Turkish browser reading the English page
+    page.goto(f"{site['url']}/desk/quotes/{number}?lang=en")
     before = api(site, "sam", "GET", f"/api/v1/quotes/{number}").json()["total"]
     live = page.locator("#r-preview-total")
     expect(live).to_have_attribute("data-amount", before)  # filled with revision 1's inputs
@@ -143,16 +143,20 @@ def test_a_revision_adds_an_area_and_a_product_priced_live(browser, site):
     inputs = {"clinic": "ist-kadikoy", "areas": [{"code": "face"}, {"code": "neck"}], "products": ["numbing-cream"],
               "specialist_level": "aesthetician", "sessions": 4}
     estimate = requests.post(f"{site['url']}/api/v1/estimates", json=inputs, timeout=10).json()
-    shown = money_text(Decimal(estimate["total"]), "TRY", "tr")
+    total = Decimal(estimate["total"])
     expect(live).to_have_attribute("data-amount", estimate["total"])
-    expect(live).to_have_text(f"Toplam: {shown}")
-    page.locator("#revise button[type=submit]").click()
-    expect(page.locator(".flash.info")).to_contain_text("2. revizyon fiyatlandı.")
+    expect(live).to_have_text(f"Total: {money_text(total, 'TRY', 'en')}")
+    page.get_by_role("button", name="Save as a new revision").click()
+    expect(page.locator(".flash.info")).to_contain_text("Revision 2 priced.")
     saved = page.locator("section[aria-labelledby=lines-h] table.lines")
-    expect(saved.locator("caption")).to_contain_text("2. revizyon")
-    expect(saved.locator("tbody")).to_contain_text("Boyun")
+    expect(saved.locator("caption")).to_contain_text("Revision 2")
+    expect(saved.locator("tbody")).to_contain_text("Boyun")  # the quote's own language
     expect(saved.locator("tbody")).to_contain_text("Anestezik krem")
-    expect(saved.locator("tfoot .total td")).to_have_text(shown)
+    expect(saved.locator("tfoot .total td")).to_have_text(money_text(total, "TRY", "en"))
+    # In Turkish, the live figure (now revision 2's inputs) and the saved one read the same: "4.800,00 ₺".
+    page.goto(f"{site['url']}/desk/quotes/{number}?lang=tr")
+    expect(live).to_have_text(f"Toplam: {money_text(total, 'TRY', 'tr')}")
+    expect(saved.locator("tfoot .total td")).to_have_text(money_text(total, "TRY", "tr"))
     quote = api(site, "sam", "GET", f"/api/v1/quotes/{number}").json()
     assert quote["revision"] == 2 and quote["total"] == estimate["total"]
     assert page.problems == []

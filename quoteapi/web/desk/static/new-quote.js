@@ -149,7 +149,9 @@
 
     function price() {
       var mine = ++asked;
-      fetch(box.dataset.api + "?lang=" + encodeURIComponent(lang), {
+      var url = new URL(box.dataset.api, window.location.href);  // it may carry ?lang= already
+      url.searchParams.set("lang", lang);
+      fetch(url.toString(), {
         method: "POST",
         headers: {
           "Content-Type": "application/json",
