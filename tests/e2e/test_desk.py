@@ -17,6 +17,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from quoteapi.adapters import clock
+from quoteapi.adapters.i18n import money_text
 
 from .server import BIN, ROOT, Gunicorn, cli, server_env
 from .test_estimator import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -126,6 +127,39 @@ def test_the_new_quote_form_prices_live(browser, site):
     page.get_by_role("button", name="Create the quote").click()
     expect(page.locator("h1")).to_contain_text("Quote Q-")
     assert "4,000.00" in page.locator("table.lines tfoot .total").inner_text()
+
+
+def test_a_revision_adds_an_area_and_a_product_priced_live(browser, site):
+    """The quote page's revision form (issue 26): the new quote's pickers, filled in, priced live with money
+    printed as the saved page prints it, in English and in Turkish, saved as revision 2."""
+    number = a_quote(site, language="tr")
+    page = signed_in(browser, site, "sam", lang="tr")  # a Turkish browser reading the English page
+    page.goto(f"{site['url']}/desk/quotes/{number}?lang=en")
+    before = api(site, "sam", "GET", f"/api/v1/quotes/{number}").json()["total"]
+    live = page.locator("#r-preview-total")
+    expect(live).to_have_attribute("data-amount", before)  # filled with revision 1's inputs
+    page.check("#r-area-neck")
+    page.check("#r-product-numbing-cream")
+    inputs = {"clinic": "ist-kadikoy", "areas": [{"code": "face"}, {"code": "neck"}], "products": ["numbing-cream"],
+              "specialist_level": "aesthetician", "sessions": 4}
+    estimate = requests.post(f"{site['url']}/api/v1/estimates", json=inputs, timeout=10).json()
+    total = Decimal(estimate["total"])
+    expect(live).to_have_attribute("data-amount", estimate["total"])
+    expect(live).to_have_text(f"Total: {money_text(total, 'TRY', 'en')}")
+    page.get_by_role("button", name="Save as a new revision").click()
+    expect(page.locator(".flash.info")).to_contain_text("Revision 2 priced.")
+    saved = page.locator("section[aria-labelledby=lines-h] table.lines")
+    expect(saved.locator("caption")).to_contain_text("Revision 2")
+    expect(saved.locator("tbody")).to_contain_text("Boyun")  # the quote's own language
+    expect(saved.locator("tbody")).to_contain_text("Anestezik krem")
+    expect(saved.locator("tfoot .total td")).to_have_text(money_text(total, "TRY", "en"))
+    # In Turkish, the live figure (now revision 2's inputs) and the saved one read the same: "4.800,00 ₺".
+    page.goto(f"{site['url']}/desk/quotes/{number}?lang=tr")
+    expect(live).to_have_text(f"Toplam: {money_text(total, 'TRY', 'tr')}")
+    expect(saved.locator("tfoot .total td")).to_have_text(money_text(total, "TRY", "tr"))
+    quote = api(site, "sam", "GET", f"/api/v1/quotes/{number}").json()
+    assert quote["revision"] == 2 and quote["total"] == estimate["total"]
+    assert page.problems == []
 
 
 def test_two_admins_edit_one_price_and_the_second_loses_nothing(browser, site):

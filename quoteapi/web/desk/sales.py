@@ -18,7 +18,8 @@ from ...adapters import documents
 from ...adapters.i18n import money_text
 from ...domain import quotes as workflow
 from ...domain.errors import Conflict, DomainError
-from ...domain.pricing.plain import estimate_to_plain
+from ...domain.pricing.plain import concerns_to_plain, estimate_to_plain, manual_discount_to_plain
+from ...domain.text import N_
 from ...interface.answers import json_response
 from ...interface.commands import create_command, note_command, revise_command, send_command, update_command
 from ...interface.errors import status_of
@@ -107,8 +108,8 @@ def manual_discount(form: Mapping[str, str]) -> tuple[bool, dict[str, str] | Non
     """(given, value): the form's manual discount as the API's body names it.
 
     Nothing typed is "not given" (a revision keeps its discount); the "remove" box
-    gives None. A decimal comma is read as a point (12,5 is 12.5); anything else
-    is left for the API's schema to refuse.
+    gives None. A number is read the page's way or the API's (12,5 and 1.000,50 on a
+    Turkish page; "%12,5" too); anything else is left for the API's schema to refuse.
     """
     if form.get("discount_remove"):
         return True, None
@@ -116,16 +117,18 @@ def manual_discount(form: Mapping[str, str]) -> tuple[bool, dict[str, str] | Non
     reason = (form.get("discount_reason") or "").strip()
     if not value and not reason:
         return False, None
-    if "," in value and "." not in value:
-        value = value.replace(",", ".")
     kind = form.get("discount_kind") if form.get("discount_kind") in DISCOUNT_KINDS else "percent"
-    return True, {kind: value, "reason": reason}
+    if kind == "percent":
+        value = value.strip("%").strip()
+    return True, {kind: typed_decimal(value) if value else value, "reason": reason}
 
 
 def estimate_body(form: MultiDict, *, partial: bool = False) -> dict[str, Any]:
     """The estimate fields of a console form, as the API's JSON body names them.
 
-    With ``partial`` (a revision) only the fields given are returned.
+    With ``partial`` (a revision) only the fields given are returned. The pickers'
+    hidden markers (``areas_given``, ``products_given``, ``client_given``,
+    _estimate_fields.html) say that a box left unticked means "none", not "keep".
     """
     body: dict[str, Any] = {}
     given, discount = manual_discount(form)
@@ -145,10 +148,8 @@ def estimate_body(form: MultiDict, *, partial: bool = False) -> dict[str, Any]:
     if coupon or not partial:
         body["coupon"] = coupon or None
     codes = form.getlist("area")
-    if codes or not partial:
-        body["areas"] = [
-            {"code": code, "size_cm2": (form.get(f"size-{code}", "").strip() or None)} for code in codes
-        ]
+    if codes or not partial or form.get("areas_given"):
+        body["areas"] = [{"code": code, "size_cm2": _size(form.get(f"size-{code}"))} for code in codes]
     products = form.getlist("product")
     if products or not partial or form.get("products_given"):
         body["products"] = products
@@ -156,9 +157,88 @@ def estimate_body(form: MultiDict, *, partial: bool = False) -> dict[str, Any]:
     age = _int_or_text(form.get("age"))
     if age is not None or any(v is not None for v in answers.values()):
         body["client"] = {"age": age, **answers}
-    elif not partial:
+    elif not partial or form.get("client_given"):
         body["client"] = None
     return body
+
+
+def _size(typed: str | None) -> str | None:
+    """An area's size as typed (1.800 or 1800,5 on a Turkish page, 1800.5 in both); empty: the area's own."""
+    text = (typed or "").strip()
+    return typed_decimal(text) if text else None
+
+
+# --- Errors in words, next to their fields ------------------------------------------------------
+
+# What a form's fields are called, by the API's path (anything else is said without a name).
+FIELD_WORDS = {
+    "clinic": N_("Clinic"), "specialist_level": N_("Specialist level"), "sessions": N_("Sessions"), "start_date": N_("Start date"),
+    "coupon": N_("Coupon"), "areas": N_("Areas"), "products": N_("Products"), "concerns": N_("Skin concerns"),
+    "client": N_("The client's answers"), "client.age": N_("Age"), "client.pregnant": N_("Pregnant or breastfeeding"),
+    "client.active_skin_infection": N_("Active skin infection"), "client.open_wounds": N_("Open wounds"),
+    "client.serious_skin_condition": N_("Serious skin condition"), "manual_discount": N_("Manual discount"),
+    "valid_days": N_("Valid for days"), "customer": N_("Customer"), "customer.name": N_("Name"), "customer.email": N_("Email"),
+    "customer.phone": N_("Phone"), "follow_up_on": N_("Follow-up date"), "notes": N_("Notes"), "language": N_("Language of the quote"),
+}
+
+
+def _picked(path: str, form: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """("area"|"product", its code, the rest of the path) of a path into the areas or products sent."""
+    parts = path.split(".")
+    kind = {"areas": "area", "products": "product"}.get(parts[0])
+    if kind is None or len(parts) < 2 or not parts[1].isdigit():
+        return None
+    sent = form.getlist(kind) if hasattr(form, "getlist") else []
+    i = int(parts[1])
+    if i >= len(sent) or not isinstance(sent[i], str):
+        return None
+    return kind, sent[i], ".".join(parts[2:])
+
+
+def _names(kind: str) -> dict[str, str]:
+    try:
+        return {code: name for code, name, *_rest in _choices()[f"{kind}s"]}
+    except DomainError:
+        return {}
+
+
+def placed_errors(errors: Mapping[str, list[str]], form: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Messages by where the form shows them: "area-face" for ``areas.0.size_cm2`` when face was the
+    first area ticked, "product-numbing-cream" for ``products.1``, "concerns" for ``concerns.0.code``,
+    "client.age", "manual_discount.percent", "sessions" as they are (_estimate_fields.html)."""
+    placed: dict[str, list[str]] = {}
+    for path, messages in errors.items():
+        key = path
+        picked = _picked(path, form)
+        if picked is not None:
+            kind, code, _rest = picked
+            key = f"{kind}-{code}" if code in _names(kind) else f"{kind}s"
+        elif path.startswith(("areas.", "products.")):
+            key = path.split(".")[0]
+        elif path.startswith("concerns"):
+            key = "concerns"
+        placed.setdefault(key, []).extend(messages)
+    return placed
+
+
+def worded_errors(errors: Mapping[str, list[str]], form: Mapping[str, Any]) -> list[str]:
+    """Each message with its field's name in the page's words ("Back (acne scars), size: Must be ..."),
+    never the API's path; a message of no field alone."""
+    out = []
+    for path, messages in errors.items():
+        picked = _picked(path, form)
+        label = None
+        if picked is not None:
+            kind, code, rest = picked
+            name = _names(kind).get(code)
+            if name is not None:
+                label = _("{area}, size", area=name) if rest == "size_cm2" else name
+        if label is None:
+            head = path if path in FIELD_WORDS else path.split(".")[0]
+            label = _(FIELD_WORDS[head]) if head in FIELD_WORDS else None
+        text = " ".join(messages)
+        out.append(_("{field}: {message}", field=label, message=text) if label else text)
+    return out
 
 
 def _schema_errors(error: ValidationError) -> dict[str, list[str]]:
@@ -275,6 +355,7 @@ def _quote_page(number: str, *, status: int = 200, **extra: Any):
         discount_line=next((line for line in quote.estimate.lines if line.kind.value == "manual_discount"), None),
         discount_limit=_discount_limit(),
         **_payments_panel(ctx, quote, extra),  # payments-users
+        **_revision_panel(ctx, quote, current_inputs, extra),  # revision-editor
     ), status
 
 
@@ -354,26 +435,145 @@ def plan_quote(number: str):
     return _back(number)
 
 
+# --- A revision (revision-editor) ---------------------------------------------------------------
+
+
+def revision_form(inputs, today) -> MultiDict:
+    """The revision form filled with a revision's inputs, as the new-quote form would post them.
+
+    The start date is the one a revision made today keeps (a date passed is today,
+    ``workflow.start_date_for_revision``); sessions left to the skin concerns stay empty.
+    """
+    start = workflow.start_date_for_revision(inputs.start_date, today)
+    pairs: list[tuple[str, str]] = [
+        ("clinic", inputs.clinic), ("specialist_level", inputs.specialist_level),
+        ("sessions", "" if inputs.sessions is None else str(inputs.sessions)),
+        ("start_date", start.isoformat() if start else ""), ("coupon", inputs.coupon or ""),
+    ]
+    for area in inputs.areas:
+        pairs += [("area", area.code), (f"size-{area.code}", number(area.size_cm2))]
+    pairs += [("product", code) for code in inputs.products]
+    client = inputs.client
+    if client is not None:
+        pairs.append(("age", "" if client.age is None else str(client.age)))
+        for name in ANSWERS:
+            pairs.append((name, {True: "yes", False: "no"}.get(getattr(client, name), "")))
+    return MultiDict(pairs)
+
+
+def _concern_names() -> dict[str, str]:
+    """The skin concerns' names in the page's language (codes alone while no price list is loaded)."""
+    try:
+        price_list = services().price_lists.current()
+    except DomainError:
+        return {}
+    return {c.code: price_list.name_of(c).in_language(current().code) for c in price_list.concerns}
+
+
+def _revision_panel(ctx, quote, inputs, extra: Mapping[str, Any]) -> dict[str, Any]:
+    """What the quote page's revision form shows: the current revision's inputs (or what was posted, with
+    its errors), the revision it was filled from, and what a revision keeps that the form does not show
+    (the skin concerns, the manual discount while its fields are empty), for the live price."""
+    posted = extra.get("revision_post")
+    errors = extra.get("revision_errors") or {}
+    form = posted if posted is not None else revision_form(inputs, ctx.today())
+    names = _concern_names() if inputs.concerns else {}
+    return {
+        "answers": ANSWERS,
+        "revision_post": form,
+        "revision_errors": placed_errors(errors, form),
+        "revision_summary": worded_errors(errors, form),
+        "revision_message": extra.get("revision_message"),
+        "revision_base": extra.get("revision_base") or quote.revision,
+        "kept_concerns": concerns_to_plain(inputs.concerns),
+        "kept_concern_names": [names.get(c.code, c.code) for c in inputs.concerns],
+        "kept_discount": None if inputs.manual_discount is None else manual_discount_to_plain(inputs.manual_discount),
+        "gone": _gone(quote, inputs),
+    }
+
+
+def _gone(quote, inputs) -> list[str]:
+    """What the current revision has that the price list in force no longer offers (the form cannot
+    show it, so the new revision goes without it): named as the quote's lines name it."""
+    try:
+        choices = _choices()
+    except DomainError:
+        return []
+    named = {(line.kind.value, line.code): say(line.description).split(",")[0] for line in quote.estimate.lines}
+    offered = {kind: {c[0] for c in choices[kind]} for kind in ("clinics", "levels", "areas", "products")}
+    gone = [c for c in (inputs.clinic,) if c not in offered["clinics"]]
+    gone += [c for c in (inputs.specialist_level,) if c not in offered["levels"]]
+    gone += [named.get(("area", a.code), a.code) for a in inputs.areas if a.code not in offered["areas"]]
+    gone += [named.get(("product", p), p) for p in inputs.products if p not in offered["products"]]
+    return gone
+
+
+# The fields of the revision form, by the API's names (errors about anything else are no field's).
+REVISION_FIELDS = frozenset(
+    ("clinic", "specialist_level", "sessions", "start_date", "coupon", "areas", "products", "client", "concerns",
+     "manual_discount", "valid_days")
+)
+
+
+def _revision_body(form: MultiDict, inputs) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The revision's body from the form: the whole form (the pickers' markers) names every field, a
+    form without them (the console's older one) only those it changes; and errors a body cannot carry.
+
+    Sessions left empty are the skin concerns' recommended number (the API's rule: ``concerns`` sent
+    without ``sessions``); without concerns, a number is needed.
+    """
+    whole = bool(form.get("areas_given"))
+    body = estimate_body(form, partial=not whole)
+    errors: dict[str, list[str]] = {}
+    if whole and body.get("sessions") is None:
+        del body["sessions"]
+        if inputs.concerns:
+            body["concerns"] = concerns_to_plain(inputs.concerns)
+        else:
+            errors["sessions"] = [_("Give a number of sessions, or a skin concern to suggest one.")]
+    valid_days = _int_or_text(form.get("valid_days"))
+    if valid_days is not None:
+        body["valid_days"] = valid_days
+    return body, errors
+
+
 @bp.post("/quotes/<string:number>/revisions")
 @requires("sales")
 def revise(number: str):
-    body = estimate_body(request.form, partial=True)
-    valid_days = _int_or_text(request.form.get("valid_days"))
-    if valid_days is not None:
-        body["valid_days"] = valid_days
+    """A new revision from the quote page's form, through the API's use case (POST .../revisions).
+
+    The form names the revision it was filled from: when another was priced meanwhile, nothing is
+    saved and the form comes back with what was typed, to be saved again knowingly (as If-Match).
+    """
+    ctx = services()
+    form = request.form
+    based_on = whole_number(form.get("revision"))
+    current_quote = quotes.get_quote(ctx, number)
+    if based_on is not None and based_on != current_quote.revision and current_quote.status not in workflow.CLOSED:
+        message = _("Revision {revision} was priced while you were editing; its lines are above. What you typed is "
+                    "kept below: save again to price it over that revision.", revision=current_quote.revision)
+        return _quote_page(number, status=409, revision_post=form, revision_message=message,
+                           revision_base=current_quote.revision)
+    inputs = quotes.get_revision(ctx, number, current_quote.revision).inputs
+    body, errors = _revision_body(form, inputs)
+    message = _("The revision was not saved: some fields need attention; see the revision form.")
     try:
         changes = RevisionChangesSchema(partial=tuple(RevisionChangesSchema._declared_fields)).load(body)
-        quote = quotes.revise_quote(services(), revise_command(number, actor(), changes))
     except ValidationError as error:
-        for path, messages in _schema_errors(error).items():
-            flash(f"{path}: {' '.join(messages)}", "error")
+        errors = {**_schema_errors(error), **errors}
+    if errors:
+        return _quote_page(number, status=422, revision_post=form, revision_errors=errors, revision_message=message)
+    try:
+        quote = quotes.revise_quote(ctx, revise_command(number, actor(), changes))
     except DomainError as error:
-        flash_error(error)
-        for path, messages in field_errors(error).items():
-            flash(f"{path}: {' '.join(messages)}", "error")
-    else:
-        flash(_("Revision {revision} priced.", revision=quote.revision), "info")
-    return _back(number)
+        errors = field_errors(error)
+        if not errors or any(path.split(".")[0] not in REVISION_FIELDS for path in errors):
+            flash_error(error)  # not about the form's fields (e.g. the quote was accepted meanwhile)
+            return _back(number)
+        return _quote_page(number, status=status_of(error), revision_post=form, revision_errors=errors,
+                           revision_message=message)
+    flash(_("Revision {revision} priced.", revision=quote.revision), "info")
+    return redirect(url_for("desk.quote_page", number=number, _anchor="lines-h"))
 
 
 @bp.get("/quotes/<string:number>/document")
@@ -417,7 +617,7 @@ def _create_body(form: MultiDict) -> dict[str, Any]:
 def new_quote():
     errors: dict[str, list[str]] = {}
     message = None
-    form: Mapping[str, Any] = request.form if request.method == "POST" else MultiDict()
+    form: MultiDict = request.form if request.method == "POST" else MultiDict()
     if request.method == "POST":
         try:
             body = QuoteCreateSchema().load(_create_body(request.form))
@@ -434,7 +634,8 @@ def new_quote():
         message = message or _("Some fields need attention; see below.")
     status = 422 if errors or message else 200
     return render_template(
-        "desk/new_quote.html", choices=_choices(), form=form, errors=errors, message=message,
+        "desk/new_quote.html", choices=_choices(), form=form, errors=placed_errors(errors, form),
+        summary=worded_errors(errors, form), message=message,
         answers=ANSWERS, today=services().today(), discount_limit=_discount_limit(),
         discount_kinds=DISCOUNT_KINDS,
     ), status
@@ -464,13 +665,29 @@ def estimate_preview():
     try:
         result = estimates.estimate(services(), estimate_request(PreviewSchema().load(data)))
     except ValidationError as error:
-        return json_response({"detail": _("Some fields need attention; see below."), "errors": _schema_errors(error)}, 422)
+        errors = _schema_errors(error)
+        return json_response({"detail": _("Some fields need attention; see below."), "errors": errors,
+                              "messages": worded_errors(errors, _picks(data))}, 422)
     except DomainError as error:
-        status = status_of(error)
-        return json_response({"detail": say(error.detail), "errors": field_errors(error)}, status)
+        errors = field_errors(error)
+        return json_response({"detail": say(error.detail), "errors": errors,
+                              "messages": worded_errors(errors, _picks(data)) or [say(error.detail)]}, status_of(error))
     plain = estimate_to_plain(result, current())
     plain["approval_needed"] = result.manual_discount_over_limit
+    # The figures as the saved quote's page prints them (adapters.i18n.money_text), so that live and saved match.
+    code = current().code
+    plain["total_text"] = money_text(result.total, result.currency, code)
+    for line, shown in zip(result.lines, plain["lines"]):
+        shown["amount_text"] = money_text(line.amount, result.currency, code)
     return json_response(plain)
+
+
+def _picks(data: Mapping[str, Any]) -> MultiDict:
+    """The areas and products of a JSON body as a form names them (for worded_errors)."""
+    areas = data.get("areas") if isinstance(data.get("areas"), list) else []
+    products = data.get("products") if isinstance(data.get("products"), list) else []
+    return MultiDict([("area", a.get("code") if isinstance(a, dict) else None) for a in areas]
+                     + [("product", p) for p in products])
 
 
 # --- Sending to the customer, the customer's links, declining with a reason (send) -------------
