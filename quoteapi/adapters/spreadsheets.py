@@ -179,26 +179,24 @@ def decode(raw: bytes, charset: str | None = None) -> tuple[str, str]:
     else UTF-8, and failing that Windows-1254, what Turkish Excel's plain "CSV" writes. Raises
     :class:`Invalid` for bytes none of them reads.
     """
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8):].decode("utf-8", "replace"), "utf-8-sig"
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    problem = T("The file is neither UTF-8 nor Windows-1254 (Turkish) text.")
+    if raw.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        name = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-16"
         try:
-            return raw.decode("utf-16"), "utf-16"
+            return raw.decode(name), name
         except UnicodeDecodeError:
-            pass
-    tried = []
+            raise Invalid(problem, {"_body": [problem]}) from None
     if charset:
         try:
             name = codecs.lookup(charset).name
             return raw.decode(name), name
         except (LookupError, UnicodeDecodeError):
-            tried.append(charset)
+            pass
     for name in ("utf-8", "cp1254"):
         try:
             return raw.decode(name), name
         except UnicodeDecodeError:
             continue
-    problem = T("The file is neither UTF-8 nor Windows-1254 (Turkish) text.")
     raise Invalid(problem, {"_body": [problem]})
 
 

@@ -79,6 +79,9 @@ def test_the_encoding_is_told_by_the_bytes():
     with pytest.raises(Invalid) as refused:
         spreadsheets.read_csv(b"section;code\r\narea;\x81\x8d\x9d\xff\xfe\x90\r\n")
     assert "Windows-1254" in str(refused.value.detail)
+    for broken in (codecs.BOM_UTF16_LE + b"s\x00e", codecs.BOM_UTF8 + b"section\xff"):  # a mark, then not its text
+        with pytest.raises(Invalid):
+            spreadsheets.read_csv(broken)
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])

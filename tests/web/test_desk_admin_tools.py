@@ -160,6 +160,8 @@ def test_an_admin_sets_a_users_password_and_they_sign_in_with_it(app, ctx, admin
     assert "Parola belirle" in page and "Panel parolası" in page
     differ = _password_form(admin, "cem", NEW_PASSWORD, "kirmizi elma sepette")
     assert differ.status_code == 422 and "The two passwords differ" in differ.get_data(as_text=True)
+    assert "The password was not set; see below." in messages(differ)  # at the top of a long page
+    assert re.search(r'id="pw-new"[^>]* autofocus', differ.get_data(as_text=True))  # and its field focused
     short = _password_form(admin, "cem", "kısa", lang="tr")
     text = short.get_data(as_text=True)
     assert short.status_code == 422 and "10" in text and "kısa" not in text  # never shown back

@@ -750,6 +750,8 @@ def set_user_password():
         except DomainError as error:
             problems = field_errors(error) or {"name": [say(error.detail)]}
     if problems:
+        # Said at the top too: the form is at the bottom of a long page (its field is focused, without script).
+        flash(_("The password was not set; see below."), "error")
         return _users_page(password_errors=problems, password_for=name, status=422)
     if name == actor():
         # Every session of theirs ended, this one too: a new one, as signing in with the new password gives.
