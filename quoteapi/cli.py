@@ -222,13 +222,13 @@ def price_list_import(file: Path, by: str | None, dry_run: bool, effective_from:
     rows: dict = {}
     invalid = f"{file} is not a valid price list; nothing was changed."
     try:
-        text = file.read_text("utf-8")
-        if suffix == ".json":
-            data = json.loads(text)
-        elif suffix == ".csv":
-            data, rows = spreadsheets.from_csv(text)
+        if suffix == ".csv":  # as a spreadsheet saved it: UTF-8 or Windows-1254, commas or semicolons
+            reading = spreadsheets.read_csv(file.read_bytes())
+            data, rows = reading.doc, reading.rows
+        elif suffix == ".json":
+            data = json.loads(file.read_text("utf-8"))
         else:
-            data = spreadsheets.from_yaml(text)
+            data = spreadsheets.from_yaml(file.read_text("utf-8"))
         if not isinstance(data, dict):
             _fail(invalid, {"_body": ["Must be a JSON object."]})
         data.pop("version", None)

@@ -17,19 +17,31 @@ cells (`name`, `products`, `maintenance_per_year`, names in other languages)
 are written on each of its rows, and read from the first that gives them.
 Empty cells are left out, so defaults apply and missing required fields are
 reported. The values stay text: the same schema as for JSON checks them.
+
+Reading (:func:`read_csv`) also takes the file as a spreadsheet saved it: UTF-8
+with or without a byte-order mark, UTF-16 with one, or Windows-1254 (Turkish
+Excel's "CSV"); cells separated by commas, semicolons (Excel where the comma is
+the decimal mark) or tabs, told by the header row's `section` column; and, once
+a number cell has a decimal comma, numbers written the Turkish way (`4.400,00`,
+`4400,00`). Dates as Turkish Excel writes them (`1.12.2026`) and its booleans
+(`DOĞRU`, `YANLIŞ`) are read too. What was understood is returned with the
+document (:class:`CsvReading`), for the edges to say it in words.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import yaml
 
 from ..domain.errors import Invalid
+from ..domain.numbers import plain_decimal
 from ..domain.text import LANGUAGES
 from ..domain.text import T
 
@@ -71,7 +83,15 @@ TEXT_COLUMNS = {"code", "name", "city", "coupon", "address", "phone"}
 TEXT_COLUMNS |= {"email", *BANK_COLUMNS, "severity"}
 BOOLEANS = {"prices_include_tax", "stackable"}
 LISTS = {"clinics", "required_areas", "products"}
-TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
+# Turkish Excel saves TRUE and FALSE as DOĞRU and YANLIŞ ("yanliş": Python lower-cases I to i).
+TRUE, FALSE = {"true", "yes", "1", "doğru", "evet"}, {"false", "no", "0", "yanlış", "yanliş", "hayır", "hayir"}
+# Cells holding a decimal (money, percentages, factors), in items and in settings: where a decimal comma may be.
+DECIMALS = {"price", "extra_cm2_price", "price_factor", "tax_rate", "multiplier", "discount_percent", "deposit_percent",
+            "benefit_value", "combination_discount_percent", "max_manual_discount_percent"}
+DATES = {"starts_on", "ends_on"}
+# A day as Turkish Excel writes it: 1.12.2026 or 01.12.2026 (day, month, year).
+EXCEL_DAY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+DELIMITERS = (",", ";", "\t")
 
 
 def to_csv(doc: dict[str, Any]) -> str:
@@ -138,45 +158,129 @@ def _cell(column: str, value: Any) -> str:
     return str(value)
 
 
-def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
-    """The document the CSV describes, and the row number of each item and setting.
+@dataclass
+class CsvReading:
+    """A CSV read: the document, the row of each item and setting, and how the file was understood."""
+
+    doc: dict[str, Any]
+    rows: dict[tuple[str, Any], int]
+    delimiter: str = ","
+    encoding: str = "utf-8"  # utf-8, utf-8-sig (with a byte-order mark), utf-16, cp1254
+    decimal_comma: bool = False
+    lines: int = 0  # rows of data (settings and items), the header not counted
+    # Cells read otherwise than as written, a few: (as typed, as read, "decimal" | "whole" | "day").
+    examples: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def decode(raw: bytes, charset: str | None = None) -> tuple[str, str]:
+    """The text of a file and the encoding it was read in.
+
+    A byte-order mark decides (UTF-8, UTF-16); else the ``charset`` declared with it, if it reads;
+    else UTF-8, and failing that Windows-1254, what Turkish Excel's plain "CSV" writes. Raises
+    :class:`Invalid` for bytes none of them reads.
+    """
+    problem = T("The file is neither UTF-8 nor Windows-1254 (Turkish) text.")
+    if raw.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        name = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-16"
+        try:
+            return raw.decode(name), name
+        except UnicodeDecodeError:
+            raise Invalid(problem, {"_body": [problem]}) from None
+    if charset:
+        try:
+            name = codecs.lookup(charset).name
+            return raw.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    for name in ("utf-8", "cp1254"):
+        try:
+            return raw.decode(name), name
+        except UnicodeDecodeError:
+            continue
+    raise Invalid(problem, {"_body": [problem]})
+
+
+def read_csv(raw: bytes | str, charset: str | None = None) -> CsvReading:
+    """A CSV as bytes (or text already decoded), however a spreadsheet saved it (see the module's doc).
 
     Raises :class:`Invalid` (keyed ``row N.column``) for rows it cannot place,
     and for text the csv module cannot read at all (a cell over 128 KiB, a
     bare carriage return inside a cell).
     """
+    text, encoding = (raw, "utf-8") if isinstance(raw, str) else decode(raw, charset)
+    text = text.removeprefix("\ufeff")
     try:
-        return _from_csv(text)
+        reading = _from_csv(text)
     except csv.Error as exc:
         problem = T("The CSV could not be read: {problem}", problem=str(exc)[:200])
         raise Invalid(problem, {"_body": [problem]}) from None
+    reading.encoding = encoding
+    return reading
 
 
-def _from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
-    reader = csv.DictReader(io.StringIO(text))
+def from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
+    """The document the CSV describes, and the row number of each item and setting (see :func:`read_csv`)."""
+    reading = read_csv(text)
+    return reading.doc, reading.rows
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the cells: the one that makes `section` a cell of the header row; else the sniffer's guess."""
+    header = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    for delimiter in DELIMITERS:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        if "section" in (cell.strip() for cell in cells):
+            return delimiter
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        return ","
+
+
+def _decimal_comma(rows: list[dict[str, Any]]) -> bool:
+    """True when a number cell has a decimal comma (4400,00): the file writes numbers the Turkish way."""
+    for row in rows:
+        cells = [row.get(column) for column in DECIMALS - {"combination_discount_percent", "max_manual_discount_percent"}]
+        if (row.get("section") or "").strip() == "setting" and (row.get("code") or "").strip() in DECIMALS:
+            cells.append(row.get("value"))
+        if any(isinstance(cell, str) and "," in cell for cell in cells):
+            return True
+    return False
+
+
+def _from_csv(text: str) -> CsvReading:
+    delimiter = _delimiter(text)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    if reader.fieldnames:
+        reader.fieldnames = [name.strip() for name in reader.fieldnames]
     if not reader.fieldnames or "section" not in reader.fieldnames:
         needs = T("The CSV needs a header row with a 'section' column.")
         raise Invalid(needs, {"_body": [needs]})
+    read = list(reader)
+    reading = CsvReading({}, {}, delimiter=delimiter, decimal_comma=_decimal_comma(read))
+    cell = _Cells(reading)
     doc: dict[str, Any] = {key: [] for key, _ in SECTIONS.values()}
     rows: dict[tuple[str, Any], int] = {}
     errors: dict[str, list[str]] = {}
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(read, start=2):
         section = (row.get("section") or "").strip()
         if section == "setting":
+            reading.lines += 1
             name = (row.get("code") or "").strip()
             if name not in SETTINGS:
                 errors[f"row {number}.code"] = [T("Unknown setting {name}; one of {known}.", name=repr(name), known=", ".join(SETTINGS))]
                 continue
-            doc[name] = _value(name, row.get("value") or "")
+            doc[name] = cell(name, row.get("value") or "")
             rows[("setting", name)] = number
         elif section in SECTIONS:
+            reading.lines += 1
             key, columns = SECTIONS[section]
             item: dict[str, Any] = {}
             for column in columns:
                 raw = (row.get(column) or "").strip()
                 if raw == "" and column not in LISTS:
                     continue
-                item[column] = _value(column, raw)
+                item[column] = cell(column, raw)
             translated = [c for c in list(item) if "@" in c]
             for column in translated:
                 field, language = column.split("@")
@@ -194,13 +298,50 @@ def _from_csv(text: str) -> tuple[dict[str, Any], dict[tuple[str, Any], int]]:
                 }
             rows[(key, len(doc[key]))] = number
             doc[key].append(item)
-        elif any((v or "").strip() for v in row.values()):
+        elif any((v or "").strip() for v in row.values() if isinstance(v, str)):
             errors[f"row {number}.section"] = [
                 T("Unknown section {name}; one of {known}.", name=repr(section), known=", ".join(("setting", *SECTIONS)))
             ]
     if errors:
         raise Invalid(T("The CSV has rows that belong to no table; see errors."), errors)
-    return doc, rows
+    reading.doc, reading.rows = doc, rows
+    # One of each shape, the telling ones first: a number with thousands grouped (4.400,00), one with
+    # a decimal comma only (1,15), a day (1.12.2026), a whole number grouped (1.500).
+    def shape(example: tuple[str, str, str]) -> tuple[int, bool]:
+        typed, _plain, kind = example
+        return ("decimal", "day", "whole").index(kind), not ("." in typed and "," in typed)
+
+    firsts = {}
+    for example in reading.examples:
+        firsts.setdefault(shape(example), example)
+    reading.examples = [firsts[key] for key in sorted(firsts)][:_Cells.EXAMPLES]
+    return reading
+
+
+class _Cells:
+    """Reads cells as :func:`_value` does, first turning a Turkish number (in a file with decimal commas) and a
+    Turkish Excel day into the plain forms, and noting a few of them as examples of what was understood."""
+
+    EXAMPLES = 3
+    SEEN = 30
+
+    def __init__(self, reading: CsvReading) -> None:
+        self.reading = reading
+
+    def __call__(self, column: str, raw: str) -> Any:
+        text = raw.strip()
+        plain, kind = text, None
+        if self.reading.decimal_comma and column in DECIMALS:
+            plain, kind = plain_decimal(text, "tr"), "decimal"
+        elif self.reading.decimal_comma and column in INTEGERS:
+            whole = plain_decimal(text, "tr")
+            plain, kind = (whole, "whole") if WHOLE.match(whole) else (text, None)
+        elif column in DATES and (day := EXCEL_DAY.fullmatch(text)):
+            plain, kind = f"{day[3]}-{int(day[2]):02d}-{int(day[1]):02d}", "day"
+        if kind and plain != text and len(self.reading.examples) < self.SEEN \
+                and all(t != text for t, _, _k in self.reading.examples):
+            self.reading.examples.append((text, plain, kind))
+        return _value(column, plain)
 
 
 def _add_concern_row(

@@ -52,8 +52,10 @@ class BodyParser(FlaskParser):
             formats = getattr(schema, "BODY_TYPES", (JSON,))
             mimetype = req.mimetype
             if mimetype == CSV and CSV in formats:
-                doc, g._quoteapi_csv_rows = spreadsheets.from_csv(req.get_data(as_text=True))
-                return doc
+                # As a spreadsheet saved it: the charset sent, else UTF-8 or Windows-1254; commas or semicolons.
+                reading = spreadsheets.read_csv(raw, req.mimetype_params.get("charset"))
+                g._quoteapi_csv_rows = reading.rows
+                return reading.doc
             if mimetype == YAML and YAML in formats:
                 return spreadsheets.from_yaml(req.get_data(as_text=True))
             if not is_json(mimetype):

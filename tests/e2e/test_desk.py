@@ -361,3 +361,38 @@ def test_a_payment_and_a_refund_recorded_from_the_payments_panel(browser, site, 
     assert [(p["kind"], p["amount"], p["reference"]) for p in answer["items"]] == [("payment", "1000.50", "EFT 42")]
     assert answer["balance"] == str(Decimal(total) - Decimal("1000.50"))
     assert page.problems == []
+
+
+def test_an_admin_sets_a_password_the_user_signs_in_and_is_revoked_after_a_confirmation(browser, site):
+    """desk-admin: the console password set from the users page, and a revocation that asks first."""
+    created = api(site, "ada", "POST", "/api/v1/admin/users", json={"name": "dilek", "role": "sales"})
+    assert created.status_code == 201, created.text
+    ada = signed_in(browser, site, "ada", lang="tr")
+    ada.goto(f"{site['url']}/desk/users?lang=tr")
+    ada.get_by_role("link", name="dilek için panel parolası belirle").click()
+    expect(ada.locator("#pw-name")).to_have_value("dilek")
+    ada.fill("#pw-new", "mavi bisiklet yokuşta")
+    ada.fill("#pw-again", "mavi bisiklet yokuşta")
+    ada.get_by_role("button", name="Parolayı kaydet").click()
+    expect(ada.locator(".flash.info")).to_contain_text("dilek kullanıcısının panel parolası belirlendi")
+    assert "mavi bisiklet" not in ada.content()
+
+    dilek = browser.new_context(locale="tr-TR").new_page()
+    dilek.goto(f"{site['url']}/desk/?lang=tr")
+    dilek.fill("#name", "dilek")
+    dilek.fill("#password", "mavi bisiklet yokuşta")
+    dilek.press("#password", "Enter")
+    expect(dilek.locator("h1")).to_contain_text("Bugün")
+
+    ada.get_by_role("link", name="dilek kullanıcısının erişimini kaldır").click()
+    expect(ada.locator("h1")).to_have_text("dilek kullanıcısının erişimi kaldırılsın mı?")
+    expect(ada.locator(".confirm")).to_contain_text("API anahtarı hemen çalışmaz olur")
+    if AXE.exists():
+        assert axe_serious(ada) == []
+    ada.get_by_role("button", name="Erişimi kaldır").click()
+    expect(ada.locator(".flash.info")).to_contain_text("dilek kullanıcısının erişimi kaldırıldı")
+    dilek.reload()
+    expect(dilek).to_have_url(f"{site['url']}/desk/sign-in?lang=tr")
+    expect(dilek.locator(".flash.error")).to_contain_text("Oturumunuz kapatıldı")
+    assert api(site, "ada", "GET", "/api/v1/admin/users/dilek").json()["active"] is False
+    assert ada.problems == []

@@ -161,7 +161,7 @@ def test_add_and_delete_an_item(ctx, admin):
     assert added.status_code == 302
     assert price_items.get_item(ctx, KINDS["products"], "gauze").data["translations"] == {"en": {"name": "Gauze"}}
     form = _row_form(admin, "products", "gauze")
-    assert admin.post("/desk/prices/products/gauze", data={**form, "delete": "1"}).status_code == 302
+    assert admin.post("/desk/prices/products/gauze", data={**form, "delete": "1", "confirmed": "1"}).status_code == 302
     assert all(p["code"] != "gauze" for p in price_items.list_items(ctx, KINDS["products"]).items)
 
 
@@ -202,9 +202,10 @@ def test_users_created_with_the_token_shown_once_revoked_and_the_last_admin_kept
     shown = re.search(r'id="new-token">(qa_[^<]+)<', created.get_data(as_text=True)).group(1)
     assert users.authenticate(ctx, shown).name == "cem"
     assert shown not in admin.get("/desk/users").get_data(as_text=True)
-    assert admin.post("/desk/users/cem/revoke", data={"csrf_token": token}).status_code == 302
+    assert admin.post("/desk/users/cem/revoke", data={"csrf_token": token, "confirmed": "1"}).status_code == 302
     assert users.authenticate(ctx, shown) is None
-    last = admin.post("/desk/users/ada/revoke?lang=en", data={"csrf_token": token}, follow_redirects=True)
+    last = admin.post("/desk/users/ada/revoke?lang=en", data={"csrf_token": token, "confirmed": "1"},
+                      follow_redirects=True)
     assert any("last active admin" in m for m in messages(last))
     assert admin.get("/desk/").status_code == 200
 

@@ -10,7 +10,7 @@ what since, shows the current values and keeps what the admin typed.
 from __future__ import annotations
 
 import json
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, Mapping
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -29,6 +29,7 @@ from ...interface.schemas.price_list import ITEM_SCHEMAS, DryRunSchema, PriceLis
 from ...interface.schemas.price_list import WholeNested
 from ...services import audit, price_changes, price_items, price_lists, users
 from ...services.price_items import KINDS, Kind
+from . import auth
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, typed_decimal, whole_number
 
 MAX_UPLOAD = 1024 * 1024
@@ -341,6 +342,9 @@ def save_row(kind: str, code: str):
         state["errors"] = field_errors(error)
         state["message"] = say(error.detail)
         return _render_table(found, status=422, row_state=state)
+    if request.form.get("delete") and not dry and not request.form.get("confirmed"):
+        # One click never deletes: the page says what will happen and asks again (a form, no script needed).
+        return _confirm_delete(found, current.data, etag=etag, version=raw_version, schedule_at=schedule_at, when=when)
     if request.form.get("delete"):
         try:
             outcome = price_items.delete_item(ctx, found, code, [etag], actor(), effective_from=when, dry_run=dry)
@@ -382,6 +386,31 @@ def save_row(kind: str, code: str):
     else:
         flash(_("{code} saved.", code=code), "info")
     return redirect(url_for("desk.price_table", kind=kind, _anchor=f"row-{code}", **back))
+
+
+def _confirm_delete(kind: Kind, item: Mapping[str, Any], *, etag: str, version: str, schedule_at: str,
+                    when: datetime | None):
+    """The page that asks before a row is deleted: what goes, when, and what stays."""
+    code = item.get("code", "")
+    table = kind_labels()[kind.url]
+    named = item.get("name")
+    what = [
+        _("{code} ({name}) is taken out of the price list: the list gets a new version without it.", code=code, name=named)
+        if named else _("{code} is taken out of the price list: the list gets a new version without it.", code=code),
+        _("It takes effect on {moment}; until then the prices in force stay as they are.", moment=local_time(when))
+        if when is not None else _("It takes effect at once: new quotes and revisions can no longer choose it."),
+        _("Quotes already saved keep their prices. A campaign or a skin concern that names it stops the deletion."),
+    ]
+    fields_ = {"etag": etag, "version": version, "delete": "1"}
+    if schedule_at:
+        fields_["effective_from"] = schedule_at
+    back = url_for("desk.price_table", kind=kind.url, _anchor=f"row-{code}",
+                   **({"effective_from": schedule_at} if schedule_at else {}))
+    return render_template(
+        "desk/confirm.html", title=_("Delete {code} from {table}?", code=code, table=table), what=what,
+        action=url_for("desk.save_row", kind=kind.url, code=code), fields=fields_,
+        confirm=_("Delete {code}", code=code), back=back,
+    )
 
 
 @bp.post("/prices/<string:kind>")
@@ -451,10 +480,36 @@ def _expected_version(raw: str) -> int | None:
     return version or None
 
 
+def csv_understood(reading: spreadsheets.CsvReading) -> list[str]:
+    """How a CSV was read, in words: its separator, decimal mark and encoding, its rows, and a few cells read
+    otherwise than as written (“4.400,00” read as 4400,00; “1.12.2026” as 1 December 2026)."""
+    how = [{";": _("semicolon-separated"), "\t": _("tab-separated")}.get(reading.delimiter, _("comma-separated"))]
+    if reading.decimal_comma:
+        how.append(_("decimal-comma"))
+    encoding = {"cp1254": _("Windows-1254 (Turkish) encoded"), "utf-16": _("UTF-16 encoded")}.get(reading.encoding)
+    if encoding:
+        how.append(encoding)
+    sentence = _("Read as a {how} file: {rows} rows.", how=", ".join(how), rows=reading.lines)
+    said = [sentence[:1].upper() + sentence[1:]]
+    language = page_language().code
+    for typed, plain, kind in reading.examples:
+        if kind == "day":
+            value: Any = date.fromisoformat(plain)
+        else:  # the number without grouping, with the page's decimal mark: 4400,00 on a Turkish page
+            value = plain.replace(".", ",") if language == "tr" else plain
+        if str(value) != typed:
+            said.append(_("“{typed}” was read as {value}.", typed=typed, value=value))
+    return said
+
+
 @bp.post("/price-list")
 @requires("admin")
 def upload():
-    """A whole price list from a CSV or YAML file, checked as the API's PUT checks it; errors name row and cell."""
+    """A whole price list from a CSV or YAML file, checked as the API's PUT checks it; errors name row and cell.
+
+    A CSV may be as a spreadsheet saved it (semicolons, decimal commas, Windows-1254: ``spreadsheets.read_csv``);
+    how it was read is said above the outcome, whatever it is.
+    """
     upload_file = request.files.get("file")
     expected = request.form.get("version", "")
     rows: dict = {}
@@ -468,11 +523,13 @@ def upload():
         try:
             if len(raw) > MAX_UPLOAD:
                 raise Invalid(_("The file is too large."))
-            text = raw.decode("utf-8-sig")
             if name.endswith(".csv"):
-                doc, rows = spreadsheets.from_csv(text)
+                reading = spreadsheets.read_csv(raw)
+                doc, rows = reading.doc, reading.rows
+                for said in csv_understood(reading):
+                    flash(said, "info")
             elif name.endswith((".yaml", ".yml")):
-                doc = spreadsheets.from_yaml(text)
+                doc = spreadsheets.from_yaml(raw.decode("utf-8-sig"))
             else:
                 raise Invalid(_("Choose a CSV or YAML file."))
             if not isinstance(doc, dict):
@@ -493,7 +550,7 @@ def upload():
                 return render_template("desk/dry_run.html", dry=tried, name=upload_file.filename,
                                        version=expected, schedule_at=request.form.get("effective_from", ""))
         except UnicodeDecodeError:
-            message = _("The file is not UTF-8 text.")
+            message = _("The file is not UTF-8 text.")  # a YAML file (a CSV may be Windows-1254 too)
         except ValidationError as error:
             errors = spreadsheets.relabel(flatten_messages(error.messages), rows) if rows else flatten_messages(error.messages)
             message = _("The file has errors; nothing was saved.")
@@ -585,12 +642,16 @@ def user_languages() -> list[tuple[str, str]]:
     return [("", _("Default language")), ("tr", _("Turkish")), ("en", _("English"))]
 
 
-def _users_page(created=None, errors=None, form=None, editing=None, status=200):
-    """The users page; ``errors`` of the new-user form, or of ``editing``'s details form, in words."""
+def _users_page(created=None, errors=None, form=None, editing=None, status=200, password_errors=None,
+                password_for=None):
+    """The users page; ``errors`` of the new-user form, or of ``editing``'s details form, in words;
+    ``password_errors`` of the password form, which has ``password_for`` chosen."""
     return render_template(
         "desk/users.html", users=users.list_users(services()), roles=users.ROLES, languages=user_languages(),
         created=created,
         errors=errors or {}, form=form or {}, editing=editing,
+        password_errors=password_errors or {}, password_for=password_for or request.args.get("password_for", ""),
+        password_min=users.MIN_PASSWORD, password_max=users.MAX_PASSWORD,
     ), status
 
 
@@ -647,15 +708,66 @@ def set_user_details(name: str):
     return redirect(url_for("desk.user_list"))
 
 
-@bp.post("/users/<string:name>/revoke")
+@bp.route("/users/<string:name>/revoke", methods=["GET", "POST"])
 @requires("admin")
 def revoke_user(name: str):
+    """Asks first (GET, or a POST without ``confirmed``: the page says what will happen), then revokes."""
+    if request.method == "GET" or not request.form.get("confirmed"):
+        found = users.get_user(services(), name)  # NotFound: the console's 404 page
+        if not found.active:
+            flash(_("{name} has no access to remove.", name=name), "info")
+            return redirect(url_for("desk.user_list"))
+        what = [
+            _("{name} can no longer sign in to the console, their API token stops working at once, and their "
+              "open console sessions end.", name=name),
+            _("Their quotes, notes and the audit log stay as they are. To let them in again, create the user anew: "
+              "they get a new token and need a new password."),
+        ]
+        if name == actor():
+            what.append(_("This is your own user: you will be signed out."))
+        return render_template(
+            "desk/confirm.html", title=_("Remove the access of {name}?", name=name), what=what,
+            action=url_for("desk.revoke_user", name=name), fields={}, confirm=_("Remove access"),
+            back=url_for("desk.user_list", _anchor=f"user-{name}"),
+        )
     try:
         users.revoke_user(services(), name, by=actor())
     except DomainError as error:
         flash_error(error)
     else:
-        flash(_("{name} is revoked: their token and console sessions no longer work.", name=name), "info")
+        flash(_("The access of {name} is removed: their token and console sessions no longer work.", name=name), "info")
+    return redirect(url_for("desk.user_list"))
+
+
+@bp.post("/users/password")
+@requires("admin")
+def set_user_password():
+    """Set or reset a user's console password (typed twice), with the rules and hashing of
+    ``quoteapi users set-password``; the user's console sessions end (the service's doing), and it is
+    audit-logged. The password is never shown back: a refused form comes back with both fields empty."""
+    name = (request.form.get("name") or "").strip()
+    password = request.form.get("password") or ""
+    again = request.form.get("password_again") or ""
+    problems: dict[str, list[str]] = {}
+    if not password:
+        problems["password"] = [_("Type the new password.")]
+    elif again != password:
+        problems["password_again"] = [_("The two passwords differ; type the same password twice.")]
+    if not problems:
+        try:
+            users.set_password(services(), name, password, by=actor())
+        except DomainError as error:
+            problems = field_errors(error) or {"name": [say(error.detail)]}
+    if problems:
+        # Said at the top too: the form is at the bottom of a long page (its field is focused, without script).
+        flash(_("The password was not set; see below."), "error")
+        return _users_page(password_errors=problems, password_for=name, status=422)
+    if name == actor():
+        # Every session of theirs ended, this one too: a new one, as signing in with the new password gives.
+        auth.begin_session(users.check_password(services(), name, password))
+        flash(_("Your console password is changed; your other console sessions were ended."), "info")
+    else:
+        flash(_("The console password of {name} is set; their open console sessions were ended.", name=name), "info")
     return redirect(url_for("desk.user_list"))
 
 

@@ -89,6 +89,14 @@ def _keys(scope: str, name: str) -> tuple[str, ...]:
     return ("desk-sign-in", address, name.lower()[:NAME_MAX])
 
 
+def begin_session(found: users.SignedIn) -> None:
+    """A new console session of ``found`` in this browser: nothing from before survives (no session fixation)."""
+    session.clear()
+    session.permanent = True
+    session["sid"] = users.start_session(services(), found, current_app.permanent_session_lifetime.total_seconds())
+    session["fp"] = found.fingerprint
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     next_url = safe_next(request.values.get("next"))
@@ -115,11 +123,7 @@ def sign_in():
     except Invalid as error:
         return render_template("desk/sign_in.html", next=next_url, name=name, error=say(error.detail)), 401
     _signed_in(name)
-    # A new session: nothing from before signing in survives (no session fixation).
-    session.clear()
-    session.permanent = True
-    session["sid"] = users.start_session(services(), found, current_app.permanent_session_lifetime.total_seconds())
-    session["fp"] = found.fingerprint
+    begin_session(found)
     chosen = request.args.get("lang")
     flash(_("Welcome, {name}.", name=found.name), "info")
     return redirect(next_url or url_for("desk.today", **({"lang": chosen} if chosen else {})))
