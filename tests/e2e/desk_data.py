@@ -63,7 +63,7 @@ def realistic_day(url: str, api: Callable[..., requests.Response], sales: str, a
     made["due"] = [
         quote({"name": "Deniz Kaya", "phone": "+90 532 111 22 33", "email": "deniz.kaya@example.com"},
               areas=[{"code": "face"}, {"code": "neck"}], sessions=6, valid_days=5),
-        quote({"name": "Mehmet Arslan", "phone": "0544 305 71 90"}, clinic="ank-cankaya",
+        quote({"name": "Emre Arslan", "phone": "0544 305 71 90"}, clinic="ank-cankaya",
               areas=[{"code": "acne-scars-back"}], specialist_level="dermatologist", sessions=5),
     ]
     ok(api(sales, "PATCH", f"/api/v1/quotes/{made['due'][0]}", json={"status": "sent"}))

@@ -1,14 +1,9 @@
-// Every console page (desk-layout): after a save that came back to a section of a long page
-// (/desk/quotes/Q-...#notes), the focus goes to that section's messages, so that a keyboard or
-// screen-reader user hears the result and goes on from there; wide tables that scroll sideways
-// get a visible cue and a keyboard stop.
+// Every console page (desk-layout): a table wider than its region (.table-wrap) scrolls sideways
+// there, not the page; this marks it (the cue's border) and makes it a keyboard stop to scroll with
+// the arrow keys. (After a save, the focus goes to the section's messages without script: they hold
+// the anchor, /desk/quotes/Q-...#notes, and are focusable; see templates/desk/_flashes.html.)
 (function () {
   "use strict";
-  var target = location.hash && document.getElementById(location.hash.slice(1));
-  if (target) {
-    var messages = target.querySelector(".messages[tabindex]");
-    if (messages) messages.focus({ preventScroll: true });
-  }
   var wraps = document.querySelectorAll(".table-wrap");
   function mark() {
     wraps.forEach(function (wrap) {
