@@ -288,7 +288,7 @@ def _sections(quote) -> frozenset[str]:
     if quote.status in workflow.OPEN:
         present.add("send")
     if quote.status not in workflow.CLOSED:
-        present.add("revise")
+        present.add("revise-section")
     if quote.status == "accepted":
         present.add("payments")
     if quote.manual_discount or quote.approval.status != "not_needed":
@@ -407,7 +407,7 @@ def revise(number: str):
     else:
         flash(_("Revision {revision} priced.", revision=quote.revision), "info")
         return _back(number, "lines")  # desk-layout: the new lines and totals
-    return _back(number, "revise")
+    return _back(number, "revise-section")
 
 
 @bp.get("/quotes/<string:number>/document")
