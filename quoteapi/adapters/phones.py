@@ -25,3 +25,17 @@ def e164(raw: str | None, region: str = DEFAULT_REGION) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def for_people(raw: str | None, region: str = DEFAULT_REGION) -> str | None:
+    """``raw`` written as people at home write it (``+902121234567`` is ``0212 123 45 67``; another country's
+    number in its international form), or ``raw`` itself when it cannot be read as a number."""
+    if not raw or not raw.strip():
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return raw
+    home = phonenumbers.region_code_for_country_code(number.country_code) == region
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)

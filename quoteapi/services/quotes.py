@@ -262,6 +262,13 @@ def list_quotes(ctx: Context, filters: Mapping[str, Any]) -> Page[QuoteSummary]:
         )
 
 
+def untaken_requests(ctx: Context, limit: int = 100) -> list[QuoteSummary]:
+    """The website's requests nobody has taken up yet (no assignee, no staff action), newest first: Today's list."""
+    today = ctx.today()
+    with ctx.database.reading() as session:
+        return [store.summary_of(row, today) for row in store.untaken_requests(session, today, limit)]
+
+
 # --- changing ----------------------------------------------------------------------
 
 

@@ -282,16 +282,7 @@ def test_the_main_pages_at_768_px_have_no_serious_accessibility_violation(browse
         found[name] = axe_serious(page)
         page.screenshot(path=str(shots / f"desk-{name}-{lang}.png"), full_page=True)
     assert {name: v for name, v in found.items() if v} == {}
-    if write_docs:  # the README's pictures: a laptop's view of the main pages
-        page.set_viewport_size({"width": 1280, "height": 760})
-        for name in ("today", "quote", "new-quote", "prices", "versions", "approvals"):
-            page.goto(f"{site['url']}{PAGES[name] or f'/desk/quotes/{number}'}?lang={lang}")
-            if name == "new-quote":
-                page.check("#area-face")
-                page.check("#product-numbing-cream")
-                page.wait_for_selector("#preview-total")
-            page.screenshot(path=str(SCREENSHOTS / f"desk-{name}.png"))
-        page.set_viewport_size({"width": 768, "height": 1024})
+    # The README's console pictures: tests/e2e/test_desk_layout.py (Turkish, a realistic day).
     # Keyboard: the skip link is the first stop and lands on the content.
     page.goto(f"{site['url']}/desk/?lang={lang}")
     page.keyboard.press("Tab")

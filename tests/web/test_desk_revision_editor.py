@@ -138,7 +138,7 @@ def test_a_revision_adds_an_area_and_a_product_and_removes_one(client, ctx, sell
     assert live["total"] == estimate["total"]
     assert live["total_text"] == money_text(Decimal(estimate["total"]), "TRY", "tr")
     saved = post(seller, number, pairs, lang="tr")
-    assert saved.status_code == 302 and saved.headers["Location"].endswith("#lines-h")
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("#lines")
     quote = api_quote(client, sales_headers, number)
     assert quote["revision"] == 2 and quote["total"] == estimate["total"]
     assert codes(quote, "area") == ["face", "neck"] and codes(quote, "product") == ["hyaluronic-acid", "numbing-cream"]

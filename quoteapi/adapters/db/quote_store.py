@@ -268,6 +268,18 @@ def search_statement(filters: Mapping[str, Any], today: date) -> Select:
     return stmt
 
 
+def untaken_requests(session: Session, today: date, count: int) -> list[rows.Quote]:
+    """Up to ``count`` website requests nobody has taken up, newest first: still ``new`` and valid, with no
+    assignee and no line of activity by a staff member (a note, an assignment, a revision, a move, a send).
+    The website's own lines (the request, the customer's link) have no ``by``."""
+    Q, A = rows.Quote, rows.QuoteActivity
+    by_staff = select(A.id).where(A.quote_id == Q.id, A.by.is_not(None)).exists()
+    statement = select(Q).where(
+        Q.source == "website", Q.status == "new", Q.valid_until >= today, Q.assigned_to.is_(None), ~by_staff,
+    )
+    return list(session.scalars(statement.order_by(Q.id.desc()).limit(count)))
+
+
 def _containing(term: str) -> str:
     """A LIKE pattern for ``term`` anywhere, its wildcards taken literally."""
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

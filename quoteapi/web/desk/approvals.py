@@ -20,7 +20,9 @@ from ...interface.commands import decision_command
 from ...interface.schemas.fields import flatten_messages
 from ...interface.schemas.quotes import DeskApprovalDecisionSchema, QuoteListQuerySchema
 from ...services import approvals, quotes
-from .common import _, actor, bp, field_errors, flash_error, requires, safe_next, say, services, user, whole_number
+from .common import (
+    _, actor, bp, field_errors, flash_error, requires, safe_next, say, services, to_section, user, whole_number,
+)
 
 PAGE_SIZE = 20
 # The count in the menu reads at most this many (more shows as "200+").
@@ -90,4 +92,6 @@ def decide(number: str):
             flash(_("The manual discount of {number} is approved: the quote can be sent.", number=number), "info")
         else:
             flash(_("The manual discount of {number} is rejected: the sales staff see your note.", number=number), "info")
-    return redirect(back)
+    section = back.partition("#")[2]
+    # desk-layout: from the quote's page, back to its approval section with the message there.
+    return to_section(back, section) if section else redirect(back)

@@ -6,7 +6,7 @@ from functools import wraps
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 
 from ...domain.errors import DomainError
 from ...domain.numbers import is_plain_decimal, plain_decimal
@@ -21,6 +21,22 @@ bp = Blueprint(
 )
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+# desk-layout: after a save, back to the page's section (its anchor), whose messages are shown there.
+FLASH_AT = "flash_at"
+
+
+def to_section(url: str, section: str) -> Any:
+    """A redirect to ``section`` of the page at ``url`` (``...#section``); the page shows the messages
+    flashed meanwhile in that section (see :func:`flash_section`), not at the top of a long page."""
+    session[FLASH_AT] = section
+    return redirect(f"{url.partition('#')[0]}#{section}")
+
+
+def flash_section(present: set[str] | frozenset[str]) -> str | None:
+    """The section the last save asked its messages in, if the page has it (else the top shows them)."""
+    section = session.pop(FLASH_AT, None)
+    return section if section in present else None
 
 
 def typed_decimal(typed: str | None) -> str:

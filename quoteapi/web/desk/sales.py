@@ -14,7 +14,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from marshmallow import ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
-from ...adapters import documents
+from ...adapters import documents, phones
 from ...adapters.i18n import money_text
 from ...domain import quotes as workflow
 from ...domain.errors import Conflict, DomainError
@@ -37,7 +37,10 @@ from ...interface.schemas.quotes import (
 )
 from ...interface.schemas.payments import PaymentCreateSchema
 from ...services import estimates, payments, quote_documents, quotes, sending, users
-from .common import _, actor, bp, field_errors, flash_error, requires, say, services, typed_decimal, whole_number
+from .common import (
+    _, actor, bp, field_errors, flash_error, flash_section, requires, say, services, to_section, typed_decimal,
+    whole_number,
+)
 
 ANSWERS = ("pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
 PAGE_SIZE = 25
@@ -276,7 +279,7 @@ def today():
     ctx = services()
     day_today = ctx.today()
     due = quotes.list_quotes(ctx, {"follow_up_due": day_today, "limit": 100}).items
-    new = [q for q in quotes.list_quotes(ctx, {"status": "new", "limit": 100}).items if q.source == "website"]
+    new = quotes.untaken_requests(ctx, limit=100)  # not assigned, no staff action yet
     week_end = day_today + timedelta(days=7)
     expiring = []
     for status in workflow.OPEN:
@@ -350,6 +353,7 @@ def _quote_page(number: str, *, status: int = 200, **extra: Any):
     current_inputs = quotes.get_revision(ctx, number, quote.revision).inputs
     return render_template(
         "desk/quote.html", quote=quote, left=left, right=right, moves=moves, staff=staff,
+        flash_at=flash_section(_sections(quote)), clinic=_clinic_of(quote.estimate.clinic),
         revisable=quote.status not in workflow.CLOSED, inputs=current_inputs, choices=_choices(),
         revisions=range(1, quote.revision + 1), blocked=_blocked_moves(quote, moves),
         discount_line=next((line for line in quote.estimate.lines if line.kind.value == "manual_discount"), None),
@@ -357,6 +361,34 @@ def _quote_page(number: str, *, status: int = 200, **extra: Any):
         **_payments_panel(ctx, quote, extra),  # payments-users
         **_revision_panel(ctx, quote, current_inputs, extra),  # revision-editor
     ), status
+
+
+def _sections(quote) -> frozenset[str]:
+    """The quote page's sections (anchors) a save may come back to: those it shows now."""
+    present = {"customer", "work", "notes", "plan", "links", "lines", "activity"}
+    if quote.status in workflow.OPEN:
+        present.add("send")
+    if quote.status not in workflow.CLOSED:
+        present.add("revise-section")
+    if quote.status == "accepted":
+        present.add("payments")
+    if quote.manual_discount or quote.approval.status != "not_needed":
+        present.add("approval")
+    return frozenset(present)
+
+
+def _clinic_of(code: str) -> dict[str, Any]:
+    """The quote's clinic as the page shows it: its name in the page's language, address and phone when the
+    price list has them (the code alone for a clinic no longer on the list)."""
+    try:
+        price_list = services().price_lists.current()
+    except DomainError:
+        return {"code": code, "name": code, "address": None, "phone": None}
+    for clinic in price_list.clinics:
+        if clinic.code == code:
+            return {"code": code, "name": price_list.name_of(clinic).in_language(current().code),
+                    "address": clinic.address, "phone": phones.for_people(clinic.phone), "tel": clinic.phone}
+    return {"code": code, "name": code, "address": None, "phone": None}
 
 
 def _blocked_moves(quote, moves) -> dict[str, str]:
@@ -380,8 +412,9 @@ def _discount_limit() -> str | None:
         return None
 
 
-def _back(number: str):
-    return redirect(url_for("desk.quote_page", number=number))
+def _back(number: str, section: str = "work"):
+    """Back to the quote's page at ``section`` (its anchor), where the save's messages are shown."""
+    return to_section(url_for("desk.quote_page", number=number), section)
 
 
 @bp.post("/quotes/<string:number>/status")
@@ -412,7 +445,7 @@ def note_quote(number: str):
         flash_error(error)
     else:
         flash(_("Note added."), "info")
-    return _back(number)
+    return _back(number, "notes")
 
 
 @bp.post("/quotes/<string:number>/plan")
@@ -432,7 +465,7 @@ def plan_quote(number: str):
         flash_error(error)
     else:
         flash(_("Follow-up and assignee saved."), "info")
-    return _back(number)
+    return _back(number, "plan")
 
 
 # --- A revision (revision-editor) ---------------------------------------------------------------
@@ -569,11 +602,11 @@ def revise(number: str):
         errors = field_errors(error)
         if not errors or any(path.split(".")[0] not in REVISION_FIELDS for path in errors):
             flash_error(error)  # not about the form's fields (e.g. the quote was accepted meanwhile)
-            return _back(number)
+            return _back(number, "revise-section")
         return _quote_page(number, status=status_of(error), revision_post=form, revision_errors=errors,
                            revision_message=message)
     flash(_("Revision {revision} priced.", revision=quote.revision), "info")
-    return redirect(url_for("desk.quote_page", number=number, _anchor="lines-h"))
+    return _back(number, "lines")  # desk-layout: the new lines and totals
 
 
 @bp.get("/quotes/<string:number>/document")
@@ -756,7 +789,7 @@ def send_quote(number: str):
             "link": _("A new link is ready to copy."),
         }
         flash(done[sent.channel], "info")
-    return _back(number)
+    return _back(number, "send")
 
 
 @bp.post("/quotes/<string:number>/link/revoke")
@@ -769,7 +802,7 @@ def revoke_link(number: str):
     else:
         flash(_("The customer's links no longer work; the next send makes a new one.") if revoked
               else _("There was no working link to revoke."), "info")
-    return _back(number)
+    return _back(number, "links")
 
 
 @bp.post("/quotes/<string:number>/decline")
@@ -789,7 +822,7 @@ def decline_quote(number: str):
         flash_error(error)
     else:
         flash(_("Status is now {status}.", status=status_label("declined")), "info")
-    return _back(number)
+    return _back(number, "links")
 
 
 # --- Payments (payments-users) ------------------------------------------------------------
@@ -834,8 +867,8 @@ def record_payment(number: str):
         errors = field_errors(error)
         if not errors or set(errors) - {"amount", "received_on", "kind", "method", "reference"}:
             flash_error(error)
-            return _back(number)
+            return _back(number, "payments")
         return _quote_page(number, status=status_of(error), payment_form=form, payment_errors=errors)
     label = payment_kind_label(recorded.payment.kind)
     flash(_("The {kind} of {amount} is recorded.", kind=label, amount=money(recorded.payment.amount)), "info")
-    return _back(number)
+    return _back(number, "payments")
