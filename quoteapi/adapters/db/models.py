@@ -91,6 +91,8 @@ class Quote(Base):
         Index("ix_quotes_clinic_id", "clinic", "id"),
         Index("ix_quotes_follow_up_on", "follow_up_on"),
         Index("ix_quotes_created_at", "created_at"),
+        # The pipeline report (reports): its date range on the clinics' date of creation.
+        Index("ix_quotes_created_on", "created_on"),
         # One person's quotes (export, erasure) by the keys of their e-mail address and phone number.
         Index("ix_quotes_customer_email_key", "customer_email_key"),
         Index("ix_quotes_customer_phone_key", "customer_phone_key"),
@@ -151,6 +153,15 @@ class Quote(Base):
     acceptance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # When the customer last opened the link (an activity line at most once an hour).
     last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # --- reports: what the pipeline report reads, kept with the quote by the use cases that change it ---
+    # The clinics' date of created_at (adapters/clock.local_date), the report's date filter and months/weeks.
+    created_on: Mapped[date | None] = mapped_column(Date)
+    # When it moved to accepted (by the desk or the customer).
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The newest revision's manual discount as a positive amount (null: none), and who priced it.
+    manual_discount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    discount_by: Mapped[str | None] = mapped_column(String(64))
+    # --- end reports ---
 
     revisions: Mapped[list["QuoteRevision"]] = relationship(
         back_populates="quote", order_by="QuoteRevision.revision", cascade="all, delete-orphan"
@@ -328,3 +339,26 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- reports: the newest revision's areas and campaigns, one row each, for the report's group_by ---
+
+
+class QuoteArea(Base):
+    """An area priced on the quote's newest revision (rewritten with each revision)."""
+
+    __tablename__ = "quote_areas"
+    __table_args__ = (Index("ix_quote_areas_code", "code"),)
+
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class QuoteCampaign(Base):
+    """A campaign applied on the quote's newest revision (rewritten with each revision)."""
+
+    __tablename__ = "quote_campaigns"
+    __table_args__ = (Index("ix_quote_campaigns_code", "code"),)
+
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
