@@ -73,6 +73,11 @@ def _key(group_by: str | None, dialect: str) -> tuple[ColumnElement, Any]:
     return getattr(Q, group_by), None
 
 
+def _grouped(group_by: str | None, key: ColumnElement) -> tuple[ColumnElement, ...]:
+    """The key to group by (none for the totals: PostgreSQL refuses GROUP BY NULL)."""
+    return () if group_by is None else (key,)
+
+
 def _from(statement: Any, facet: Any, filters: Filters) -> Any:
     if facet is not None:
         statement = statement.outerjoin(facet, facet.quote_id == Q.id)
@@ -106,11 +111,11 @@ def breakdown(session: Session, group_by: str | None, filters: Filters) -> list[
             func.sum(paid.c.cents).label("paid_cents"),
         ).select_from(Q).outerjoin(paid, paid.c.quote_id == Q.id),
         facet, filters,
-    ).group_by(key, Q.currency, status, reason)
+    ).group_by(*_grouped(group_by, key), Q.currency, status, reason)
     return [row._mapping for row in session.execute(statement)]
 
 
-def _seconds(dialect: str) -> ColumnElement:
+def _seconds() -> ColumnElement:
     return func.extract("epoch", Q.accepted_at - Q.created_at)
 
 
@@ -120,9 +125,10 @@ def acceptance_seconds(session: Session, group_by: str | None, filters: Filters)
     key, facet = _key(group_by, dialect)
     accepted = and_(Q.status == "accepted", Q.accepted_at.is_not(None))
     if dialect == "postgresql":
-        middle = func.percentile_cont(0.5).within_group(_seconds(dialect))
+        middle = func.percentile_cont(0.5).within_group(_seconds())
         statement = _from(select(key.label("key"), middle).select_from(Q), facet, filters).where(accepted)
-        return {k: float(v) for k, v in session.execute(statement.group_by(key)) if v is not None}
+        statement = statement.group_by(*_grouped(group_by, key))
+        return {k: float(v) for k, v in session.execute(statement) if v is not None}
     statement = _from(select(key.label("key"), Q.created_at, Q.accepted_at).select_from(Q), facet, filters).where(accepted)
     found: dict[str | None, list[float]] = {}
     for k, created_at, accepted_at in session.execute(statement):
