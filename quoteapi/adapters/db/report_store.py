@@ -95,14 +95,13 @@ def _paid() -> Any:
     return select(P.quote_id.label("quote_id"), func.sum(signed).label("cents")).group_by(P.quote_id).subquery("paid")
 
 
-def breakdown(session: Session, group_by: str | None, filters: Filters) -> list[Mapping[str, Any]]:
-    """Rows of (key, currency, status, reason, quotes, value_cents, discount_count, discount_cents, paid_cents): the
-    quotes in range per group key, status as it reads today and decline reason (null unless declined)."""
-    key, facet = _key(group_by, session.get_bind().dialect.name)
+def breakdown_statement(group_by: str | None, filters: Filters, dialect: str) -> Any:
+    """The statement of :func:`breakdown` (bench/reports.py prints its plan)."""
+    key, facet = _key(group_by, dialect)
     status = _status(filters.today)
     reason = case((Q.status == "declined", func.coalesce(Q.decline_reason, "")), else_=null())
     paid = _paid()
-    statement = _from(
+    return _from(
         select(
             key.label("key"), Q.currency.label("currency"), status.label("status"), reason.label("reason"),
             func.count().label("quotes"), func.sum(_cents(Q.total)).label("value_cents"),
@@ -112,6 +111,12 @@ def breakdown(session: Session, group_by: str | None, filters: Filters) -> list[
         ).select_from(Q).outerjoin(paid, paid.c.quote_id == Q.id),
         facet, filters,
     ).group_by(*_grouped(group_by, key), Q.currency, status, reason)
+
+
+def breakdown(session: Session, group_by: str | None, filters: Filters) -> list[Mapping[str, Any]]:
+    """Rows of (key, currency, status, reason, quotes, value_cents, discount_count, discount_cents, paid_cents):
+    the quotes in range per group key, status as it reads today and decline reason (null unless declined)."""
+    statement = breakdown_statement(group_by, filters, session.get_bind().dialect.name)
     return [row._mapping for row in session.execute(statement)]
 
 
