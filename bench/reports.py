@@ -64,11 +64,17 @@ CROSS JOIN LATERAL (SELECT round(((i::bigint * 7919) % 5000000) / 100.0 + 1000, 
 """
 
 FACETS = """
-INSERT INTO quote_areas (quote_id, code)
-SELECT id, (CAST(:areas AS text[]))[id % 5 + 1] FROM quotes
-UNION ALL SELECT id, (CAST(:areas AS text[]))[(id + 2) % 5 + 1] FROM quotes WHERE id % 3 = 0;
+INSERT INTO quote_areas (quote_id, code, created_on)
+SELECT id, (CAST(:areas AS text[]))[id % 5 + 1], created_on FROM quotes
+UNION ALL SELECT id, (CAST(:areas AS text[]))[(id + 2) % 5 + 1], created_on FROM quotes WHERE id % 3 = 0;
 """
-CAMPAIGN_ROWS = "INSERT INTO quote_campaigns (quote_id, code) SELECT id, (CAST(:campaigns AS text[]))[id % 3 + 1] FROM quotes WHERE id % 4 = 0"
+CAMPAIGN_ROWS = ("INSERT INTO quote_campaigns (quote_id, code, created_on) "
+                 "SELECT id, (CAST(:campaigns AS text[]))[id % 3 + 1], created_on FROM quotes WHERE id % 4 = 0")
+PAID = """
+UPDATE quotes SET paid = p.net FROM (
+  SELECT quote_id, sum(CASE WHEN kind = 'refund' THEN -amount ELSE amount END) AS net FROM payments GROUP BY quote_id
+) p WHERE p.quote_id = quotes.id
+"""
 PAYMENTS = """
 INSERT INTO payments (quote_id, kind, amount, method, received_on, created_at)
 SELECT id, 'payment', round(total * 0.2, 2), 'bank_transfer', created_on + 3, created_at FROM quotes
@@ -104,6 +110,7 @@ def main() -> None:
             connection.execute(text(FACETS), {"areas": AREAS})
             connection.execute(text(CAMPAIGN_ROWS), {"campaigns": CAMPAIGNS})
             connection.execute(text(PAYMENTS))
+            connection.execute(text(PAID))
             connection.execute(text("CREATE INDEX ix_quotes_search_key ON quotes USING gin (search_key gin_trgm_ops)"))
         with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))

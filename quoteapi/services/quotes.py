@@ -406,7 +406,7 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         quote.eligibility_status = result.eligibility.status.value
         for column, value in _discount_values(result, cmd.by).items():  # reports
             setattr(quote, column, value)
-        store.set_facets(session, quote.id, _facets(result, inputs))  # reports
+        store.set_facets(session, quote, _facets(result, inputs))  # reports
         store.add_activity(quote, now, cmd.by, "revision", N_("Revision {revision} priced with price list version {version}."),
                            revision=quote.revision, version=result.price_list_version)
         approvals.price_approval(session, quote, result, price_list, cmd.by, now)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..adapters.db import report_store as store
 from ..domain import reports as rules
-from ..domain.errors import Invalid
+from ..domain.errors import Invalid, NotFound
 from ..domain.text import N_, T
 
 if TYPE_CHECKING:
@@ -53,13 +53,15 @@ def pipeline(ctx: Context, query: PipelineQuery) -> rules.Report:
         raise Invalid(T("The range starts after it ends."), {"from": [T("Must not be after `to` ({day}).", day=end.isoformat())]})
     filters = store.Filters(start=start, end=end, today=today, clinic=query.clinic, source=query.source)
     with ctx.database.reading() as session:
+        store.roomy(session)
         found = store.breakdown(session, query.group_by, filters)
+        durations = store.acceptance_seconds(session, query.group_by, filters, found)
         if query.group_by in store.FACETS:  # a quote counts in each of its areas or campaigns: the totals count it once
             totals_rows = store.breakdown(session, None, filters)
+            all_durations = store.acceptance_seconds(session, None, filters, totals_rows).get(None, [])
         else:
             totals_rows = found
-        medians = store.acceptance_seconds(session, query.group_by, filters)
-        total_median = store.acceptance_seconds(session, None, filters).get(None)
+            all_durations = [s for seconds in durations.values() for s in seconds]
         keys = [k for k in {row["key"] for row in found} if k is not None and query.group_by in ("assigned_to", rules.DISCOUNT_BY)]
         full_names = store.user_names(session, sorted(keys))
     currencies = {row["currency"] for row in totals_rows}
@@ -72,13 +74,13 @@ def pipeline(ctx: Context, query: PipelineQuery) -> rules.Report:
     labeller = _labeller(ctx, query.group_by, full_names)
     ordered = sorted(counts, key=lambda k: (k is None, k or ""))
     groups = tuple(
-        rules.Group(key, labeller(key), rules.figures(counts[key], rules.days(medians.get(key)))) for key in ordered
+        rules.Group(key, labeller(key), rules.figures(counts[key], rules.median_days(durations.get(key, ())))) for key in ordered
     )
     total_counts = rules.fold(totals_rows, one_group=True).get(None) or rules.empty_counts()
     return rules.Report(
         start=start, end=end, group_by=query.group_by, clinic=query.clinic, source=query.source,
         currency=next(iter(currencies), DEFAULT_CURRENCY), groups=groups,
-        totals=rules.figures(total_counts, rules.days(total_median)),
+        totals=rules.figures(total_counts, rules.median_days(all_durations)),
     )
 
 
@@ -92,21 +94,24 @@ NONE_LABELS = {
 
 def _labeller(ctx: Context, group_by: str, full_names: dict[str, str]) -> Any:
     """The label of a group key: a name people read, in the reader's language when it is a text."""
-    price_list = ctx.price_lists.current()
+    try:
+        price_list = ctx.price_lists.current()
+    except NotFound:  # no list loaded yet: the codes
+        price_list = None
 
     def named(items: dict[str, Any], key: str) -> Any:
         item = items.get(key)
-        return price_list.name_of(item) if item is not None else key
+        return price_list.name_of(item) if item is not None and price_list is not None else key
 
     def label(key: str | None) -> Any:
         if key is None:
             return T(NONE_LABELS[group_by])
         if group_by == "clinic":
-            return named(price_list.clinic_by_code, key)
+            return named(price_list.clinic_by_code if price_list else {}, key)
         if group_by == "area":
-            return named(price_list.area_by_code, key)
+            return named(price_list.area_by_code if price_list else {}, key)
         if group_by == "campaign":
-            return named({c.code: c for c in price_list.campaigns}, key)
+            return named({c.code: c for c in price_list.campaigns} if price_list else {}, key)
         if group_by == "source":
             return T(SOURCE_LABELS[key]) if key in SOURCE_LABELS else key
         if group_by in ("assigned_to", rules.DISCOUNT_BY):

@@ -76,17 +76,18 @@ class Facets(NamedTuple):
     campaigns: tuple[str, ...] = ()
 
 
-def _facet_rows(facets: Facets) -> list[tuple[Any, dict[str, Any]]]:
-    return [*((_AREA, {"code": code}) for code in facets.areas), *((_CAMPAIGN, {"code": code}) for code in facets.campaigns)]
+def _facet_rows(facets: Facets, created_on: date | None) -> list[tuple[Any, dict[str, Any]]]:
+    return [*((_AREA, {"code": code, "created_on": created_on}) for code in facets.areas),
+            *((_CAMPAIGN, {"code": code, "created_on": created_on}) for code in facets.campaigns)]
 
 
-def set_facets(session: Session, quote_id: int, facets: Facets) -> None:
+def set_facets(session: Session, quote: rows.Quote, facets: Facets) -> None:
     """Replace a quote's areas and campaigns with the newest revision's (reports)."""
     session.flush()
     for table in (_AREA, _CAMPAIGN):
-        session.execute(delete(table).where(table.c.quote_id == quote_id))
-    for table, row in _facet_rows(facets):
-        session.execute(insert(table), {"quote_id": quote_id, **row})
+        session.execute(delete(table).where(table.c.quote_id == quote.id))
+    for table, row in _facet_rows(facets, quote.created_on):
+        session.execute(insert(table), {"quote_id": quote.id, **row})
 
 
 def insert_quote(
@@ -103,7 +104,7 @@ def insert_quote(
              "customer_phone_key": phone_key(quote.get("customer_phone")),
              "search_key": search_key(quote["number"], quote.get("customer_name"), quote.get("customer_email"),
                                       quote.get("customer_phone"))}
-    children = [(_REVISION, revision), *((_ACTIVITY, line) for line in activity), *_facet_rows(facets)]
+    children = [(_REVISION, revision), *((_ACTIVITY, line) for line in activity), *_facet_rows(facets, quote.get("created_on"))]
     if connection.dialect.name != "postgresql":  # SQLite: statements are calls in process
         quote_id = connection.execute(insert(_QUOTE).returning(_QUOTE.c.id), quote).scalar_one()
         for table, row in children:

@@ -1,18 +1,20 @@
 """The pipeline report's statements (api.md revision 3, "Reports"; services/reports.py).
 
-Two reads per report, each one statement over ``quotes`` (with the payments summed
-per quote, and for ``area``/``campaign`` the newest revision's rows of
-``quote_areas``/``quote_campaigns``):
+Two reads per report, each one statement over ``quotes`` alone (for ``area`` and
+``campaign`` joined with the newest revision's rows of ``quote_areas`` /
+``quote_campaigns``); every column they read is in the index of the date range
+on PostgreSQL (``ix_quotes_created_on ... INCLUDE``), so a report is an index-only
+scan of its range and a hash aggregate (``work_mem`` raised for its transaction):
 
 - :func:`breakdown`: per group key, the quotes counted and summed by their status as
   it reads today (open past validity: ``expired``) and decline reason, with the manual
-  discounts and the payments net of refunds. Money in whole cents (SQLite keeps
+  discounts and the payments net of refunds (``quotes.paid``). Money in whole cents (SQLite keeps
   NUMERIC as a float; ``ROUND(x * 100)`` of a 2-place amount is exact on both
   databases), folded into figures by the domain (quoteapi/domain/reports.py).
-- :func:`acceptance_seconds`: the medians of (accepted_at − created_at), in
-  seconds, per group and overall: PostgreSQL's ``percentile_cont(0.5)``; on SQLite
-  (no such aggregate; small databases) the durations are read and the median taken
-  in Python.
+- :func:`acceptance_seconds`: the accepted quotes' (accepted_at − created_at) in
+  seconds per group, for their medians (taken in Python, quoteapi/domain/reports.py):
+  on PostgreSQL handed over by the breakdown's own scan (``array_agg ... FILTER``),
+  on SQLite (small databases) read by a second statement.
 
 The date range is on ``quotes.created_on`` (the clinics' date of ``created_at``,
 index ``ix_quotes_created_on``); a group's key is a column (clinic, source,
@@ -24,17 +26,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from statistics import median
+from decimal import Decimal
 from typing import Any, Mapping
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, literal, null, select
+from sqlalchemy import BigInteger, ColumnElement, and_, cast, func, null, select, text
 from sqlalchemy.orm import Session
 
 from ...domain import quotes as workflow
 from . import models as rows
 from .database import aware
 
-Q, P = rows.Quote, rows.Payment
+Q = rows.Quote
 FACETS = {"area": rows.QuoteArea, "campaign": rows.QuoteCampaign}
 
 
@@ -49,11 +51,6 @@ class Filters:
 
 def _cents(column: Any) -> ColumnElement:
     return cast(func.round(column * 100), BigInteger)
-
-
-def _status(today: date) -> ColumnElement:
-    """The status as it reads today: an open quote past its validity is ``expired``."""
-    return case((and_(Q.status.in_(workflow.OPEN), Q.valid_until < today), literal("expired")), else_=Q.status)
 
 
 def _key(group_by: str | None, dialect: str) -> tuple[ColumnElement, Any]:
@@ -79,8 +76,9 @@ def _grouped(group_by: str | None, key: ColumnElement) -> tuple[ColumnElement, .
 
 
 def _from(statement: Any, facet: Any, filters: Filters) -> Any:
-    if facet is not None:
-        statement = statement.outerjoin(facet, facet.quote_id == Q.id)
+    if facet is not None:  # its rows of the range only (created_on copied from the quote)
+        statement = statement.outerjoin(facet, and_(facet.quote_id == Q.id, facet.created_on >= filters.start,
+                                                    facet.created_on <= filters.end))
     statement = statement.where(Q.created_on >= filters.start, Q.created_on <= filters.end)
     if filters.clinic:
         statement = statement.where(Q.clinic == filters.clinic)
@@ -89,56 +87,84 @@ def _from(statement: Any, facet: Any, filters: Filters) -> Any:
     return statement
 
 
-def _paid() -> Any:
-    """Payments net of refunds per quote, in cents."""
-    signed = case((P.kind == "refund", -_cents(P.amount)), else_=_cents(P.amount))
-    return select(P.quote_id.label("quote_id"), func.sum(signed).label("cents")).group_by(P.quote_id).subquery("paid")
-
-
 def breakdown_statement(group_by: str | None, filters: Filters, dialect: str) -> Any:
-    """The statement of :func:`breakdown` (bench/reports.py prints its plan)."""
+    """The statement of :func:`breakdown` (bench/reports.py prints its plan).
+
+    Grouped by bare columns (the key, currency, stored status, whether the validity has
+    passed, decline reason): the status as it reads today is worked out from those
+    per group, not per row. PostgreSQL sums ``numeric`` exactly and hands the accepted
+    quotes' durations over in the same scan (``array_agg ... FILTER``); SQLite sums cents.
+    """
     key, facet = _key(group_by, dialect)
-    status = _status(filters.today)
-    reason = case((Q.status == "declined", func.coalesce(Q.decline_reason, "")), else_=null())
-    paid = _paid()
-    return _from(
-        select(
-            key.label("key"), Q.currency.label("currency"), status.label("status"), reason.label("reason"),
-            func.count().label("quotes"), func.sum(_cents(Q.total)).label("value_cents"),
-            func.count(Q.manual_discount).label("discount_count"),
-            func.sum(_cents(Q.manual_discount)).label("discount_cents"),
-            func.sum(paid.c.cents).label("paid_cents"),
-        ).select_from(Q).outerjoin(paid, paid.c.quote_id == Q.id),
-        facet, filters,
-    ).group_by(*_grouped(group_by, key), Q.currency, status, reason)
+    postgresql = dialect == "postgresql"
+
+    def money(column: Any) -> Any:
+        return func.sum(column) if postgresql else func.sum(_cents(column))
+
+    columns = [
+        key.label("key"), Q.currency.label("currency"), Q.status.label("status"),
+        (Q.valid_until < filters.today).label("past"), Q.decline_reason.label("reason"),
+        func.count().label("quotes"), money(Q.total).label("value"),
+        func.count(Q.manual_discount).label("discount_count"), money(Q.manual_discount).label("discount"),
+        money(Q.paid).label("paid"),
+    ]
+    if postgresql:
+        accepted = and_(Q.status == "accepted", Q.accepted_at.is_not(None))
+        columns.append(func.array_agg(_seconds()).filter(accepted).label("seconds"))
+    return _from(select(*columns).select_from(Q), facet, filters).group_by(
+        *_grouped(group_by, key), Q.currency, Q.status, "past", Q.decline_reason
+    )
 
 
-def breakdown(session: Session, group_by: str | None, filters: Filters) -> list[Mapping[str, Any]]:
-    """Rows of (key, currency, status, reason, quotes, value_cents, discount_count, discount_cents, paid_cents):
-    the quotes in range per group key, status as it reads today and decline reason (null unless declined)."""
-    statement = breakdown_statement(group_by, filters, session.get_bind().dialect.name)
-    return [row._mapping for row in session.execute(statement)]
+def roomy(session: Session) -> None:
+    """On PostgreSQL, memory enough for the report's aggregates in this transaction (a hash, not a sort on disk)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def _in_cents(value: Any) -> int:
+    return int((Decimal(value or 0) * 100).to_integral_value())
+
+
+def breakdown(session: Session, group_by: str | None, filters: Filters) -> list[dict[str, Any]]:
+    """Rows of (key, currency, status, reason, quotes, value_cents, discount_count, discount_cents, paid_cents,
+    seconds): the quotes in range per group key, status as it reads today (open past its validity: ``expired``)
+    and decline reason; ``seconds`` the accepted ones' durations from creation to acceptance (PostgreSQL; None
+    on SQLite: :func:`acceptance_seconds`)."""
+    dialect = session.get_bind().dialect.name
+    cents = _in_cents if dialect == "postgresql" else (lambda v: int(v or 0))
+    found = []
+    for row in session.execute(breakdown_statement(group_by, filters, dialect)):
+        found.append({
+            "key": row.key, "currency": row.currency, "reason": row.reason, "quotes": row.quotes,
+            "status": "expired" if row.status in workflow.OPEN and row.past else row.status,
+            "value_cents": cents(row.value), "discount_count": row.discount_count, "discount_cents": cents(row.discount),
+            "paid_cents": cents(row.paid), "seconds": getattr(row, "seconds", None) if dialect == "postgresql" else None,
+        })
+    return found
 
 
 def _seconds() -> ColumnElement:
-    return func.extract("epoch", Q.accepted_at - Q.created_at)
+    """Seconds from creation to acceptance (``date_part``: a double, faster than ``extract``'s numeric)."""
+    return func.date_part("epoch", Q.accepted_at) - func.date_part("epoch", Q.created_at)
 
 
-def acceptance_seconds(session: Session, group_by: str | None, filters: Filters) -> dict[str | None, float]:
-    """The median seconds from creation to acceptance of the accepted quotes in range, per group key."""
-    dialect = session.get_bind().dialect.name
-    key, facet = _key(group_by, dialect)
-    accepted = and_(Q.status == "accepted", Q.accepted_at.is_not(None))
-    if dialect == "postgresql":
-        middle = func.percentile_cont(0.5).within_group(_seconds())
-        statement = _from(select(key.label("key"), middle).select_from(Q), facet, filters).where(accepted)
-        statement = statement.group_by(*_grouped(group_by, key))
-        return {k: float(v) for k, v in session.execute(statement) if v is not None}
-    statement = _from(select(key.label("key"), Q.created_at, Q.accepted_at).select_from(Q), facet, filters).where(accepted)
+def acceptance_seconds(session: Session, group_by: str | None, filters: Filters,
+                       rows: list[dict[str, Any]]) -> dict[str | None, list[float]]:
+    """The accepted quotes' durations from creation to acceptance, in seconds, per group key: on PostgreSQL
+    those ``rows`` (:func:`breakdown`) carry; on SQLite read here (and worked out in Python)."""
     found: dict[str | None, list[float]] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        for row in rows:
+            if row["seconds"]:
+                found.setdefault(row["key"], []).extend(float(s) for s in row["seconds"])
+        return found
+    key, facet = _key(group_by, "sqlite")
+    accepted = and_(Q.status == "accepted", Q.accepted_at.is_not(None))
+    statement = _from(select(key.label("key"), Q.created_at, Q.accepted_at).select_from(Q), facet, filters).where(accepted)
     for k, created_at, accepted_at in session.execute(statement):
         found.setdefault(k, []).append((aware(accepted_at) - aware(created_at)).total_seconds())
-    return {k: median(v) for k, v in found.items()}
+    return found
 
 
 def user_names(session: Session, names: list[str]) -> dict[str, str]:

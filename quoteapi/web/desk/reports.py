@@ -73,7 +73,7 @@ def percent(ratio: Decimal | None) -> str:
 def days_text(days: Decimal | None) -> str:
     if days is None:
         return "—"
-    text = f"{days:f}"
+    text = f"{days:f}".removesuffix(".0")
     return _("{days} days", days=text.replace(".", ",") if current().code == "tr" else text)
 
 
