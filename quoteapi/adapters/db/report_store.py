@@ -37,6 +37,8 @@ from . import models as rows
 from .database import aware
 
 Q = rows.Quote
+# How long a report's statements may take on PostgreSQL (the requests' statement timeout is 5 s).
+REPORT_SECONDS = 30
 FACETS = {"area": rows.QuoteArea, "campaign": rows.QuoteCampaign}
 
 
@@ -117,9 +119,17 @@ def breakdown_statement(group_by: str | None, filters: Filters, dialect: str) ->
 
 
 def roomy(session: Session) -> None:
-    """On PostgreSQL, memory enough for the report's aggregates in this transaction (a hash, not a sort on disk)."""
+    """On PostgreSQL, for this transaction only: memory enough for the report's aggregates (a hash, not a sort
+    on disk), and time: a report of years of quotes may take longer than the requests' statement timeout
+    (5 s), up to 30 s."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text(f"SET LOCAL statement_timeout = '{REPORT_SECONDS}s'"))
+        # The client's own deadline for an answer (adapters/db/database.py), reset when the connection goes back
+        # to the pool.
+        raw = session.connection().connection.dbapi_connection
+        if getattr(raw, "answer_timeout", None) is not None:
+            raw.answer_timeout = REPORT_SECONDS + 1
 
 
 def _in_cents(value: Any) -> int:
