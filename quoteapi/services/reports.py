@@ -45,43 +45,61 @@ def default_range(today: date, start: date | None, end: date | None) -> tuple[da
 
 def pipeline(ctx: Context, query: PipelineQuery) -> rules.Report:
     """The report: one group per key (months and weeks of the range even when empty), and the totals."""
-    if query.group_by not in rules.GROUP_BYS + (rules.DISCOUNT_BY,):
-        raise Invalid(T("Unknown grouping."), {"group_by": [T("Must be one of: {names}.", names=", ".join(rules.GROUP_BYS))]})
+    return pipelines(ctx, query, (query.group_by,))[query.group_by]
+
+
+def pipelines(ctx: Context, query: PipelineQuery, group_bys: tuple[str, ...]) -> dict[str, rules.Report]:
+    """The report for each of ``group_bys`` over the same quotes, reading them once (area and campaign, which
+    count a quote once per area or campaign, are read on their own): the console's page."""
+    for group_by in group_bys:
+        if group_by not in rules.GROUP_BYS + (rules.DISCOUNT_BY,):
+            raise Invalid(T("Unknown grouping."), {"group_by": [T("Must be one of: {names}.", names=", ".join(rules.GROUP_BYS))]})
     today = ctx.today()
     start, end = default_range(today, query.start, query.end)
     if start > end:
         raise Invalid(T("The range starts after it ends."), {"from": [T("Must not be after `to` ({day}).", day=end.isoformat())]})
     filters = store.Filters(start=start, end=end, today=today, clinic=query.clinic, source=query.source)
+    facets = tuple(g for g in group_bys if g in store.FACETS)
+    together = tuple(g for g in group_bys if g not in store.FACETS)
+    read: dict[str, tuple[list[dict[str, Any]], dict[Any, list[float]]]] = {}
     with ctx.database.reading() as session:
         store.roomy(session)
-        found = store.breakdown(session, query.group_by, filters)
-        durations = store.acceptance_seconds(session, query.group_by, filters, found)
-        if query.group_by in store.FACETS:  # a quote counts in each of its areas or campaigns: the totals count it once
+        if together:
+            found = store.breakdown(session, together, filters)
+            for group_by in together:
+                rows = [{**row, "key": row["keys"][group_by]} for row in found]
+                read[group_by] = rows, store.acceptance_seconds(session, group_by, filters, rows)
+            totals_rows = found
+            all_durations = [s for seconds in read[together[0]][1].values() for s in seconds]
+        for group_by in facets:  # a quote counts in each of its areas or campaigns: the totals count it once
+            rows = store.breakdown(session, group_by, filters)
+            read[group_by] = rows, store.acceptance_seconds(session, group_by, filters, rows)
+        if not together:
             totals_rows = store.breakdown(session, None, filters)
             all_durations = store.acceptance_seconds(session, None, filters, totals_rows).get(None, [])
-        else:
-            totals_rows = found
-            all_durations = [s for seconds in durations.values() for s in seconds]
-        keys = [k for k in {row["key"] for row in found} if k is not None and query.group_by in ("assigned_to", rules.DISCOUNT_BY)]
-        full_names = store.user_names(session, sorted(keys))
+        users = {row["key"] for g in group_bys if g in ("assigned_to", rules.DISCOUNT_BY) for row in read[g][0]}
+        full_names = store.user_names(session, sorted(k for k in users if k is not None))
     currencies = {row["currency"] for row in totals_rows}
     if len(currencies) > 1:
         raise Invalid(T("The quotes in this range are in several currencies; choose one clinic."),
                       {"clinic": [T("Choose one clinic: the quotes are in {names}.", names=", ".join(sorted(currencies)))]})
-    counts = rules.fold(found)
-    for key in rules.periods(query.group_by, start, end):
-        counts.setdefault(key, rules.empty_counts())
-    labeller = _labeller(ctx, query.group_by, full_names)
-    ordered = sorted(counts, key=lambda k: (k is None, k or ""))
-    groups = tuple(
-        rules.Group(key, labeller(key), rules.figures(counts[key], rules.median_days(durations.get(key, ())))) for key in ordered
-    )
+    currency = next(iter(currencies), DEFAULT_CURRENCY)
     total_counts = rules.fold(totals_rows, one_group=True).get(None) or rules.empty_counts()
-    return rules.Report(
-        start=start, end=end, group_by=query.group_by, clinic=query.clinic, source=query.source,
-        currency=next(iter(currencies), DEFAULT_CURRENCY), groups=groups,
-        totals=rules.figures(total_counts, rules.median_days(all_durations)),
-    )
+    totals = rules.figures(total_counts, rules.median_days(all_durations))
+    reports = {}
+    for group_by in group_bys:
+        rows, durations = read[group_by]
+        counts = rules.fold(rows)
+        for key in rules.periods(group_by, start, end):
+            counts.setdefault(key, rules.empty_counts())
+        labeller = _labeller(ctx, group_by, full_names)
+        groups = tuple(
+            rules.Group(key, labeller(key), rules.figures(counts[key], rules.median_days(durations.get(key, ()))))
+            for key in sorted(counts, key=lambda k: (k is None, k or ""))
+        )
+        reports[group_by] = rules.Report(start=start, end=end, group_by=group_by, clinic=query.clinic,
+                                         source=query.source, currency=currency, groups=groups, totals=totals)
+    return reports
 
 
 SOURCE_LABELS = {"website": N_("Website"), "staff": N_("Desk")}

@@ -89,22 +89,27 @@ def _from(statement: Any, facet: Any, filters: Filters) -> Any:
     return statement
 
 
-def breakdown_statement(group_by: str | None, filters: Filters, dialect: str) -> Any:
+def breakdown_statement(group_by: str | tuple[str, ...] | None, filters: Filters, dialect: str) -> Any:
     """The statement of :func:`breakdown` (bench/reports.py prints its plan).
 
-    Grouped by bare columns (the key, currency, stored status, whether the validity has
-    passed, decline reason): the status as it reads today is worked out from those
-    per group, not per row. PostgreSQL sums ``numeric`` exactly and hands the accepted
-    quotes' durations over in the same scan (``array_agg ... FILTER``); SQLite sums cents.
+    Grouped by bare columns (the key or keys, currency, stored status, whether the
+    validity has passed, decline reason): the status as it reads today is worked out
+    from those per group, not per row. PostgreSQL sums ``numeric`` exactly and hands the
+    accepted quotes' durations over in the same scan (``array_agg ... FILTER``); SQLite
+    sums cents. Several keys at once (not area or campaign) read the range once for
+    several reports (the console's page); each key's column is ``key_<n>``.
     """
-    key, facet = _key(group_by, dialect)
+    names = group_by if isinstance(group_by, tuple) else (group_by,)
+    keyed = [_key(name, dialect) for name in names]
+    facet = next((f for _, f in keyed if f is not None), None)
     postgresql = dialect == "postgresql"
 
     def money(column: Any) -> Any:
         return func.sum(column) if postgresql else func.sum(_cents(column))
 
     columns = [
-        key.label("key"), Q.currency.label("currency"), Q.status.label("status"),
+        *(key.label(f"key_{n}") for n, (key, _) in enumerate(keyed)),
+        Q.currency.label("currency"), Q.status.label("status"),
         (Q.valid_until < filters.today).label("past"), Q.decline_reason.label("reason"),
         func.count().label("quotes"), money(Q.total).label("value"),
         func.count(Q.manual_discount).label("discount_count"), money(Q.manual_discount).label("discount"),
@@ -113,8 +118,9 @@ def breakdown_statement(group_by: str | None, filters: Filters, dialect: str) ->
     if postgresql:
         accepted = and_(Q.status == "accepted", Q.accepted_at.is_not(None))
         columns.append(func.array_agg(_seconds()).filter(accepted).label("seconds"))
+    grouped = [key for name, (key, _) in zip(names, keyed) if name is not None]
     return _from(select(*columns).select_from(Q), facet, filters).group_by(
-        *_grouped(group_by, key), Q.currency, Q.status, "past", Q.decline_reason
+        *grouped, Q.currency, Q.status, "past", Q.decline_reason
     )
 
 
@@ -136,17 +142,19 @@ def _in_cents(value: Any) -> int:
     return int((Decimal(value or 0) * 100).to_integral_value())
 
 
-def breakdown(session: Session, group_by: str | None, filters: Filters) -> list[dict[str, Any]]:
+def breakdown(session: Session, group_by: str | tuple[str, ...] | None, filters: Filters) -> list[dict[str, Any]]:
     """Rows of (key, currency, status, reason, quotes, value_cents, discount_count, discount_cents, paid_cents,
     seconds): the quotes in range per group key, status as it reads today (open past its validity: ``expired``)
     and decline reason; ``seconds`` the accepted ones' durations from creation to acceptance (PostgreSQL; None
-    on SQLite: :func:`acceptance_seconds`)."""
+    on SQLite: :func:`acceptance_seconds`). With several keys (a tuple), ``keys`` maps each to its value."""
     dialect = session.get_bind().dialect.name
     cents = _in_cents if dialect == "postgresql" else (lambda v: int(v or 0))
+    names = group_by if isinstance(group_by, tuple) else (group_by,)
     found = []
     for row in session.execute(breakdown_statement(group_by, filters, dialect)):
+        keys = {name: row._mapping[f"key_{n}"] for n, name in enumerate(names)}
         found.append({
-            "key": row.key, "currency": row.currency, "reason": row.reason, "quotes": row.quotes,
+            "key": keys[names[0]], "keys": keys, "currency": row.currency, "reason": row.reason, "quotes": row.quotes,
             "status": "expired" if row.status in workflow.OPEN and row.past else row.status,
             "value_cents": cents(row.value), "discount_count": row.discount_count, "discount_cents": cents(row.discount),
             "paid_cents": cents(row.paid), "seconds": getattr(row, "seconds", None) if dialect == "postgresql" else None,
