@@ -25,14 +25,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from quoteapi.adapters.db import Database  # noqa: E402
-from quoteapi.adapters.db import report_store  # noqa: E402
-from quoteapi.adapters.db.migrate import upgrade  # noqa: E402
-from quoteapi.app import create_app  # noqa: E402
-from quoteapi.services import price_lists, users  # noqa: E402
-from tests.pg_cluster import ThrowawayCluster  # noqa: E402
+from quoteapi.adapters.db import (
+    Database,
+    report_store,
+)
+from quoteapi.adapters.db.migrate import upgrade
+from quoteapi.app import create_app
+from quoteapi.services import price_lists, users
+from tests.pg_cluster import ThrowawayCluster
 
 CLINICS = ["ist-nisantasi", "ist-kadikoy", "ank-cankaya"]
 AREAS = ["face", "under-eye", "neck", "decollete", "hands"]
@@ -128,8 +130,8 @@ def main() -> None:
         print("GET /api/v1/reports/pipeline (best / median of 5, ms):")
         for group_by in ("clinic", "source", "assigned_to", "campaign", "area", "month", "week"):
             for label, query in (("12 months", {}), ("3 years", {"from": "2000-01-01"})):
-                best, middle, r = timed(lambda: api.get("/api/v1/reports/pipeline", headers=headers,
-                                                        query_string={"group_by": group_by, **query}))
+                best, middle, r = timed(lambda g=group_by, q=query: api.get(
+                    "/api/v1/reports/pipeline", headers=headers, query_string={"group_by": g, **q}))
                 if r.status_code != 200:
                     print(f"  group_by={group_by:12} {label:9} HTTP {r.status_code}: {r.get_json()}")
                     continue

@@ -6,7 +6,11 @@ from flask import Response, request
 
 from ..domain.text import T
 from ..interface.i18n import render
-from ..interface.schemas.reports import PipelineQuerySchema, PipelineReportSchema, report_csv
+from ..interface.schemas.reports import (
+    PipelineQuerySchema,
+    PipelineReportSchema,
+    report_csv,
+)
 from ..services import reports
 from .bodies import CSV, JSON
 from .errors import problem

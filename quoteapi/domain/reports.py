@@ -8,11 +8,12 @@ days from creation to acceptance, and the labels people read (months, weeks).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .quotes import DECLINE_REASONS, STATUSES
 from .text import N_, T, Text

@@ -46,11 +46,11 @@ def _text(response) -> str:
 
 def _rows(response, table_id: str) -> list[list[str]]:
     html = response.get_data(as_text=True)
-    table = re.search(rf'<table class="figures" id="{table_id}">(.*?)</table>', html, re.S).group(1)
+    table = re.search(rf'<table class="figures" id="{table_id}">(.*?)</table>', html, re.DOTALL).group(1)
     body = table.split("<tbody>")[1]
     return [[re.sub(r"[ \t\r\n]+", " ", unescape(re.sub(r"<[^>]+>", "", cell))).strip()
-             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)]
 
 
 def test_the_page_in_turkish_shows_the_figures(admin, figures):
@@ -69,9 +69,9 @@ def test_the_page_in_turkish_shows_the_figures(admin, figures):
     assert len(months) == 12 and months[-1][0] == f"{MONTHS_TR[TODAY.month - 1]} {TODAY.year}"
     assert months[-1][1:3] == ["4", "2"]
     assert _rows(r, "t-discount") == [["sam", "1", money_text(Decimal("100.00"), "TRY", "tr")]]
-    reasons = dict((row[0], row[1]) for row in _rows(r, "t-reason"))
+    reasons = {row[0]: row[1] for row in _rows(r, "t-reason")}
     assert reasons["Fiyat"] == "1" and sum(int(n) for n in reasons.values()) == 1
-    statuses = dict((row[0], row[1:]) for row in _rows(r, "t-status"))
+    statuses = {row[0]: row[1:] for row in _rows(r, "t-status")}
     assert statuses["kabul edildi"] == ["2", money_text(figures["accepted_value"], "TRY", "tr")]
     assert statuses["reddedildi"] == ["1", money_text(figures["declined"], "TRY", "tr")]
     # Each chart is a picture with a name, drawn here: no script, no other server.
@@ -89,7 +89,7 @@ def test_the_page_in_english(admin, figures):
     assert "Reports" in text and "66.7%" in text and money_text(figures["accepted_value"], "TRY", "en") in text
     assert _rows(r, "t-month")[-1][0] == TODAY.strftime("%B %Y")
     assert _rows(r, "t-clinic")[0][:6] == ["Istanbul Kadikoy", "2", "1", "1", "0", "50%"]
-    assert dict((row[0], row[1]) for row in _rows(r, "t-reason"))["The price"] == "1"
+    assert {row[0]: row[1] for row in _rows(r, "t-reason")}["The price"] == "1"
 
 
 def test_filters_and_csv(admin, figures):

@@ -92,7 +92,7 @@ def set_facets(session: Session, quote: rows.Quote, facets: Facets) -> None:
 
 def insert_quote(
     connection: Connection, quote: dict[str, Any], revision: dict[str, Any], activity: list[dict[str, Any]],
-    facets: Facets = Facets(),
+    facets: Facets | None = None,
 ) -> None:
     """Insert a new quote's row, its first revision, its activity lines (and its areas and campaigns, for the
     reports), from their column values; on PostgreSQL in one statement. Core statements on the tables: no
@@ -104,7 +104,7 @@ def insert_quote(
              "customer_phone_key": phone_key(quote.get("customer_phone")),
              "search_key": search_key(quote["number"], quote.get("customer_name"), quote.get("customer_email"),
                                       quote.get("customer_phone"))}
-    children = [(_REVISION, revision), *((_ACTIVITY, line) for line in activity), *_facet_rows(facets, quote.get("created_on"))]
+    children = [(_REVISION, revision), *((_ACTIVITY, line) for line in activity), *_facet_rows(facets or Facets(), quote.get("created_on"))]
     if connection.dialect.name != "postgresql":  # SQLite: statements are calls in process
         quote_id = connection.execute(insert(_QUOTE).returning(_QUOTE.c.id), quote).scalar_one()
         for table, row in children:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, and_, cast, func, null, select, text
 from sqlalchemy.orm import Session

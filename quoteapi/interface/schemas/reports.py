@@ -6,7 +6,14 @@ import csv
 import io
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    pre_dump,
+    validate,
+    validates_schema,
+)
 
 from ...domain.quotes import DECLINE_REASONS, SOURCES, STATUSES
 from ...domain.reports import GROUP_BYS, REASON_KEYS, UNSPECIFIED, Figures, Report
