@@ -61,7 +61,7 @@ SELECT 'Q-B-' || lpad(i::text, 7, '0'),
        CASE WHEN i % 10 = 0 THEN 'user' || (i % 12) END
 FROM generate_series(1, :n) AS i
 CROSS JOIN LATERAL (SELECT (CAST(:statuses AS text[]))[i * 7 % 10 + 1] AS status) s
-CROSS JOIN LATERAL (SELECT now() - make_interval(secs => (i::bigint * 94) % 94608000) AS created_at) t
+CROSS JOIN LATERAL (SELECT now() - make_interval(secs => ((:n - i)::bigint * 94) % 94608000) AS created_at) t
 CROSS JOIN LATERAL (SELECT round(((i::bigint * 7919) % 5000000) / 100.0 + 1000, 2) AS total) v
 """
 
