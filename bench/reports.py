@@ -4,7 +4,7 @@ Run with `.venv/bin/python bench/reports.py [--quotes N] [--keep URL]`; it start
 throw-away PostgreSQL cluster (tests/pg_cluster.py), migrates it, loads the demo
 price list, and writes N quotes (default 1,000,000) in one INSERT ... SELECT:
 three clinics, both sources, twelve users, every status (old open quotes read as
-expired), created over the last three years, decline reasons, a manual discount on
+expired), created over the last three years (ids rising with time), decline reasons, a manual discount on
 one in ten, one to two areas each, a campaign on one in four, and a deposit paid
 on two accepted quotes in three (some refunded). Then it times, through the app
 (Flask's test client: the view, the use case, the statements and the JSON), each
