@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_cors import CORS
 
-from . import admin, customers, health, payments, problems, public, quotes
+from . import admin, customers, health, payments, problems, public, quotes, reports
 from .errors import register_error_handlers
 from .limits import trust_proxies
 from .openapi import build_api
@@ -43,6 +43,6 @@ def init_api(app: Flask) -> None:
         )
         app.after_request(_vary_by_origin)
     api = build_api(app)
-    for blueprint in (health.blp, public.blp, quotes.blp, admin.blp, customers.blp, payments.blp, problems.blp):
+    for blueprint in (health.blp, public.blp, quotes.blp, admin.blp, customers.blp, payments.blp, reports.blp, problems.blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)

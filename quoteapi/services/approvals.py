@@ -38,6 +38,13 @@ def _manual_line_amount(result: Estimate) -> Decimal:
     return -sum((line.amount for line in result.lines if line.kind is LineKind.MANUAL_DISCOUNT), Decimal("0.00"))
 
 
+def manual_discount_amount(result: Estimate) -> Decimal | None:
+    """The estimate's manual discount as a positive figure; None when it has none (reports)."""
+    if not any(line.kind is LineKind.MANUAL_DISCOUNT for line in result.lines):
+        return None
+    return _manual_line_amount(result)
+
+
 def after_pricing(before: str, result: Estimate, price_list: PriceList, revision: int) -> tuple[str, Line | None, Entry | None]:
     """The approval after (re)pricing and, when there is anything to say, the activity line
     (message id, values) and the audit entry (action, before, after) that say it.

@@ -137,6 +137,7 @@ def record_payment(ctx: Context, cmd: RecordPayment) -> Recorded:
         })
         payment = store.payment_of(added)
         paid = rules.paid_total(before.payments + (payment,))
+        row.paid = paid  # reports: the deposits received, kept with the quote (migration 0014)
         store.add_activity(row, now, cmd.by, "payment", LINES[(cmd.kind, cmd.method)], amount=f"{amount:.2f}",
                            currency=row.currency, day=cmd.received_on.isoformat())
         # The reference is left out of the audit log: it is free text, and the payment row keeps it.

@@ -142,6 +142,8 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             "language": cmd.language,
             "consent_at": now if cmd.consent_version else None,
             "consent_version": cmd.consent_version,
+            "created_on": clock.local_date(now),  # reports
+            **_discount_values(result, cmd.by),  # reports
         }
         revision = _revision_values(1, result, cmd.inputs, valid_until, now, cmd.by, today, cmd.language,
                                     price_list=price_list)
@@ -154,7 +156,7 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
         if line is not None:
             quote.update(approval_by=None, approval_at=None, approval_note=None)
             activity.append(store.activity_values(now, cmd.by, "approval", line[0], **line[1]))
-        store.insert_quote(connection, quote, revision, activity)
+        store.insert_quote(connection, quote, revision, activity, facets=_facets(result, cmd.inputs))
         if entry is not None:  # the audit entry after the rows, in the same transaction
             action, before_entry, after_entry = entry
             audit.record(session(), actor=cmd.by, kind="quote", action=action, subject=number,
@@ -186,6 +188,25 @@ def create_quote(ctx: Context, cmd: CreateQuote) -> QuoteCreated:
             if number is None:  # pragma: no cover - the winner's row is committed by now
                 raise
             return QuoteCreated(store.quote_of(store.load(session, number), today), replayed=True)
+
+
+# --- reports: what the pipeline report reads, kept with the quote (migration 0014) ---
+
+
+def _discount_values(result: Estimate, by: str | None) -> dict[str, Any]:
+    """The newest revision's manual discount (positive; None without one) and who priced it."""
+    discount = approvals.manual_discount_amount(result)
+    return {"manual_discount": discount, "discount_by": by} if discount is not None else \
+        {"manual_discount": None, "discount_by": None}
+
+
+def _facets(result: Estimate, inputs: EstimateRequest) -> store.Facets:
+    """The newest revision's area codes and applied campaigns, each once, in their order."""
+    return store.Facets(areas=tuple(dict.fromkeys(a.code for a in inputs.areas)),
+                        campaigns=tuple(dict.fromkeys(result.applied_campaigns)))
+
+
+# --- end reports ---
 
 
 def _revision_values(
@@ -341,6 +362,8 @@ def _set_status(session: Session, quote: rows.Quote, target: str, by: str | None
         before={"status": quote.status}, after={"status": target, **(details or {})},
     )
     quote.status = target
+    if target == "accepted":  # reports: the median days to acceptance
+        quote.accepted_at = now
 
 
 def record_decline(session: Session, quote: rows.Quote, reason: str | None, note: str | None, by: str | None,
@@ -390,6 +413,9 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         )
         quote.clinic, quote.total, quote.currency = result.clinic, result.total, result.currency
         quote.eligibility_status = result.eligibility.status.value
+        for column, value in _discount_values(result, cmd.by).items():  # reports
+            setattr(quote, column, value)
+        store.set_facets(session, quote, _facets(result, inputs))  # reports
         store.add_activity(quote, now, cmd.by, "revision", N_("Revision {revision} priced with price list version {version}."),
                            revision=quote.revision, version=result.price_list_version)
         approvals.price_approval(session, quote, result, price_list, cmd.by, now, default_language=ctx.default_language)

@@ -153,6 +153,9 @@ def test_real_answers_of_every_operation_match_the_description(client, admin_hea
     call("get", f"/api/v1/quotes/{paying}/payments", headers=sales_headers)
     call("get", paid.headers["Location"], headers=sales_headers)
     call("get", "/api/v1/quotes?deposit_due=true", headers=sales_headers)
+    # reports: the pipeline report, JSON and a 422
+    call("get", "/api/v1/reports/pipeline?group_by=month", headers=admin_headers)
+    call("get", "/api/v1/reports/pipeline?group_by=colour", headers=admin_headers)
     read = call("get", f"{A}/price-list", headers=admin_headers)
     call("put", f"{A}/price-list", json=read.get_json(), headers={**admin_headers, "If-Match": read.headers["ETag"]})
     call("get", f"{A}/price-list/versions", headers=admin_headers)

@@ -49,7 +49,7 @@ def site(tmp_path_factory):
         tokens[name] = cli(env, "users", "create", name, "--role", role).strip().splitlines()[-1]
         set_password(env, name)
     server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
-    yield {"url": server.url, "tokens": tokens}
+    yield {"url": server.url, "tokens": tokens, "database_url": f"sqlite:///{base / 'quoteapi.sqlite3'}"}
     server.stop()
 
 
@@ -387,3 +387,79 @@ def test_an_admin_sets_a_password_the_user_signs_in_and_is_revoked_after_a_confi
     expect(dilek.locator(".flash.error")).to_contain_text("Oturumunuz kapatıldı")
     assert api(site, "ada", "GET", "/api/v1/admin/users/dilek").json()["active"] is False
     assert ada.problems == []
+
+
+# --- reports: the admins' Raporlar page (issue 29) -------------------------------------------------------------
+
+
+def _pipeline_over_months(site) -> None:
+    """Some forty quotes of three clinics over the last six months: every status, discounts, payments, declines."""
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine, text
+
+    clinics = ("ist-kadikoy", "ist-nisantasi", "ank-cankaya")
+    reasons = ("price", "timing", "other_clinic", "price", "no_answer")
+    moves = []
+    for i in range(40):
+        changes = {"clinic": clinics[i % 3], "sessions": 3 + i % 5,
+                   "areas": [{"code": ("face", "neck", "hands", "decollete")[i % 4]}]}
+        if i % 6 == 0:
+            changes["manual_discount"] = {"percent": "5", "reason": "Returning client"}
+        number = a_quote(site, **changes)
+        path = f"/api/v1/quotes/{number}"
+        if i % 5 in (0, 1):
+            assert api(site, "sam", "PATCH", path, json={"status": "sent"}).status_code == 200
+            assert api(site, "sam", "PATCH", path, json={"status": "accepted"}).status_code == 200
+            if i % 2 == 0:
+                assert api(site, "sam", "POST", f"{path}/payments", json={
+                    "kind": "payment", "amount": "1500.00", "method": "bank_transfer",
+                    "received_on": clock.today().isoformat()}).status_code == 201
+        elif i % 5 == 2:
+            assert api(site, "sam", "PATCH", path, json={"status": "declined", "decline_reason": reasons[i // 5 % 5]}).status_code == 200
+        elif i % 5 == 3:
+            assert api(site, "sam", "PATCH", path, json={"status": "sent"}).status_code == 200
+        moves.append((number, (i * 37) % 170, 1 + i % 9))
+    engine = create_engine(site["database_url"])
+    with engine.begin() as c:
+        for number, days_ago, days_to_accept in moves:
+            created = clock.now() - timedelta(days=days_ago, hours=days_ago % 7)
+            c.execute(text("UPDATE quotes SET created_at = :at, created_on = :on, accepted_at = CASE WHEN accepted_at "
+                           "IS NULL THEN NULL ELSE :accepted END WHERE number = :n"),
+                      {"at": created, "on": clock.local_date(created), "accepted": created + timedelta(days=days_to_accept),
+                       "n": number})
+    engine.dispose()
+
+
+def test_the_reports_page_draws_its_charts_for_admins_in_both_languages(browser, site):
+    """One walk: the admin opens Raporlar from the menu, filters by clinic, finds the CSV link; in Turkish and
+    English, at 1280 px, with no serious or critical axe-core violation; the README's picture."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: `make test` installs it (npm ci --prefix tools)")
+    _pipeline_over_months(site)
+    for lang, heading, menu in (("tr", "Raporlar", "Raporlar"), ("en", "Reports", "Reports")):
+        page = signed_in(browser, site, "bea", width=1280, lang=lang)
+        page.get_by_role("link", name=menu, exact=True).click()
+        expect(page.locator("h1")).to_have_text(heading)
+        assert page.locator("svg.chart").count() == 6
+        assert page.locator("#t-month tbody tr").count() == 12
+        assert axe_serious(page) == []
+        shots = ARTIFACTS / "desk"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / f"desk-reports-{lang}.png"), full_page=True)
+        if lang == "tr" and os.environ.get("QUOTEAPI_WRITE_SCREENSHOTS") == "1":
+            page.screenshot(path=str(SCREENSHOTS / "reports-tr.png"), full_page=True)
+        page.select_option("#r-clinic", "ank-cankaya")
+        page.get_by_role("button", name="Göster" if lang == "tr" else "Show").click()
+        assert page.locator("#t-clinic tbody tr").count() == 1
+        csv_link = page.locator("a.report-csv").first.get_attribute("href")
+        assert "clinic=ank-cankaya" in csv_link
+        answer = page.request.get(site["url"] + csv_link)
+        assert answer.status == 200 and answer.headers["content-type"].startswith("text/csv")
+        assert page.problems == []
+        page.context.close()
+    # Sales staff have no such link nor page.
+    sam = signed_in(browser, site, "sam", width=1280)
+    assert sam.get_by_role("link", name="Reports", exact=True).count() == 0
+    assert sam.goto(f"{site['url']}/desk/reports").status == 403
+    sam.context.close()

@@ -81,6 +81,13 @@ class User(Base):
     seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+# What the pipeline report reads of each quote (reports; adapters/db/report_store.py).
+REPORT_COLUMNS = (
+    "id", "clinic", "source", "status", "valid_until", "currency", "total", "decline_reason", "assigned_to",
+    "manual_discount", "discount_by", "paid", "created_at", "accepted_at",
+)
+
+
 class Quote(Base):
     """A customer's quote; its figures live in its revisions and never change."""
 
@@ -97,6 +104,9 @@ class Quote(Base):
         Index("ix_quotes_assigned_valid_until", "assigned_to", "valid_until"),
         Index("ix_quotes_assigned_viewed", "assigned_to", "last_viewed_at"),
         Index("ix_quotes_approval_at", "approval_at"),
+        # The pipeline report (reports): its date range on the clinics' date of creation; on PostgreSQL
+        # with every column the report reads, so that it is an index-only scan of the range.
+        Index("ix_quotes_created_on", "created_on", postgresql_include=list(REPORT_COLUMNS)),
         # One person's quotes (export, erasure) by the keys of their e-mail address and phone number.
         Index("ix_quotes_customer_email_key", "customer_email_key"),
         Index("ix_quotes_customer_phone_key", "customer_phone_key"),
@@ -157,6 +167,17 @@ class Quote(Base):
     acceptance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # When the customer last opened the link (an activity line at most once an hour).
     last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # --- reports: what the pipeline report reads, kept with the quote by the use cases that change it ---
+    # The clinics' date of created_at (adapters/clock.local_date), the report's date filter and months/weeks.
+    created_on: Mapped[date | None] = mapped_column(Date)
+    # When it moved to accepted (by the desk or the customer).
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The newest revision's manual discount as a positive amount (null: none), and who priced it.
+    manual_discount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    discount_by: Mapped[str | None] = mapped_column(String(64))
+    # Payments net of refunds (services/payments.py writes it with each payment; null: none yet).
+    paid: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # --- end reports ---
 
     revisions: Mapped[list["QuoteRevision"]] = relationship(
         back_populates="quote", order_by="QuoteRevision.revision", cascade="all, delete-orphan"
@@ -336,3 +357,36 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- reports: the newest revision's areas and campaigns, one row each, for the report's group_by ---
+
+
+class QuoteArea(Base):
+    """An area priced on the quote's newest revision (rewritten with each revision)."""
+
+    __tablename__ = "quote_areas"
+    __table_args__ = (
+        Index("ix_quote_areas_code", "code"),
+        Index("ix_quote_areas_created_on", "created_on", postgresql_include=["code", "quote_id"]),
+    )
+
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The quote's created_on (it never changes): the report reads only its range's rows.
+    created_on: Mapped[date | None] = mapped_column(Date)
+
+
+class QuoteCampaign(Base):
+    """A campaign applied on the quote's newest revision (rewritten with each revision)."""
+
+    __tablename__ = "quote_campaigns"
+    __table_args__ = (
+        Index("ix_quote_campaigns_code", "code"),
+        Index("ix_quote_campaigns_created_on", "created_on", postgresql_include=["code", "quote_id"]),
+    )
+
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The quote's created_on (it never changes): the report reads only its range's rows.
+    created_on: Mapped[date | None] = mapped_column(Date)
