@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import phonenumbers
+from babel.numbers import get_currency_name, get_currency_symbol
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..domain.pricing.advice import AFTERCARE, PREPARATION
@@ -17,7 +18,8 @@ from ..domain.pricing.plain import estimate_to_plain
 from ..domain.quotes import Quote
 from ..domain.text import LANGUAGES, N_, Language
 from . import clock
-from .i18n import language, money_text
+from .figures import readable
+from .i18n import babel_locale, day_text, language, money_text
 
 # The policy of the document as a page: its styles are inline, it loads nothing, runs nothing.
 HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -60,7 +62,13 @@ class Formatter:
         return money_text(Decimal(value), self.currency, self.code)
 
     def day(self, value: str | date) -> str:
-        return self.language.day_format(date.fromisoformat(value) if isinstance(value, str) else value)
+        """``7 Aralık 2026``, ``7 December 2026``: the day as a letter writes it."""
+        return day_text(date.fromisoformat(value) if isinstance(value, str) else value, self.code)
+
+    def currency_name(self) -> str:
+        """The currency in words with its sign, for "Prices in …": ``Türk lirası (₺)``, never the code ``TRY``."""
+        name = get_currency_name(self.currency, locale=babel_locale(self.code))
+        return f"{name} ({get_currency_symbol(self.currency, locale='tr_TR')})"
 
     def whole_percent(self, percent: Decimal) -> str:
         """A percentage as people write it: "%20" in Turkish, "20%" in English."""
@@ -98,7 +106,10 @@ def render_html(quote: Quote, price_list: PriceList, prepared_by: str | None = N
     aftercare = {lang.render(a) for a in AFTERCARE}
     clinic = price_list.clinic_by_code.get(quote.estimate.clinic)
     plain = estimate_to_plain(quote.estimate, lang)
-    plain["lines"] = customer_lines(plain["lines"], lang)
+    plain["lines"] = [{**line, "description": readable(line["description"], code, quote.estimate.currency)}
+                      for line in customer_lines(plain["lines"], lang)]
+    if plain.get("coupon"):
+        plain["coupon"] = {**plain["coupon"], "reason": readable(plain["coupon"]["reason"], code, quote.estimate.currency)}
     campaigns = {c.code: lang.render(price_list.name_of(c)) for c in price_list.campaigns}
     plain["applied_campaigns"] = [campaigns.get(code, code) for code in plain.get("applied_campaigns") or ()]
     view = {

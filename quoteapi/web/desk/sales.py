@@ -6,7 +6,7 @@ the same use cases as ``/api/v1/quotes``: the console has no rules of its own.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -14,8 +14,8 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from marshmallow import ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
-from ...adapters import documents
-from ...adapters.i18n import money_text
+from ...adapters import clock, documents
+from ...adapters.i18n import day_text, money_text
 from ...domain import quotes as workflow
 from ...domain.errors import Conflict, DomainError
 from ...domain.pricing.plain import estimate_to_plain
@@ -36,6 +36,7 @@ from ...interface.schemas.quotes import (
 )
 from ...interface.schemas.payments import PaymentCreateSchema
 from ...services import estimates, payments, quote_documents, quotes, sending, users
+from . import words
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, typed_decimal, whole_number
 
 ANSWERS = ("pregnant", "active_skin_infection", "open_wounds", "serious_skin_condition")
@@ -50,7 +51,10 @@ def money(value, currency: str = "TRY") -> str:
 
 
 def day(value) -> str:
-    return "" if value is None else current().day_format(value)
+    """A day as people read it: ``7 Aralık 2026`` (desk-words: the long form everywhere in the console)."""
+    if isinstance(value, datetime):
+        value = clock.local_date(value)
+    return "" if value is None else day_text(value, current().code)
 
 
 def number(value: Decimal | None) -> str:
@@ -366,11 +370,11 @@ def revise(number: str):
         quote = quotes.revise_quote(services(), revise_command(number, actor(), changes))
     except ValidationError as error:
         for path, messages in _schema_errors(error).items():
-            flash(f"{path}: {' '.join(messages)}", "error")
+            flash(words.error_line(path, messages), "error")
     except DomainError as error:
         flash_error(error)
         for path, messages in field_errors(error).items():
-            flash(f"{path}: {' '.join(messages)}", "error")
+            flash(words.error_line(path, messages), "error")
     else:
         flash(_("Revision {revision} priced.", revision=quote.revision), "info")
     return _back(number)
@@ -512,7 +516,7 @@ def sending_helpers() -> dict[str, Any]:
 
 def _flash_schema_errors(error: ValidationError) -> None:
     for path, messages in _schema_errors(error).items():
-        flash(f"{path}: {' '.join(messages)}", "error")
+        flash(words.error_line(path, messages), "error")
 
 
 @bp.post("/quotes/<string:number>/send")
