@@ -109,7 +109,7 @@ def test_a_quote_keeps_its_language_for_its_texts_and_document(client, sales_hea
     again = client.get(f"/api/v1/quotes/{tr['number']}", headers={**sales_headers, "Accept-Language": "en"}).get_json()
     assert again["eligibility"] == tr["eligibility"]
     # The activity too: the whole answer is in the quote's language, as Content-Language says (issue 31).
-    assert again["activity"][0]["text"] == "sam tarafından oluşturuldu."
+    assert again["activity"][0]["text"] == "Teklifi sam oluşturdu."
     english = client.get(f"/api/v1/quotes/{en['number']}", headers=sales_headers)
     assert english.get_json()["activity"][0]["text"] == "Created by sam." and english.headers["Content-Language"] == "en"
     page = client.get(f"/api/v1/quotes/{tr['number']}/document", headers={**sales_headers, "Accept": "text/html"}).get_data(as_text=True)

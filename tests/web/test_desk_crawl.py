@@ -21,10 +21,13 @@ import functools
 import os
 import re
 from collections import deque
+from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+
+from quoteapi.adapters import clock
 
 from quoteapi.services import price_lists, users
 
@@ -302,35 +305,61 @@ def crawl(client, lang: str, starts: list[str], limit: int = 200) -> dict[str, s
     return seen
 
 
-@pytest.fixture
-def seeded(app, ctx):
-    return seed(app, ctx)
-
-
-@pytest.mark.parametrize("who", ["selin", "ada"])
-def test_every_console_page_speaks_the_page_language_and_formats(app, ctx, seeded, who):
-    client = app.test_client()
-    assert sign_in(client, who).status_code == 302
+# The crawl reads pages, not databases: SQLite only (PostgreSQL's answers are the same pages).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_console_page_speaks_the_page_language_and_formats(app, ctx):
+    seeded = seed(app, ctx)
     names = data_names(ctx)
-    known = ["/desk/", "/desk/quotes", "/desk/quotes/new"]
-    if PEOPLE[who][0] == "admin":
-        known += ["/desk/approvals", "/desk/prices", "/desk/audit", "/desk/users", "/desk/versions"]
-    for number in seeded.values():
-        known += [f"/desk/quotes/{number}", f"/desk/quotes/{number}/customer", f"/desk/quotes/{number}/document?format=html"]
     report: dict[tuple[str, str], str] = {}
-    dump = os.environ.get("DESK_CRAWL_DUMP")
-    for lang in ("tr", "en"):
-        pages = crawl(client, lang, known)
-        for url, html in pages.items():
-            if not html:
-                continue
-            seen = read(html)
-            # One line a text node: a table's cells never run into each other ("4.800,00 ₺" then "1").
-            text = "\n".join(" ".join(t.split()) for t in seen.text if t.strip())
-            if dump:
-                with open(os.path.join(dump, f"{who}-{lang}.txt"), "a") as out:
-                    out.write(f"\n===== {url}\n{text}\n")
-            # A page is read in its own language: the quote's document is in the quote's.
-            for what, words, around in problems(text, seen.page_lang or lang, names):
-                report.setdefault((what, words), f"{what} «{words}» on {url}: …{around}…")
+    dump = os.environ.get("DESK_CRAWL_DUMP")  # a folder: the text of every page read, to look at
+    visited = 0
+    for who in ("selin", "ada"):
+        client = app.test_client()
+        assert sign_in(client, who).status_code == 302
+        known = ["/desk/", "/desk/quotes", "/desk/quotes/new"]
+        if PEOPLE[who][0] == "admin":
+            known += ["/desk/approvals", "/desk/prices", "/desk/audit", "/desk/users", "/desk/versions"]
+        for number in seeded.values():
+            known += [f"/desk/quotes/{number}", f"/desk/quotes/{number}/customer",
+                      f"/desk/quotes/{number}/document?format=html"]
+        for lang in ("tr", "en"):
+            pages = crawl(client, lang, known)
+            visited += len(pages)
+            for url, html in pages.items():
+                if not html:
+                    continue
+                seen = read(html)
+                # One line a text node: a table's cells never run into each other ("4.800,00 ₺" then "1").
+                text = "\n".join(" ".join(t.split()) for t in seen.text if t.strip())
+                if dump:
+                    with open(os.path.join(dump, f"{who}-{lang}.txt"), "a") as out:
+                        out.write(f"\n===== {url}\n{text}\n")
+                # A page is read in its own language: the quote's document is in the quote's.
+                for what, words, around in problems(text, seen.page_lang or lang, names):
+                    report.setdefault((what, words), f"{what} «{words}» on {url} ({who}): …{around}…")
+    assert visited > 60  # every quote's page, card and document, the lists, the admin's pages, in two languages
     assert not report, f"{len(report)} problems:\n" + "\n".join(sorted(report.values()))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_times_are_the_clinics_and_activity_is_in_words(app, ctx, client):
+    """The activity's moments on the clinics' clock (Istanbul, UTC+3), not UTC; its lines in words."""
+    seeded = seed(app, ctx)
+    browser = app.test_client()
+    assert sign_in(browser, "selin").status_code == 302
+    number = seeded["paid"]
+    token = {"Authorization": f"Bearer {users.create_user(ctx, 'reader', 'sales').token}"}
+    activity = client.get(f"/api/v1/quotes/{number}", headers=token).get_json()["activity"]
+    moment = datetime.fromisoformat(activity[-1]["at"])
+    local = moment.astimezone(clock.CLINIC_ZONE)
+    assert local.utcoffset() != moment.utcoffset()
+    page = browser.get(f"/desk/quotes/{number}?lang=tr").get_data(as_text=True)
+    shown = re.findall(r'<time datetime="[^"]+">([^<]+)</time>', page.split('id="act-h"', 1)[1])
+    assert f"{local:%H:%M}" in shown[0] and f"{moment:%H:%M}" not in " ".join(shown)
+    section = read(page.split('id="act-h"', 1)[1]).text
+    lines = " ".join(" ".join(section).split())
+    # The API's own line stays as the contract has it (codes and ISO days in a JSON text); the page writes it in words.
+    assert any("Status sent → accepted." == a["text"] or "Durum: sent → accepted." == a["text"] for a in activity)
+    assert "Gönderildi → Kabul edildi" in lines and "Selin Aydın" in lines and "1.000,50 ₺" in lines
+    english = " ".join(" ".join(read(browser.get(f"/desk/quotes/{number}?lang=en").get_data(as_text=True)).text).split())
+    assert "Sent → Accepted" in english and "Payment of ₺1,000.50 received by bank transfer" in english

@@ -126,6 +126,26 @@ def status_word(code: str) -> str:
     return _(STATUSES[code]) if code in STATUSES else code
 
 
+def code_words(value: str) -> str:
+    """Status or approval codes in a message (``draft, sent``; ``none``) as words, lower case inside a sentence."""
+    words = []
+    for part in value.split(", "):
+        if part in STATUSES:
+            words.append(_(STATUSES[part]).lower() if current().code == "en" else _lower(_(STATUSES[part])))
+        elif part in APPROVALS:
+            words.append(_(APPROVALS[part]))
+        elif part == "none":
+            words.append(_("none"))
+        else:
+            return value
+    return ", ".join(words)
+
+
+def _lower(text: str) -> str:
+    """Lower case by Turkish rules (I → ı, İ → i)."""
+    return text.replace("I", "ı").replace("İ", "i").lower()
+
+
 # The status buttons: what each does, the flow's next step first and declining last.
 MOVE_LABELS = {
     "sent": N_("Mark as sent"), "accepted": N_("Mark as accepted"), "draft": N_("Back to draft"),
