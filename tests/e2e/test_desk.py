@@ -121,6 +121,7 @@ def test_the_new_quote_form_prices_live(browser, site):
     page.select_option("#level", "aesthetician")
     page.fill("#sessions", "1")
     expect(page.locator("#preview-total")).to_have_attribute("data-amount", "4000.00")
+    expect(page.locator("#preview-total")).to_have_text("Total: ₺4,000.00")  # the pages' money form, live too
     page.fill("#customer_name", "Ece Demir")
     page.fill("#customer_email", "ece@example.com")
     page.get_by_role("button", name="Create the quote").click()

@@ -15,6 +15,7 @@ from marshmallow import ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
 from ...adapters import clock, documents
+from ...adapters.figures import readable
 from ...adapters.i18n import day_text, money_text
 from ...domain import quotes as workflow
 from ...domain.errors import Conflict, DomainError
@@ -473,6 +474,9 @@ def estimate_preview():
         status = status_of(error)
         return json_response({"detail": say(error.detail), "errors": field_errors(error)}, status)
     plain = estimate_to_plain(result, current())
+    # desk-words: the lines' figures as the page writes them ("Uzman: Dermatolog (×1,4)", "%20"), not the API's.
+    for line in plain["lines"]:
+        line["description"] = readable(line["description"], current().code, plain["currency"])
     plain["approval_needed"] = result.manual_discount_over_limit
     return json_response(plain)
 

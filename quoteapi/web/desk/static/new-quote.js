@@ -60,13 +60,16 @@
     return request;
   }
 
+  // The same form as the pages' (adapters.i18n.money_text): "4.800,00 ₺" in Turkish, "₺4,800.00" in English.
+  var SIGNS = { TRY: "₺", EUR: "€", USD: "$" };
   function money(amount, currency) {
-    var locale = box.dataset.lang === "tr" ? "tr-TR" : "en-GB";
-    try {
-      return new Intl.NumberFormat(locale, { style: "currency", currency: currency }).format(Number(amount));
-    } catch (e) {
-      return amount + " " + currency;
-    }
+    var turkish = box.dataset.lang === "tr";
+    var value = Number(amount);
+    var figure = new Intl.NumberFormat(turkish ? "tr-TR" : "en-GB",
+      { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Math.abs(value));
+    var sign = SIGNS[currency] || currency;
+    var minus = value < 0 ? "\u2212" : "";
+    return turkish ? minus + figure + "\u00a0" + sign : minus + sign + figure;
   }
 
   function cell(tag, text, cls) {
