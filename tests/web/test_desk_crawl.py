@@ -189,8 +189,8 @@ def read(html: str) -> _Visible:
 
 # --- what a page must not show ---------------------------------------------------------------------
 
-SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
-DOTTED_FIELD = re.compile(r"\b[a-z]+(?:\.[a-z_]+)+\.[a-z_]+\b")  # areas.face.price
+SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|(?<!\w)_[a-z]+\b")  # price_factor, _body
+DOTTED_FIELD = re.compile(r"\b[a-z]+(?:\.[a-z_]+)+\.[a-z_]+\b|\b[a-z_]+(?:\.[a-z_0-9]+)+\s*:")  # areas.face.price, customer.phone:
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 JSON = re.compile(r'\{\s*"|"\s*:\s|\[\s*\{')
@@ -210,6 +210,16 @@ ENGLISH_WORDS = re.compile(
     r"user|role|sales|admin|the|and|of|to|by|from|off|per|session|sessions|discount|website|desk|none|"
     r"true|false|null|bank_transfer|cash|card)\b"
 )
+# Days in the other language's words, or as numbers only (a screen writes "7 Aralık 2026", "7 December 2026").
+MONTHS = {
+    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+WRONG_DAY = {
+    code: re.compile(r"\b\d{1,2} (?:" + "|".join(MONTHS["en" if code == "tr" else "tr"]) + r") \d{4}\b|\b\d{1,2}/\d{1,2}/\d{4}\b")
+    for code in ("tr", "en")
+}
 TURKISH_LETTERS = re.compile(r"[çğıöşüÇĞİÖŞÜ]")
 TURKISH_WORDS = re.compile(r"\b(ve|ile|için|bir|seans|indirim|fiyat|teklif|durum|yeni|gönderildi|taslak)\b", re.I)
 
@@ -240,13 +250,14 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
 
 def problems(text: str, lang: str, names: list[str]) -> list[tuple[str, str, str]]:
     """What on a page's visible text a person should not read there: (what, the words, around them)."""
-    text = _names_pattern(tuple(names)).sub(" ", text)
+    if names:
+        text = _names_pattern(tuple(names)).sub(" ", text)
     text = re.sub(r"\S+@\S+|Q-\d{4}-\d{6}|https?://\S+", " ", text)
     found = []
     for pattern, what in ((SNAKE_CASE, "field name"), (DOTTED_FIELD, "field path"), (ISO_MOMENT, "ISO time"),
                           (ISO_DATE, "ISO date"), (JSON, "JSON"), (UTC, "UTC time"),
                           (PLAIN_FIGURE[lang], "figure in the other format"), (WRONG_MONEY[lang], "money in another format"),
-                          (WRONG_PERCENT[lang], "percent in another format")):
+                          (WRONG_PERCENT[lang], "percent in another format"), (WRONG_DAY[lang], "day in another format")):
         found += [(what, m.group(0), _around(text, m)) for m in pattern.finditer(text)]
     words = text
     if lang == "tr":
@@ -363,3 +374,17 @@ def test_times_are_the_clinics_and_activity_is_in_words(app, ctx, client):
     assert "Gönderildi → Kabul edildi" in lines and "Selin Aydın" in lines and "1.000,50 ₺" in lines
     english = " ".join(" ".join(read(browser.get(f"/desk/quotes/{number}?lang=en").get_data(as_text=True)).text).split())
     assert "Sent → Accepted" in english and "Payment of ₺1,000.50 received by bank transfer" in english
+
+
+@pytest.mark.parametrize(("lang", "seen"), [
+    ("tr", "created: Oluşturuldu"), ("tr", "Durum: new → sent."), ("tr", "Takip tarihi: 2026-12-11."),
+    ("tr", "schedule update"), ("tr", "approval-requested"), ("tr", "price_list"), ("tr", "Demo price list loaded."),
+    ("tr", "Özet: No changes."), ("tr", "Özet: areas.face.price 4000.00 → 4400.00"), ("tr", '{"status": "sent"}'),
+    ("tr", "4000.00 × 1.00"), ("tr", "32616.54 × %7.5"), ("tr", "İndirim 15 %"), ("tr", "TRY 8,078.40"),
+    ("tr", "₺43.257,77"), ("tr", "Kayıt zamanı 2026-12-07T04:28:00+00:00"), ("tr", "customer.phone: Geçersiz"),
+    ("tr", "7 December 2026"), ("en", "4.800,00 ₺"), ("en", "Teklif gönderildi"), ("en", "KDV %20"),
+    ("en", "7 Aralık 2026"), ("en", "_body: Invalid"),
+])
+def test_the_reader_finds_what_the_issue_saw(lang, seen):
+    """The crawler's eyes: each of issue 26's examples is one problem it reports."""
+    assert problems(seen, lang, [])
