@@ -84,11 +84,13 @@ class Formatter:
 SPECIAL_DISCOUNT = N_("Special discount")
 
 
-def customer_lines(lines: list[dict[str, Any]], lang: Language) -> list[dict[str, Any]]:
+def customer_lines(lines: list[dict[str, Any]], lang: Language, currency: str = "TRY") -> list[dict[str, Any]]:
     """Plain lines as the customer reads them: the manual discount's says "Special discount", never
-    the reason staff gave (it is internal, and may name people)."""
+    the reason staff gave (it is internal, and may name people); the others' figures the language's
+    way (``Uzman: Dermatolog (×1,4)``, ``%20``: :func:`figures.readable`)."""
     special = lang.gettext(SPECIAL_DISCOUNT)
-    return [{**line, "description": special} if line.get("kind") == LineKind.MANUAL_DISCOUNT else line
+    return [{**line, "description": special} if line.get("kind") == LineKind.MANUAL_DISCOUNT
+            else {**line, "description": readable(line.get("description") or "", lang.code, currency)}
             for line in lines]
 
 
@@ -106,8 +108,7 @@ def render_html(quote: Quote, price_list: PriceList, prepared_by: str | None = N
     aftercare = {lang.render(a) for a in AFTERCARE}
     clinic = price_list.clinic_by_code.get(quote.estimate.clinic)
     plain = estimate_to_plain(quote.estimate, lang)
-    plain["lines"] = [{**line, "description": readable(line["description"], code, quote.estimate.currency)}
-                      for line in customer_lines(plain["lines"], lang)]
+    plain["lines"] = customer_lines(plain["lines"], lang, quote.estimate.currency)
     if plain.get("coupon"):
         plain["coupon"] = {**plain["coupon"], "reason": readable(plain["coupon"]["reason"], code, quote.estimate.currency)}
     campaigns = {c.code: lang.render(price_list.name_of(c)) for c in price_list.campaigns}
