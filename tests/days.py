@@ -32,6 +32,13 @@ def turkish(offset: int = 0) -> str:
     return day(offset).strftime("%d.%m.%Y")
 
 
+def spelled(offset: int = 0, code: str = "tr") -> str:
+    """TODAY moved by ``offset`` days, as the console and the documents write it: ``7 Aralık 2026``, ``7 December 2026``."""
+    from quoteapi.adapters.i18n import day_text
+
+    return day_text(day(offset), code)
+
+
 def a_year_after(last: date) -> date:
     """One calendar year after ``last`` (29 February becomes 28 February), as the maintenance advice dates it."""
     try:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import phonenumbers
+from babel.numbers import get_currency_name, get_currency_symbol
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..domain.pricing.advice import AFTERCARE, PREPARATION
@@ -17,7 +18,8 @@ from ..domain.pricing.plain import estimate_to_plain
 from ..domain.quotes import Quote
 from ..domain.text import LANGUAGES, N_, Language
 from . import clock
-from .i18n import language, money_text
+from .figures import readable
+from .i18n import babel_locale, day_text, language, money_text
 
 # The policy of the document as a page: its styles are inline, it loads nothing, runs nothing.
 HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -60,7 +62,13 @@ class Formatter:
         return money_text(Decimal(value), self.currency, self.code)
 
     def day(self, value: str | date) -> str:
-        return self.language.day_format(date.fromisoformat(value) if isinstance(value, str) else value)
+        """``7 Aralık 2026``, ``7 December 2026``: the day as a letter writes it."""
+        return day_text(date.fromisoformat(value) if isinstance(value, str) else value, self.code)
+
+    def currency_name(self) -> str:
+        """The currency in words with its sign, for "Prices in …": ``Türk lirası (₺)``, never the code ``TRY``."""
+        name = get_currency_name(self.currency, locale=babel_locale(self.code))
+        return f"{name} ({get_currency_symbol(self.currency, locale='tr_TR')})"
 
     def whole_percent(self, percent: Decimal) -> str:
         """A percentage as people write it: "%20" in Turkish, "20%" in English."""
@@ -76,11 +84,13 @@ class Formatter:
 SPECIAL_DISCOUNT = N_("Special discount")
 
 
-def customer_lines(lines: list[dict[str, Any]], lang: Language) -> list[dict[str, Any]]:
+def customer_lines(lines: list[dict[str, Any]], lang: Language, currency: str = "TRY") -> list[dict[str, Any]]:
     """Plain lines as the customer reads them: the manual discount's says "Special discount", never
-    the reason staff gave (it is internal, and may name people)."""
+    the reason staff gave (it is internal, and may name people); the others' figures the language's
+    way (``Uzman: Dermatolog (×1,4)``, ``%20``: :func:`figures.readable`)."""
     special = lang.gettext(SPECIAL_DISCOUNT)
-    return [{**line, "description": special} if line.get("kind") == LineKind.MANUAL_DISCOUNT else line
+    return [{**line, "description": special} if line.get("kind") == LineKind.MANUAL_DISCOUNT
+            else {**line, "description": readable(line.get("description") or "", lang.code, currency)}
             for line in lines]
 
 
@@ -98,7 +108,9 @@ def render_html(quote: Quote, price_list: PriceList, prepared_by: str | None = N
     aftercare = {lang.render(a) for a in AFTERCARE}
     clinic = price_list.clinic_by_code.get(quote.estimate.clinic)
     plain = estimate_to_plain(quote.estimate, lang)
-    plain["lines"] = customer_lines(plain["lines"], lang)
+    plain["lines"] = customer_lines(plain["lines"], lang, quote.estimate.currency)
+    if plain.get("coupon"):
+        plain["coupon"] = {**plain["coupon"], "reason": readable(plain["coupon"]["reason"], code, quote.estimate.currency)}
     campaigns = {c.code: lang.render(price_list.name_of(c)) for c in price_list.campaigns}
     plain["applied_campaigns"] = [campaigns.get(code, code) for code in plain.get("applied_campaigns") or ()]
     view = {

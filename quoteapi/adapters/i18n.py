@@ -87,6 +87,15 @@ def language(code: str) -> Language:
     raise ValueError(f"quoteapi speaks {', '.join(LANGUAGES)}, not {code!r}")
 
 
+# Month names for the days shown to people ("7 Aralık 2026", "7 December 2026"), from Babel's data, read once.
+_MONTHS = {code: dict(Locale.parse(code).months["format"]["wide"]) for code in LANGUAGES}
+
+
+def day_text(day: date, code: str) -> str:
+    """A day as people read it on a screen or in a letter: ``7 Aralık 2026``, ``7 December 2026``."""
+    return f"{day.day} {_MONTHS[code][day.month]} {day.year}"
+
+
 def babel_locale(code: str) -> str:
     """The Babel locale for formats of a language (documents)."""
     return {"tr": "tr_TR", "en": "en_GB"}[code]

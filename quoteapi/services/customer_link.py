@@ -134,7 +134,8 @@ def deposit_of(revision: rows.QuoteRevision) -> Mapping[str, str] | None:
 
 def _plain_without_reason(plain: Mapping[str, Any], code: str | None) -> dict[str, Any]:
     """A stored estimate (plain form) with the manual discount's line as the customer's documents name it."""
-    return {**plain, "lines": documents.customer_lines(list(plain.get("lines") or ()), language(code if code in ("tr", "en") else "tr"))}
+    return {**plain, "lines": documents.customer_lines(list(plain.get("lines") or ()), language(code if code in ("tr", "en") else "tr"),
+                                                       plain.get("currency") or "TRY")}
 
 
 def _without_notes(quote: Quote) -> Quote:

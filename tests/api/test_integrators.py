@@ -55,7 +55,7 @@ def test_a_stored_quote_answers_in_its_own_language_whatever_the_request_asks(cl
     # A Turkish quote read in English: Turkish.
     turkish = create(client, sales_headers)
     r = client.get(f"/api/v1/quotes/{turkish['number']}?lang=en", headers=sales_headers)
-    assert r.headers["Content-Language"] == "tr" and r.get_json()["activity"][0]["text"] == "sam tarafından oluşturuldu."
+    assert r.headers["Content-Language"] == "tr" and r.get_json()["activity"][0]["text"] == "Teklifi sam oluşturdu."
     # A problem is in the request's language: it is not the quote.
     stale = client.patch(f"/api/v1/quotes/{number}?lang=tr", json={"status": "sent"}, headers={**sales_headers, "If-Match": '"nope"'})
     assert stale.status_code == 412 and stale.headers["Content-Language"] == "tr"

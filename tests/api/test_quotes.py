@@ -15,7 +15,7 @@ from quoteapi.adapters.db import Quote, QuoteRevision
 
 from ..bodies import FACE_QUOTE, QUOTE, QUOTE_REQUEST
 from ..conftest import run_together, TODAY
-from ..days import day, iso
+from ..days import day, iso, spelled
 
 
 @pytest.fixture
@@ -24,13 +24,11 @@ def sales_headers(sales_headers):
     return {**sales_headers, "Accept-Language": "en"}
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def english(offset: int) -> str:
-    """TODAY moved by ``offset`` days as an English document writes it: ``5 Dec 2026``."""
-    written = day(offset)
-    return f"{written.day} {MONTHS[written.month - 1]} {written.year}"
+    """TODAY moved by ``offset`` days as an English document writes it: ``5 December 2026``."""
+    return spelled(offset, "en")
 
 
 def create(client, headers, body=None, **extra):

@@ -99,7 +99,7 @@ def test_sign_in_and_work_a_follow_up_to_accepted(browser, site):
     due.get_by_role("link", name=number).click()
     expect(page.locator("h1")).to_contain_text(number)
     # Only the moves the workflow allows from "new".
-    assert page.locator("button[name=status]").evaluate_all("bs => bs.map(b => b.value)") == ["declined", "draft", "sent"]
+    assert page.locator("button[name=status]").evaluate_all("bs => bs.map(b => b.value)") == ["sent", "draft", "declined"]
     page.click("button[name=status][value=sent]")
     expect(page.locator(".flash.info")).to_contain_text("Status is now sent.")
     page.fill("#note", "Called Deniz: accepts, starts next week.")
@@ -122,6 +122,7 @@ def test_the_new_quote_form_prices_live(browser, site):
     page.select_option("#level", "aesthetician")
     page.fill("#sessions", "1")
     expect(page.locator("#preview-total")).to_have_attribute("data-amount", "4000.00")
+    expect(page.locator("#preview-total")).to_have_text("Total: ₺4,000.00")  # the pages' money form, live too
     page.fill("#customer_name", "Ece Demir")
     page.fill("#customer_email", "ece@example.com")
     page.get_by_role("button", name="Create the quote").click()
@@ -172,7 +173,7 @@ def test_two_admins_edit_one_price_and_the_second_loses_nothing(browser, site):
     bea.fill('input[name="neck:price"]', "2300.00")
     bea.get_by_role("button", name="Save neck").click()
     stale = bea.locator("section.stale")
-    expect(stale).to_contain_text("Someone else changed neck")
+    expect(stale).to_contain_text("Someone else changed Neck")
     expect(stale).to_contain_text("ada saved version")
     expect(stale.locator("ins").first).to_have_text("2100.00")
     expect(bea.locator('input[name="neck:price"]')).to_have_value("2300.00")  # what she typed is kept

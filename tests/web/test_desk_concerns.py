@@ -9,7 +9,7 @@ def test_the_concerns_table_edits_a_severity(client, admin):
     page = admin.get("/desk/prices/concerns?lang=en").get_data(as_text=True)
     assert "Skin concerns" in page and 'id="row-acne-scars"' in page
     # One column per severity and figure, as the document nests them.
-    assert 'aria-label="severities.pronounced.recommended (acne-scars)"' in page
+    assert 'aria-label="pronounced: sessions suggested (acne-scars)"' in page
     form = _row_form(admin, "concerns", "acne-scars")
     assert form["acne-scars:severities.pronounced.recommended"] == "6"
     saved = admin.post("/desk/prices/concerns/acne-scars", data={**form, "acne-scars:severities.pronounced.recommended": "5"})

@@ -52,14 +52,14 @@ def test_the_list_filters_searches_and_pages_like_the_api(client, seller, sales_
     found = seller.get("/desk/quotes?q=m1%40example").get_data(as_text=True)
     assert numbers[1] in found and numbers[0] not in found
     bad = seller.get("/desk/quotes?status=lost&lang=en").get_data(as_text=True)
-    assert "status: Must be one of" in bad
+    assert "Status: Must be one of" in bad  # the field's label, not its name
 
 
 def test_a_follow_up_worked_to_accepted_with_a_note(client, seller, sales_headers):
     number = new_quote(client, sales_headers)
     page = seller.get(f"/desk/quotes/{number}").get_data(as_text=True)
     offered = re.findall(r'name="status" value="(\w+)"', page)
-    assert offered == ["declined", "draft", "sent"]  # only the moves the workflow allows from "new"
+    assert offered == ["sent", "draft", "declined"]  # only the moves the workflow allows from "new", the next step first
     token = csrf_token(seller, f"/desk/quotes/{number}")
     assert seller.post(f"/desk/quotes/{number}/status", data={"status": "sent", "csrf_token": token}).status_code == 302
     assert seller.post(f"/desk/quotes/{number}/notes", data={"text": "Called: she accepts.", "csrf_token": token}).status_code == 302
@@ -120,8 +120,8 @@ def test_two_admins_edit_one_price_and_the_second_is_told(client, ctx, admin, se
     told = second_admin.post("/desk/prices/areas/face?lang=en", data={**second, "face:price": "4200.00"})
     assert told.status_code == 409
     page = told.get_data(as_text=True)
-    assert "Someone else changed face" in page and "ada saved version 2" in page
-    assert "<del>4000.00</del> → <ins>4100.00</ins>" in page
+    assert "Someone else changed Full face" in page and "ada saved version 2" in page
+    assert "Price: ₺4,000.00 → ₺4,100.00" in page  # the change in words, not field paths
     assert 'name="face:price" aria-label="Price (face)"\n          value="4200.00"' in page  # nothing typed is lost
     assert price_items.get_item(ctx, KINDS["areas"], "face").data["price"] == "4100.00"
     # Saving again, knowingly, from the page as it now stands.
@@ -146,7 +146,7 @@ def _row_form_from(page: str, code: str) -> dict:
 def test_a_bad_value_is_refused_in_the_row_and_campaign_caps_are_edited(ctx, admin):
     form = _row_form(admin, "areas", "neck")
     refused = admin.post("/desk/prices/areas/neck?lang=en", data={**form, "neck:price": "cheap"})
-    assert refused.status_code == 422 and "neck was not saved" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Neck was not saved" in refused.get_data(as_text=True)
     campaign = _row_form(admin, "campaigns", "FRIEND")
     saved = admin.post("/desk/prices/campaigns/FRIEND", data={**campaign, "FRIEND:max_uses": "7", "FRIEND:ends_on": iso(211)})
     assert saved.status_code == 302
@@ -169,7 +169,7 @@ def test_versions_show_their_diffs_and_the_audit_log_pages(admin):
     form = _row_form(admin, "areas", "face")
     admin.post("/desk/prices/areas/face", data={**form, "face:price": "4100.00"})
     versions = admin.get("/desk/versions?version=2").get_data(as_text=True)
-    assert "<code>areas.face.price</code>" in versions and "<del>4000.00</del>" in versions
+    assert "Bölge “Tüm yüz”, fiyat" in versions and "<del>4.000,00\xa0₺</del>" in versions
     first = admin.get("/desk/audit?limit=1").get_data(as_text=True)
     assert 'rel="next"' in first
     after = re.search(r'href="([^"]*cursor=[^"]*)" rel="next"', first).group(1).replace("&amp;", "&")

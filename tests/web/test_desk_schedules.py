@@ -16,7 +16,7 @@ from .test_desk_pages import _row_form
 # A moment far ahead, in clinic time (UTC+3): 06:30 UTC; as the pages write it.
 LATER_DAY = f"{TODAY.year + 5}-01-02"
 LATER = f"{LATER_DAY}T09:30"
-SHOWN = f"{LATER_DAY} 09:30"
+SHOWN = f"2 January {TODAY.year + 5} 09:30"  # as the console writes a moment: clinic time, in words
 
 
 def test_a_row_tried_first_then_scheduled_then_cancelled(client, ctx, admin, sales_headers):
@@ -26,7 +26,7 @@ def test_a_row_tried_first_then_scheduled_then_cancelled(client, ctx, admin, sal
     assert tried.status_code == 200
     page = tried.get_data(as_text=True)
     assert "Tried first: nothing was saved" in page and "The change is valid." in page
-    assert "<code>areas.face.price</code>: <del>4000.00</del> → <ins>4400.00</ins>" in page
+    assert "Area “Full face”, price: ₺4,000.00 → ₺4,400.00" in page
     assert "1 open quotes: 1 dearer, 0 cheaper, 0 unchanged" in page and number in page
     assert 'value="4400.00"' in page  # the row keeps what was typed
     assert price_items.get_item(ctx, KINDS["areas"], "face").data["price"] == "4000.00"  # nothing stored
@@ -106,11 +106,11 @@ def test_a_spreadsheet_tried_first_then_scheduled(ctx, admin):
     assert tried.status_code == 200
     page = tried.get_data(as_text=True)
     assert "The spreadsheet p.csv, tried first" in page and "The change is valid." in page
-    assert "<ins>4500.00</ins>" in page and "Saved, it would be version 2." in page
+    assert "→ ₺4,500.00" in page and "Saved, it would be version 2." in page
     assert len(price_lists.list_versions(ctx)) == 1
     refused = upload(text.replace("ist-kadikoy", "ist-nisantasi", 1), dry_run="1")  # two clinics with one code
     assert refused.status_code == 200  # "it would be refused, because" is the dry run's answer
-    assert re.search(r"The change would be refused:</strong></p>\s*<ul class=\"problems\"><li><code>row \d+\.code</code>",
+    assert re.search(r"The change would be refused:</strong></p>\s*<ul class=\"problems\"><li>Row \d+, code:",
                      refused.get_data(as_text=True))
     assert len(price_lists.list_versions(ctx)) == 1
     saved = upload(text.replace("4000.00", "4500.00", 1), effective_from=LATER)

@@ -65,7 +65,7 @@ def init_desk(app: Flask) -> None:
     # A page may stay open all day: the token lives as long as the session.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
-    from . import admin, approvals, auth, customers, reports, sales  # noqa: F401  (their views join the blueprint)
+    from . import admin, approvals, auth, customers, reports, sales, words  # noqa: F401  (their views join the blueprint)
     from . import news  # noqa: F401  (notify: what is new for the signed-in user)
 
     app.register_blueprint(bp)

@@ -29,7 +29,7 @@ from ...interface.schemas.price_list import ITEM_SCHEMAS, DryRunSchema, PriceLis
 from ...interface.schemas.price_list import WholeNested
 from ...services import audit, price_changes, price_items, price_lists, users
 from ...services.price_items import KINDS, Kind
-from . import auth
+from . import auth, words
 from .common import _, actor, bp, field_errors, flash_error, requires, say, services, typed_decimal, whole_number
 
 MAX_UPLOAD = 1024 * 1024
@@ -59,8 +59,8 @@ def effective_from(raw: str | None) -> datetime | None:
 
 
 def local_time(moment: datetime | None) -> str:
-    """A moment in clinic time, to show: 2027-01-01 09:00."""
-    return "" if moment is None else moment.astimezone(clinic_time()).strftime("%Y-%m-%d %H:%M")
+    """A moment in clinic time, to show: 1 Ocak 2027 09:00 (desk-words: never ISO on a screen)."""
+    return "" if moment is None else words.moment(moment)
 
 
 @bp.app_template_filter("desk_local_time")
@@ -220,7 +220,14 @@ def column_labels(kind: Kind) -> dict[str, str]:
             "required_areas": _("Areas it needs"), "coupon": _("Coupon"), "stackable": _("Combines with others"),
             "priority": _("Priority"), "benefit.type": _("Benefit"), "benefit.value": _("Benefit's value"),
             "max_uses": _("Most uses"),
+            # desk-words: a skin concern's columns.
+            "products": _("Products"), "maintenance_per_year": _("Maintenance sessions a year"),
         }
+        severities = {"mild": _("mild"), "moderate": _("moderate"), "pronounced": _("pronounced")}
+        for severity, in_words in severities.items():
+            for field, label in (("sessions_min", _("fewest sessions")), ("sessions_max", _("most sessions")),
+                                 ("recommended", _("sessions suggested"))):
+                labels[f"severities.{severity}.{field}"] = _("{severity}: {field}", severity=in_words, field=label)
     for other in LANGUAGES:
         in_language = language_names.get(other, other)
         labels[f"translations.{other}.name"] = (_("Clinic name ({language})", language=in_language) if kind.url == "clinics"
@@ -598,7 +605,7 @@ def cancel_version(version: int):
     except DomainError as error:
         flash_error(error)
         for path, messages in field_errors(error).items():
-            flash(f"{path}: {' '.join(messages)}", "error")
+            flash(words.error_line(path, messages), "error")
     else:
         flash(_("Version {version} is cancelled: it will not take effect.", version=version), "info")
     return redirect(url_for("desk.versions"))

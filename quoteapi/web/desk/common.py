@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, se
 
 from ...domain.errors import DomainError
 from ...domain.numbers import is_plain_decimal, plain_decimal
-from ...domain.text import LANGUAGES, T
+from ...domain.text import LANGUAGES, T, Text
 from ...interface.i18n import current, translate
 from ...services.context import Context
 from ...services.users import SignedIn
@@ -60,8 +60,18 @@ def _(msgid: str, **values: Any) -> str:
     return current().render(T(msgid, **values))
 
 
+# The values of the domain's messages that are status codes ("A quote that is {current} cannot become {target}"):
+# the console writes them in words (desk-words); the API's messages keep the codes.
+_STATUS_VALUES = ("status", "current", "target", "before", "after", "allowed", "approval")
+
+
 def say(text: Any) -> str:
-    """A Text, a message id or a stored string, in the page's language."""
+    """A Text, a message id or a stored string, in the page's language (status codes in words)."""
+    if isinstance(text, Text) and any(k in _STATUS_VALUES for k in text.values):
+        from .words import code_words  # words builds on this module
+
+        text = T(text.msgid, **{k: code_words(v) if k in _STATUS_VALUES and isinstance(v, str) else v
+                                for k, v in text.values.items()})
     return translate(text)
 
 

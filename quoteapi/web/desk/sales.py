@@ -6,7 +6,7 @@ the same use cases as ``/api/v1/quotes``: the console has no rules of its own.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -14,8 +14,9 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from marshmallow import ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
-from ...adapters import documents, phones
-from ...adapters.i18n import money_text
+from ...adapters import clock, documents, phones
+from ...adapters.figures import readable
+from ...adapters.i18n import day_text, money_text
 from ...domain import quotes as workflow
 from ...domain.errors import Conflict, DomainError
 from ...domain.pricing.plain import concerns_to_plain, estimate_to_plain, manual_discount_to_plain
@@ -37,6 +38,7 @@ from ...interface.schemas.quotes import (
 )
 from ...interface.schemas.payments import PaymentCreateSchema
 from ...services import estimates, payments, quote_documents, quotes, sending, users
+from . import words
 from .common import (
     _, actor, bp, field_errors, flash_error, flash_section, requires, say, services, to_section, typed_decimal,
     whole_number,
@@ -54,7 +56,10 @@ def money(value, currency: str = "TRY") -> str:
 
 
 def day(value) -> str:
-    return "" if value is None else current().day_format(value)
+    """A day as people read it: ``7 Aralık 2026`` (desk-words: the long form everywhere in the console)."""
+    if isinstance(value, datetime):
+        value = clock.local_date(value)
+    return "" if value is None else day_text(value, current().code)
 
 
 def number(value: Decimal | None) -> str:
@@ -706,6 +711,9 @@ def estimate_preview():
         return json_response({"detail": say(error.detail), "errors": errors,
                               "messages": worded_errors(errors, _picks(data)) or [say(error.detail)]}, status_of(error))
     plain = estimate_to_plain(result, current())
+    # desk-words: the lines' figures as the page writes them ("Uzman: Dermatolog (×1,4)", "%20"), not the API's.
+    for line in plain["lines"]:
+        line["description"] = readable(line["description"], current().code, plain["currency"])
     plain["approval_needed"] = result.manual_discount_over_limit
     # The figures as the saved quote's page prints them (adapters.i18n.money_text), so that live and saved match.
     code = current().code
@@ -762,7 +770,7 @@ def sending_helpers() -> dict[str, Any]:
 
 def _flash_schema_errors(error: ValidationError) -> None:
     for path, messages in _schema_errors(error).items():
-        flash(f"{path}: {' '.join(messages)}", "error")
+        flash(words.error_line(path, messages), "error")
 
 
 @bp.post("/quotes/<string:number>/send")

@@ -167,6 +167,16 @@
     };
   }
 
+  // The API's hint writes its amounts bare ("204,00 less per session"): the page writes them as money.
+  function withCurrency(text) {
+    const figure = LANG === "tr" ? /(^|[\s(])([−-]?\d{1,3}(?:\.\d{3})*,\d{2})(?![\d\u00a0 ]*₺)/g
+      : /(^|[\s(])([−-]?\d{1,3}(?:,\d{3})*\.\d{2})(?!\d)/g;
+    return text.replace(figure, (all, before, amount) => {
+      const plain = LANG === "tr" ? amount.replace(/\./g, "").replace(",", ".") : amount.replace(/,/g, "");
+      return before + money(plain.replace("−", "-"));
+    });
+  }
+
   function day(iso) {
     return new Date(`${iso}T12:00:00`).toLocaleDateString(locale(), LANG === "tr" ? { day: "2-digit", month: "2-digit", year: "numeric" } : { dateStyle: "medium" });
   }
@@ -337,7 +347,10 @@
   }
 
   function levelExtra(level) {
-    return Number(level.multiplier) > 1 ? `+${Math.round((Number(level.multiplier) - 1) * 100)}\u00a0%` : "";
+    // A percentage as the language writes it: "+%15" in Turkish, "+15%" in English.
+    if (!(Number(level.multiplier) > 1)) return "";
+    const figure = Math.round((Number(level.multiplier) - 1) * 100);
+    return LANG === "tr" ? `+%${figure}` : `+${figure}%`;
   }
 
   function renderLevels(chosen) {
@@ -525,7 +538,7 @@
     keepFocusInHints = false;
     $("#hint-list").replaceChildren(
       ...hints.map((hint) => {
-        const button = el("button", { type: "button", "data-sessions": String(hint.sessions), text: hint.text + " " + t("Total {amount}.", { amount: money(hint.total) }) });
+        const button = el("button", { type: "button", "data-sessions": String(hint.sessions), text: withCurrency(hint.text) + " " + t("Total {amount}.", { amount: money(hint.total) }) });
         button.addEventListener("click", () => {
           $("#sessions").value = String(hint.sessions);
           keepFocusInHints = true; // the buttons are drawn anew with the new estimate
