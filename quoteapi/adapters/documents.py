@@ -175,29 +175,14 @@ def _version_3(quote: Quote, clinic: Clinic | None, fmt: Formatter, prepared_by:
 _FONTS = threading.local()
 
 
-def _stylesheet_block() -> str:
-    """The document's stylesheet as it stands in every rendered page (quote.css, included inline)."""
-    return f"<style>{_ENVIRONMENTS[LANGUAGES[0]].get_template('quote.css').render()}</style>"
-
-
-_STYLESHEET = _stylesheet_block()
-
-
 def render_pdf(html: str) -> bytes:
     # Imported here: WeasyPrint loads Pango, which only documents need.
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = getattr(_FONTS, "config", None)
     if fonts is None:
         fonts = _FONTS.config = FontConfiguration()
-    # The stylesheet every document shares is parsed once a thread, not once a document (8 % of
-    # a PDF's CPU); a page without it (none is made here) is laid out with its own styles.
-    if _STYLESHEET in html:
-        sheet = getattr(_FONTS, "sheet", None)
-        if sheet is None:
-            sheet = _FONTS.sheet = CSS(string=_STYLESHEET[len("<style>"):-len("</style>")], font_config=fonts)
-        return HTML(string=html.replace(_STYLESHEET, "", 1)).write_pdf(font_config=fonts, stylesheets=[sheet])
     return HTML(string=html).write_pdf(font_config=fonts)
 
 

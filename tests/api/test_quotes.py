@@ -390,20 +390,6 @@ def test_html_document_and_content_negotiation(client, sales_headers):
     assert client.get(f"/api/v1/quotes/Q-{TODAY.year}-999999/document", headers=sales_headers).status_code == 404
 
 
-def test_the_pdf_with_the_stylesheet_parsed_once_is_the_page_laid_out_with_its_own_styles(client, sales_headers):
-    """render_pdf swaps the stylesheet every document carries for one parsed once a thread: same pages, same text."""
-    from weasyprint import HTML
-
-    from quoteapi.adapters import documents
-
-    number = create(client, sales_headers)["number"]
-    page = client.get(f"/api/v1/quotes/{number}/document", headers={**sales_headers, "Accept": "text/html"}).get_data(as_text=True)
-    assert documents._STYLESHEET in page
-    fast, plain = (PdfReader(io.BytesIO(pdf)) for pdf in (documents.render_pdf(page), HTML(string=page).write_pdf()))
-    assert len(fast.pages) == len(plain.pages)
-    assert [p.extract_text() for p in fast.pages] == [p.extract_text() for p in plain.pages]
-
-
 def test_a_one_area_quote_is_one_page(client, sales_headers):
     r = client.post("/api/v1/quotes", json=FACE_QUOTE, headers=sales_headers)
     assert r.status_code == 201, r.json
