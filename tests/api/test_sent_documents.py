@@ -146,3 +146,22 @@ def test_export_lists_erasure_deletes_and_retention_removes_the_stored_pdfs(clie
     with database.reading() as s:
         assert s.scalar(select(func.count()).select_from(SentDocument)) == 1
         assert s.scalar(select(SentDocument.quote_id)) == quote_store.load(s, kept).id
+
+
+def test_the_customers_link_serves_the_stored_pdf_when_it_is_the_same_document(client, sales_headers, database):
+    number = create(client, sales_headers)
+    r = client.post(f"/api/v1/quotes/{number}/send", json={"channel": "email"}, headers=sales_headers)
+    path = "/q/" + r.get_json()["link"].rsplit("/", 1)[1] + "/document"
+    [(_, _, _, pdf)] = documents(database)
+    served = client.get(path)
+    assert served.status_code == 200 and served.mimetype == "application/pdf"
+    assert served.data == pdf
+    with database.transaction() as s:  # marked, to tell the stored bytes from bytes made again
+        s.execute(update(SentDocument).values(pdf=pdf + b"%stored"))
+    assert client.get(path).data == pdf + b"%stored"
+    # Another quote sent by link only stores nothing: its PDF is made at the request.
+    other = create(client, sales_headers)
+    r = client.post(f"/api/v1/quotes/{other}/send", json={"channel": "link"}, headers=sales_headers)
+    made = client.get("/q/" + r.get_json()["link"].rsplit("/", 1)[1] + "/document")
+    assert made.status_code == 200 and made.data.startswith(b"%PDF") and made.data != pdf
+    assert len(documents(database)) == 1

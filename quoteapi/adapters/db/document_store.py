@@ -23,6 +23,18 @@ def find(session: Session, quote_id: int, revision: int, language: str, html_sha
     ).first()
 
 
+def pdf_of_number(session: Session, number: str, revision: int, language: str, html_sha256: str) -> bytes | None:
+    """The bytes of the newest document of quote ``number`` made from exactly this HTML, if one is stored."""
+    Document = rows.SentDocument
+    pdf = session.scalar(
+        select(Document.pdf).join(rows.Quote, rows.Quote.id == Document.quote_id)
+        .where(rows.Quote.number == number, Document.html_sha256 == html_sha256,
+               Document.revision == revision, Document.language == language)
+        .order_by(Document.id.desc()).limit(1)
+    )
+    return bytes(pdf) if pdf is not None else None
+
+
 def exists(session: Session, quote_id: int, revision: int, language: str, html_sha256: str) -> bool:
     """Whether such a document is stored (without reading its bytes)."""
     Document = rows.SentDocument
