@@ -58,11 +58,13 @@ def send_quote(ctx: Context, cmd: SendQuote) -> Sent:
     assert cmd.channel in workflow.CHANNELS, cmd.channel
     today = ctx.today()
     clinic_name = _clinic_names(ctx)
-    made = _made_document(ctx, cmd, today) if cmd.channel == "email" else None
+    scope = f"send:{cmd.by}"
+    made = None
+    if cmd.channel == "email" and not _key_used(ctx, scope, cmd.idempotency_key):  # a retry makes no PDF
+        made = _made_document(ctx, cmd, today)
     if cmd.idempotency_key is None:
         with ctx.database.transaction() as session:
             return _send(session, cmd, today, clinic_name, ctx, made)
-    scope = f"send:{cmd.by}"
     digest = workflow.fingerprint(
         {"number": cmd.number, "channel": cmd.channel, "to": cmd.to, "message": cmd.message}
     )
@@ -82,6 +84,13 @@ def send_quote(ctx: Context, cmd: SendQuote) -> Sent:
             if replay is None:  # pragma: no cover - the winner's row is committed by now
                 raise
             return replay
+
+
+def _key_used(ctx: Context, scope: str, key: str | None) -> bool:
+    if key is None:
+        return False
+    with ctx.database.reading() as session:
+        return store.find_key_answer(session, scope, key) is not None
 
 
 def _replayed(session: Session, scope: str, key: str, digest: str, today: Any) -> Sent | None:

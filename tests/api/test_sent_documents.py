@@ -165,3 +165,14 @@ def test_the_customers_link_serves_the_stored_pdf_when_it_is_the_same_document(c
     made = client.get("/q/" + r.get_json()["link"].rsplit("/", 1)[1] + "/document")
     assert made.status_code == 200 and made.data.startswith(b"%PDF") and made.data != pdf
     assert len(documents(database)) == 1
+
+
+def test_a_retry_with_the_same_idempotency_key_makes_no_pdf(client, sales_headers, database, monkeypatch):
+    number = create(client, sales_headers)
+    headers = {**sales_headers, "Idempotency-Key": "send-once-1"}
+    send(client, headers, number)
+    made = []
+    real = sending._made_document
+    monkeypatch.setattr(sending, "_made_document", lambda *args: made.append(args) or real(*args))
+    send(client, headers, number)  # answered again: nothing new queued, no document made nor looked up
+    assert made == [] and len(payloads(database)) == 1 and len(documents(database)) == 1
