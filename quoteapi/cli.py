@@ -494,6 +494,7 @@ def maintenance() -> None:
         f"untouched since before {done.retention_cutoff:%Y-%m-%d} (QUOTEAPI_RETENTION_DAYS={config['RETENTION_DAYS']}){erased}."
     )
     click.echo(f"Removed {done.messages_removed} outbox message(s) created before {done.retention_cutoff:%Y-%m-%d}.")
+    click.echo(f"Removed {done.documents_removed} sent PDF(s) unused since {done.retention_cutoff:%Y-%m-%d}.")
 
 
 # --- outbox -------------------------------------------------------------------

@@ -292,6 +292,17 @@ class CustomerMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class CustomerDocument:
+    """The quote's PDF as it was sent to the person (stored; attached to the e-mail)."""
+
+    revision: int
+    language: str
+    html_sha256: str
+    size: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerQuote:
     """One of a person's quotes with everything stored about it: every revision with its inputs,
     the links given out to it and the e-mail sent to the person about it."""
@@ -301,6 +312,7 @@ class CustomerQuote:
     erased_at: datetime | None = None
     links: tuple[CustomerLink, ...] = ()
     messages: tuple[CustomerMessage, ...] = ()
+    documents: tuple[CustomerDocument, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,3 +353,5 @@ class Maintenance:
     retention_cutoff: datetime
     # Messages of the outbox created before the retention cutoff, deleted.
     messages_removed: int = 0
+    # The quotes' PDFs as sent, unused since the retention cutoff, deleted.
+    documents_removed: int = 0

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from ..adapters import clock, documents
 from ..adapters import mail as mails
 from ..adapters.db import models as rows
-from ..adapters.db import outbox_store
+from ..adapters.db import document_store, outbox_store
 from ..adapters.db import quote_store as store
 from ..adapters.i18n import language
 from ..domain.text import N_
@@ -189,8 +189,36 @@ def _prepare(ctx: Context, message_id: int, settings: Settings) -> tuple[mails.M
         quote = store.quote_of(quote_row, ctx.today())
         people = _users(session, {quote.assigned_to, payload.get("by"), quote.created_by})
         recipient, code = message.recipient, message.language
+        pdf = _stored_pdf(session, payload.get("document"), message.quote_id, quote.revision, code)
     price_list = ctx.price_lists.current()
-    return mails.render_quote(_quote_mail(quote, price_list, payload, people, recipient, code)), key
+    return mails.render_quote(_quote_mail(quote, price_list, payload, people, recipient, code, pdf)), key
+
+
+def _stored_pdf(session: Session, document_id: Any, quote_id: int, revision: int, code: str) -> bytes | None:
+    """The PDF made when the quote was sent (``"document"`` in the payload), if it is still stored and is the
+    quote's current revision in the message's language; None: the sender makes it (messages queued before
+    documents were stored, a document erased or removed by retention meanwhile)."""
+    if not isinstance(document_id, int) or isinstance(document_id, bool):
+        return None
+    document = document_store.get(session, document_id)
+    if document is None or (document.quote_id, document.revision, document.language) != (quote_id, revision, code):
+        return None
+    return bytes(document.pdf)
+
+
+def document_html(quote: Quote, price_list: PriceList, people: Mapping[str, rows.User], by: Any,
+                  code: str) -> tuple[Quote, str | None, str]:
+    """The quote in the mail's language, who prepared it (as the mail and the PDF name them) and the
+    document's HTML (what its PDF is made of): the same for the send that stores the PDF and the sender."""
+    lang = language(code if code in ("tr", "en") else quote.language)
+    quote = dataclasses.replace(quote, language=lang.code)
+    preparer = next((people[n] for n in (quote.assigned_to, by, quote.created_by) if n in people), None)
+    prepared_by = (preparer.full_name or preparer.name) if preparer else None
+    return quote, prepared_by, documents.render_html(quote, price_list, prepared_by=prepared_by)
+
+
+def html_sha256(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _users(session: Session, names: set[str | None]) -> dict[str, rows.User]:
@@ -234,9 +262,9 @@ def _deposit(quote: Quote, clinic: Any) -> mails.Deposit | None:
 
 
 def _quote_mail(quote: Quote, price_list: PriceList, payload: Mapping[str, Any], people: Mapping[str, rows.User],
-                recipient: str, code: str) -> mails.QuoteMail:
-    lang = language(code if code in ("tr", "en") else quote.language)
-    quote = dataclasses.replace(quote, language=lang.code)
+                recipient: str, code: str, stored_pdf: bytes | None = None) -> mails.QuoteMail:
+    quote, prepared_by, html = document_html(quote, price_list, people, payload.get("by"), code)
+    lang = language(quote.language)
     clinic = price_list.clinic_by_code.get(quote.estimate.clinic)
     contact = mails.Contact(
         name=lang.render(price_list.name_of(clinic)) if clinic else quote.estimate.clinic,
@@ -244,11 +272,9 @@ def _quote_mail(quote: Quote, price_list: PriceList, payload: Mapping[str, Any],
         phone=documents.phone_text(clinic.phone) if clinic and clinic.phone else None,
         email=getattr(clinic, "email", None),
     )
-    preparer = next((people[n] for n in (quote.assigned_to, payload.get("by"), quote.created_by) if n in people), None)
     assigned = people.get(quote.assigned_to or "")
-    prepared_by = (preparer.full_name or preparer.name) if preparer else None
-    html = documents.render_html(quote, price_list, prepared_by=prepared_by)  # the PDF names them as the mail does
-    pdf = _pdf(html)
+    # The PDF stored when the quote was sent; else made now (the PDF names who prepared it as the mail does).
+    pdf = stored_pdf if stored_pdf is not None else _pdf(html)
     message = payload.get("message")
     return mails.QuoteMail(
         to=recipient, language=lang.code, number=quote.number, revision=quote.revision,
@@ -272,7 +298,7 @@ PDF_CACHE_SIZE = 256
 
 
 def _pdf(html: str) -> bytes:
-    key = hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
+    key = html_sha256(html)
     with _PDFS_LOCK:
         pdf = _PDFS.get(key)
         if pdf is not None:

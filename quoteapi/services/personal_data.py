@@ -5,7 +5,7 @@ notes; its revisions' inputs (the client's health answers, the manual
 discount's reason) and estimates (the eligibility reasons drawn from the
 answers, the line quoting the reason); its activity (notes the desk wrote); the
 audit entries about it; the idempotency key that created it; its payments' references (free
-text; the payments themselves are books and stay). An erasure
+text; the payments themselves are books and stay); its PDFs as sent (``sent_documents``: deleted). An erasure
 replaces all of it with :data:`~quoteapi.domain.personal_data.ERASED` (e-mail
 and phone become empty) and keeps numbers, amounts, statuses and dates, which
 the books need.
@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from ..adapters import clock
 from ..adapters.db import aware
-from ..adapters.db import link_store, outbox_store
+from ..adapters.db import document_store, link_store, outbox_store
 from ..adapters.db import models as rows
 from ..adapters.db import quote_store as store
 from ..adapters.i18n import language
 from ..domain.personal_data import (
     ERASED,
     CustomerData,
+    CustomerDocument,
     CustomerLink,
     CustomerMessage,
     CustomerQuote,
@@ -74,6 +75,10 @@ def find_customer(ctx: Context, person: Person) -> CustomerData:
             messages.setdefault(message.quote_id, []).append(CustomerMessage(
                 message.kind, message.state, message.recipient, aware(message.created_at), aware(message.sent_at),
                 message.attempts))
+        documents: dict[int, list[CustomerDocument]] = {}
+        for _, quote_id, revision, code, digest, size, created_at in document_store.of_quotes(session, ids):
+            documents.setdefault(quote_id, []).append(
+                CustomerDocument(revision, code, digest, int(size or 0), aware(created_at)))
         return CustomerData(
             person,
             tuple(
@@ -83,6 +88,7 @@ def find_customer(ctx: Context, person: Person) -> CustomerData:
                     aware(row.erased_at),
                     tuple(links.get(row.id, ())),
                     tuple(messages.get(row.id, ())),
+                    tuple(documents.get(row.id, ())),
                 )
                 for row in found
             ),
@@ -151,6 +157,9 @@ def _erase(session: Session, quotes: Sequence[rows.Quote], needles: Needles, by:
         link_store.revoke_all(session, quote, now)
         store.add_activity(quote, now, by, "erasure", N_("Personal data erased."))
     outbox_store.forget_recipients(session, [q.id for q in quotes])
+    # The PDFs as sent print the person's name, contacts and answers: deleted (an e-mail still
+    # waiting was dropped above; one that left named its document, which is gone).
+    document_store.delete_of_quotes(session, [q.id for q in quotes])
     for entry in store.audit_entries_about(session, numbers):
         entry.before = scrub(entry.before, needles)
         entry.after = scrub(entry.after, needles)
@@ -194,7 +203,8 @@ def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, b
     still ``new``, ``declined`` or expired whose last activity is more than
     ``retention_days`` days old (counted in whole days of ``ctx.today()``) is
     erased like an erasure on request. A message of the outbox created before the same
-    cutoff, and no longer waiting to be sent, is deleted (the quote's activity keeps what became of it).
+    cutoff, and no longer waiting to be sent, is deleted (the quote's activity keeps what became of it),
+    and so is a quote's PDF as sent that no send has used since that cutoff.
     """
     now = clock.now()
     keys_cutoff = now - timedelta(hours=idempotency_ttl_hours)
@@ -203,6 +213,7 @@ def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, b
         removed = store.forget_keys_before(session, keys_cutoff)
     with ctx.database.transaction() as session:
         messages_removed = outbox_store.delete_before(session, cutoff)
+        documents_removed = document_store.delete_unused_before(session, cutoff)
     erased: list[str] = []
     while True:
         # Each batch commits with its own audit entry: an interrupted run leaves nothing unrecorded.
@@ -216,4 +227,4 @@ def maintain(ctx: Context, *, retention_days: int, idempotency_ttl_hours: int, b
         erased += numbers
     if erased:
         ctx.database.forget_overwritten()
-    return Maintenance(removed, tuple(erased), keys_cutoff, cutoff, messages_removed)
+    return Maintenance(removed, tuple(erased), keys_cutoff, cutoff, messages_removed, documents_removed)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import hashlib
+
 from ..adapters import documents
+from ..adapters.db import document_store
 from ..adapters.db import quote_store as store
 from ..domain.quotes import Quote
 
@@ -35,3 +38,12 @@ def prepared_by(ctx: Context, quote: Quote) -> str | None:
 def quote_html(ctx: Context, quote: Quote) -> str:
     """The quote as the customer's page (also what its PDF is made of), in the quote's language."""
     return documents.render_html(quote, ctx.price_lists.current(), prepared_by=prepared_by(ctx, quote))
+
+
+def pdf_of(ctx: Context, quote: Quote, html: str) -> bytes:
+    """The PDF of ``html``: the one stored when the quote was sent if it was made from exactly this HTML
+    (same revision, language and SHA-256), else made now (~120 ms)."""
+    digest = hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
+    with ctx.database.reading() as session:
+        stored = document_store.pdf_of_number(session, quote.number, quote.revision, quote.language, digest)
+    return stored if stored is not None else documents.render_pdf(html)

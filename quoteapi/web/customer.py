@@ -401,7 +401,8 @@ def document(token: str):
     except NotFound as error:
         return _not_opened(error, _lang_of())
     html = quote_documents.quote_html(services(), quote)  # the desk's document, "Prepared by" included
-    response = current_app.response_class(documents.render_pdf(html), mimetype="application/pdf")
+    # The PDF stored when it was sent, when that was made from this very HTML; else made now.
+    response = current_app.response_class(quote_documents.pdf_of(services(), quote, html), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{documents.file_name(quote)}.pdf"'
     return response
 

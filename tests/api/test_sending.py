@@ -52,6 +52,8 @@ def test_email_moves_to_sent_and_queues_the_message_with_a_new_link(client, sale
     assert q["link"].startswith("http://localhost/q/") and len(q["link"].rsplit("/", 1)[1]) >= 43
     [(kind, recipient, language, payload, state)] = outbox(database)
     assert (kind, recipient, language, state) == ("quote", "deniz@example.com", "en", "pending")
+    # The PDF was made with the send and stored; the message names it (tests/api/test_sent_documents.py).
+    assert isinstance(payload.pop("document"), int)
     assert payload == {"number": number, "revision": 1, "link": q["link"], "message": "See you soon!", "by": "sam"}
     texts = [a["text"] for a in q["activity"]]
     assert "Status new → sent." in texts and texts[-1] == "Sent by e-mail."

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    LargeBinary,
     JSON,
     Date,
     DateTime,
@@ -357,6 +358,29 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SentDocument(Base):
+    """The quote's PDF as it was sent (made when the quote was sent, before the send's transaction).
+
+    The outbox's quote e-mail names it in its payload (``"document": id``) and the sender attaches
+    these bytes instead of making the PDF again; a reminder of an unchanged quote reuses it (same
+    revision, language and SHA-256 of the HTML it was made from). Personal data: an erasure deletes
+    the quote's documents; retention deletes those not used (``used_at``) since its cutoff.
+    """
+
+    __tablename__ = "sent_documents"
+    __table_args__ = (Index("ix_sent_documents_quote_hash", "quote_id", "html_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(2))
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The last send that used it (its creation, or a reminder's): retention counts from here.
+    used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 # --- reports: the newest revision's areas and campaigns, one row each, for the report's group_by ---

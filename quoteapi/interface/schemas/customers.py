@@ -88,6 +88,16 @@ class CustomerMessageSchema(Schema):
     attempts = Integer()
 
 
+class CustomerDocumentSchema(Schema):
+    """The quote's PDF as it was sent to the person (stored, attached to the e-mail; deleted by an erasure)."""
+
+    revision = Integer()
+    language = Text()
+    html_sha256 = Text(metadata={"description": "SHA-256 of the HTML the PDF was made from."})
+    size = Integer(metadata={"description": "The PDF's size in bytes."})
+    created_at = fields.DateTime()
+
+
 class CustomerQuoteSchema(QuoteSchema):
     """One of the person's quotes: as the desk reads it, with every revision and its inputs."""
 
@@ -95,6 +105,7 @@ class CustomerQuoteSchema(QuoteSchema):
     erased_at = fields.DateTime(allow_none=True, metadata={"description": "When its personal data was erased."})
     links = fields.List(fields.Nested(CustomerLinkSchema), metadata={"description": "The links given out to it."})
     messages = fields.List(fields.Nested(CustomerMessageSchema), metadata={"description": "The e-mail sent to the person about it."})
+    documents = fields.List(fields.Nested(CustomerDocumentSchema), metadata={"description": "Its PDFs as sent to the person."})
 
     @pre_dump
     def with_estimate(self, customer_quote: Any, **kwargs: Any) -> Flattened:
