@@ -21,14 +21,15 @@ run: $(STAMP).run catalogues
 	@echo
 	exec env QUOTEAPI_OUTBOX_SENDER=$${QUOTEAPI_OUTBOX_SENDER:-embedded} $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
 
-# The whole suite in three runs: the tests in process on up to 4 processes
+# The whole suite in four runs: the tests in process on up to 4 processes
 # (pytest-xdist, one per core); the same again on SQLite with the clock moved
 # to a hard moment drawn from tests/moment.py's list (TEST_MOMENT=NAME picks
 # one; `python -m tests.moment list` lists them), so that the suite proves it
 # does not depend on the day it runs (but for the tests marked clockless: the
 # OpenAPI fuzzers and linters, which expect nothing of a date); then the end-to-end tests (real servers,
-# browsers, deadlines) alone, so that nothing else competes for the cores they
-# time. Every run always runs; the target fails if any does. With
+# browsers, deadlines), a module per process (each module starts its own servers), and last the
+# Lighthouse audits alone, since their performance scores need the cores to
+# themselves. Every run always runs; the target fails if any does. With
 # PYTEST_ARGS, one plain pytest run of just those (add --now MOMENT to move the clock).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 TEST_MOMENT ?=
@@ -40,7 +41,8 @@ ifeq ($(strip $(PYTEST_ARGS)),)
 	set -- $$($(BIN)/python -m tests.moment pick $(TEST_MOMENT)) && \
 	echo "make test: the tests in process again (SQLite), as if it were $$2 (the moment \"$$1\")" && \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e and not postgresql and not clockless" --now "$$2" || status=1; \
-	$(BIN)/python -m pytest -m e2e --durations=15 || status=1; \
+	$(BIN)/python -m pytest -m "e2e and not lighthouse" -n $(TEST_WORKERS) --dist loadfile --durations=15 || status=1; \
+	$(BIN)/python -m pytest -m "e2e and lighthouse" --durations=5 || status=1; \
 	exit $$status
 else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

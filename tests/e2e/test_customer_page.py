@@ -157,6 +157,7 @@ def test_no_accessibility_violation_on_a_phone(site, browser, lang):
     page.context.close()
 
 
+@pytest.mark.lighthouse
 @pytest.mark.parametrize("lang", ["tr", "en"])
 def test_lighthouse_scores_95_or_more(site, lang, tmp_path):
     if not (NODE and LIGHTHOUSE.exists()):

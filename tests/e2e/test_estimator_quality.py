@@ -79,6 +79,7 @@ def open_page(browser, site: str, lang: str, width: int) -> Page:
 # --- Lighthouse ---------------------------------------------------------------------------------
 
 
+@pytest.mark.lighthouse
 @pytest.mark.parametrize("lang", ["tr", "en"])
 def test_lighthouse_scores_95_or_more(site, lang, tmp_path):
     if not (NODE and LIGHTHOUSE.exists()):
