@@ -43,7 +43,7 @@ from ..domain.text import N_, T
 from . import notices
 from .commands import CreateQuote
 from .price_list_cache import stored_in_force
-from .quotes import _count_campaign_uses, _set_status, create_quote, record_decline
+from .quotes import count_campaign_uses, set_status, create_quote, record_decline
 
 if TYPE_CHECKING:
     from .context import Context
@@ -277,7 +277,7 @@ def accept(ctx: Context, token: str, acceptance: Acceptance) -> CustomerQuote:
         # The checks of a staff move to accepted, in this transaction.
         workflow.check_move(row.number, current, "accepted", row.valid_until, row.approval)
         try:
-            _count_campaign_uses(session, row, stored_in_force(session, cached))
+            count_campaign_uses(session, row, stored_in_force(session, cached))
         except Conflict as error:
             if error.kind != "campaign-used-up":
                 raise
@@ -295,7 +295,7 @@ def accept(ctx: Context, token: str, acceptance: Acceptance) -> CustomerQuote:
             "revision": newest.revision,
             "sha256": content_hash(newest.estimate),
         }
-        _set_status(session, row, "accepted", CUSTOMER, now)
+        set_status(session, row, "accepted", CUSTOMER, now)
         store.add_activity(row, now, CUSTOMER, "accepted", N_("The customer accepted revision {revision} online as {name}."),
                            revision=newest.revision, name=name)
         notices.notify_staff(session, row, "accepted", now, default_language=ctx.default_language)

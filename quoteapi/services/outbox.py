@@ -187,7 +187,7 @@ def _prepare(ctx: Context, message_id: int, settings: Settings) -> tuple[mails.M
         if quote_row is None:
             raise Unrenderable("the message's quote is missing")
         quote = store.quote_of(quote_row, ctx.today())
-        people = _users(session, {quote.assigned_to, payload.get("by"), quote.created_by})
+        people = staff_by_name(session, {quote.assigned_to, payload.get("by"), quote.created_by})
         recipient, code = message.recipient, message.language
         pdf = _stored_pdf(session, payload.get("document"), message.quote_id, quote.revision, code)
     price_list = ctx.price_lists.current()
@@ -221,7 +221,8 @@ def html_sha256(html: str) -> str:
     return hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _users(session: Session, names: set[str | None]) -> dict[str, rows.User]:
+def staff_by_name(session: Session, names: set[str | None]) -> dict[str, rows.User]:
+    """The users of these names (None and unknown names left out), by name: a mail's preparer and Reply-To."""
     wanted = [n for n in names if n]
     if not wanted:
         return {}

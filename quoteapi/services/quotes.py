@@ -305,11 +305,11 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
             current = workflow.effective_status(quote.status, quote.valid_until, today)
             workflow.check_move(quote.number, current, cmd.status, quote.valid_until, quote.approval)
             if cmd.status == "accepted":
-                _count_campaign_uses(session, quote, stored_in_force(session, cached))
+                count_campaign_uses(session, quote, stored_in_force(session, cached))
             if cmd.status == "declined":
                 record_decline(session, quote, cmd.decline_reason, cmd.decline_note, cmd.by, now)
             else:
-                _set_status(session, quote, cmd.status, cmd.by, now)
+                set_status(session, quote, cmd.status, cmd.by, now)
         if cmd.assigned_to is not UNSET and cmd.assigned_to != quote.assigned_to:
             name = cmd.assigned_to
             if name is not None and not store.active_user(session, name):
@@ -330,7 +330,7 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
         return store.quote_of(quote, today)
 
 
-def _count_campaign_uses(session: Session, quote: rows.Quote, in_force: PriceList) -> None:
+def count_campaign_uses(session: Session, quote: rows.Quote, in_force: PriceList) -> None:
     """Count an acceptance on each capped campaign of the newest revision, within the status change's transaction.
 
     A campaign capped by ``max_uses`` in the list in force (``in_force``, read in this
@@ -352,7 +352,7 @@ def _count_campaign_uses(session: Session, quote: rows.Quote, in_force: PriceLis
             )
 
 
-def _set_status(session: Session, quote: rows.Quote, target: str, by: str | None, now: datetime,
+def set_status(session: Session, quote: rows.Quote, target: str, by: str | None, now: datetime,
                 details: Mapping[str, Any] | None = None) -> None:
     """Change the stored status, with its activity line and audit entry (``details``: more of the change
     for the entry's ``after``, e.g. a decline's reason)."""
@@ -374,7 +374,7 @@ def record_decline(session: Session, quote: rows.Quote, reason: str | None, note
     For every decline, the desk's (PATCH) and the customer's (on the link).
     """
     details = {"reason": reason, "note": note} if reason or note else None
-    _set_status(session, quote, "declined", by, now, details)
+    set_status(session, quote, "declined", by, now, details)
     quote.decline_reason, quote.decline_note = reason, note
     if reason:
         msgid, values = workflow.decline_line(reason, note)
@@ -421,6 +421,6 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         approvals.price_approval(session, quote, result, price_list, cmd.by, now, default_language=ctx.default_language)
         after = workflow.status_after_revision(quote.status)
         if after != quote.status:
-            _set_status(session, quote, after, cmd.by, now)
+            set_status(session, quote, after, cmd.by, now)
         session.flush()
         return store.quote_of(quote, today)

@@ -31,7 +31,7 @@ from ..domain.quotes import Quote
 from ..domain.text import N_, T
 from . import outbox as sender
 from .commands import SendQuote
-from .quotes import _set_status
+from .quotes import set_status
 
 if TYPE_CHECKING:
     from .context import Context
@@ -137,7 +137,7 @@ def _html_of(ctx: Context, session: Session, quote: Any, by: str, today: Any) ->
     except DomainError:  # no list in force: the sender will fail the message as it always did
         return None
     domain_quote = store.quote_of(quote, today)
-    people = sender._users(session, {domain_quote.assigned_to, by, domain_quote.created_by})
+    people = sender.staff_by_name(session, {domain_quote.assigned_to, by, domain_quote.created_by})
     shown, _, html = sender.document_html(domain_quote, price_list, people, by, quote.language)
     return shown.revision, shown.language, html
 
@@ -210,7 +210,7 @@ def _send(session: Session, cmd: SendQuote, today: Any, clinic_names: dict[tuple
     # The document as it was made before this transaction, if the locked quote still makes the same HTML.
     document = _document(ctx, session, quote, cmd.by, today, made, now) if cmd.channel == "email" else None
     if not again:
-        _set_status(session, quote, "sent", cmd.by, now)
+        set_status(session, quote, "sent", cmd.by, now)
     token = link_store.new_link(session, quote, cmd.channel, cmd.by, now)
     link = workflow.customer_link(cmd.link_base, token)
     if cmd.channel == "email":
