@@ -95,6 +95,14 @@ PATH_VALUES = {"number": f"Q-{TODAY.year}-000001", "code": "face", "revision": "
 NUMBER_AS_WRITTEN = "Q-<year>-000001"
 
 
+def _report_default_start() -> date:
+    """The pipeline report's default ``from`` (services/reports.default_range): its distance from today
+    varies with the day of the month, so it has a placeholder of its own."""
+    from quoteapi.services.reports import default_range
+
+    return default_range(TODAY, None, None)[0]
+
+
 def relative_day(match: re.Match) -> str:
     """TODAY as ``<today>``, a year after it in Turkish as ``<a year after today, tr>``, another day as ``<today+N>``.
 
@@ -114,6 +122,8 @@ def relative_day(match: re.Match) -> str:
         return match[0]
     if found == a_year_after(TODAY):
         return f"<a year after today{written}>"
+    if found == _report_default_start():
+        return f"<the report's default start{written}>"  # the first of the month eleven months back
     offset = (found - TODAY).days
     return f"<today{offset:+d}{written}>" if offset else f"<today{written}>"
 
