@@ -18,6 +18,9 @@ from quoteapi.domain.price_list import to_plain
 
 from .strategies import price_lists
 
+# Reads no clock (every date is written in the test): left out of make test's run at a moved moment.
+pytestmark = pytest.mark.clockless
+
 # What Turkish Excel writes for a small list ("Farklı kaydet → CSV (virgülle ayrılmış)"): the header and
 # cells separated by semicolons, numbers with a decimal comma and thousands grouped by dots, days as
 # day.month.year, TRUE as DOĞRU, rows ended by CRLF, the text in Windows-1254.

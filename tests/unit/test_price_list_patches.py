@@ -7,6 +7,7 @@ import copy
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,9 @@ from quoteapi.domain.price_list import schedule
 from quoteapi.domain.price_list.impact import OpenQuote, impact
 from quoteapi.domain.pricing.model import AreaRequest, EstimateRequest
 from quoteapi.services.price_lists import demo_document
+
+# Reads no clock (every date is written in the test): left out of make test's run at a moved moment.
+pytestmark = pytest.mark.clockless
 
 DEMO = to_plain(from_plain(demo_document()))
 

@@ -17,6 +17,9 @@ from quoteapi.domain.pricing.model import Clinic, ClientAnswers, EligibilityStat
 
 from .builders import ask, campaign, demo, with_changes
 
+# Reads no clock (every date is written in the test): left out of make test's run at a moved moment.
+pytestmark = pytest.mark.clockless
+
 D = Decimal
 DEMO = demo()
 NO_CAMPAIGNS = with_changes(DEMO, campaigns=())

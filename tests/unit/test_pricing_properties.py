@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,9 @@ from quoteapi.domain.pricing import price
 from quoteapi.domain.price_list import validate
 
 from .strategies import price_lists, priced
+
+# Reads no clock (every date is written in the test): left out of make test's run at a moved moment.
+pytestmark = pytest.mark.clockless
 
 CENT = Decimal("0.01")
 FAST = settings(max_examples=300, deadline=None)

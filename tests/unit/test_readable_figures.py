@@ -15,6 +15,9 @@ from quoteapi.adapters.figures import percent_text, readable
 from quoteapi.adapters.i18n import language, money_text
 from quoteapi.domain.text import T
 
+# Reads no clock (every date is written in the test): left out of make test's run at a moved moment.
+pytestmark = pytest.mark.clockless
+
 
 @pytest.mark.parametrize(("stored", "code", "shown"), [
     ("4000.00 × 1.20", "tr", "4.000,00\u00a0₺ × 1,2"),
