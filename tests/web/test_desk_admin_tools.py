@@ -19,6 +19,10 @@ from quoteapi.services.price_items import KINDS
 from ..days import day
 from .desk_helpers import PASSWORD, csrf_token, messages, sign_in, signed_in, staff
 
+# The console's pages over the same services as the API, whose tests run on both databases: SQLite here,
+# so that make test keeps its 15 minutes (docs/decisions.md, "The suite's four runs").
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 NEW_PASSWORD = "kırmızı elma sepette"
 
 

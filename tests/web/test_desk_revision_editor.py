@@ -17,6 +17,10 @@ from ..bodies import QUOTE
 from ..days import iso
 from .desk_helpers import csrf_token, messages
 
+# The console's pages over the same services as the API, whose tests run on both databases: SQLite here,
+# so that make test keeps its 15 minutes (docs/decisions.md, "The suite's four runs").
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 class _Form(HTMLParser):
     """The fields of one form as a browser would post them: ticked boxes, selected options, typed values."""
