@@ -122,8 +122,6 @@ def relative_day(match: re.Match) -> str:
         return match[0]
     if found == a_year_after(TODAY):
         return f"<a year after today{written}>"
-    if found == _report_default_start():
-        return f"<the report's default start{written}>"  # the first of the month eleven months back
     offset = (found - TODAY).days
     return f"<today{offset:+d}{written}>" if offset else f"<today{written}>"
 
@@ -139,6 +137,8 @@ def number_as_written(text: str) -> str:
 
 def written(text: str) -> str:
     """An answer's body with its placeholders: instants, days, and the year of the quote number."""
+    # The report's default "from" (the first of the month eleven months back) is no fixed distance from today.
+    text = text.replace(f'"from":"{_report_default_start().isoformat()}"', '"from":"<the report\'s default start>"')
     return number_as_written(without_days(INSTANT.sub("<instant>", text)))
 
 
