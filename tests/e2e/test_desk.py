@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -35,22 +36,32 @@ def set_password(env: dict[str, str], name: str, password: str = PASSWORD) -> No
     assert done.returncode == 0, done.stderr
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+@contextmanager
+def desk_server(tmp_path_factory, name: str, users: tuple[tuple[str, str], ...]):
+    """A console server on its own SQLite database with the demo list and ``users`` (name, role), each with
+    the password PASSWORD: {"url", "tokens", "database_url"}."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("Chromium is not installed (Debian package chromium; `make test` installs it as root)")
-    base = tmp_path_factory.mktemp("desk")
+    base = tmp_path_factory.mktemp(name)
     env = server_env(f"sqlite:///{base / 'quoteapi.sqlite3'}", QUOTEAPI_PUBLIC_RATE_LIMIT="none",
                      QUOTEAPI_SECRET_KEY_FILE=str(base / "instance" / "secret_key"))
     cli(env, "db", "upgrade")
     cli(env, "seed-demo", "--if-empty")
     tokens = {}
-    for name, role in (("ada", "admin"), ("bea", "admin"), ("sam", "sales"), ("cem", "sales")):
-        tokens[name] = cli(env, "users", "create", name, "--role", role).strip().splitlines()[-1]
-        set_password(env, name)
+    for user, role in users:
+        tokens[user] = cli(env, "users", "create", user, "--role", role).strip().splitlines()[-1]
+        set_password(env, user)
     server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
-    yield {"url": server.url, "tokens": tokens, "database_url": f"sqlite:///{base / 'quoteapi.sqlite3'}"}
-    server.stop()
+    try:
+        yield {"url": server.url, "tokens": tokens, "database_url": f"sqlite:///{base / 'quoteapi.sqlite3'}"}
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with desk_server(tmp_path_factory, "desk", (("ada", "admin"), ("bea", "admin"), ("sam", "sales"), ("cem", "sales"))) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .desk_data import ELIF, realistic_day
-from .server import Gunicorn, cli, server_env
-from .test_desk import AXE, SCREENSHOTS, api, axe_serious, browser, set_password, signed_in  # noqa: F401 (fixture)
-from .test_estimator import ARTIFACTS, CHROMIUM
+from .test_desk import (  # noqa: F401 (fixture)
+    AXE,
+    SCREENSHOTS,
+    api,
+    axe_serious,
+    browser,
+    desk_server,
+    signed_in,
+)
+from .test_estimator import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
@@ -32,20 +39,8 @@ ONE_LINE = ".list th[scope=row] a, .phone, a[href^='tel:']"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """test_desk's server with the two users this module signs in as: Ayşe (admin) and Mehmet (sales)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (Debian package chromium; `make test` installs it as root)")
-    base = tmp_path_factory.mktemp("desk-layout")
-    env = server_env(f"sqlite:///{base / 'quoteapi.sqlite3'}", QUOTEAPI_PUBLIC_RATE_LIMIT="none",
-                     QUOTEAPI_SECRET_KEY_FILE=str(base / "instance" / "secret_key"))
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
-    tokens = {}
-    for name, role in (("ayse", "admin"), ("mehmet", "sales")):
-        tokens[name] = cli(env, "users", "create", name, "--role", role).strip().splitlines()[-1]
-        set_password(env, name)
-    server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
-    yield {"url": server.url, "tokens": tokens}
-    server.stop()
+    with desk_server(tmp_path_factory, "desk-layout", (("ayse", "admin"), ("mehmet", "sales"))) as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
