@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# Python may keep its compiled modules (__pycache__, ignored by git): a shell that sets
+# PYTHONDONTWRITEBYTECODE makes every process compile the package, and pytest rewrite every test
+# module, again (5 to 10 s for each of the suite's test processes).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test sysdeps bench clean check-python messages catalogues tools
 
@@ -29,7 +33,8 @@ run: $(STAMP).run catalogues
 # OpenAPI fuzzers and linters, which expect nothing of a date); then the end-to-end tests (real servers,
 # browsers, deadlines), a module per process (each module starts its own servers), and last the
 # Lighthouse audits alone, since their performance scores need the cores to
-# themselves. Every run always runs; the target fails if any does. With
+# themselves. The second run does not collect the OpenAPI fuzzers (clockless: building their items
+# takes seconds), the last two collect tests/e2e only. Every run always runs; the target fails if any does. With
 # PYTEST_ARGS, one plain pytest run of just those (add --now MOMENT to move the clock).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 TEST_MOMENT ?=
@@ -40,9 +45,10 @@ ifeq ($(strip $(PYTEST_ARGS)),)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e" --durations=10 || status=1; \
 	set -- $$($(BIN)/python -m tests.moment pick $(TEST_MOMENT)) && \
 	echo "make test: the tests in process again (SQLite), as if it were $$2 (the moment \"$$1\")" && \
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e and not postgresql and not clockless" --now "$$2" || status=1; \
-	$(BIN)/python -m pytest -m "e2e and not lighthouse" -n $(TEST_WORKERS) --dist loadfile --durations=15 || status=1; \
-	$(BIN)/python -m pytest -m "e2e and lighthouse" --durations=5 || status=1; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e and not postgresql and not clockless" \
+		--ignore-glob "tests/api/test_fuzz_*" --now "$$2" || status=1; \
+	$(BIN)/python -m pytest tests/e2e -m "e2e and not lighthouse" -n $(TEST_WORKERS) --dist loadfile --durations=15 || status=1; \
+	$(BIN)/python -m pytest tests/e2e -m "e2e and lighthouse" --durations=5 || status=1; \
 	exit $$status
 else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -30,6 +31,49 @@ def cli(env: dict[str, str], *args: str) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"quoteapi {' '.join(args)} failed: {done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+# Several commands in one Python process: the import of the app, not the command, is most of a
+# command's second or two, and a site's set-up (migrate, seed, users, passwords) runs up to ten.
+_STEPS = """
+import contextlib, io, json, sys
+from quoteapi.app import main
+outputs = []
+for args, given in json.loads(sys.stdin.read()):
+    sys.argv, sys.stdin, printed = ["quoteapi", *args], io.StringIO(given), io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        try:
+            main()
+        except SystemExit as exit:
+            if exit.code not in (0, None):
+                sys.exit(f"quoteapi {' '.join(args)} failed ({exit.code}): {printed.getvalue()}")
+    outputs.append(printed.getvalue())
+print(json.dumps(outputs))
+"""
+
+
+def cli_steps(env: dict[str, str], *steps: list[str] | tuple[list[str], str]) -> list[str]:
+    """Run `quoteapi` commands in order in one process, as ``cli`` runs one; each step is its arguments,
+    or (arguments, standard input). Their standard outputs, in order."""
+    commands = [step if isinstance(step, tuple) else (step, "") for step in steps]
+    done = subprocess.run([str(BIN / "python"), "-c", _STEPS], input=json.dumps(commands), env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def site_setup(env: dict[str, str], *users: tuple[str, ...], password: str | None = None) -> dict[str, str]:
+    """Migrate, load the demo list and create ``users`` (name, role, more arguments of `users create`),
+    each with ``password`` when given: {name: token}."""
+    steps: list = [["db", "upgrade"], ["seed-demo", "--if-empty"]]
+    for name, role, *more in users:
+        steps.append(["users", "create", name, "--role", role, *more])
+        if password is not None:
+            steps.append((["users", "set-password", name], password + "\n"))
+    printed = cli_steps(env, *steps)
+    made = [out for out, step in zip(printed, steps) if isinstance(step, list) and step[:2] == ["users", "create"]]
+    return {user[0]: out.strip().splitlines()[-1] for user, out in zip(users, made, strict=True)}
 
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:

@@ -27,7 +27,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from quoteapi.adapters import clock
 
-from .server import BIN, ROOT, Gunicorn, cli, free_port, server_env
+from .server import BIN, ROOT, Gunicorn, free_port, server_env, site_setup
 from .test_estimator import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgresql]
@@ -64,12 +64,7 @@ def site(tmp_path_factory, pg_cluster):
                      QUOTEAPI_SECRET_KEY_FILE=str(base / "secret_key"),
                      QUOTEAPI_MAIL_URL=f"smtp://127.0.0.1:{smtp_port}", QUOTEAPI_MAIL_FROM="teklif@example.com",
                      QUOTEAPI_OUTBOX_POLL_SECONDS="0.5", QUOTEAPI_OUTBOX_RETRY_SECONDS="2,2,2,30")
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
-    tokens = {
-        "sam": cli(env, "users", "create", "sam", "--role", "sales", "--full-name", "Selin Aksoy",
-                   "--email", "selin@example.com").strip().splitlines()[-1],
-    }
+    tokens = site_setup(env, ("sam", "sales", "--full-name", "Selin Aksoy", "--email", "selin@example.com"))
     server = Gunicorn(env, base / "gunicorn.log", workers=2)
     server.env["QUOTEAPI_PUBLIC_URL"] = server.url
     server.start()

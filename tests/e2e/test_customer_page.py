@@ -27,7 +27,7 @@ from quoteapi.adapters.db import models as rows
 
 from ..bodies import FACE_QUOTE
 from ..days import iso
-from .server import Gunicorn, cli, server_env
+from .server import Gunicorn, cli, server_env, site_setup
 from .test_estimator import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from .test_estimator_quality import AXE, CATEGORIES, LIGHTHOUSE, NODE, axe_violations
 
@@ -43,9 +43,7 @@ def site(tmp_path_factory):
     url = f"sqlite:///{base / 'quoteapi.sqlite3'}"
     # Lighthouse and axe load the page many times from one address: no limit here (test_customer_page.py tests it).
     env = server_env(url, QUOTEAPI_LINK_RATE_LIMIT="none", QUOTEAPI_LINK_MISS_RATE_LIMIT="none")
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
-    token = cli(env, "users", "create", "desk", "--role", "sales").strip().splitlines()[-1]
+    token = site_setup(env, ("desk", "sales"))["desk"]
     server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
     database = Database(url)
     yield {"url": server.url, "sales": {"Authorization": f"Bearer {token}"}, "database": database}

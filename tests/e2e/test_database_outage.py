@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from ..bodies import CONTRACT_EXAMPLE
-from .server import Gunicorn, cli, server_env
+from .server import Gunicorn, server_env, site_setup
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgresql]
 
@@ -97,9 +97,7 @@ def assert_unavailable(response: requests.Response) -> None:
 def test_a_frozen_database_is_a_quick_503_and_the_server_recovers(cluster, tmp_path):
     url = cluster.create_database("quoteapi_outage")
     env = server_env(url, QUOTEAPI_PRICE_LIST_CHECK_SECONDS="0.5")
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
-    token = cli(env, "users", "create", "outage-admin", "--role", "admin").strip().splitlines()[-1]
+    token = site_setup(env, ("outage-admin", "admin"))["outage-admin"]
     admin = {"Authorization": f"Bearer {token}"}
     server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2).start()
     http = requests.Session()

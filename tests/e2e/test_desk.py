@@ -9,7 +9,6 @@ test-artifacts/desk/, and in docs/screenshots/ with QUOTEAPI_WRITE_SCREENSHOTS=1
 from __future__ import annotations
 
 import os
-import subprocess
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from quoteapi.adapters import clock
 from quoteapi.adapters.i18n import money_text
 
-from .server import BIN, ROOT, Gunicorn, cli, server_env
+from .server import ROOT, Gunicorn, server_env, site_setup
 from .test_estimator import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 AXE = ROOT / "tools" / "node_modules" / "axe-core" / "axe.min.js"
@@ -28,12 +27,6 @@ PASSWORD = "a long desk password"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 pytestmark = pytest.mark.e2e
-
-
-def set_password(env: dict[str, str], name: str, password: str = PASSWORD) -> None:
-    done = subprocess.run([str(BIN / "quoteapi"), "users", "set-password", name], input=password + "\n", env=env,
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
 
 
 @contextmanager
@@ -45,12 +38,7 @@ def desk_server(tmp_path_factory, name: str, users: tuple[tuple[str, str], ...])
     base = tmp_path_factory.mktemp(name)
     env = server_env(f"sqlite:///{base / 'quoteapi.sqlite3'}", QUOTEAPI_PUBLIC_RATE_LIMIT="none",
                      QUOTEAPI_SECRET_KEY_FILE=str(base / "instance" / "secret_key"))
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
-    tokens = {}
-    for user, role in users:
-        tokens[user] = cli(env, "users", "create", user, "--role", role).strip().splitlines()[-1]
-        set_password(env, user)
+    tokens = site_setup(env, *users, password=PASSWORD)
     server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
     try:
         yield {"url": server.url, "tokens": tokens, "database_url": f"sqlite:///{base / 'quoteapi.sqlite3'}"}

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from quoteapi.adapters import clock
 
-from .server import ROOT, Gunicorn, cli, free_port, server_env
+from .server import ROOT, Gunicorn, free_port, server_env, site_setup
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -41,9 +41,7 @@ def site(tmp_path_factory):
     embed_port = free_port()
     embed_origin = f"http://127.0.0.1:{embed_port}"
     env = server_env(f"sqlite:///{base / 'quoteapi.sqlite3'}", QUOTEAPI_CORS_ORIGINS=embed_origin)
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
-    token = cli(env, "users", "create", "desk", "--role", "sales").strip().splitlines()[-1]
+    token = site_setup(env, ("desk", "sales"))["desk"]
     server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
 
     # The clinic's site: the same page, its script and stylesheet loaded from the API server.

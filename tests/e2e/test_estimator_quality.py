@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from .server import ROOT, Gunicorn, cli, server_env
+from .server import ROOT, Gunicorn, server_env, site_setup
 from .test_estimator import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, open_step
 
 TOOLS = ROOT / "tools" / "node_modules"
@@ -42,8 +42,7 @@ def site(tmp_path_factory):
         pytest.skip("Chromium is not installed (Debian package chromium; `make test` installs it as root)")
     base = tmp_path_factory.mktemp("estimator-quality")
     env = server_env(f"sqlite:///{base / 'quoteapi.sqlite3'}", QUOTEAPI_PUBLIC_RATE_LIMIT="none")
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
+    site_setup(env)
     server = Gunicorn(env, base / "gunicorn.log", workers=2).start()
     yield server.url
     server.stop()

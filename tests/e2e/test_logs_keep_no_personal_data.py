@@ -19,7 +19,7 @@ import requests
 from quoteapi.adapters import clock
 
 from ..bodies import CONTRACT_EXAMPLE
-from .server import Gunicorn, cli, server_env
+from .server import Gunicorn, server_env, site_setup
 
 pytestmark = pytest.mark.e2e
 
@@ -48,10 +48,8 @@ def server(request, tmp_path):
         url = request.getfixturevalue("pg_cluster").create_database(f"quoteapi_logs_{tmp_path.name[-12:].lower()}")
     access = tmp_path / "access.log"
     env = server_env(url, QUOTEAPI_LOG_LEVEL="DEBUG", QUOTEAPI_ACCESS_LOG=str(access))
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
-    sales = cli(env, "users", "create", "desk", "--role", "sales").strip().splitlines()[-1]
-    admin = cli(env, "users", "create", "boss", "--role", "admin").strip().splitlines()[-1]
+    tokens = site_setup(env, ("desk", "sales"), ("boss", "admin"))
+    sales, admin = tokens["desk"], tokens["boss"]
     gunicorn = Gunicorn(env, tmp_path / "gunicorn.log", workers=2).start()
     yield gunicorn, access, {"Authorization": f"Bearer {sales}"}, {"Authorization": f"Bearer {admin}"}
     gunicorn.stop()

@@ -12,7 +12,7 @@ import requests
 
 from quoteapi.adapters import clock
 
-from .server import Gunicorn, cli, server_env
+from .server import Gunicorn, server_env, site_setup
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +32,7 @@ def deployment(request, tmp_path_factory):
     else:
         url = request.getfixturevalue("pg_cluster").create_database("quoteapi_e2e_sched")
     env = server_env(url, QUOTEAPI_PRICE_LIST_CHECK_SECONDS="0.5")
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
-    token = cli(env, "users", "create", "e2e-admin", "--role", "admin").strip().splitlines()[-1]
+    token = site_setup(env, ("e2e-admin", "admin"))["e2e-admin"]
     logs = tmp_path_factory.mktemp("logs")
     servers = [Gunicorn(env, logs / f"gunicorn-{i}.log", workers=2).start() for i in range(2)]
     yield request.param, servers, {"Authorization": f"Bearer {token}"}

@@ -25,7 +25,7 @@ import redis
 import requests
 from requests.adapters import HTTPAdapter
 
-from .server import ROOT, Gunicorn, cli, free_port, server_env
+from .server import ROOT, Gunicorn, free_port, server_env, site_setup
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgresql]
 
@@ -234,9 +234,7 @@ def stack(pg_cluster, tmp_path_factory):
             QUOTEAPI_PUBLIC_RATE_LIMIT=f"{LIMIT}/minute",
             QUOTEAPI_RATELIMIT_STORAGE_URI=redis_server.url,
         )
-        cli(env, "db", "upgrade")
-        cli(env, "seed-demo", "--if-empty")
-        token = cli(env, "users", "create", "proxy-admin", "--role", "admin").strip().splitlines()[-1]
+        token = site_setup(env, ("proxy-admin", "admin"))["proxy-admin"]
         logs = [directory / f"gunicorn-access-{i}.log" for i in range(2)]
         for i, log in enumerate(logs):
             server = Gunicorn({**env, "QUOTEAPI_ACCESS_LOG": str(log)}, directory / f"gunicorn-{i}.log", workers=2)

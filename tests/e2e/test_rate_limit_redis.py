@@ -10,7 +10,7 @@ import pytest
 import redis
 import requests
 
-from .server import Gunicorn, cli, free_port, server_env
+from .server import Gunicorn, free_port, server_env, site_setup
 
 pytestmark = pytest.mark.e2e
 
@@ -49,8 +49,7 @@ def test_two_servers_share_one_budget_per_address(redis_url, tmp_path):
         QUOTEAPI_PUBLIC_RATE_LIMIT="4/minute",
         QUOTEAPI_RATELIMIT_STORAGE_URI=redis_url,
     )
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
+    site_setup(env)
     servers = [Gunicorn(env, tmp_path / f"gunicorn-{i}.log", workers=2).start() for i in range(2)]
     try:
         # Gunicorn.start() itself asked /readyz, which has no limit.

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from .server import Gunicorn, cli, server_env
+from .server import Gunicorn, server_env, site_setup
 
 pytestmark = pytest.mark.e2e
 
@@ -44,8 +44,7 @@ def start(tmp_path, storage_uri: str) -> Gunicorn:
         QUOTEAPI_PUBLIC_RATE_LIMIT=f"{LIMIT}/minute",
         QUOTEAPI_RATELIMIT_STORAGE_URI=storage_uri,
     )
-    cli(env, "db", "upgrade")
-    cli(env, "seed-demo", "--if-empty")
+    site_setup(env)
     return Gunicorn(env, tmp_path / "gunicorn.log", workers=WORKERS).start()
 
 
