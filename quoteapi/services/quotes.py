@@ -201,9 +201,8 @@ def _discount_values(result: Estimate, by: str | None) -> dict[str, Any]:
 
 
 def _facets(result: Estimate, inputs: EstimateRequest) -> store.Facets:
-    """The newest revision's area codes and applied campaigns, each once, in their order."""
-    return store.Facets(areas=tuple(dict.fromkeys(a.code for a in inputs.areas)),
-                        campaigns=tuple(dict.fromkeys(result.applied_campaigns)))
+    """The newest revision's area codes and applied campaigns."""
+    return store.Facets(areas=tuple(a.code for a in inputs.areas), campaigns=tuple(result.applied_campaigns))
 
 
 # --- end reports ---
@@ -415,7 +414,7 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
         quote.eligibility_status = result.eligibility.status.value
         for column, value in _discount_values(result, cmd.by).items():  # reports
             setattr(quote, column, value)
-        store.set_facets(session, quote, _facets(result, inputs))  # reports
+        store.set_facets(quote, _facets(result, inputs))  # reports
         store.add_activity(quote, now, cmd.by, "revision", N_("Revision {revision} priced with price list version {version}."),
                            revision=quote.revision, version=result.price_list_version)
         approvals.price_approval(session, quote, result, price_list, cmd.by, now, default_language=ctx.default_language)

@@ -67,16 +67,17 @@ def pipelines(ctx: Context, query: PipelineQuery, group_bys: tuple[str, ...]) ->
         if together:
             found = store.breakdown(session, together, filters)
             for group_by in together:
-                rows = [{**row, "key": row["keys"][group_by]} for row in found]
+                rows = [{**row, "key": key} for row in found for key in store.keys_of(group_by, row["keys"][group_by])]
                 read[group_by] = rows, store.acceptance_seconds(session, group_by, filters, rows)
             totals_rows = found
             all_durations = [s for seconds in read[together[0]][1].values() for s in seconds]
-        for group_by in facets:  # a quote counts in each of its areas or campaigns: the totals count it once
-            rows = store.breakdown(session, group_by, filters)
-            read[group_by] = rows, store.acceptance_seconds(session, group_by, filters, rows)
-        if not together:
-            totals_rows = store.breakdown(session, None, filters)
-            all_durations = store.acceptance_seconds(session, None, filters, totals_rows).get(None, [])
+        for group_by in facets:  # read by sets of codes: the totals count each quote (each set) once
+            found = store.breakdown(session, group_by, filters)
+            rows = [{**row, "key": key} for row in found for key in store.keys_of(group_by, row["key"])]
+            read[group_by] = rows, store.acceptance_seconds(session, group_by, filters, found)
+            if not together:
+                totals_rows = found
+                all_durations = store.acceptance_seconds(session, None, filters, found).get(None, [])
         users = {row["key"] for g in group_bys if g in ("assigned_to", rules.DISCOUNT_BY) for row in read[g][0]}
         full_names = store.user_names(session, sorted(k for k in users if k is not None))
     currencies = {row["currency"] for row in totals_rows}

@@ -73,6 +73,10 @@ def pipeline(client, database, admin_headers, sales_headers):
     website = r.get_json()["number"]
     assigned = _quote(client, h, FACE_QUOTE, "draft")
     assert client.patch(f"/api/v1/quotes/{assigned}", json={"assigned_to": "sam"}, headers=h).status_code == 200
+    # A revision that adds an area: the report reads the newest revision's areas.
+    r = client.post(f"/api/v1/quotes/{assigned}/revisions", headers=h,
+                    json={"areas": [{"code": "neck"}, {"code": "face"}]})
+    assert r.status_code == 201, r.get_json()
     with database.engine.begin() as c:
         c.execute(text("UPDATE quotes SET valid_until = :d WHERE number = :n"), {"d": day(-1), "n": expired})
     _move_back(database, a1, 40, accepted_after=timedelta(days=2, hours=6))

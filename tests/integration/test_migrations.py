@@ -104,7 +104,7 @@ def test_existing_quotes_get_what_the_report_reads(fresh_database):
             conn.execute(text(
                 "INSERT INTO payments (quote_id, kind, amount, method, received_on, created_at)"
                 " VALUES (:q, :k, :a, 'cash', :day, :at)"), {"q": ids["Q-1"], "k": kind, "a": amount, "day": TODAY, "at": created})
-    upgrade(fresh_database)
+    upgrade(fresh_database, "0014")
     with fresh_database.engine.connect() as conn:
         q1, q2 = conn.execute(text(
             "SELECT created_on, accepted_at, manual_discount, discount_by, paid FROM quotes ORDER BY number")).all()
@@ -117,10 +117,22 @@ def test_existing_quotes_get_what_the_report_reads(fresh_database):
     assert [(q, c) for q, c, _ in areas] == [(ids["Q-1"], "face"), (ids["Q-1"], "neck"), (ids["Q-2"], "hands")]
     assert {str(on)[:10] for _, _, on in areas} == {TODAY.isoformat()}
     assert campaigns == [(ids["Q-1"], "FRIEND"), (ids["Q-1"], "WINTER")]
+    # Migration 0016: the codes kept on the quote, sorted, and the two tables gone; back down, the tables again.
+    upgrade(fresh_database)
+    with fresh_database.engine.connect() as conn:
+        codes = conn.execute(text("SELECT number, area_codes, campaign_codes FROM quotes ORDER BY number")).all()
+    assert [tuple(c) for c in codes] == [("Q-1", "face,neck", "FRIEND,WINTER"), ("Q-2", "hands", None)]
+    assert {"quote_areas", "quote_campaigns"} & set(inspect(fresh_database.engine).get_table_names()) == set()
     # SQLite's batch mode copies the quotes table to drop columns, which its foreign keys refuse while rows
     # point at it (so for every migration that drops a quotes column): the children go first.
     with fresh_database.engine.begin() as conn:
-        for table in ("payments", "quote_activity", "quote_revisions", "quote_areas", "quote_campaigns"):
+        for table in ("payments", "quote_activity", "quote_revisions"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    downgrade(fresh_database, "0015")
+    with fresh_database.engine.begin() as conn:
+        assert sorted(conn.execute(text("SELECT quote_id, code FROM quote_areas")).all()) == [
+            (ids["Q-1"], "face"), (ids["Q-1"], "neck"), (ids["Q-2"], "hands")]
+        for table in ("quote_areas", "quote_campaigns"):
             conn.execute(text(f"DELETE FROM {table}"))
     downgrade(fresh_database, "0012")
     assert "accepted_at" not in {c["name"] for c in inspect(fresh_database.engine).get_columns("quotes")}

@@ -105,6 +105,9 @@ class Quote(Base):
         Index("ix_quotes_assigned_valid_until", "assigned_to", "valid_until"),
         Index("ix_quotes_assigned_viewed", "assigned_to", "last_viewed_at"),
         Index("ix_quotes_approval_at", "approval_at"),
+        # The discounts waiting for an admin, newest first: the count in every admin's console menu
+        # (migration 0016; without it, the newest-first walk read the whole table when none waits).
+        Index("ix_quotes_approval_id", "approval", "id"),
         # The pipeline report (reports): its date range on the clinics' date of creation; on PostgreSQL
         # with every column the report reads, so that it is an index-only scan of the range.
         Index("ix_quotes_created_on", "created_on", postgresql_include=list(REPORT_COLUMNS)),
@@ -178,6 +181,11 @@ class Quote(Base):
     discount_by: Mapped[str | None] = mapped_column(String(64))
     # Payments net of refunds (services/payments.py writes it with each payment; null: none yet).
     paid: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # The newest revision's area codes and applied campaigns, sorted, joined by commas (null: none):
+    # the report's group_by=area / campaign groups the quotes by these sets and counts each set in
+    # each of its codes (adapters/db/report_store.py; migration 0016).
+    area_codes: Mapped[str | None] = mapped_column(Text)
+    campaign_codes: Mapped[str | None] = mapped_column(Text)
     # --- end reports ---
 
     revisions: Mapped[list["QuoteRevision"]] = relationship(
@@ -381,36 +389,3 @@ class SentDocument(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The last send that used it (its creation, or a reminder's): retention counts from here.
     used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-
-
-# --- reports: the newest revision's areas and campaigns, one row each, for the report's group_by ---
-
-
-class QuoteArea(Base):
-    """An area priced on the quote's newest revision (rewritten with each revision)."""
-
-    __tablename__ = "quote_areas"
-    __table_args__ = (
-        Index("ix_quote_areas_code", "code"),
-        Index("ix_quote_areas_created_on", "created_on", postgresql_include=["code", "quote_id"]),
-    )
-
-    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), primary_key=True)
-    # The quote's created_on (it never changes): the report reads only its range's rows.
-    created_on: Mapped[date | None] = mapped_column(Date)
-
-
-class QuoteCampaign(Base):
-    """A campaign applied on the quote's newest revision (rewritten with each revision)."""
-
-    __tablename__ = "quote_campaigns"
-    __table_args__ = (
-        Index("ix_quote_campaigns_code", "code"),
-        Index("ix_quote_campaigns_created_on", "created_on", postgresql_include=["code", "quote_id"]),
-    )
-
-    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), primary_key=True)
-    # The quote's created_on (it never changes): the report reads only its range's rows.
-    created_on: Mapped[date | None] = mapped_column(Date)

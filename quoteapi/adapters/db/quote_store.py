@@ -38,7 +38,6 @@ from .keyset import in_id_order, newest_first
 from .price_list_store import in_force_query
 
 _QUOTE, _REVISION, _ACTIVITY = rows.Quote.__table__, rows.QuoteRevision.__table__, rows.QuoteActivity.__table__
-_AREA, _CAMPAIGN = rows.QuoteArea.__table__, rows.QuoteCampaign.__table__  # reports
 
 
 # --- a new quote --------------------------------------------------------------------------
@@ -70,41 +69,38 @@ def _counter_statement(dialect: str) -> Any:
 
 
 class Facets(NamedTuple):
-    """The newest revision's area codes and applied campaigns (quote_areas, quote_campaigns: reports)."""
+    """The newest revision's area codes and applied campaigns (``quotes.area_codes``, ``campaign_codes``: reports)."""
 
     areas: tuple[str, ...] = ()
     campaigns: tuple[str, ...] = ()
 
+    def columns(self) -> dict[str, str | None]:
+        """The quote's columns: each set of codes sorted and joined by commas, null when empty."""
+        return {"area_codes": ",".join(sorted(set(self.areas))) or None,
+                "campaign_codes": ",".join(sorted(set(self.campaigns))) or None}
 
-def _facet_rows(facets: Facets, created_on: date | None) -> list[tuple[Any, dict[str, Any]]]:
-    return [*((_AREA, {"code": code, "created_on": created_on}) for code in facets.areas),
-            *((_CAMPAIGN, {"code": code, "created_on": created_on}) for code in facets.campaigns)]
 
-
-def set_facets(session: Session, quote: rows.Quote, facets: Facets) -> None:
-    """Replace a quote's areas and campaigns with the newest revision's (reports)."""
-    session.flush()
-    for table in (_AREA, _CAMPAIGN):
-        session.execute(delete(table).where(table.c.quote_id == quote.id))
-    for table, row in _facet_rows(facets, quote.created_on):
-        session.execute(insert(table), {"quote_id": quote.id, **row})
+def set_facets(quote: rows.Quote, facets: Facets) -> None:
+    """Keep the newest revision's areas and campaigns on the quote (reports)."""
+    for column, value in facets.columns().items():
+        setattr(quote, column, value)
 
 
 def insert_quote(
     connection: Connection, quote: dict[str, Any], revision: dict[str, Any], activity: list[dict[str, Any]],
     facets: Facets | None = None,
 ) -> None:
-    """Insert a new quote's row, its first revision, its activity lines (and its areas and campaigns, for the
-    reports), from their column values; on PostgreSQL in one statement. Core statements on the tables: no
+    """Insert a new quote's row (with its areas and campaigns, for the reports), its first revision and its
+    activity lines, from their column values; on PostgreSQL in one statement. Core statements on the tables: no
     ORM row objects.
 
     The customer's e-mail address and phone number are stored with their look-up keys.
     """
-    quote = {**quote, "customer_email_key": email_key(quote.get("customer_email")),
+    quote = {**quote, **(facets or Facets()).columns(), "customer_email_key": email_key(quote.get("customer_email")),
              "customer_phone_key": phone_key(quote.get("customer_phone")),
              "search_key": search_key(quote["number"], quote.get("customer_name"), quote.get("customer_email"),
                                       quote.get("customer_phone"))}
-    children = [(_REVISION, revision), *((_ACTIVITY, line) for line in activity), *_facet_rows(facets or Facets(), quote.get("created_on"))]
+    children = [(_REVISION, revision), *((_ACTIVITY, line) for line in activity)]
     if connection.dialect.name != "postgresql":  # SQLite: statements are calls in process
         quote_id = connection.execute(insert(_QUOTE).returning(_QUOTE.c.id), quote).scalar_one()
         for table, row in children:
