@@ -1,6 +1,6 @@
 """The pipeline report and the console's Today page at a million quotes on PostgreSQL (issue 29).
 
-Run with `.venv/bin/python bench/reports.py [--quotes N] [--keep URL]`; it starts a
+Run with `.venv/bin/python bench/reports.py [--quotes N]`; it starts a
 throw-away PostgreSQL cluster (tests/pg_cluster.py), migrates it, loads the demo
 price list, and writes N quotes (default 1,000,000) in one INSERT ... SELECT:
 three clinics, both sources, twelve users, every status (old open quotes read as

@@ -107,16 +107,20 @@ def with_quote_etag(response: Response) -> Response:
     return response
 
 
-def check_quote_precondition(read_quote: Callable[[], Any]) -> None:
-    """If-Match on a write of a quote: nothing to check without it; 412 unless it names the current ETag or ``*``."""
+def quote_precondition() -> Callable[[Any], None] | None:
+    """If-Match on a write of a quote, for the use case to check on the quote it has locked (services/commands.py
+    Precondition): None without it or with ``*`` (an unknown quote is still a 404); else a check that raises
+    412 unless it names the quote's ETag as it reads in the write's own transaction."""
     tags = if_match_tags()
-    if tags is None:
-        return
-    quote = read_quote()  # 404 for an unknown quote, with or without *
-    if ANY in tags:
-        return
-    if quote_etag(quote).strip('"') not in tags:
-        raise StaleVersion(
-            T("If-Match {header} is not the quote's current ETag; GET the quote again.", header=request.headers["If-Match"].strip()),
-            {"If-Match": [T("Stale; GET the quote for its ETag.")]},
-        )
+    if tags is None or ANY in tags:
+        return None
+    header = request.headers["If-Match"].strip()
+
+    def check(quote: Any) -> None:
+        if quote_etag(quote).strip('"') not in tags:
+            raise StaleVersion(
+                T("If-Match {header} is not the quote's current ETag; GET the quote again.", header=header),
+                {"If-Match": [T("Stale; GET the quote for its ETag.")]},
+            )
+
+    return check

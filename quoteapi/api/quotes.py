@@ -33,7 +33,7 @@ from ..services import approvals, quote_documents, quotes, sending, verification
 from ..interface.paths import public_base_url
 from .auth import current_user
 from .errors import problem
-from .etags import answering_quote, check_quote_precondition, with_quote_etag
+from .etags import answering_quote, quote_precondition, with_quote_etag
 from .openapi import Blueprint
 from .responses import NEXT_LINK, next_page_headers, services
 
@@ -62,7 +62,8 @@ REPLAYED = {
 
 # --- Integrators (issue 31): ETags, If-Match, the quote's own language ----------------------
 # Every answer that is a quote's JSON goes through ``answering_quote`` (its language, its ETag);
-# every write of a quote checks an optional If-Match with ``if_match_quote`` (412 when stale).
+# every write of a quote hands an optional If-Match to its use case (``quote_precondition``), which checks
+# it on the quote it has locked (412 when stale).
 
 blp.after_request(with_quote_etag)
 QUOTE_ETAG = {"ETag": {"description": "The quote's ETag: send it as If-Match with a write of the quote.", "schema": {"type": "string"}}}
@@ -73,10 +74,6 @@ OPTIONAL_IF_MATCH = {
     "schema": {"type": "string"},
     "description": "Optional, honoured: the quote's ETag as read; a stale one is a 412 (stale-version) and nothing changes.",
 }
-
-
-def if_match_quote(number: str) -> None:
-    check_quote_precondition(lambda: quotes.get_quote(services(), number))
 
 
 # --- end of the integrators' block -----------------------------------------------------------
@@ -158,8 +155,8 @@ def patch_quote(changes: dict, number: str):
     if not changes:
         nothing = T("Send at least one of status, follow_up_on and assigned_to.")
         raise Invalid(nothing, {"_body": [nothing]})
-    if_match_quote(number)
-    return answering_quote(quotes.update_quote(services(), update_command(number, current_user().name, changes)))
+    command = update_command(number, current_user().name, changes, precondition=quote_precondition())
+    return answering_quote(quotes.update_quote(services(), command))
 
 
 @blp.route("/quotes/<string:number>/notes", methods=["POST"])
@@ -171,8 +168,7 @@ def patch_quote(changes: dict, number: str):
 @blp.doc(parameters=[OPTIONAL_IF_MATCH])
 def add_note(body: dict, number: str):
     """Add a note to the quote's activity (If-Match honoured)."""
-    if_match_quote(number)
-    quote = quotes.add_note(services(), note_command(number, current_user().name, body))
+    quote = quotes.add_note(services(), note_command(number, current_user().name, body, precondition=quote_precondition()))
     return answering_quote(quote), {"Location": quote_location(number)}
 
 
@@ -187,8 +183,8 @@ def add_note(body: dict, number: str):
 @blp.doc(parameters=[OPTIONAL_IF_MATCH])
 def revise_quote(changes: dict, number: str):
     """Reprice with today's price list (and any changed estimate fields) as a new revision (If-Match honoured)."""
-    if_match_quote(number)
-    quote = quotes.revise_quote(services(), revise_command(number, current_user().name, changes))
+    command = revise_command(number, current_user().name, changes, precondition=quote_precondition())
+    quote = quotes.revise_quote(services(), command)
     return answering_quote(quote), {"Location": f"{quote_location(number)}/revisions/{quote.revision}"}
 
 
@@ -203,8 +199,8 @@ def revise_quote(changes: dict, number: str):
 def decide_approval(body: dict, number: str):
     """Approve or reject the manual discount of a quote waiting for an admin's approval (409 when none waits;
     If-Match honoured)."""
-    if_match_quote(number)
-    return answering_quote(approvals.decide_approval(services(), decision_command(number, current_user().name, body)))
+    command = decision_command(number, current_user().name, body, precondition=quote_precondition())
+    return answering_quote(approvals.decide_approval(services(), command))
 
 
 @blp.route("/quotes/<string:number>/revisions/<int(max=2147483647):revision>")
@@ -283,8 +279,7 @@ def send_quote(body: dict, number: str):
     link to copy. Moves it to `sent` with the rules of that move (409 saying why); a `sent` quote may be sent
     again (a reminder). Each send makes a new customer link."""
     command = send_command(number, current_user().name, body, link_base=public_base_url(),
-                           idempotency_key=idempotency_key())
-    if_match_quote(number)
+                           idempotency_key=idempotency_key(), precondition=quote_precondition())
     sent = sending.send_quote(services(), command)
     i18n.speak(sent.quote.language)  # the quote's own language, as its other answers
     return sent, ({"Idempotent-Replayed": "true"} if sent.replayed else {})

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..domain.quotes import Customer
-from ..services.commands import UNSET, AddNote, CreateQuote, DecideApproval, ReviseQuote, SendQuote, UpdateQuote
+from ..services.commands import (
+    UNSET, AddNote, CreateQuote, DecideApproval, Precondition, ReviseQuote, SendQuote, UpdateQuote,
+)
 from .schemas.estimates import estimate_request, request_fields
 
 
@@ -43,7 +45,7 @@ def create_command(
     )
 
 
-def update_command(number: str, by: str, changes: Mapping[str, Any]) -> UpdateQuote:
+def update_command(number: str, by: str, changes: Mapping[str, Any], precondition: Precondition = None) -> UpdateQuote:
     """A change of status, follow-up date or assignee, from ``QuotePatchSchema``; what is not given is kept."""
     return UpdateQuote(
         number,
@@ -53,26 +55,27 @@ def update_command(number: str, by: str, changes: Mapping[str, Any]) -> UpdateQu
         assigned_to=changes.get("assigned_to", UNSET),
         decline_reason=changes.get("decline_reason"),
         decline_note=changes.get("decline_note"),
+        precondition=precondition,
     )
 
 
-def note_command(number: str, by: str, body: Mapping[str, Any]) -> AddNote:
+def note_command(number: str, by: str, body: Mapping[str, Any], precondition: Precondition = None) -> AddNote:
     """A note, from ``NoteSchema``."""
-    return AddNote(number, by, body["text"])
+    return AddNote(number, by, body["text"], precondition)
 
 
-def revise_command(number: str, by: str, changes: Mapping[str, Any]) -> ReviseQuote:
+def revise_command(number: str, by: str, changes: Mapping[str, Any], precondition: Precondition = None) -> ReviseQuote:
     """A new revision, from ``RevisionChangesSchema`` loaded partial: the estimate fields given, and ``valid_days``."""
-    return ReviseQuote(number, by, request_fields(changes), changes.get("valid_days"))
+    return ReviseQuote(number, by, request_fields(changes), changes.get("valid_days"), precondition)
 
 
-def decision_command(number: str, by: str, body: Mapping[str, Any]) -> DecideApproval:
+def decision_command(number: str, by: str, body: Mapping[str, Any], precondition: Precondition = None) -> DecideApproval:
     """An admin's decision on a manual discount, from ``ApprovalDecisionSchema``."""
-    return DecideApproval(number, by, body["decision"], body.get("note"), body.get("revision"))
+    return DecideApproval(number, by, body["decision"], body.get("note"), body.get("revision"), precondition)
 
 
 def send_command(number: str, by: str, body: Mapping[str, Any], *, link_base: str,
-                 idempotency_key: str | None = None) -> SendQuote:
+                 idempotency_key: str | None = None, precondition: Precondition = None) -> SendQuote:
     """A send, from ``SendSchema``; ``link_base`` is where the customer's links live."""
     return SendQuote(number, by, body["channel"], link_base, to=body.get("to"), message=body.get("message"),
-                     idempotency_key=idempotency_key)
+                     idempotency_key=idempotency_key, precondition=precondition)

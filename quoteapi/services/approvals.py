@@ -92,7 +92,7 @@ def price_approval(session: Session, quote: rows.Quote, result: Estimate, price_
 def decide_approval(ctx: Context, cmd: DecideApproval) -> Quote:
     """An admin approves or rejects the manual discount of a quote waiting for approval."""
     with ctx.database.transaction() as session:
-        quote = quote_store.load(session, cmd.number, for_update=True)
+        quote = quote_store.locked(session, cmd.number, cmd.precondition, ctx.today())
         before = quote.approval or workflow.APPROVAL_NOT_NEEDED
         if cmd.revision is not None and cmd.revision != quote.revision:
             raise Conflict(

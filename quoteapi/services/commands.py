@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..domain.pricing.model import EstimateRequest
-from ..domain.quotes import Customer
+from ..domain.quotes import Customer, Quote
+
+# What a write of a quote expects of it, checked by the use case on the quote as it reads under the
+# transaction's lock, before changing anything: an edge's If-Match (the ETag of the quote's JSON), the
+# console form's revision. It raises (a DomainError) to refuse; None: nothing expected.
+Precondition = Callable[[Quote], None] | None
 
 
 class _Unset:
@@ -54,6 +59,7 @@ class UpdateQuote:
     # send: with status "declined", why (domain/quotes.py DECLINE_REASONS) and the words that came with it.
     decline_reason: str | None = None
     decline_note: str | None = None
+    precondition: Precondition = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class ReviseQuote:
     by: str
     changes: Mapping[str, Any] = field(default_factory=dict)
     valid_days: int | None = None
+    precondition: Precondition = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ class AddNote:
     number: str
     by: str
     text: str
+    precondition: Precondition = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class DecideApproval:
     note: str | None = None
     # The revision the admin looked at: a decision on a quote revised since is refused.
     revision: int | None = None
+    precondition: Precondition = None
 
 
 # --- sending (send) ---------------------------------------------------------------------------
@@ -104,3 +113,4 @@ class SendQuote:
     to: str | None = None
     message: str | None = None
     idempotency_key: str | None = None
+    precondition: Precondition = None

@@ -298,7 +298,7 @@ def update_quote(ctx: Context, cmd: UpdateQuote) -> Quote:
     # The worker's copy, before the transaction; an acceptance checks it is still in force in it.
     cached = ctx.price_lists.in_force() if cmd.status == "accepted" else None
     with ctx.database.transaction() as session:
-        quote = store.load(session, cmd.number, for_update=True)
+        quote = store.locked(session, cmd.number, cmd.precondition, today)
         now = clock.now()
         if cmd.status is not UNSET:
             current = workflow.effective_status(quote.status, quote.valid_until, today)
@@ -383,11 +383,12 @@ def record_decline(session: Session, quote: rows.Quote, reason: str | None, note
 
 
 def add_note(ctx: Context, cmd: AddNote) -> Quote:
+    today = ctx.today()
     with ctx.database.transaction() as session:
-        quote = store.load(session, cmd.number, for_update=True)
+        quote = store.locked(session, cmd.number, cmd.precondition, today)
         store.add_note(quote, clock.now(), cmd.by, cmd.text)
         session.flush()
-        return store.quote_of(quote, ctx.today())
+        return store.quote_of(quote, today)
 
 
 def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
@@ -395,7 +396,7 @@ def revise_quote(ctx: Context, cmd: ReviseQuote) -> Quote:
     today = ctx.today()
     cached = ctx.price_lists.in_force()  # the worker's copy; the version in force is asked in the transaction
     with ctx.database.transaction() as session:
-        quote = store.load(session, cmd.number, for_update=True)
+        quote = store.locked(session, cmd.number, cmd.precondition, today)
         workflow.check_revisable(quote.number, quote.status)
         # As offered now (used-up campaigns left out), on this transaction's connection: no second one.
         price_list = offered(stored_in_force(session, cached), session)

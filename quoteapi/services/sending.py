@@ -185,7 +185,7 @@ def _document(ctx: Context, session: Session, quote: Any, by: str, today: Any, m
 
 def _send(session: Session, cmd: SendQuote, today: Any, clinic_names: dict[tuple[str, str], str],
           ctx: Context, made: _Made | None) -> Sent:
-    quote = store.load(session, cmd.number, for_update=True)
+    quote = store.locked(session, cmd.number, cmd.precondition, today)  # a replay answers without it
     current = workflow.effective_status(quote.status, quote.valid_until, today)
     again = workflow.check_send(quote.number, current, quote.valid_until,
                                 quote.approval or workflow.APPROVAL_NOT_NEEDED)

@@ -20,7 +20,7 @@ from quoteapi.api.errors import PROBLEM_KINDS
 from quoteapi.services import price_lists
 
 from ..bodies import QUOTE, SIMPLE_ESTIMATE
-from ..conftest import TEST_SETTINGS, TODAY, empty
+from ..conftest import TEST_SETTINGS, TODAY, empty, run_together
 from ..days import iso
 
 A = "/api/v1/admin"
@@ -175,6 +175,20 @@ def test_the_other_writes_of_a_quote_honour_if_match(client, sales_headers, admi
     assert approved.status_code == 200
     unknown = f"/api/v1/quotes/Q-{TODAY.year}-999999"
     assert client.patch(unknown, json={"status": "sent"}, headers={**sales_headers, "If-Match": "*"}).status_code == 404
+
+
+def test_writes_sent_at_once_with_the_same_if_match_one_wins(client, sales_headers):
+    # The use case checks If-Match on the quote it has locked: of four notes sent at the same moment with
+    # the ETag read before them, one is written and three are refused (checked before the transaction, all
+    # four could pass before the first one commits).
+    quote = create(client, sales_headers)
+    path = f"/api/v1/quotes/{quote['number']}"
+    headers = {**sales_headers, "If-Match": client.get(path, headers=sales_headers).headers["ETag"]}
+    answers = run_together(*(lambda i=i: client.post(f"{path}/notes", json={"text": f"Call {i}."}, headers=headers)
+                             for i in range(4)))
+    assert sorted(a.status_code for a in answers) == [201, 412, 412, 412], [a.get_json() for a in answers]
+    activity = client.get(path, headers=sales_headers).get_json()["activity"]
+    assert len([line for line in activity if line["text"].startswith("Call ")]) == 1
 
 
 def test_the_description_says_if_match_is_honoured_and_optional(client):

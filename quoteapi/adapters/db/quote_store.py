@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from sqlalchemy import (
     BigInteger, ColumnElement, Connection, DateTime, Select, and_, bindparam, case, cast, delete, func, insert, or_,
@@ -422,6 +422,17 @@ def written_quote(quote: dict[str, Any], revision: dict[str, Any], activity: lis
     """The quote whose column values :func:`insert_quote` has just written, as :func:`quote_of` reads it back."""
     row = _Written(quote, revisions=[_Written(revision)], activity=[_Written(line) for line in activity])
     return quote_of(row, today)
+
+
+def locked(session: Session, number: str, precondition: Callable[[Quote], None] | None, today: date) -> rows.Quote:
+    """The quote's row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite: its writer's
+    transaction), once ``precondition`` (services/commands.py Precondition) accepts the quote as it reads
+    now: a write that expects a state (If-Match) cannot pass on a state that another write replaces before
+    this one commits."""
+    quote = load(session, number, for_update=True)
+    if precondition is not None:
+        precondition(quote_of(quote, today))
+    return quote
 
 
 def quote_of(row: rows.Quote, today: date) -> Quote:

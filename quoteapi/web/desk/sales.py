@@ -18,9 +18,9 @@ from ...adapters import clock, documents, phones
 from ...adapters.figures import readable
 from ...adapters.i18n import day_text, money_text
 from ...domain import quotes as workflow
-from ...domain.errors import Conflict, DomainError
+from ...domain.errors import Conflict, DomainError, StaleVersion
 from ...domain.pricing.plain import concerns_to_plain, estimate_to_plain, manual_discount_to_plain
-from ...domain.text import N_
+from ...domain.text import N_, T
 from ...interface.answers import json_response
 from ...interface.commands import create_command, note_command, revise_command, send_command, update_command
 from ...interface.errors import status_of
@@ -586,12 +586,21 @@ def revise(number: str):
     ctx = services()
     form = request.form
     based_on = whole_number(form.get("revision"))
-    current_quote = quotes.get_quote(ctx, number)
-    if based_on is not None and based_on != current_quote.revision and current_quote.status not in workflow.CLOSED:
+
+    def priced_meanwhile(revision: int) -> Any:
         message = _("Revision {revision} was priced while you were editing; its lines are above. What you typed is "
-                    "kept below: save again to price it over that revision.", revision=current_quote.revision)
-        return _quote_page(number, status=409, revision_post=form, revision_message=message,
-                           revision_base=current_quote.revision)
+                    "kept below: save again to price it over that revision.", revision=revision)
+        return _quote_page(number, status=409, revision_post=form, revision_message=message, revision_base=revision)
+
+    def same_revision(quote: Any) -> None:  # checked again by the use case, on the quote it has locked
+        if based_on is not None and based_on != quote.revision and quote.status not in workflow.CLOSED:
+            raise StaleVersion(T("Revision {revision} was priced while you were editing.", revision=quote.revision))
+
+    current_quote = quotes.get_quote(ctx, number)
+    try:
+        same_revision(current_quote)
+    except StaleVersion:
+        return priced_meanwhile(current_quote.revision)
     inputs = quotes.get_revision(ctx, number, current_quote.revision).inputs
     body, errors = _revision_body(form, inputs)
     message = _("The revision was not saved: some fields need attention; see the revision form.")
@@ -602,7 +611,9 @@ def revise(number: str):
     if errors:
         return _quote_page(number, status=422, revision_post=form, revision_errors=errors, revision_message=message)
     try:
-        quote = quotes.revise_quote(ctx, revise_command(number, actor(), changes))
+        quote = quotes.revise_quote(ctx, revise_command(number, actor(), changes, precondition=same_revision))
+    except StaleVersion:
+        return priced_meanwhile(quotes.get_quote(ctx, number).revision)
     except DomainError as error:
         errors = field_errors(error)
         if not errors or any(path.split(".")[0] not in REVISION_FIELDS for path in errors):
