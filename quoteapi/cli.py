@@ -590,21 +590,27 @@ notify_group = AppGroup("notify", help="Staff notifications: the morning digest.
 
 
 @notify_group.command("digest")
-def notify_digest() -> None:
+@click.option("--again", is_flag=True, help="Queue it even to users who got today's digest already.")
+def notify_digest(again: bool) -> None:
     """Queue the morning digest to each active sales user with an e-mail (run each working morning).
 
     Each gets one message in their language: today's follow-ups, the quotes expiring this week, the
     new website requests nobody has taken, and the customers who opened their link since the last
-    digest; a user with nothing to tell gets none. The outbox's sender delivers them.
+    digest; a user with nothing to tell gets none, and one who got today's gets no second one (so the
+    timer may run on every app server) unless --again. The outbox's sender delivers them.
     """
     from .adapters.i18n import language
     from .domain.text import T
     from .services import digests
 
-    done = digests.queue_digests(_ctx())
+    done = digests.queue_digests(_ctx(), again=again)
     said = T("Digest: {queued} message(s) queued; {skipped} sales user(s) had nothing to tell and got none.",
              queued=done.queued, skipped=done.skipped)
-    click.echo(language(current_app.config["DEFAULT_LANGUAGE"]).render(said))
+    speaking = language(current_app.config["DEFAULT_LANGUAGE"])
+    click.echo(speaking.render(said))
+    if done.already:
+        click.echo(speaking.render(T("{already} sales user(s) got today's digest already (--again sends it again).",
+                                     already=done.already)))
 
 
 def register(app: Flask) -> None:

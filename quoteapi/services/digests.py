@@ -11,7 +11,8 @@ language), listing:
   first digest looks back one day).
 
 A user with nothing in any list gets no message (an empty digest is noise; docs/decisions.md);
-``digest_at`` moves only for those who got one. The message keeps quote numbers and days only
+``digest_at`` moves only for those who got one, and one who got today's gets no second one (a run
+on each app server, or a retried one, sends each digest once). The message keeps quote numbers and days only
 (no customer's name): the sender reads the names when it renders the mail
 (:func:`digest_mail`), so an erasure meanwhile leaves nothing behind in the outbox.
 """
@@ -45,10 +46,12 @@ SECTIONS = ("follow_ups", "expiring", "requests", "opened")
 
 @dataclass(frozen=True)
 class DigestRun:
-    """One run of :func:`queue_digests`: how many messages were queued, and how many users had nothing to tell."""
+    """One run of :func:`queue_digests`: how many messages were queued, how many users had nothing to tell,
+    and how many had today's digest already."""
 
     queued: int
     skipped: int
+    already: int = 0
 
 
 def _when(line: notify_store.Line) -> str | None:
@@ -62,15 +65,20 @@ def _plain(lines: list[notify_store.Line]) -> list[list[Any]]:
     return [[line.number, _when(line)] for line in lines[:notify_store.LIST_LIMIT]]
 
 
-def queue_digests(ctx: Context, now: datetime | None = None) -> DigestRun:
-    """Queue the morning digest of every active sales user with an e-mail who has anything to read."""
+def queue_digests(ctx: Context, now: datetime | None = None, again: bool = False) -> DigestRun:
+    """Queue the morning digest of every active sales user with an e-mail who has anything to read, once a
+    day: a user whose digest went out today (the clinics' date of ``digest_at``) gets no second one unless
+    ``again`` (a second server's timer, a retried run; an admin who fixed an address runs it ``again``)."""
     now = now or clock.now()
     today = ctx.today()
-    queued = skipped = 0
+    queued = skipped = already = 0
     with ctx.database.transaction() as session:
-        users = notify_store.sales_users_for_digest(session)
+        users = notify_store.sales_users_for_digest(session)  # locked: a run at the same moment waits
         requests = notify_store.untaken_requests(session, today) if users else []
         for user in users:
+            if not again and user.digest_at is not None and clock.local(aware(user.digest_at)).date() >= today:
+                already += 1
+                continue
             since = aware(user.digest_at) if user.digest_at is not None else now - FIRST_LOOK_BACK
             found = {
                 "follow_ups": notify_store.follow_ups(session, user.name, today),
@@ -88,7 +96,7 @@ def queue_digests(ctx: Context, now: datetime | None = None) -> DigestRun:
                                  recipient=user.email, payload=payload, now=now)
             notify_store.set_digest_at(session, user.id, now)
             queued += 1
-    return DigestRun(queued, skipped)
+    return DigestRun(queued, skipped, already)
 
 
 def _when_text(raw: Any, code: str) -> str:

@@ -245,13 +245,24 @@ def test_the_digest_lists_each_sales_users_day_in_their_language_and_skips_who_h
     assert turkish["Content-Language"] == "tr"
     assert "Kimsenin almadığı yeni web sitesi talepleri (1)" in turkish.get_body(("plain",)).get_content()
 
-    # The next morning: only what is new since then. The request is taken: selin has nothing and gets nothing.
+    # The same morning again (a second server's timer, a retried run): nobody gets a second digest...
+    assert digests.queue_digests(ctx) == digests.DigestRun(0, 0, 2)
+    assert deliver(ctx) == []
+    # ... unless asked for again (an admin who fixed an address).
+    assert digests.queue_digests(ctx, again=True) == digests.DigestRun(2, 0, 0)
+    assert sorted(m["To"].addresses[0].addr_spec for m in deliver(ctx)) == ["sam@clinic.example", "selin@clinic.example"]
+
+    # The next morning: only what is new since then. The request is taken: selin has nothing and gets nothing;
+    # sam has the follow-up that falls due that day, and not the opened link he was told of.
     shape(ctx, request_, assigned_to="sam")
     shape(ctx, due, follow_up_on=None)
     shape(ctx, due_today, follow_up_on=None)
     shape(ctx, expiring, valid_until=day(30))
-    run = digests.queue_digests(ctx)
-    assert (run.queued, run.skipped) == (0, 2)  # sam's opened link was told already
+    ctx.clock = lambda: day(1)
+    run = digests.queue_digests(ctx, now=clock.now() + timedelta(days=1))
+    assert (run.queued, run.skipped, run.already) == (1, 1, 0)
+    next_morning = digests_queued(ctx)["sam"].payload
+    assert [n for n, _ in next_morning["follow_ups"]] == [later] and next_morning["opened"] == []
 
 
 def test_the_digest_with_no_sales_user_with_an_e_mail_queues_nothing(ctx):
