@@ -99,5 +99,9 @@ def test_approvals_an_acceptance_and_the_digest_arrive_as_mail(tmp_path):
             assert to(digest) == "sam@clinic.example" and digest["Subject"].startswith("Your day at the desk")
             text = digest.get_body(("plain",)).get_content()
             assert "Customers who opened their link since your last digest (1)" in text and number in text
+            # Another server's timer the same morning: no second digest.
+            again = cli({**server.env, "QUOTEAPI_DEFAULT_LANGUAGE": "en"}, "notify", "digest").strip().splitlines()
+            assert again == ["Digest: 0 message(s) queued; 0 sales user(s) had nothing to tell and got none.",
+                             "1 sales user(s) got today's digest already (--again sends it again)."]
         finally:
             server.stop()
