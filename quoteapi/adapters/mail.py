@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..domain.text import LANGUAGES, N_
-from .i18n import language, money_text
+from .i18n import day_text, language, money_text
 
 log = logging.getLogger(__name__)
 
@@ -505,9 +505,9 @@ def render_quote(mail: QuoteMail) -> Mail:
         "m": mail,
         "lang": code,
         "total": money_text(mail.total, mail.currency, code),
-        "valid_until": lang.day_format(mail.valid_until),
+        "valid_until": day_text(mail.valid_until, code),
         "deposit_amount": money_text(mail.deposit.amount, mail.currency, code) if mail.deposit else None,
-        "deposit_percent": (f"%{_percent(mail.deposit.percent, code)}" if code == "tr" else f"{_percent(mail.deposit.percent, code)} %")
+        "deposit_percent": (f"%{_percent(mail.deposit.percent, code)}" if code == "tr" else f"{_percent(mail.deposit.percent, code)}%")
         if mail.deposit and mail.deposit.percent is not None else None,
         "iban": _iban(mail.deposit.iban) if mail.deposit else None,
         "message_lines": (mail.message or "").strip().splitlines(),
@@ -565,7 +565,7 @@ def render_digest(digest: Digest) -> Mail:
     code = _code(digest.language)
     lang = language(code)
     env = _env(code)
-    subject = lang.gettext("Your day at the desk, {day}").format(day=lang.day_format(digest.day))
+    subject = lang.gettext("Your day at the desk, {day}").format(day=day_text(digest.day, code))
     sections = [
         (key, lang.gettext(title), lines)
         for key, title, lines in (

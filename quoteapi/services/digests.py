@@ -30,7 +30,7 @@ from ..adapters import mail as mails
 from ..adapters.db import models as rows
 from ..adapters.db import notify_store, outbox_store
 from ..adapters.db.database import aware
-from ..adapters.i18n import language
+from ..adapters.i18n import day_text
 from .notices import language_of
 
 if TYPE_CHECKING:
@@ -100,15 +100,14 @@ def queue_digests(ctx: Context, now: datetime | None = None, again: bool = False
 
 
 def _when_text(raw: Any, code: str) -> str:
-    """A day or a moment of the payload in words, in the clinics' time."""
-    lang = language(code)
+    """A day or a moment of the payload in words (``7 Aralık 2026 14:05``), in the clinics' time."""
     if not isinstance(raw, str) or not raw:
         return ""
     try:
         if "T" in raw:
             moment = clock.local(datetime.fromisoformat(raw))
-            return f"{lang.day_format(moment.date())} {moment:%H:%M}"
-        return lang.day_format(date.fromisoformat(raw))
+            return f"{day_text(moment.date(), code)} {moment:%H:%M}"
+        return day_text(date.fromisoformat(raw), code)
     except ValueError:
         return ""
 

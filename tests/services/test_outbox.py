@@ -14,6 +14,7 @@ from quoteapi.adapters import clock
 from quoteapi.adapters import mail as mails
 from quoteapi.adapters.db import models as rows
 from quoteapi.adapters.db import outbox_store, quote_store
+from quoteapi.adapters.i18n import day_text
 from quoteapi.domain.quotes import Customer
 from quoteapi.services import outbox, quotes, users
 
@@ -313,6 +314,10 @@ def test_the_deposit_and_how_to_pay_it_are_in_the_mail_when_the_quote_asks_one()
         assert "Caferağa Mah. 1, Kadıköy" in body and "+902161234567" in body and "kadikoy@example.com" in body
     assert "Örnek Dermaterapi A.Ş." in rendered.text and "Örnek Dermaterapi A.Ş." in rendered.html
     assert "Kapora" in rendered.text
+    # The validity as pages write it ("6 Ocak 2027"), and in English percent the English way.
+    assert day_text(day(30), "tr") in rendered.text and day_text(day(30), "tr") in rendered.html
+    english = mails.render_quote(dataclasses.replace(quote_mail, language="en"))
+    assert "20%" in english.text and "20 %" not in english.text and day_text(day(30), "en") in english.text
     # Without a deposit, no word of one.
     plain = mails.render_quote(dataclasses.replace(quote_mail, deposit=None))
     assert "Kapora" not in plain.text and "IBAN" not in plain.html
