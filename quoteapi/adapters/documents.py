@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import date
 from decimal import Decimal
@@ -18,7 +19,7 @@ from ..domain.pricing.plain import estimate_to_plain
 from ..domain.quotes import Quote
 from ..domain.text import LANGUAGES, N_, Language
 from . import clock
-from .figures import readable
+from .figures import percent_text, readable
 from .i18n import babel_locale, day_text, language, money_text
 
 # The policy of the document as a page: its styles are inline, it loads nothing, runs nothing.
@@ -72,8 +73,7 @@ class Formatter:
 
     def whole_percent(self, percent: Decimal) -> str:
         """A percentage as people write it: "%20" in Turkish, "20%" in English."""
-        figure = f"{Decimal(percent).normalize():f}"
-        return "%" + figure.replace(".", ",") if self.code == "tr" else figure + "%"
+        return percent_text(percent, self.code)
 
     def percent(self, rate: str) -> str:
         """A rate (0.20) as a percentage the way the language writes it: "%20" in Turkish, "20%" in English."""
@@ -173,6 +173,12 @@ def _version_3(quote: Quote, clinic: Clinic | None, fmt: Formatter, prepared_by:
 # One WeasyPrint font configuration per thread, kept between documents: making it anew for each
 # document was about a third of a PDF's CPU (docs/performance.md, "The outbox's delivery").
 _FONTS = threading.local()
+
+
+def html_sha256(html: str) -> str:
+    """What a document's PDF is known by: the SHA-256 of the HTML it is made of (a stored PDF is reused
+    only for the same HTML)."""
+    return hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def render_pdf(html: str) -> bytes:

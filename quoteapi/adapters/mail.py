@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..domain.text import LANGUAGES, N_
+from .figures import percent_text
 from .i18n import day_text, language, money_text
 
 log = logging.getLogger(__name__)
@@ -507,7 +508,7 @@ def render_quote(mail: QuoteMail) -> Mail:
         "total": money_text(mail.total, mail.currency, code),
         "valid_until": day_text(mail.valid_until, code),
         "deposit_amount": money_text(mail.deposit.amount, mail.currency, code) if mail.deposit else None,
-        "deposit_percent": (f"%{_percent(mail.deposit.percent, code)}" if code == "tr" else f"{_percent(mail.deposit.percent, code)}%")
+        "deposit_percent": percent_text(mail.deposit.percent, code)
         if mail.deposit and mail.deposit.percent is not None else None,
         "iban": _iban(mail.deposit.iban) if mail.deposit else None,
         "message_lines": (mail.message or "").strip().splitlines(),
@@ -527,11 +528,6 @@ def render_quote(mail: QuoteMail) -> Mail:
         from_name=mail.clinic.name,
         attachments=(Attachment(mail.pdf_name, "application/pdf", mail.pdf),),
     )
-
-
-def _percent(value: Decimal, code: str) -> str:
-    figure = f"{Decimal(value).normalize():f}"
-    return figure.replace(".", ",") if code == "tr" else figure
 
 
 def render_notice(notice: StaffNotice) -> Mail:

@@ -16,7 +16,6 @@ server is talked to; then it records the outcome in a transaction of its own:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -217,10 +216,6 @@ def document_html(quote: Quote, price_list: PriceList, people: Mapping[str, rows
     return quote, prepared_by, documents.render_html(quote, price_list, prepared_by=prepared_by)
 
 
-def html_sha256(html: str) -> str:
-    return hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def staff_by_name(session: Session, names: set[str | None]) -> dict[str, rows.User]:
     """The users of these names (None and unknown names left out), by name: a mail's preparer and Reply-To."""
     wanted = [n for n in names if n]
@@ -299,7 +294,7 @@ PDF_CACHE_SIZE = 256
 
 
 def _pdf(html: str) -> bytes:
-    key = html_sha256(html)
+    key = documents.html_sha256(html)
     with _PDFS_LOCK:
         pdf = _PDFS.get(key)
         if pdf is not None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import hashlib
-
 from ..adapters import documents
 from ..adapters.db import document_store
 from ..adapters.db import quote_store as store
@@ -43,7 +41,7 @@ def quote_html(ctx: Context, quote: Quote) -> str:
 def pdf_of(ctx: Context, quote: Quote, html: str) -> bytes:
     """The PDF of ``html``: the one stored when the quote was sent if it was made from exactly this HTML
     (same revision, language and SHA-256), else made now (~120 ms)."""
-    digest = hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
     with ctx.database.reading() as session:
-        stored = document_store.pdf_of_number(session, quote.number, quote.revision, quote.language, digest)
+        stored = document_store.pdf_of_number(session, quote.number, quote.revision, quote.language,
+                                              documents.html_sha256(html))
     return stored if stored is not None else documents.render_pdf(html)

@@ -157,7 +157,7 @@ def _made_document(ctx: Context, cmd: SendQuote, today: Any) -> _Made | None:
         if made is None:
             return None
         revision, code, html = made
-        digest = sender.html_sha256(html)
+        digest = documents.html_sha256(html)
         if document_store.exists(session, quote.id, revision, code, digest):
             return _Made(digest, None)
     return _Made(digest, documents.render_pdf(html))
@@ -170,7 +170,7 @@ def _document(ctx: Context, session: Session, quote: Any, by: str, today: Any, m
     if made is None:
         return None
     current = _html_of(ctx, session, quote, by, today)
-    if current is None or sender.html_sha256(current[2]) != made.html_sha256:
+    if current is None or documents.html_sha256(current[2]) != made.html_sha256:
         return None
     revision, code, _ = current
     document = document_store.find(session, quote.id, revision, code, made.html_sha256)

@@ -5,20 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import delete, func, select
-
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from . import models as rows
+
+
+def _made_from(revision: int, language: str, html_sha256: str) -> tuple[ColumnElement[bool], ...]:
+    """A document made from exactly this HTML (its revision and language as well)."""
+    Document = rows.SentDocument
+    return (Document.html_sha256 == html_sha256, Document.revision == revision, Document.language == language)
 
 
 def find(session: Session, quote_id: int, revision: int, language: str, html_sha256: str) -> rows.SentDocument | None:
     """The newest document of this quote made from exactly this HTML (its revision and language as well)."""
     Document = rows.SentDocument
     return session.scalars(
-        select(Document)
-        .where(Document.quote_id == quote_id, Document.html_sha256 == html_sha256,
-               Document.revision == revision, Document.language == language)
+        select(Document).where(Document.quote_id == quote_id, *_made_from(revision, language, html_sha256))
         .order_by(Document.id.desc()).limit(1)
     ).first()
 
@@ -28,8 +31,7 @@ def pdf_of_number(session: Session, number: str, revision: int, language: str, h
     Document = rows.SentDocument
     pdf = session.scalar(
         select(Document.pdf).join(rows.Quote, rows.Quote.id == Document.quote_id)
-        .where(rows.Quote.number == number, Document.html_sha256 == html_sha256,
-               Document.revision == revision, Document.language == language)
+        .where(rows.Quote.number == number, *_made_from(revision, language, html_sha256))
         .order_by(Document.id.desc()).limit(1)
     )
     return bytes(pdf) if pdf is not None else None
@@ -39,10 +41,7 @@ def exists(session: Session, quote_id: int, revision: int, language: str, html_s
     """Whether such a document is stored (without reading its bytes)."""
     Document = rows.SentDocument
     return session.scalar(
-        select(Document.id)
-        .where(Document.quote_id == quote_id, Document.html_sha256 == html_sha256,
-               Document.revision == revision, Document.language == language)
-        .limit(1)
+        select(Document.id).where(Document.quote_id == quote_id, *_made_from(revision, language, html_sha256)).limit(1)
     ) is not None
 
 
